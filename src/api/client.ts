@@ -1,0 +1,285 @@
+import { z } from 'zod';
+import type { CostRow } from '../core/cost-row.js';
+import { dataError, upstreamError } from '../errors.js';
+import { costPageSchema, describeIssues, toCostRow } from './cost-schema.js';
+import { RateLimiter } from './rate-limiter.js';
+
+export const COST_PATH = '/v1/organizations/analytics/cost';
+export const COST_BETA = 'analytics-usage-cost-2026-08-24';
+export const ANTHROPIC_VERSION = '2023-06-01';
+/** The grouping of the chargeback pull: four counted dimensions plus workspace, and the cost_type fan-out. */
+export const CHARGEBACK_GROUP_BY = ['actor', 'product', 'model', 'context_window', 'workspace_id', 'cost_type'] as const;
+
+export interface RawPage {
+  /** File name under raw/, e.g. "cost-grouped-p001.json". */
+  readonly file: string;
+  /** Path and query as sent (no host, no credentials). */
+  readonly request: string;
+  readonly status: number;
+  /** The body exactly as received. */
+  readonly body: string;
+}
+
+export interface CostPull {
+  readonly rows: CostRow[];
+  readonly pages: RawPage[];
+  readonly dataRefreshedAt: string | null;
+  readonly requests: number;
+  readonly retries: number;
+  readonly restarts: number;
+}
+
+export interface CostQuery {
+  /** Prefix of the raw page files: "cost-grouped", "cost-total". */
+  readonly name: string;
+  readonly startingAt: string;
+  readonly endingAt: string;
+  readonly groupBy: readonly string[];
+}
+
+export interface AnalyticsClientOptions {
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  readonly fetchImpl?: typeof fetch;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => number;
+  readonly timeoutMs?: number;
+  readonly maxRetries?: number;
+  readonly maxRestarts?: number;
+  readonly maxPages?: number;
+  readonly requestsPerMinute?: number;
+  readonly userAgent?: string;
+  readonly log?: (message: string) => void;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+class CursorGone extends Error {}
+
+const envelopeSchema = z.looseObject({ error: z.looseObject({ type: z.string().optional(), message: z.string().optional() }) });
+
+/** A thin client over fetch for the beta cost endpoint: pagination, retries, rate limit, validation. */
+export class AnalyticsClient {
+  private readonly fetchImpl: typeof fetch;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly limiter: RateLimiter;
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly maxRestarts: number;
+  private readonly maxPages: number;
+  private readonly log: (message: string) => void;
+  private readonly baseUrl: string;
+
+  constructor(private readonly options: AnalyticsClientOptions) {
+    this.fetchImpl = options.fetchImpl ?? fetch;
+    this.sleep = options.sleep ?? realSleep;
+    this.limiter = new RateLimiter(options.requestsPerMinute ?? 60, 60_000, options.now ?? Date.now, this.sleep);
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.maxRetries = options.maxRetries ?? 6;
+    this.maxRestarts = options.maxRestarts ?? 3;
+    this.maxPages = options.maxPages ?? 1000;
+    this.log = options.log ?? (() => {});
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    if (!/^https?:\/\//.test(this.baseUrl)) {
+      throw upstreamError(`The API base URL "${this.baseUrl}" is not an http(s) URL.`, [
+        'Set ANTHROPIC_BASE_URL to e.g. https://api.anthropic.com, or unset it.',
+      ]);
+    }
+  }
+
+  /** Every page of one query, restarting from page one when the cursor dies (410). */
+  async pullCost(query: CostQuery): Promise<CostPull> {
+    const counters = { requests: 0, retries: 0 };
+    for (let restart = 0; ; restart++) {
+      try {
+        const pull = await this.pullSequence(query, counters);
+        return { ...pull, requests: counters.requests, retries: counters.retries, restarts: restart };
+      } catch (error) {
+        if (!(error instanceof CursorGone)) throw error;
+        if (restart >= this.maxRestarts) {
+          throw upstreamError(
+            `The cost report cursor expired (HTTP 410) ${restart + 1} times while paging ${query.name}; gave up after ${this.maxRestarts} restarts.`,
+            ['The provider refreshes data while we page. Run again in a few minutes; nothing was published.'],
+          );
+        }
+        this.log(`cursor expired (410) on ${query.name}; restarting from page 1 (restart ${restart + 1} of ${this.maxRestarts})`);
+      }
+    }
+  }
+
+  private async pullSequence(query: CostQuery, counters: { requests: number; retries: number }) {
+    const rows: CostRow[] = [];
+    const pages: RawPage[] = [];
+    const cursors = new Set<string>();
+    let cursor: string | null = null;
+    let dataRefreshedAt: string | null = null;
+    for (let n = 1; ; n++) {
+      if (n > this.maxPages) {
+        throw upstreamError(`The cost report did not end after ${this.maxPages} pages of ${query.name}.`, [
+          'The API keeps answering has_more: true. Nothing was published; run again later or report it to the provider.',
+        ]);
+      }
+      const request = this.requestPath(query, cursor);
+      const file = `${query.name}-p${String(n).padStart(3, '0')}.json`;
+      const { status, body } = await this.get(request, file, counters);
+      pages.push({ file, request, status, body });
+
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        throw upstreamError(`Page ${n} of ${query.name} is not JSON (${describeBody(body)}).`, [
+          `Request: GET ${request}`,
+          'A proxy or the provider answered with something else than the API. Check ANTHROPIC_BASE_URL and run again; nothing was published.',
+        ]);
+      }
+      const parsed = costPageSchema.safeParse(json);
+      if (!parsed.success) {
+        throw dataError(`Page ${n} of ${query.name} does not match the cost report schema.`, [
+          ...describeIssues(parsed.error),
+          `Request: GET ${request}`,
+          'The provider changed or broke the response. Nothing was published; keep the raw page for the report and run again later.',
+        ]);
+      }
+      const page = parsed.data;
+      page.data.forEach((raw, i) => {
+        if (raw.cost.currency !== 'USD') {
+          throw dataError(`Page ${n} of ${query.name}, row ${i}: currency is "${raw.cost.currency}", expected "USD".`, [
+            'Chargeback statements are in USD and never convert silently. Nothing was published.',
+          ]);
+        }
+        rows.push(toCostRow(raw, `${file}#${i}`));
+      });
+      dataRefreshedAt = page.data_refreshed_at ?? null;
+      if (!page.has_more) return { rows, pages, dataRefreshedAt };
+      const next = page.next_page ?? null;
+      if (next === null || next === '') {
+        throw upstreamError(`Page ${n} of ${query.name} says has_more: true but gives no next_page cursor.`, [
+          'The listing cannot be completed, so the month would be short. Nothing was published; run again later.',
+        ]);
+      }
+      if (cursors.has(next)) {
+        throw upstreamError(`Page ${n} of ${query.name} repeats an earlier next_page cursor.`, [
+          'Following it would loop forever. Nothing was published; run again later or report it to the provider.',
+        ]);
+      }
+      cursors.add(next);
+      cursor = next;
+    }
+  }
+
+  private requestPath(query: CostQuery, cursor: string | null): string {
+    const params = new URLSearchParams();
+    params.append('starting_at', query.startingAt);
+    params.append('ending_at', query.endingAt);
+    for (const g of query.groupBy) params.append('group_by[]', g);
+    params.append('limit', '1000');
+    if (cursor !== null) params.append('page', cursor);
+    return `${COST_PATH}?${params.toString()}`;
+  }
+
+  private async get(request: string, file: string, counters: { requests: number; retries: number }) {
+    for (let attempt = 0; ; attempt++) {
+      await this.limiter.acquire();
+      counters.requests += 1;
+      let status: number;
+      let body: string;
+      let retryAfter: string | null = null;
+      try {
+        const response = await this.fetchImpl(`${this.baseUrl}${request}`, {
+          method: 'GET',
+          headers: {
+            'x-api-key': this.options.apiKey,
+            'anthropic-version': ANTHROPIC_VERSION,
+            'anthropic-beta': COST_BETA,
+            'user-agent': this.options.userAgent ?? 'claude-chargeback',
+            accept: 'application/json',
+          },
+          signal: AbortSignal.timeout(this.timeoutMs),
+          redirect: 'error',
+        });
+        status = response.status;
+        retryAfter = response.headers.get('retry-after');
+        body = await response.text();
+      } catch (error) {
+        const why = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${this.timeoutMs / 1000} s` : networkReason(error);
+        if (attempt < this.maxRetries) {
+          counters.retries += 1;
+          const wait = backoffMs(attempt);
+          this.log(`${file}: ${why}; retrying in ${wait / 1000} s`);
+          await this.sleep(wait);
+          continue;
+        }
+        throw upstreamError(`The Analytics API did not answer ${file} (${why}) after ${attempt + 1} attempts.`, [
+          `Base URL: ${this.baseUrl}`,
+          'Check the network or ANTHROPIC_BASE_URL and run again; nothing was published.',
+        ]);
+      }
+      if (status === 200) return { status, body };
+      if (status === 410) throw new CursorGone();
+      const message = this.scrub(errorMessage(body));
+      const retryable = status === 429 || status >= 500;
+      if (retryable && attempt < this.maxRetries) {
+        counters.retries += 1;
+        const wait = status === 429 ? retryAfterMs(retryAfter, (this.options.now ?? Date.now)()) ?? backoffMs(attempt) : backoffMs(attempt);
+        this.log(`${file}: HTTP ${status}${message ? ` (${message})` : ''}; retrying in ${wait / 1000} s`);
+        await this.sleep(wait);
+        continue;
+      }
+      throw upstreamError(`The Analytics API answered HTTP ${status} for ${file}${message ? `: ${message}` : ''}.`, [
+        ...hintFor(status, attempt),
+        `Request: GET ${request}`,
+      ]);
+    }
+  }
+
+  /** The key never appears in anything we print, even if a server echoes it back. */
+  private scrub(text: string): string {
+    return this.options.apiKey ? text.split(this.options.apiKey).join('[redacted]') : text;
+  }
+}
+
+function hintFor(status: number, attempt: number): string[] {
+  if (status === 401) return ['The API key was refused. Check ANTHROPIC_ANALYTICS_API_KEY: it must be an Analytics API key (read:analytics) of this organization.'];
+  if (status === 403) return ['The key may not read analytics. The Primary Owner must enable API access and mint a key with the read:analytics scope.'];
+  if (status === 429 || status >= 500) return [`Gave up after ${attempt + 1} attempts. The provider is overloaded or limiting us; run again later. Nothing was published.`];
+  return ['The request was refused. Nothing was published; if the message names a parameter, this is a bug in claude-chargeback: please report it.'];
+}
+
+export function backoffMs(attempt: number): number {
+  return Math.min(30_000, 1000 * 2 ** attempt);
+}
+
+/** retry-after in seconds or as an HTTP date; capped so a bad header cannot stall the run. */
+export function retryAfterMs(header: string | null, nowMs = Date.now()): number | null {
+  if (header === null) return null;
+  const seconds = Number(header.trim());
+  if (header.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 300_000);
+  const date = Date.parse(header);
+  if (Number.isFinite(date)) return Math.min(Math.max(0, date - nowMs), 300_000);
+  return null;
+}
+
+function errorMessage(body: string): string {
+  try {
+    const parsed = envelopeSchema.safeParse(JSON.parse(body));
+    if (parsed.success) return [parsed.data.error.type, parsed.data.error.message].filter(Boolean).join(': ');
+  } catch {
+    // not JSON: fall through to a short description
+  }
+  return body.trim() === '' ? '' : describeBody(body);
+}
+
+function describeBody(body: string): string {
+  const text = body.replace(/\s+/g, ' ').trim();
+  if (text === '') return 'empty body';
+  return `starts with ${JSON.stringify(text.slice(0, 60))}${text.length > 60 ? '…' : ''}`;
+}
+
+function networkReason(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return cause?.code ?? cause?.message ?? error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import type { Actor, CostRow } from '../core/cost-row.js';
+import { isDecimalString, Money } from '../core/money.js';
+
+/**
+ * The boundary of the beta cost endpoint. Known fields are checked strictly where money is at
+ * stake; everything else is passthrough, because the beta shape has drifted before and unknown
+ * products, models, cost types and actor types are data, not errors.
+ */
+const centsString = z
+  .string({ error: (i) => `expected a decimal string in cents such as "41280.000000", found ${describe(i.input)}` })
+  .refine(isDecimalString, { error: (i) => `expected a decimal string in cents such as "41280.000000", found ${describe(i.input)}` });
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  const text = JSON.stringify(value);
+  return `${text.length > 40 ? `${text.slice(0, 40)}…` : text} (${typeof value})`;
+}
+
+const optText = z.string().nullable().optional();
+
+const userActor = z.looseObject({
+  type: z.literal('user_actor'),
+  user_id: z.string(),
+  // The reference through Aug 2026 named it `email`; current SDKs say `email_address`.
+  email_address: optText,
+  email: optText,
+  name: optText,
+  deleted: z.boolean().optional(),
+});
+const serviceAccountActor = z.looseObject({ type: z.literal('service_account_actor'), service_account_id: z.string() });
+const apiActor = z.looseObject({ type: z.literal('api_actor'), api_key_id: z.string() });
+const federatedActor = z.looseObject({
+  type: z.literal('federated_actor'),
+  subject: optText,
+  provider: z.looseObject({ type: z.string() }).nullable().optional(),
+});
+const KNOWN_ACTORS = ['user_actor', 'service_account_actor', 'api_actor', 'federated_actor'];
+const otherActor = z.looseObject({ type: z.string().refine((t) => !KNOWN_ACTORS.includes(t)) });
+
+const actorSchema = z.union([userActor, serviceAccountActor, apiActor, federatedActor, otherActor]).nullable();
+
+export const costRowSchema = z.looseObject({
+  starting_at: z.string(),
+  ending_at: z.string(),
+  group: z
+    .looseObject({
+      actor: actorSchema.optional(),
+      product: optText,
+      model: optText,
+      context_window: optText,
+      cost_type: optText,
+      workspace_id: optText,
+    })
+    .nullable()
+    .optional(),
+  cost: z.looseObject({
+    amount: centsString,
+    list_amount: centsString.nullable().optional(),
+    currency: z.string(),
+    requests: z.number().nullable().optional(),
+  }),
+});
+
+export const costPageSchema = z.looseObject({
+  data: z.array(costRowSchema),
+  has_more: z.boolean(),
+  next_page: z.string().nullable().optional(),
+  data_refreshed_at: z.string().nullable().optional(),
+});
+
+export type CostPage = z.infer<typeof costPageSchema>;
+type RawRow = z.infer<typeof costRowSchema>;
+type RawActor = z.infer<typeof actorSchema>;
+
+function normaliseActor(raw: RawActor | undefined): Actor | null {
+  if (raw === null || raw === undefined) return null;
+  switch (raw.type) {
+    case 'user_actor': {
+      const u = raw as z.infer<typeof userActor>;
+      return { type: 'user_actor', userId: u.user_id, email: u.email_address ?? u.email ?? null, name: u.name ?? null, deleted: u.deleted ?? false };
+    }
+    case 'service_account_actor':
+      return { type: 'service_account_actor', serviceAccountId: (raw as z.infer<typeof serviceAccountActor>).service_account_id };
+    case 'api_actor':
+      return { type: 'api_actor', apiKeyId: (raw as z.infer<typeof apiActor>).api_key_id };
+    case 'federated_actor': {
+      const f = raw as z.infer<typeof federatedActor>;
+      return { type: 'federated_actor', subject: f.subject ?? null, provider: f.provider?.type ?? null };
+    }
+    default:
+      return { type: 'other_actor', actorType: raw.type, raw: stableJson(raw) };
+  }
+}
+
+/** JSON with sorted keys, so an unknown actor has one identity whatever the key order. */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function toCostRow(raw: RawRow, rowId: string): CostRow {
+  const g = raw.group ?? {};
+  return {
+    rowId,
+    startingAt: raw.starting_at,
+    endingAt: raw.ending_at,
+    actor: normaliseActor(g.actor),
+    product: g.product ?? null,
+    model: g.model ?? null,
+    contextWindow: g.context_window ?? null,
+    costType: g.cost_type ?? null,
+    workspaceId: g.workspace_id ?? null,
+    amountCents: new Money(raw.cost.amount),
+    listAmountCents: raw.cost.list_amount ? new Money(raw.cost.list_amount) : null,
+    currency: raw.cost.currency,
+  };
+}
+
+/** "data[3].cost.amount: expected …" lines from a zod error, most useful first. */
+export function describeIssues(error: z.ZodError, limit = 5): string[] {
+  const lines = error.issues.map((issue) => {
+    const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    return `${path || '(page)'}: ${issue.message}`;
+  });
+  return lines.length > limit ? [...lines.slice(0, limit), `… and ${lines.length - limit} more`] : lines;
+}

@@ -1,0 +1,214 @@
+import { actorId, actorKey, actorLabel, actorTypeLabel, type CostRow } from './cost-row.js';
+import { indexDirectory, mapRow, UNALLOCATED, type CostCenter, type OrgDirectory } from './directory.js';
+import { dataError } from '../errors.js';
+import { formatUsd, roundCents, splitLargestRemainder, sumMoney, type Money } from './money.js';
+import type { Period } from './period.js';
+
+export interface AllocationLine {
+  /** Identity of the line inside its actor: every group value of the source row. */
+  readonly lineKey: string;
+  readonly rowId: string;
+  readonly costCenter: string;
+  readonly actorKey: string;
+  readonly actorType: string;
+  readonly actorId: string;
+  readonly email: string | null;
+  readonly product: string | null;
+  readonly model: string | null;
+  readonly contextWindow: string | null;
+  readonly costType: string | null;
+  readonly workspaceId: string | null;
+  readonly unroundedCents: Money;
+  readonly billedCents: bigint;
+  readonly rule: string;
+}
+
+export interface ActorAllocation {
+  readonly actorKey: string;
+  readonly actorType: string;
+  readonly actorId: string;
+  readonly label: string;
+  readonly email: string | null;
+  readonly unroundedCents: Money;
+  readonly billedCents: bigint;
+  readonly lines: readonly AllocationLine[];
+}
+
+export interface CostCenterAllocation {
+  readonly code: string;
+  readonly name: string;
+  readonly parent: string | null;
+  readonly owner: CostCenter['owner'] | null;
+  readonly glAccount: string | null;
+  readonly unroundedCents: Money;
+  readonly billedCents: bigint;
+  readonly actors: readonly ActorAllocation[];
+}
+
+export interface UnmappedActor {
+  readonly actorKey: string;
+  readonly label: string;
+  readonly rowCount: number;
+  readonly unroundedCents: Money;
+}
+
+export interface Allocation {
+  readonly period: Period;
+  readonly sourceTotalUnroundedCents: Money;
+  /** The one rounding: the period's grand total in whole cents. */
+  readonly sourceTotalCents: bigint;
+  /** Every cost center of the directory (spend or not), then UNALLOCATED when it has rows. */
+  readonly costCenters: readonly CostCenterAllocation[];
+  readonly unmapped: readonly UnmappedActor[];
+  readonly rowCount: number;
+}
+
+interface MappedRow {
+  readonly row: CostRow;
+  readonly costCenter: string;
+  readonly rule: string;
+  readonly name: string | null;
+  readonly actorKey: string;
+  readonly lineKey: string;
+}
+
+function lineKeyOf(row: CostRow): string {
+  return [row.product, row.model, row.contextWindow, row.costType, row.workspaceId, row.startingAt]
+    .map((v) => v ?? '∅')
+    .join('|');
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Decides who owns every row and splits the period's rounded total down the levels
+ * (cost center, actor, line) by largest remainder. Pure.
+ */
+export function allocate(rows: readonly CostRow[], directory: OrgDirectory, period: Period): Allocation {
+  const index = indexDirectory(directory);
+  const mapped: MappedRow[] = rows.map((row) => {
+    const m = mapRow(index, row);
+    return { row, costCenter: m.costCenter, rule: m.rule, name: m.name, actorKey: actorKey(row.actor), lineKey: lineKeyOf(row) };
+  });
+
+  const seen = new Map<string, string>();
+  for (const m of mapped) {
+    const identity = `${m.actorKey}#${m.lineKey}`;
+    const earlier = seen.get(identity);
+    if (earlier !== undefined) {
+      throw dataError(`The cost report returned the same row twice (${m.row.rowId} repeats ${earlier}).`, [
+        `Row identity: ${identity}`,
+        'Summing both would bill that spend twice. Nothing was published; pull the month again.',
+      ]);
+    }
+    seen.set(identity, m.row.rowId);
+  }
+
+  const unmappedRows = mapped.filter((m) => m.costCenter === UNALLOCATED);
+  const unmapped: UnmappedActor[] = [...groupBy(unmappedRows, (m) => m.actorKey)]
+    .map(([key, list]) => ({
+      actorKey: key,
+      label: describeActor(list[0]!.row),
+      rowCount: list.length,
+      unroundedCents: sumMoney(list.map((m) => m.row.amountCents)),
+    }))
+    .sort((a, b) => b.unroundedCents.comparedTo(a.unroundedCents) || byText(a.actorKey, b.actorKey));
+
+  if (directory.unmapped === 'fail' && unmapped.length > 0) {
+    throw dataError(
+      `${unmapped.length} spender(s) in ${period.label} are not in the org directory and it says unmapped: fail.`,
+      [
+        ...unmapped.map(
+          (u) => `Unmapped ${u.label} (${u.rowCount} rows, ${formatUsd(roundCents(u.unroundedCents))}) in ${period.label}`,
+        ),
+        `Next step: add them to ${directory.source} (people or rules), or set "unmapped: bucket" to send them to ${UNALLOCATED}.`,
+      ],
+    );
+  }
+
+  const sourceTotalUnroundedCents = sumMoney(rows.map((r) => r.amountCents));
+  const sourceTotalCents = roundCents(sourceTotalUnroundedCents);
+
+  const byCostCenter = groupBy(mapped, (m) => m.costCenter);
+  const codes = directory.costCenters.map((c) => c.code);
+  if (byCostCenter.has(UNALLOCATED)) codes.push(UNALLOCATED);
+
+  const ccWeights = codes.map((code) => ({ key: code, weight: sumMoney((byCostCenter.get(code) ?? []).map((m) => m.row.amountCents)) }));
+  const ccCents = splitLargestRemainder(sourceTotalCents, ccWeights);
+
+  const costCenters = codes.map((code, i): CostCenterAllocation => {
+    const cc = index.costCenters.get(code);
+    const ccRows = byCostCenter.get(code) ?? [];
+    const billed = ccCents.get(code)!;
+    const byActor = groupBy(ccRows, (m) => m.actorKey);
+    const actorKeys = [...byActor.keys()].sort(byText);
+    const actorWeights = actorKeys.map((k) => ({ key: k, weight: sumMoney(byActor.get(k)!.map((m) => m.row.amountCents)) }));
+    const actorCents = splitLargestRemainder(billed, actorWeights);
+
+    const actors = actorKeys.map((k, j): ActorAllocation => {
+      const list = byActor.get(k)!;
+      const first = list[0]!.row;
+      const lineWeights = list.map((m) => ({ key: m.lineKey, weight: m.row.amountCents }));
+      const lineCents = splitLargestRemainder(actorCents.get(k)!, lineWeights);
+      const lines = list
+        .map((m): AllocationLine => ({
+          lineKey: m.lineKey,
+          rowId: m.row.rowId,
+          costCenter: code,
+          actorKey: k,
+          actorType: actorTypeLabel(m.row.actor),
+          actorId: actorId(m.row.actor),
+          email: m.row.actor?.type === 'user_actor' ? m.row.actor.email : null,
+          product: m.row.product,
+          model: m.row.model,
+          contextWindow: m.row.contextWindow,
+          costType: m.row.costType,
+          workspaceId: m.row.workspaceId,
+          unroundedCents: m.row.amountCents,
+          billedCents: lineCents.get(m.lineKey)!,
+          rule: m.rule,
+        }))
+        .sort((a, b) => byText(a.lineKey, b.lineKey));
+      return {
+        actorKey: k,
+        actorType: actorTypeLabel(first.actor),
+        actorId: actorId(first.actor),
+        label: actorLabel(first.actor, list[0]!.name),
+        email: first.actor?.type === 'user_actor' ? first.actor.email : null,
+        unroundedCents: actorWeights[j]!.weight,
+        billedCents: actorCents.get(k)!,
+        lines,
+      };
+    });
+
+    return {
+      code,
+      name: cc?.name ?? 'Unallocated (not in the org directory)',
+      parent: cc?.parent ?? null,
+      owner: cc?.owner ?? null,
+      glAccount: cc?.glAccount ?? null,
+      unroundedCents: ccWeights[i]!.weight,
+      billedCents: billed,
+      actors,
+    };
+  });
+
+  return { period, sourceTotalUnroundedCents, sourceTotalCents, costCenters, unmapped, rowCount: rows.length };
+}
+
+function describeActor(row: CostRow): string {
+  const a = row.actor;
+  if (a?.type === 'user_actor') return `user ${a.email ?? a.userId}${a.deleted ? ' (deleted)' : ''}`;
+  return actorLabel(a).replace(/^./, (c) => c.toLowerCase());
+}

@@ -1,0 +1,135 @@
+import type { CostRow } from './cost-row.js';
+
+/** The reserved cost center that makes unmapped spend visible. */
+export const UNALLOCATED = 'UNALLOCATED' as const;
+
+export interface Owner {
+  readonly name: string;
+  readonly email: string;
+}
+
+export interface CostCenter {
+  readonly code: string;
+  readonly name: string;
+  readonly parent: string | null;
+  readonly owner: Owner;
+  readonly glAccount: string | null;
+}
+
+export interface Person {
+  readonly email: string | null;
+  readonly userId: string | null;
+  readonly name: string | null;
+  readonly costCenter: string;
+}
+
+export const RULE_MATCHERS = ['api_key_id', 'service_account_id', 'workspace_id', 'email_domain', 'product'] as const;
+export type RuleMatcher = (typeof RULE_MATCHERS)[number];
+
+export interface Rule {
+  /** Position in the rule list, 1-based, as auditors read it. */
+  readonly index: number;
+  readonly matcher: RuleMatcher;
+  readonly value: string;
+  readonly costCenter: string;
+  readonly note: string | null;
+}
+
+export type UnmappedPolicy = 'bucket' | 'fail';
+
+export interface OrgDirectory {
+  readonly company: string;
+  readonly unmapped: UnmappedPolicy;
+  readonly costCenters: readonly CostCenter[];
+  readonly people: readonly Person[];
+  readonly rules: readonly Rule[];
+  /** sha256 of the directory file(s) as read; recorded on every ledger line. */
+  readonly sha256: string;
+  readonly source: string;
+}
+
+export interface Mapping {
+  readonly costCenter: string;
+  /** Which rule mapped it, for the ledger: "person user_id=...", "rule 3 api_key_id=...", "unmapped". */
+  readonly rule: string;
+  /** The directory's name for the actor, when it has one. */
+  readonly name: string | null;
+}
+
+export interface DirectoryIndex {
+  readonly directory: OrgDirectory;
+  readonly byUserId: ReadonlyMap<string, Person>;
+  readonly byEmail: ReadonlyMap<string, Person>;
+  readonly costCenters: ReadonlyMap<string, CostCenter>;
+}
+
+export function indexDirectory(directory: OrgDirectory): DirectoryIndex {
+  const byUserId = new Map<string, Person>();
+  const byEmail = new Map<string, Person>();
+  for (const p of directory.people) {
+    if (p.userId) byUserId.set(p.userId, p);
+    if (p.email) byEmail.set(p.email.toLowerCase(), p);
+  }
+  return {
+    directory,
+    byUserId,
+    byEmail,
+    costCenters: new Map(directory.costCenters.map((c) => [c.code, c])),
+  };
+}
+
+function emailDomain(email: string | null): string | null {
+  if (!email) return null;
+  const at = email.lastIndexOf('@');
+  return at < 0 ? null : email.slice(at + 1).toLowerCase();
+}
+
+function ruleMatches(rule: Rule, row: CostRow): boolean {
+  const a = row.actor;
+  switch (rule.matcher) {
+    case 'api_key_id':
+      return a?.type === 'api_actor' && a.apiKeyId === rule.value;
+    case 'service_account_id':
+      return a?.type === 'service_account_actor' && a.serviceAccountId === rule.value;
+    case 'workspace_id':
+      return row.workspaceId === rule.value;
+    case 'email_domain': {
+      const domain = a?.type === 'user_actor' ? emailDomain(a.email) : null;
+      const want = rule.value.toLowerCase();
+      return domain !== null && (domain === want || domain.endsWith(`.${want}`));
+    }
+    case 'product':
+      return row.product === rule.value;
+  }
+}
+
+/**
+ * Who owns a row: a listed person first (by user_id, then by email), then the rules in order
+ * (first match wins), else the unallocated bucket.
+ */
+export function mapRow(index: DirectoryIndex, row: CostRow): Mapping {
+  const a = row.actor;
+  if (a?.type === 'user_actor') {
+    const byId = index.byUserId.get(a.userId);
+    if (byId) return { costCenter: byId.costCenter, rule: `person user_id=${a.userId}`, name: byId.name };
+    const byEmail = a.email ? index.byEmail.get(a.email.toLowerCase()) : undefined;
+    if (byEmail) return { costCenter: byEmail.costCenter, rule: `person email=${byEmail.email}`, name: byEmail.name };
+  }
+  for (const rule of index.directory.rules) {
+    if (ruleMatches(rule, row)) {
+      return { costCenter: rule.costCenter, rule: `rule ${rule.index} ${rule.matcher}=${rule.value}`, name: rule.note };
+    }
+  }
+  return { costCenter: UNALLOCATED, rule: 'unmapped', name: null };
+}
+
+/** Codes from the root down to `code`, e.g. ["ENG", "ENG-PLAT"]. */
+export function ancestry(index: DirectoryIndex, code: string): string[] {
+  const chain: string[] = [];
+  let current: string | null = code;
+  while (current !== null && !chain.includes(current)) {
+    chain.unshift(current);
+    current = index.costCenters.get(current)?.parent ?? null;
+  }
+  return chain;
+}

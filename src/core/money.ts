@@ -1,0 +1,120 @@
+import { Decimal } from 'decimal.js';
+
+/**
+ * Our own Decimal with explicit precision and rounding; the global Decimal is never configured.
+ * 60 significant digits hold any realistic cent amount with its fractional digits exactly.
+ */
+export const Money = Decimal.clone({
+  precision: 60,
+  rounding: Decimal.ROUND_HALF_UP,
+  toExpNeg: -60,
+  toExpPos: 60,
+});
+export type Money = Decimal;
+
+const DECIMAL_STRING = /^-?\d+(\.\d+)?$/;
+
+export function isDecimalString(value: string): boolean {
+  return DECIMAL_STRING.test(value);
+}
+
+/** Parses a decimal string in cents exactly ("41280.000000"). Throws on anything else. */
+export function parseCents(value: string): Money {
+  if (!isDecimalString(value)) throw new Error(`not a decimal string: ${JSON.stringify(value)}`);
+  return new Money(value);
+}
+
+export const ZERO: Money = new Money(0);
+
+export function sumMoney(values: Iterable<Money>): Money {
+  let total = ZERO;
+  for (const v of values) total = total.plus(v);
+  return total;
+}
+
+/** The one rounding step: unrounded cents to whole cents, half away from zero. */
+export function roundCents(value: Money): bigint {
+  return BigInt(value.toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toFixed(0));
+}
+
+/** Canonical text of an unrounded amount: no exponent, no trailing zeros beyond the value. */
+export function decimalText(value: Money): string {
+  return value.toFixed();
+}
+
+/** "1234.56" (dollars with two digits) from integer cents. */
+export function centsToDollarText(cents: bigint): string {
+  const negative = cents < 0n;
+  const abs = negative ? -cents : cents;
+  const whole = abs / 100n;
+  const frac = (abs % 100n).toString().padStart(2, '0');
+  return `${negative ? '-' : ''}${whole.toString()}.${frac}`;
+}
+
+/** "$1,234.56" / "-$1,234.56" from integer cents. */
+export function formatUsd(cents: bigint): string {
+  const text = centsToDollarText(cents < 0n ? -cents : cents);
+  const [whole = '0', frac = '00'] = text.split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${cents < 0n ? '-' : ''}$${grouped}.${frac}`;
+}
+
+/** Share of a part in a whole as a percentage text with two decimals ("12.34%"). */
+export function percentText(part: bigint, whole: bigint): string {
+  if (whole === 0n) return '0.00%';
+  const pct = new Money(part.toString()).times(100).dividedBy(whole.toString());
+  return `${pct.toFixed(2)}%`;
+}
+
+export interface WeightedPart {
+  readonly key: string;
+  readonly weight: Money;
+}
+
+/**
+ * Splits whole cents over parts in proportion to their (unrounded) weights by the largest
+ * remainder method. Every part gets floor(share), then the leftover cents go one each to the
+ * largest fractional remainders; ties go to the smaller key, so the result never depends on
+ * input order. The parts always add up to `totalCents` exactly.
+ */
+export function splitLargestRemainder(
+  totalCents: bigint,
+  parts: readonly WeightedPart[],
+): Map<string, bigint> {
+  const result = new Map<string, bigint>();
+  if (parts.length === 0) {
+    if (totalCents !== 0n) throw new Error(`cannot split ${totalCents} cents over no parts`);
+    return result;
+  }
+  const keys = new Set(parts.map((p) => p.key));
+  if (keys.size !== parts.length) throw new Error('split parts must have distinct keys');
+
+  let weightSum = sumMoney(parts.map((p) => p.weight));
+  // Weights that cancel out (or are all zero) carry no proportion: split evenly instead.
+  const even = weightSum.isZero();
+  if (even) weightSum = new Money(parts.length);
+  const total = new Money(totalCents.toString());
+
+  const shares = parts.map((p) => {
+    const ideal = total.times(even ? 1 : p.weight).dividedBy(weightSum);
+    const floor = ideal.floor();
+    return { key: p.key, floor: BigInt(floor.toFixed(0)), remainder: ideal.minus(floor) };
+  });
+  let leftover = totalCents - shares.reduce((acc, s) => acc + s.floor, 0n);
+  if (leftover < 0n || leftover > BigInt(shares.length)) {
+    throw new Error(`largest remainder leftover ${leftover} out of range for ${shares.length} parts`);
+  }
+  const order = [...shares].sort((a, b) => {
+    const byRemainder = b.remainder.comparedTo(a.remainder);
+    if (byRemainder !== 0) return byRemainder;
+    return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  });
+  const bonus = new Set<string>();
+  for (const s of order) {
+    if (leftover === 0n) break;
+    bonus.add(s.key);
+    leftover -= 1n;
+  }
+  for (const s of shares) result.set(s.key, s.floor + (bonus.has(s.key) ? 1n : 0n));
+  return result;
+}

@@ -1,0 +1,86 @@
+import type { Allocation } from './allocate.js';
+import { decimalText, roundCents, sumMoney, type Money } from './money.js';
+
+export interface ReconciliationCheck {
+  readonly name: string;
+  readonly expected: string;
+  readonly actual: string;
+  readonly ok: boolean;
+}
+
+export interface Reconciliation {
+  readonly ok: boolean;
+  readonly sourceTotalUnroundedCents: string;
+  readonly sourceTotalCents: string;
+  readonly statementsTotalCents: string;
+  readonly unallocatedCents: string;
+  /** The org total from the same endpoint without group_by, and its difference to the grouped rows. */
+  readonly orgTotalUnroundedCents: string | null;
+  readonly orgTotalDifferenceCents: string | null;
+  readonly checks: readonly ReconciliationCheck[];
+}
+
+const check = (name: string, expected: bigint | string, actual: bigint | string): ReconciliationCheck => ({
+  name,
+  expected: String(expected),
+  actual: String(actual),
+  ok: String(expected) === String(actual),
+});
+
+/**
+ * Proves that every level adds up exactly: cost centers to the rounded source total, actors to
+ * their cost center, lines to their actor, and unrounded sums to the unrounded source total.
+ * Pure; the run asserts `ok` before publishing.
+ */
+export function reconcile(allocation: Allocation, orgTotalUnroundedCents: Money | null): Reconciliation {
+  const checks: ReconciliationCheck[] = [];
+  const ccSum = allocation.costCenters.reduce((acc, c) => acc + c.billedCents, 0n);
+  checks.push(check('cost centers add up to the rounded source total', allocation.sourceTotalCents, ccSum));
+  checks.push(
+    check(
+      'rounded source total is the one rounding of the unrounded total',
+      roundCents(allocation.sourceTotalUnroundedCents),
+      allocation.sourceTotalCents,
+    ),
+  );
+  const unroundedSum = sumMoney(allocation.costCenters.map((c) => c.unroundedCents));
+  checks.push(check('unrounded cost center sums add up to the unrounded source total', decimalText(allocation.sourceTotalUnroundedCents), decimalText(unroundedSum)));
+  let innerDifferences = 0;
+  for (const cc of allocation.costCenters) {
+    const actors = cc.actors.reduce((acc, a) => acc + a.billedCents, 0n);
+    if (actors !== cc.billedCents) {
+      innerDifferences += 1;
+      checks.push(check(`${cc.code}: actors add up to the cost center`, cc.billedCents, actors));
+    }
+    for (const a of cc.actors) {
+      const lines = a.lines.reduce((acc, l) => acc + l.billedCents, 0n);
+      if (lines !== a.billedCents) {
+        innerDifferences += 1;
+        checks.push(check(`${cc.code} ${a.actorKey}: lines add up to the actor`, a.billedCents, lines));
+      }
+    }
+  }
+  checks.push(check('differences between a cost center, its actors and their lines', 0n, BigInt(innerDifferences)));
+
+  let orgTotalDifferenceCents: Money | null = null;
+  if (orgTotalUnroundedCents !== null) {
+    orgTotalDifferenceCents = orgTotalUnroundedCents.minus(allocation.sourceTotalUnroundedCents);
+    checks.push({
+      name: 'org total (no group_by) minus the grouped rows is under one cent',
+      expected: '< 1',
+      actual: decimalText(orgTotalDifferenceCents.abs()),
+      ok: orgTotalDifferenceCents.abs().lessThan(1),
+    });
+  }
+  const unallocated = allocation.costCenters.find((c) => c.code === 'UNALLOCATED')?.billedCents ?? 0n;
+  return {
+    ok: checks.every((c) => c.ok),
+    sourceTotalUnroundedCents: decimalText(allocation.sourceTotalUnroundedCents),
+    sourceTotalCents: allocation.sourceTotalCents.toString(),
+    statementsTotalCents: ccSum.toString(),
+    unallocatedCents: unallocated.toString(),
+    orgTotalUnroundedCents: orgTotalUnroundedCents === null ? null : decimalText(orgTotalUnroundedCents),
+    orgTotalDifferenceCents: orgTotalDifferenceCents === null ? null : decimalText(orgTotalDifferenceCents),
+    checks,
+  };
+}

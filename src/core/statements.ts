@@ -1,0 +1,185 @@
+import type { Allocation, CostCenterAllocation } from './allocate.js';
+import { UNALLOCATED } from './directory.js';
+import { decimalText, percentText, splitLargestRemainder, sumMoney, type Money } from './money.js';
+
+export type DocumentStatus = 'FINAL' | 'PROVISIONAL';
+
+export interface StatementContext {
+  readonly company: string;
+  readonly status: DocumentStatus;
+  /** The provider's data_refreshed_at for the pull. */
+  readonly dataAsOf: string | null;
+  /** The run's clock (--now), which also dates the documents. */
+  readonly issuedAt: string;
+  readonly sourceEndpoint: string;
+  readonly directorySha256: string;
+  readonly toolVersion: string;
+}
+
+export interface BreakdownRow {
+  readonly label: string;
+  readonly cents: bigint;
+  readonly share: string;
+}
+
+export interface Breakdown {
+  readonly title: string;
+  readonly rows: readonly BreakdownRow[];
+}
+
+export interface StatementUser {
+  readonly label: string;
+  readonly email: string | null;
+  readonly actorType: string;
+  readonly actorId: string;
+  readonly cents: bigint;
+  readonly share: string;
+}
+
+export interface StatementLine {
+  /** Actor and line identity; the last sort key, so the order never depends on the input. */
+  readonly key: string;
+  readonly label: string;
+  readonly email: string | null;
+  readonly actorId: string;
+  readonly product: string;
+  readonly model: string;
+  readonly contextWindow: string;
+  readonly costType: string;
+  readonly unroundedCents: string;
+  readonly cents: bigint;
+  readonly rule: string;
+}
+
+export interface Statement {
+  readonly number: string;
+  readonly company: string;
+  readonly code: string;
+  readonly name: string;
+  readonly parent: string | null;
+  readonly owner: { readonly name: string; readonly email: string } | null;
+  readonly periodLabel: string;
+  readonly periodTitle: string;
+  readonly periodStartIso: string;
+  readonly periodEndExclusiveIso: string;
+  readonly status: DocumentStatus;
+  readonly dataAsOf: string | null;
+  readonly issuedAt: string;
+  readonly totalCents: bigint;
+  readonly unroundedTotalCents: string;
+  readonly breakdowns: readonly Breakdown[];
+  readonly users: readonly StatementUser[];
+  readonly lines: readonly StatementLine[];
+  readonly notes: readonly string[];
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+export function periodTitle(year: number, month: number): string {
+  return `${MONTHS[month - 1]} ${year}`;
+}
+
+export function statementNumber(periodLabel: string, code: string): string {
+  return `CB-${periodLabel}-${code}`;
+}
+
+type Dimension = 'product' | 'model' | 'contextWindow' | 'costType';
+const DIMENSIONS: ReadonlyArray<{ key: Dimension; title: string; none: string }> = [
+  { key: 'product', title: 'By product', none: '(no product)' },
+  { key: 'model', title: 'By model', none: '(no model, e.g. code execution)' },
+  { key: 'costType', title: 'By cost type', none: '(combined)' },
+  { key: 'contextWindow', title: 'By context window tier', none: '(no tier)' },
+];
+
+const compareRows = (a: { cents: bigint; label: string }, b: { cents: bigint; label: string }) =>
+  a.cents === b.cents ? (a.label < b.label ? -1 : a.label > b.label ? 1 : 0) : a.cents > b.cents ? -1 : 1;
+
+/**
+ * A breakdown is a view, not a level: each one splits the cost center's billed total over its
+ * own groups by largest remainder, so every breakdown adds up to the statement total exactly.
+ */
+function breakdown(cc: CostCenterAllocation, dim: (typeof DIMENSIONS)[number]): Breakdown {
+  const sums = new Map<string, Money[]>();
+  for (const a of cc.actors) {
+    for (const l of a.lines) {
+      const label = l[dim.key] ?? dim.none;
+      const list = sums.get(label);
+      if (list) list.push(l.unroundedCents);
+      else sums.set(label, [l.unroundedCents]);
+    }
+  }
+  const parts = [...sums].map(([key, list]) => ({ key, weight: sumMoney(list) }));
+  const cents = splitLargestRemainder(cc.billedCents, parts);
+  const rows = parts
+    .map((p) => ({ label: p.key, cents: cents.get(p.key)!, share: percentText(cents.get(p.key)!, cc.billedCents) }))
+    .sort(compareRows);
+  return { title: dim.title, rows };
+}
+
+function methodNotes(ctx: StatementContext, allocation: Allocation): string[] {
+  return [
+    `Source: Claude Enterprise Analytics API, ${ctx.sourceEndpoint}, grouped by actor, product, model, context window, workspace and cost type; amounts are the provider's post-discount, pre-credit cost in USD.`,
+    ctx.status === 'FINAL'
+      ? 'Status FINAL: the month ended at least 30 days before the data was pulled, past the provider\u2019s 30-day revision window, and the provider\u2019s data refresh covers the whole month.'
+      : 'Status PROVISIONAL: the provider may still revise these values (30-day revision window). A final statement will follow; differences are carried as adjustments.',
+    `Rounding: unrounded cent amounts are summed exactly; the month total (${allocation.rowCount} source rows) is rounded once to whole cents, then split to cost centers, people and lines by largest remainder, so every level adds up exactly.`,
+    `Mapping: people by user id or email, then the directory's rules in order; unmapped spend is shown under ${UNALLOCATED}. Org directory sha256 ${ctx.directorySha256.slice(0, 16)}\u2026`,
+  ];
+}
+
+/** One statement per cost center with spend. Pure; sorted and rounded, ready to render. */
+export function buildStatements(allocation: Allocation, ctx: StatementContext): Statement[] {
+  const p = allocation.period;
+  return allocation.costCenters
+    .filter((cc) => cc.actors.length > 0)
+    .map((cc): Statement => {
+      const users = cc.actors
+        .map((a) => ({
+          label: a.label,
+          email: a.email,
+          actorType: a.actorType,
+          actorId: a.actorId,
+          cents: a.billedCents,
+          share: percentText(a.billedCents, cc.billedCents),
+        }))
+        .sort(compareRows);
+      const lines = cc.actors
+        .flatMap((a) =>
+          a.lines.map((l) => ({
+            key: `${a.actorKey}#${l.lineKey}`,
+            label: a.label,
+            email: a.email,
+            actorId: a.actorId,
+            product: l.product ?? '',
+            model: l.model ?? '',
+            contextWindow: l.contextWindow ?? '',
+            costType: l.costType ?? '',
+            unroundedCents: decimalText(l.unroundedCents),
+            cents: l.billedCents,
+            rule: l.rule,
+          })),
+        )
+        .sort((a, b) => compareRows(a, b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      return {
+        number: statementNumber(p.label, cc.code),
+        company: ctx.company,
+        code: cc.code,
+        name: cc.name,
+        parent: cc.parent,
+        owner: cc.owner,
+        periodLabel: p.label,
+        periodTitle: periodTitle(p.year, p.month),
+        periodStartIso: p.startIso,
+        periodEndExclusiveIso: p.endExclusiveIso,
+        status: ctx.status,
+        dataAsOf: ctx.dataAsOf,
+        issuedAt: ctx.issuedAt,
+        totalCents: cc.billedCents,
+        unroundedTotalCents: decimalText(cc.unroundedCents),
+        breakdowns: DIMENSIONS.map((d) => breakdown(cc, d)),
+        users,
+        lines,
+        notes: methodNotes(ctx, allocation),
+      };
+    });
+}

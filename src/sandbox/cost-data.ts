@@ -1,0 +1,152 @@
+import { COST_CENTERS, NON_USERS, PEOPLE, type SyntheticNonUser, type SyntheticPerson } from './synthetic-org.js';
+import { randomFor } from './prng.js';
+
+/**
+ * Deterministic synthetic cost for any UTC range: the amount of each (spender, product, model,
+ * context window, workspace, cost type) on each day depends only on those names and the day, so
+ * a month, a half month or a single day all agree with each other.
+ */
+export interface CostUnit {
+  readonly actor: Record<string, unknown> | null;
+  readonly actorKey: string;
+  readonly product: string;
+  readonly model: string | null;
+  readonly contextWindow: string | null;
+  readonly workspaceId: string | null;
+  /** cost_type to micro-cents (1e-6 cent) */
+  readonly amounts: ReadonlyMap<string, bigint>;
+}
+
+interface Combo {
+  readonly product: string;
+  readonly model: string | null;
+  readonly contextWindow: string | null;
+  readonly costType: string;
+  /** Typical daily spend in cents on an active day. */
+  readonly dailyCents: number;
+}
+
+const DAY_MS = 86_400_000;
+const MODELS = ['claude-sonnet-4-5', 'claude-opus-4-5', 'claude-haiku-4-5', 'claude-opus-4-6'] as const;
+
+function engineeringLike(costCenter: string | null): boolean {
+  return costCenter !== null && costCenter.startsWith('ENG');
+}
+
+function combosForUser(person: SyntheticPerson): Combo[] {
+  const rand = randomFor('combos', person.userId);
+  const combos: Combo[] = [];
+  const model = () => MODELS[Math.floor(rand() * MODELS.length)]!;
+  combos.push({ product: 'chat', model: model(), contextWindow: '0-200k', costType: 'tokens', dailyCents: 40 + rand() * 160 });
+  if (rand() < 0.5) combos.push({ product: 'chat', model: model(), contextWindow: '0-200k', costType: 'web_search', dailyCents: 5 + rand() * 20 });
+  const coder = engineeringLike(person.costCenter) ? rand() < 0.9 : rand() < 0.25;
+  if (coder) {
+    const m = rand() < 0.5 ? 'claude-opus-4-5' : 'claude-sonnet-4-5';
+    combos.push({ product: 'claude_code', model: m, contextWindow: '0-200k', costType: 'tokens', dailyCents: 200 + rand() * 900 });
+    if (rand() < 0.35) combos.push({ product: 'claude_code', model: m, contextWindow: '200k-1M', costType: 'tokens', dailyCents: 150 + rand() * 1200 });
+    // Code execution is billed without a model.
+    combos.push({ product: 'claude_code', model: null, contextWindow: null, costType: 'code_execution', dailyCents: 10 + rand() * 60 });
+  }
+  if (rand() < 0.4) combos.push({ product: 'cowork', model: model(), contextWindow: '0-200k', costType: 'tokens', dailyCents: 30 + rand() * 200 });
+  if (rand() < 0.2) combos.push({ product: 'claude_tag', model: 'claude-sonnet-4-5', contextWindow: '0-200k', costType: 'tokens', dailyCents: 5 + rand() * 40 });
+  if (rand() < 0.15) combos.push({ product: 'office_agent', model: 'claude-sonnet-4-5', contextWindow: '0-200k', costType: 'tokens', dailyCents: 20 + rand() * 80 });
+  // A product string newer than this tool: carried through as data.
+  if (rand() < 0.05) combos.push({ product: 'claude_design', model: 'claude-opus-4-6', contextWindow: '0-200k', costType: 'tokens', dailyCents: 30 + rand() * 90 });
+  return combos;
+}
+
+function combosForNonUser(spender: SyntheticNonUser): Combo[] {
+  const rand = randomFor('combos', spender.kind, spender.id);
+  return spender.products.flatMap((product): Combo[] => {
+    if (product === 'api') {
+      return [
+        { product, model: 'claude-sonnet-4-5', contextWindow: '0-200k', costType: 'tokens', dailyCents: 500 + rand() * 3000 },
+        { product, model: 'claude-haiku-4-5', contextWindow: '0-200k', costType: 'tokens', dailyCents: 100 + rand() * 500 },
+        { product, model: 'claude-sonnet-4-5', contextWindow: '200k-1M', costType: 'tokens', dailyCents: 200 + rand() * 900 },
+      ];
+    }
+    if (product === 'claude_code') {
+      return [
+        { product, model: 'claude-sonnet-4-5', contextWindow: '0-200k', costType: 'tokens', dailyCents: 300 + rand() * 700 },
+        { product, model: null, contextWindow: null, costType: 'code_execution', dailyCents: 40 + rand() * 100 },
+      ];
+    }
+    return [{ product, model: 'claude-sonnet-4-5', contextWindow: '0-200k', costType: 'tokens', dailyCents: 300 + rand() * 1500 }];
+  });
+}
+
+interface Spender {
+  readonly actor: Record<string, unknown> | null;
+  readonly actorKey: string;
+  readonly workspaceId: string | null;
+  readonly combos: readonly Combo[];
+  readonly intensity: number;
+  /** Last day (exclusive, ms) with usage, for people who left. */
+  readonly untilMs: number | null;
+}
+
+function buildSpenders(): Spender[] {
+  const users = PEOPLE.map((p): Spender => ({
+    actor: { type: 'user_actor', user_id: p.userId, email_address: p.email, name: p.name, deleted: p.deleted },
+    actorKey: p.userId,
+    workspaceId: null,
+    combos: combosForUser(p),
+    intensity: 0.2 + randomFor('intensity', p.userId)() * 2.3,
+    untilMs: p.directoryByUserIdOnly ? Date.UTC(2026, 8, 15) : null,
+  }));
+  const others = NON_USERS.map((s): Spender => {
+    let actor: Record<string, unknown> | null = null;
+    if (s.kind === 'api_actor') actor = { type: 'api_actor', api_key_id: s.id };
+    if (s.kind === 'service_account_actor') actor = { type: 'service_account_actor', service_account_id: s.id };
+    if (s.kind === 'federated_actor') actor = { type: 'federated_actor', subject: s.id, provider: { type: 'aws', account_id: '000000000000', signed_principal: s.id } };
+    return { actor, actorKey: `${s.kind}:${s.id}`, workspaceId: s.workspaceId, combos: combosForNonUser(s), intensity: 1, untilMs: null };
+  });
+  return [...users, ...others];
+}
+
+const SPENDERS = buildSpenders();
+
+/** Micro-cents spent on one day; 0 on an inactive day. */
+function dailyMicroCents(spender: Spender, combo: Combo, dayMs: number): bigint {
+  if (spender.untilMs !== null && dayMs >= spender.untilMs) return 0n;
+  const rand = randomFor('day', spender.actorKey, combo.product, combo.model ?? '', combo.contextWindow ?? '', combo.costType, String(dayMs));
+  const weekday = new Date(dayMs).getUTCDay();
+  const activeChance = weekday === 0 || weekday === 6 ? 0.15 : 0.75;
+  if (rand() >= activeChance) return 0n;
+  const cents = combo.dailyCents * spender.intensity * (0.3 + rand() * 1.4);
+  return BigInt(Math.floor(cents * 1e6));
+}
+
+/**
+ * Cost units with usage in `[startMs, endMs)`, counting whole UTC days before `refreshedMs` only
+ * (the provider's data lags). Days are counted if they start inside the range.
+ */
+export function costUnits(startMs: number, endMs: number, refreshedMs: number): CostUnit[] {
+  const units: CostUnit[] = [];
+  const firstDay = Math.ceil(startMs / DAY_MS) * DAY_MS;
+  for (const spender of SPENDERS) {
+    const byUnit = new Map<string, { combo: Combo; amounts: Map<string, bigint> }>();
+    for (const combo of spender.combos) {
+      let total = 0n;
+      for (let day = firstDay; day < endMs && day + DAY_MS <= refreshedMs; day += DAY_MS) total += dailyMicroCents(spender, combo, day);
+      if (total === 0n) continue;
+      const key = `${combo.product}|${combo.model}|${combo.contextWindow}`;
+      const entry = byUnit.get(key) ?? { combo, amounts: new Map<string, bigint>() };
+      entry.amounts.set(combo.costType, (entry.amounts.get(combo.costType) ?? 0n) + total);
+      byUnit.set(key, entry);
+    }
+    for (const { combo, amounts } of byUnit.values()) {
+      units.push({ actor: spender.actor, actorKey: spender.actorKey, product: combo.product, model: combo.model, contextWindow: combo.contextWindow, workspaceId: spender.workspaceId, amounts });
+    }
+  }
+  return units;
+}
+
+/** "41280.123456" from micro-cents. */
+export function microCentsText(micro: bigint): string {
+  const negative = micro < 0n;
+  const abs = negative ? -micro : micro;
+  return `${negative ? '-' : ''}${abs / 1_000_000n}.${(abs % 1_000_000n).toString().padStart(6, '0')}`;
+}
+
+export const SANDBOX_COST_CENTER_CODES = COST_CENTERS.map((c) => c.code);

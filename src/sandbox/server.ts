@@ -1,0 +1,311 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { costUnits, microCentsText, type CostUnit } from './cost-data.js';
+
+/**
+ * A local stand-in for the Analytics API cost endpoint: same path, headers, query semantics,
+ * pagination, error envelope, rate limit and data_refreshed_at, over the synthetic organization,
+ * with switches to inject faults.
+ */
+export const SANDBOX_API_KEY = 'sk-ant-sandbox-not-a-secret';
+const COST_PATH = '/v1/organizations/analytics/cost';
+const BETA = 'analytics-usage-cost-2026-08-24';
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const EARLIEST_MS = Date.UTC(2026, 0, 1);
+
+export const GROUP_KEYS = [
+  'actor', 'actor_type', 'agent_id', 'api_key_id', 'claude_tag_category', 'claude_tag_user_id', 'context_window',
+  'deployment_id', 'environment_id', 'inference_geo', 'model', 'organization_id', 'product', 'rbac_group_id',
+  'service_tier', 'session_id', 'slack_channel_id', 'speed', 'user_profile_id', 'workspace_id', 'cost_type', 'token_type',
+] as const;
+const SUPPORTED_GROUPS = new Set(['actor', 'product', 'model', 'context_window', 'workspace_id', 'cost_type']);
+
+export type FaultAction =
+  | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string; readonly body?: string; readonly contentType?: string }
+  | { readonly kind: 'slow'; readonly ms: number }
+  | { readonly kind: 'malformed-amount' };
+
+export interface SandboxFaults {
+  /** Faults by 1-based ordinal of the request to the cost endpoint. */
+  readonly byRequest?: Readonly<Record<number, FaultAction>>;
+  /** Serve at most this many units per page, whatever the limit (forces many pages). */
+  readonly pageUnits?: number;
+  /** Schema drift: `email` instead of `email_address`, extra fields, a renamed product. */
+  readonly drift?: boolean;
+  /** Added to the ungrouped org total, so it no longer matches the grouped rows. */
+  readonly orgTotalSkewMicroCents?: bigint;
+}
+
+export interface SandboxOptions {
+  readonly apiKey?: string;
+  readonly now?: () => number;
+  readonly faults?: SandboxFaults;
+  readonly port?: number;
+  readonly host?: string;
+  readonly requestsPerMinute?: number;
+}
+
+export interface SandboxRequest {
+  readonly ordinal: number;
+  readonly path: string;
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface Sandbox {
+  readonly url: string;
+  readonly requests: SandboxRequest[];
+  close(): Promise<void>;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_sandbox', ...headers });
+  res.end(text);
+}
+
+function errorBody(type: string, message: string) {
+  return { type: 'error', error: { type, message } };
+}
+
+class BadRequest extends Error {}
+
+function parseInstant(name: string, value: string | null): number {
+  if (value === null) throw new BadRequest(`${name}: required`);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) throw new BadRequest(`${name}: expected an RFC 3339 timestamp, got ${JSON.stringify(value)}`);
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) throw new BadRequest(`${name}: invalid timestamp ${JSON.stringify(value)}`);
+  return ms;
+}
+
+interface Query {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly groupBy: readonly string[];
+  readonly limit: number;
+  readonly page: string | null;
+  readonly fingerprint: string;
+}
+
+function parseQuery(url: URL, nowMs: number): Query {
+  const params = url.searchParams;
+  const startMs = Math.floor(parseInstant('starting_at', params.get('starting_at')) / HOUR_MS) * HOUR_MS;
+  const endRaw = params.get('ending_at');
+  const endMs = endRaw === null ? Math.min(nowMs, startMs + 31 * DAY_MS) : Math.floor(parseInstant('ending_at', endRaw) / HOUR_MS) * HOUR_MS;
+  if (startMs < EARLIEST_MS) throw new BadRequest('starting_at: must be on or after 2026-01-01T00:00:00Z');
+  if (startMs < nowMs - 365 * DAY_MS) throw new BadRequest('starting_at: must be within the last 365 days');
+  if (endMs <= startMs) throw new BadRequest('ending_at: must be after starting_at');
+  if (endMs - startMs > 31 * DAY_MS) throw new BadRequest('ending_at: the range may span at most 31 days');
+  const groupBy = params.getAll('group_by[]');
+  for (const g of groupBy) {
+    if (!(GROUP_KEYS as readonly string[]).includes(g)) throw new BadRequest(`group_by[]: unknown dimension ${JSON.stringify(g)}`);
+    if (!SUPPORTED_GROUPS.has(g)) throw new BadRequest(`group_by[]: the sandbox does not model ${JSON.stringify(g)}`);
+  }
+  if (groupBy.filter((g) => g !== 'cost_type' && g !== 'token_type').length > 5) throw new BadRequest('group_by[]: at most 5 dimensions');
+  const limitRaw = params.get('limit') ?? '20';
+  const limit = Number(limitRaw);
+  if (!/^\d+$/.test(limitRaw) || limit < 1 || limit > 1000) throw new BadRequest(`limit: expected an integer from 1 to 1000, got ${JSON.stringify(limitRaw)}`);
+  const copy = new URLSearchParams(params);
+  copy.delete('page');
+  return { startMs, endMs, groupBy, limit, page: params.get('page'), fingerprint: copy.toString() };
+}
+
+interface Row {
+  readonly starting_at: string;
+  readonly ending_at: string;
+  readonly group: Record<string, unknown>;
+  readonly cost: { amount: string; list_amount: string; currency: string; requests: number | null };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** Rows of a query as units (the cost_type fan-out of one group stays together), sorted by amount. */
+function rowsFor(query: Query, refreshedMs: number, faults: SandboxFaults): Row[][] {
+  const units = costUnits(query.startMs, query.endMs, refreshedMs);
+  const bounds = { starting_at: iso(query.startMs), ending_at: iso(query.endMs) };
+  if (query.groupBy.length === 0) {
+    let total = units.reduce((acc, u) => acc + [...u.amounts.values()].reduce((a, b) => a + b, 0n), 0n);
+    total += faults.orgTotalSkewMicroCents ?? 0n;
+    const group = Object.fromEntries(GROUP_KEYS.map((k) => [k, null]));
+    return [[{ ...bounds, group, cost: { amount: microCentsText(total), list_amount: microCentsText((total * 5n) / 4n), currency: 'USD', requests: 1000 } }]];
+  }
+  const want = new Set(query.groupBy);
+  const merged = new Map<string, { group: Record<string, unknown>; amounts: Map<string, bigint> }>();
+  for (const unit of units) {
+    const group = groupOf(unit, want, faults.drift ?? false);
+    const key = JSON.stringify(group);
+    const entry = merged.get(key) ?? { group, amounts: new Map<string, bigint>() };
+    for (const [costType, micro] of unit.amounts) {
+      const k = want.has('cost_type') ? costType : '*';
+      entry.amounts.set(k, (entry.amounts.get(k) ?? 0n) + micro);
+    }
+    merged.set(key, entry);
+  }
+  const grouped = [...merged.entries()].map(([key, { group, amounts }]) => {
+    const total = [...amounts.values()].reduce((a, b) => a + b, 0n);
+    const rows = [...amounts.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([costType, micro]): Row => ({
+        ...bounds,
+        group: { ...group, cost_type: costType === '*' ? null : costType },
+        cost: { amount: microCentsText(micro), list_amount: microCentsText((micro * 5n) / 4n), currency: 'USD', requests: want.has('cost_type') ? null : 1 + Number(micro % 97n) },
+      }));
+    return { key, total, rows };
+  });
+  grouped.sort((a, b) => (a.total === b.total ? (a.key < b.key ? -1 : 1) : a.total > b.total ? -1 : 1));
+  return grouped.map((g) => g.rows);
+}
+
+function groupOf(unit: CostUnit, want: ReadonlySet<string>, drift: boolean): Record<string, unknown> {
+  const group: Record<string, unknown> = Object.fromEntries(GROUP_KEYS.map((k) => [k, null]));
+  if (want.has('actor')) {
+    let actor = unit.actor;
+    if (drift && actor && actor.type === 'user_actor') {
+      const { email_address, ...rest } = actor;
+      actor = { ...rest, email: email_address, pronouns: null };
+    }
+    group.actor = actor;
+  }
+  if (want.has('product')) group.product = drift && unit.product === 'cowork' ? 'cowork_sessions' : unit.product;
+  if (want.has('model')) group.model = unit.model;
+  if (want.has('context_window')) group.context_window = unit.contextWindow;
+  if (want.has('workspace_id')) group.workspace_id = unit.workspaceId;
+  if (drift) group.x_future_dimension = 'anything';
+  return group;
+}
+
+function encodeCursor(offset: number, fingerprint: string): string {
+  return `page_${Buffer.from(JSON.stringify({ o: offset, q: fingerprint })).toString('base64url')}`;
+}
+
+function decodeCursor(cursor: string): { o: number; q: string } {
+  try {
+    if (!cursor.startsWith('page_')) throw new Error('prefix');
+    const parsed = JSON.parse(Buffer.from(cursor.slice(5), 'base64url').toString('utf8')) as { o: unknown; q: unknown };
+    if (typeof parsed.o !== 'number' || typeof parsed.q !== 'string') throw new Error('shape');
+    return { o: parsed.o, q: parsed.q };
+  } catch {
+    throw new BadRequest('page: invalid cursor');
+  }
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const apiKey = options.apiKey ?? SANDBOX_API_KEY;
+  const now = options.now ?? Date.now;
+  const faults = options.faults ?? {};
+  const perMinute = options.requestsPerMinute ?? 60;
+  const requests: SandboxRequest[] = [];
+  const recent: number[] = [];
+  const cache = new Map<string, Row[][]>();
+  let ordinal = 0;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (k !== 'x-api-key' && typeof v === 'string') headers[k] = v;
+    const record = (status: number) => requests.push({ ordinal, path: `${url.pathname}${url.search}`, status, headers });
+
+    if (url.pathname !== COST_PATH) {
+      record(404);
+      return send(res, 404, errorBody('not_found_error', `The sandbox serves ${COST_PATH} only.`));
+    }
+    ordinal += 1;
+    if (req.method !== 'GET') {
+      record(405);
+      return send(res, 405, errorBody('invalid_request_error', 'Method not allowed'));
+    }
+    if (req.headers['x-api-key'] !== apiKey) {
+      record(401);
+      return send(res, 401, errorBody('authentication_error', 'invalid x-api-key'));
+    }
+    if (!req.headers['anthropic-version']) {
+      record(400);
+      return send(res, 400, errorBody('invalid_request_error', 'anthropic-version: header is required'));
+    }
+    const betas = String(req.headers['anthropic-beta'] ?? '').split(',').map((s) => s.trim());
+    if (!betas.includes(BETA)) {
+      record(400);
+      return send(res, 400, errorBody('invalid_request_error', `this endpoint requires the anthropic-beta header ${BETA}`));
+    }
+    const t = Date.now();
+    while (recent.length > 0 && recent[0]! <= t - 60_000) recent.shift();
+    if (recent.length >= perMinute) {
+      record(429);
+      return send(res, 429, errorBody('rate_limit_error', 'Rate limit exceeded: 60 requests per minute'), {
+        'retry-after': String(Math.max(1, Math.ceil((recent[0]! + 60_000 - t) / 1000))),
+      });
+    }
+    recent.push(t);
+
+    const fault = faults.byRequest?.[ordinal];
+    if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.ms));
+    if (fault?.kind === 'status') {
+      record(fault.status);
+      const body = fault.body ?? errorBody(fault.status === 429 ? 'rate_limit_error' : fault.status === 410 ? 'invalid_request_error' : fault.status === 529 ? 'overloaded_error' : 'api_error', `injected fault ${fault.status}`);
+      res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'application/json', ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}) });
+      return res.end(typeof body === 'string' ? body : JSON.stringify(body));
+    }
+
+    try {
+      const nowMs = now();
+      const query = parseQuery(url, nowMs);
+      const refreshedMs = Math.floor((nowMs - 3 * HOUR_MS) / HOUR_MS) * HOUR_MS;
+      const cacheKey = `${query.fingerprint}@${refreshedMs}`;
+      const units = cache.get(cacheKey) ?? rowsFor(query, refreshedMs, faults);
+      cache.set(cacheKey, units);
+      let offset = 0;
+      if (query.page !== null) {
+        const cursor = decodeCursor(query.page);
+        if (cursor.q !== query.fingerprint) throw new BadRequest('page: the cursor belongs to a different query; repeat the identical query to page on');
+        if (cursor.o < 0 || cursor.o > units.length) throw new BadRequest('page: cursor out of range');
+        offset = cursor.o;
+      }
+      const size = Math.min(query.limit, faults.pageUnits ?? query.limit);
+      const slice = units.slice(offset, offset + size);
+      const hasMore = offset + size < units.length;
+      const data: unknown[] = slice.flat();
+      if (fault?.kind === 'malformed-amount' && data.length > 0) {
+        const first = data[0] as Row;
+        data[0] = { ...first, cost: { ...first.cost, amount: Number(first.cost.amount) } };
+      }
+      const body: Record<string, unknown> = {
+        data,
+        has_more: hasMore,
+        next_page: hasMore ? encodeCursor(offset + size, query.fingerprint) : null,
+        data_refreshed_at: refreshedMs >= query.startMs ? iso(refreshedMs) : null,
+      };
+      if (faults.drift) body.x_sandbox_revision = 2;
+      record(200);
+      return send(res, 200, body);
+    } catch (error) {
+      if (error instanceof BadRequest) {
+        record(400);
+        return send(res, 400, errorBody('invalid_request_error', error.message));
+      }
+      record(500);
+      return send(res, 500, errorBody('api_error', 'sandbox internal error'));
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) send(res, 500, errorBody('api_error', 'sandbox internal error'));
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${address.address}:${address.port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
