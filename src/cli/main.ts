@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { parseDirectory, formatProblem } from '../io/directory-file.js';
+import { readFile } from 'node:fs/promises';
+import { ChargebackError, EXIT, exitCodeFor, usageError } from '../errors.js';
+import { formatUsd } from '../core/money.js';
+import { runMonth, type ApiTarget } from '../run.js';
+import { SANDBOX_API_KEY, startSandbox, type FaultAction, type SandboxFaults } from '../sandbox/server.js';
+import { TOOL_VERSION } from '../version.js';
+
+const DEFAULT_BASE_URL = 'https://api.anthropic.com';
+
+interface Io {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly progress: boolean;
+}
+
+function parseNow(text: string | undefined): Date {
+  if (text === undefined) return new Date();
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text) || !Number.isFinite(Date.parse(text))) {
+    throw usageError(`--now ${JSON.stringify(text)} is not an ISO-8601 instant with a time zone.`, ['Example: --now 2026-11-25T09:00:00Z']);
+  }
+  return new Date(Date.parse(text));
+}
+
+function parsePort(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 0 || n > 65535) throw usageError(`--port ${JSON.stringify(text)} is not a port number.`, ['Use 0 (any free port) to 65535.']);
+  return n;
+}
+
+/** "429@2", "429@2:5" (retry-after 5 s), "500@3", "529@1", "410@4", "slow@1:5000", "bad-amount@1" */
+export function parseFault(spec: string, faults: Record<number, FaultAction> = {}): Record<number, FaultAction> {
+  const m = /^([a-z0-9-]+)@(\d+)(?::(\d+))?$/.exec(spec);
+  if (!m) throw usageError(`--fault ${JSON.stringify(spec)} is not a fault.`, ['Expected KIND@REQUEST[:ARG], e.g. 429@2:5, 500@3, 410@4, slow@1:5000, bad-amount@1.']);
+  const [, kind, n, arg] = m;
+  const at = Number(n);
+  if (kind === 'slow') faults[at] = { kind: 'slow', ms: Number(arg ?? 5000) };
+  else if (kind === 'bad-amount') faults[at] = { kind: 'malformed-amount' };
+  else if (/^\d{3}$/.test(kind!)) faults[at] = { kind: 'status', status: Number(kind), ...(arg !== undefined ? { retryAfter: arg } : {}) };
+  else throw usageError(`--fault ${JSON.stringify(spec)}: unknown kind ${JSON.stringify(kind)}.`, ['Kinds: an HTTP status (429, 500, 529, 410, 401…), slow, bad-amount.']);
+  return faults;
+}
+
+function printError(io: Io, error: unknown): number {
+  const code = exitCodeFor(error);
+  if (error instanceof ChargebackError) {
+    io.err(`error: ${error.message}`);
+    for (const d of error.details) io.err(`  ${d}`);
+  } else {
+    io.err(`internal error (a bug in claude-chargeback; please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
+  return code;
+}
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('chargeback')
+    .description('Month-end chargeback of Claude Enterprise spend: exact per-department statements from the Analytics API.')
+    .version(TOOL_VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .showHelpAfterError('(run chargeback --help for usage)');
+
+  program
+    .command('run')
+    .description('pull a month, allocate it and publish statements, summary, ledger and manifest to out/<YYYY-MM>/')
+    .option('--period <YYYY-MM>', 'month to charge back (default: the latest month that is final now)')
+    .option('--provisional', 'allow a month the provider may still revise; documents are marked PROVISIONAL', false)
+    .option('--now <ISO-8601>', 'replace the clock (reproduces a run exactly)')
+    .option('--out <dir>', 'output folder', 'out')
+    .option('--force', 'replace an existing out/<period> (only once the new one is complete)', false)
+    .option('--directory <file>', 'org directory YAML', 'mappings/org.yaml')
+    .option('--sandbox', 'run against the built-in sandbox over loopback (no API key needed)', false)
+    .action(async (opts: { period?: string; provisional: boolean; now?: string; out: string; force: boolean; directory: string; sandbox: boolean }) => {
+      const now = parseNow(opts.now);
+      const log = io.progress ? (m: string) => io.err(m) : () => {};
+      const execute = async (api: ApiTarget) => {
+        const result = await runMonth({ period: opts.period, provisional: opts.provisional, now, outDir: opts.out, force: opts.force, directoryPath: opts.directory, api, log });
+        io.out(`${result.period.label} ${result.status}: source total ${formatUsd(result.sourceTotalCents)}, statements add up to it exactly.`);
+        io.out(`${result.statements.length} statements (PDF and Excel); unallocated ${formatUsd(result.unallocatedCents)} from ${result.unmappedSpenders} unmapped spender(s).`);
+        io.out(`org total without group_by differs by ${result.reconciliation.orgTotalDifferenceCents} cents.`);
+        io.out(`written to ${result.target}`);
+      };
+      if (opts.sandbox) {
+        const sandbox = await startSandbox({ now: () => now.getTime() });
+        try {
+          await execute({ baseUrl: sandbox.url, apiKey: SANDBOX_API_KEY, label: 'sandbox' });
+        } finally {
+          await sandbox.close();
+        }
+        return;
+      }
+      const apiKey = io.env.ANTHROPIC_ANALYTICS_API_KEY;
+      if (!apiKey) {
+        throw usageError('ANTHROPIC_ANALYTICS_API_KEY is not set.', [
+          'Export an Analytics API key (read:analytics) of your organization, or pass --sandbox to run against the built-in sandbox.',
+        ]);
+      }
+      const baseUrl = io.env.ANTHROPIC_BASE_URL || DEFAULT_BASE_URL;
+      await execute({ baseUrl, apiKey, label: baseUrl.replace(/\/+$/, '') });
+    });
+
+  program
+    .command('validate')
+    .description('check the org directory and report every problem with file, line and column')
+    .option('--directory <file>', 'org directory YAML', 'mappings/org.yaml')
+    .action(async (opts: { directory: string }) => {
+      let text: string;
+      try {
+        text = await readFile(opts.directory, 'utf8');
+      } catch {
+        throw usageError(`Cannot read the org directory ${opts.directory}.`, ['Pass --directory PATH to the YAML file.']);
+      }
+      const { directory, problems } = parseDirectory(text, opts.directory);
+      if (!directory) throw usageError(`${opts.directory}: ${problems.length} problem${problems.length === 1 ? '' : 's'}.`, problems.map(formatProblem));
+      io.out(`${opts.directory}: ok: ${directory.costCenters.length} cost centers, ${directory.people.length} people, ${directory.rules.length} rules; unmapped spend: ${directory.unmapped}.`);
+    });
+
+  program
+    .command('sandbox')
+    .description('serve the synthetic organization on loopback, like the Analytics API cost endpoint')
+    .option('--port <n>', 'port (0: any free port)', '8787')
+    .option('--now <ISO-8601>', 'the sandbox clock (data_refreshed_at follows it)')
+    .addOption(new Option('--fault <spec...>', 'inject faults by request number: 429@2:5, 500@3, 529@1, 410@4, slow@1:5000, bad-amount@1'))
+    .option('--page-rows <n>', 'serve at most n row groups per page (forces pagination)')
+    .option('--drift', 'schema drift: email instead of email_address, extra fields, a renamed product', false)
+    .action(async (opts: { port: string; now?: string; fault?: string[]; pageRows?: string; drift: boolean }) => {
+      const nowText = opts.now;
+      const clock = nowText === undefined ? Date.now : () => parseNow(nowText).getTime();
+      clock();
+      const byRequest: Record<number, FaultAction> = {};
+      for (const f of opts.fault ?? []) parseFault(f, byRequest);
+      const faults: SandboxFaults = { byRequest, drift: opts.drift, ...(opts.pageRows ? { pageUnits: parsePort(opts.pageRows) } : {}) };
+      const sandbox = await startSandbox({ port: parsePort(opts.port), now: clock, faults });
+      io.out(`sandbox listening on ${sandbox.url}`);
+      io.out(`  export ANTHROPIC_BASE_URL=${sandbox.url}`);
+      io.out(`  export ANTHROPIC_ANALYTICS_API_KEY=${SANDBOX_API_KEY}`);
+      io.out('press Ctrl+C to stop');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await sandbox.close();
+    });
+
+  return program;
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    return printError(io, error);
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && import.meta.url === (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href;
+if (isEntry) {
+  const code = await main(process.argv.slice(2), {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    env: process.env,
+    progress: Boolean(process.stderr.isTTY) && !process.env.CI,
+  });
+  process.exitCode = code;
+}

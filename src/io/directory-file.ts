@@ -1,0 +1,284 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { z } from 'zod';
+import { RULE_MATCHERS, UNALLOCATED, type CostCenter, type OrgDirectory, type Person, type Rule, type RuleMatcher } from '../core/directory.js';
+import { usageError } from '../errors.js';
+
+/** One problem in the directory file, located and with the fix. */
+export interface DirectoryProblem {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly path: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+export function formatProblem(p: DirectoryProblem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}. Fix: ${p.fix}`;
+}
+
+const CODE = /^[A-Z0-9][A-Z0-9-]{0,31}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
+
+const text = z.string().trim().min(1);
+const ownerSchema = z.strictObject({ name: text, email: z.string() });
+const costCenterSchema = z.strictObject({
+  code: z.string(),
+  name: text,
+  parent: z.string().nullable().optional(),
+  owner: ownerSchema,
+  gl_account: z.union([z.string(), z.number().int()]).nullable().optional(),
+});
+const personSchema = z.strictObject({
+  email: z.string().nullable().optional(),
+  user_id: z.string().nullable().optional(),
+  name: z.string().nullable().optional(),
+  cost_center: z.string(),
+});
+const ruleSchema = z.strictObject({
+  match: z.strictObject(Object.fromEntries(RULE_MATCHERS.map((m) => [m, z.string().min(1).optional()])) as Record<RuleMatcher, z.ZodOptional<z.ZodString>>),
+  cost_center: z.string(),
+  note: z.string().nullable().optional(),
+});
+const rootSchema = z.strictObject({
+  company: text,
+  unmapped: z.enum(['bucket', 'fail']).optional(),
+  cost_centers: z.array(z.unknown()).min(1),
+  people: z.array(z.unknown()).optional(),
+  rules: z.array(z.unknown()).optional(),
+});
+
+type Path = ReadonlyArray<string | number>;
+
+function pathText(path: Path): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+}
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+function didYouMean(value: string, options: readonly string[]): string {
+  const best = options
+    .map((o) => ({ o, d: levenshtein(value.toUpperCase(), o.toUpperCase()) }))
+    .sort((x, y) => x.d - y.d || (x.o < y.o ? -1 : 1))[0];
+  return best && best.d <= Math.max(2, Math.floor(value.length / 3)) ? ` (did you mean ${best.o}?)` : '';
+}
+
+function found(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return Array.isArray(value) ? 'a list' : 'a mapping';
+  const t = JSON.stringify(value);
+  return t.length > 50 ? `${t.slice(0, 50)}…` : t;
+}
+
+class Locator {
+  constructor(
+    private readonly doc: Document.Parsed,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** Line and column of the node at `path`, of the key `key` inside it, or of the nearest parent. */
+  at(path: Path, key?: string): { line: number; column: number } {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = this.doc.getIn(path.slice(0, depth), true) as Node | undefined;
+      if (!node || !node.range) continue;
+      if (depth === path.length && key !== undefined && isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
+        if (pair && isScalar(pair.key) && pair.key.range) return this.pos(pair.key.range[0]);
+      }
+      return this.pos(node.range[0]);
+    }
+    return { line: 1, column: 1 };
+  }
+
+  private pos(offset: number) {
+    const p = this.lines.linePos(offset);
+    return { line: p.line, column: p.col };
+  }
+}
+
+/** Parses and checks the org directory, collecting every problem before returning. */
+export function parseDirectory(source: string, file: string): { directory: OrgDirectory | null; problems: DirectoryProblem[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problems: DirectoryProblem[] = [];
+  const locate = new Locator(doc, lines);
+  const add = (path: Path, message: string, fix: string, key?: string) => {
+    const { line, column } = locate.at(path, key);
+    problems.push({ file, line, column, path: pathText(key === undefined ? path : [...path, key]), message, fix });
+  };
+
+  for (const e of doc.errors) {
+    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+    problems.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]}`, fix: 'correct the YAML at that place (indentation, quotes, colons)' });
+  }
+  if (problems.length > 0) return { directory: null, problems };
+
+  const raw: unknown = doc.toJS();
+  const zodProblems = (path: Path, error: z.ZodError, value: unknown) => {
+    for (const issue of error.issues) {
+      const at = [...path, ...(issue.path as Array<string | number>)];
+      let actual: unknown = value;
+      for (const step of issue.path) actual = actual && typeof actual === 'object' ? (actual as Record<string | number, unknown>)[step as string | number] : undefined;
+      if (issue.code === 'unrecognized_keys') {
+        for (const k of issue.keys) add(at, `unknown key "${k}"`, `remove it or check its spelling; allowed keys here are listed in README.md (Org directory)`, k);
+      } else if (issue.code === 'invalid_type') {
+        add(at, `found ${found(actual)}, expected ${issue.expected === 'string' ? 'text' : issue.expected}`, actual === undefined ? `add the required key "${String(issue.path[issue.path.length - 1] ?? '')}"` : 'change the value to the expected type');
+      } else if (issue.code === 'invalid_value') {
+        add(at, `found ${found(actual)}, expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`, 'use one of the allowed values');
+      } else {
+        add(at, `found ${found(actual)}: ${issue.message}`, 'correct the value');
+      }
+    }
+  };
+
+  const root = rootSchema.safeParse(raw);
+  if (!root.success) {
+    zodProblems([], root.error, raw);
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { directory: null, problems };
+  }
+  const obj = (raw ?? {}) as Record<string, unknown>;
+  const list = (key: string): unknown[] => (Array.isArray(obj[key]) ? (obj[key] as unknown[]) : []);
+
+  const costCenters: Array<CostCenter & { i: number }> = [];
+  list('cost_centers').forEach((item, i) => {
+    const r = costCenterSchema.safeParse(item);
+    if (!r.success) return zodProblems(['cost_centers', i], r.error, item);
+    const c = r.data;
+    const path = ['cost_centers', i];
+    if (!CODE.test(c.code)) return add([...path, 'code'], `found ${found(c.code)}, expected a code of capital letters, digits and dashes (at most 32), such as ENG-PLAT`, 'rename the code');
+    if (c.code === UNALLOCATED) return add([...path, 'code'], `${UNALLOCATED} is reserved for unmapped spend`, 'choose another code');
+    if (costCenters.some((o) => o.code === c.code)) return add([...path, 'code'], `duplicate cost center code ${c.code}`, 'give every cost center its own code');
+    if (!EMAIL.test(c.owner.email)) add([...path, 'owner', 'email'], `found ${found(c.owner.email)}, expected an e-mail address`, 'write the owner\u2019s address as name@domain');
+    costCenters.push({ i, code: c.code, name: c.name, parent: c.parent ?? null, owner: { name: c.owner.name, email: c.owner.email }, glAccount: c.gl_account === undefined || c.gl_account === null ? null : String(c.gl_account) });
+  });
+  const codes = costCenters.map((c) => c.code);
+  const knownCode = (path: Path, code: string) => {
+    if (codes.includes(code)) return true;
+    add(path, `unknown cost center ${JSON.stringify(code)}${didYouMean(code, codes)}`, `use a code defined under cost_centers, or add ${code} there`);
+    return false;
+  };
+  for (const c of costCenters) if (c.parent !== null) knownCode(['cost_centers', c.i, 'parent'], c.parent);
+  const reported = new Set<string>();
+  for (const c of costCenters) {
+    const chain = [c.code];
+    let cur = c.parent;
+    while (cur !== null && codes.includes(cur)) {
+      if (chain.includes(cur)) {
+        const cycle = [...chain.slice(chain.indexOf(cur)), cur];
+        const key = [...cycle].sort().join(',');
+        if (!reported.has(key)) {
+          reported.add(key);
+          add(['cost_centers', c.i, 'parent'], `cycle in parents: ${cycle.join(' → ')}`, 'make one of them a top-level cost center (no parent)');
+        }
+        break;
+      }
+      chain.push(cur);
+      cur = costCenters.find((o) => o.code === cur)?.parent ?? null;
+    }
+  }
+
+  const people: Person[] = [];
+  const seenEmail = new Map<string, number>();
+  const seenUser = new Map<string, number>();
+  list('people').forEach((item, i) => {
+    const r = personSchema.safeParse(item);
+    if (!r.success) return zodProblems(['people', i], r.error, item);
+    const p = r.data;
+    const path = ['people', i];
+    const email = p.email ?? null;
+    const userId = p.user_id ?? null;
+    let ok = true;
+    if (email === null && userId === null) {
+      add(path, 'a person needs an email or a user_id', 'add email: (as in claude.ai) or user_id: (user_…) from the Analytics API');
+      ok = false;
+    }
+    if (email !== null && !EMAIL.test(email)) {
+      add([...path, 'email'], `found ${found(email)}, expected an e-mail address`, 'write it as name@domain');
+      ok = false;
+    }
+    if (userId !== null && !/^user_[A-Za-z0-9]+$/.test(userId)) {
+      add([...path, 'user_id'], `found ${found(userId)}, expected a user id such as user_01J…`, 'copy the user_id from the Analytics API');
+      ok = false;
+    }
+    if (email !== null) {
+      const prev = seenEmail.get(email.toLowerCase());
+      if (prev !== undefined) {
+        add([...path, 'email'], `duplicate person ${email} (also people[${prev}])`, 'list each person once; to move someone, change the cost_center of the first entry');
+        ok = false;
+      } else seenEmail.set(email.toLowerCase(), i);
+    }
+    if (userId !== null) {
+      const prev = seenUser.get(userId);
+      if (prev !== undefined) {
+        add([...path, 'user_id'], `duplicate person ${userId} (also people[${prev}])`, 'list each person once');
+        ok = false;
+      } else seenUser.set(userId, i);
+    }
+    if (!knownCode([...path, 'cost_center'], p.cost_center)) ok = false;
+    if (ok) people.push({ email, userId, name: p.name ?? null, costCenter: p.cost_center });
+  });
+
+  const rules: Rule[] = [];
+  list('rules').forEach((item, i) => {
+    const r = ruleSchema.safeParse(item);
+    if (!r.success) return zodProblems(['rules', i], r.error, item);
+    const path = ['rules', i];
+    const entries = Object.entries(r.data.match).filter(([, v]) => v !== undefined) as Array<[RuleMatcher, string]>;
+    if (entries.length !== 1) {
+      return add([...path, 'match'], `found ${entries.length} matchers, expected exactly one of ${RULE_MATCHERS.join(', ')}`, 'split it into one rule per matcher (the first matching rule wins)');
+    }
+    const [matcher, value] = entries[0]!;
+    if (matcher === 'email_domain' && !DOMAIN.test(value)) return add([...path, 'match', 'email_domain'], `found ${found(value)}, expected a domain such as contractors.example.com`, 'write the domain without @');
+    if (!knownCode([...path, 'cost_center'], r.data.cost_center)) return;
+    rules.push({ index: i + 1, matcher, value, costCenter: r.data.cost_center, note: r.data.note ?? null });
+  });
+
+  if (problems.length > 0) return { directory: null, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) };
+  const sha256 = createHash('sha256').update(source).digest('hex');
+  return {
+    directory: {
+      company: (obj.company as string).trim(),
+      unmapped: (obj.unmapped as 'bucket' | 'fail' | undefined) ?? 'bucket',
+      costCenters: costCenters.map(({ i: _i, ...c }) => c),
+      people,
+      rules,
+      sha256,
+      source: file,
+    },
+    problems,
+  };
+}
+
+/** Reads and checks the directory; every problem at once, as a usage error (exit 2). */
+export async function loadDirectory(file: string): Promise<{ directory: OrgDirectory; bytes: Buffer }> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw usageError(`Cannot read the org directory ${file} (${code ?? 'error'}).`, [
+      'Pass --directory PATH to the YAML file, or run from the project folder that holds mappings/org.yaml.',
+    ]);
+  }
+  const { directory, problems } = parseDirectory(bytes.toString('utf8'), file);
+  if (!directory) {
+    throw usageError(`The org directory ${file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was run.`, problems.map(formatProblem));
+  }
+  return { directory, bytes };
+}

@@ -1,0 +1,81 @@
+import ExcelJS from 'exceljs';
+import type { Statement } from '../core/statements.js';
+import { addTotalRow, deterministicZip, setWorkbookProperties, sheetDollars, styleHeaderRow, totalFormula, USD_FORMAT } from './spreadsheet.js';
+
+/**
+ * The department head's workbook: Summary (header facts and breakdowns), Users and Lines.
+ * Layout only: every number comes from the statement view model.
+ */
+export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  setWorkbookProperties(wb, clock, `Chargeback statement ${s.number}`, s.company);
+
+  const summary = wb.addWorksheet('Summary', { views: [{ state: 'frozen', ySplit: 1 }] });
+  summary.columns = [{ width: 34 }, { width: 44 }, { width: 12 }];
+  const head = summary.addRow(['Chargeback statement', s.number, '']);
+  styleHeaderRow(head);
+  const facts: Array<[string, string]> = [
+    ['Company', s.company],
+    ['Cost center', `${s.code} \u2014 ${s.name}`],
+    ['Parent cost center', s.parent ?? '\u2014'],
+    ['Owner', s.owner ? `${s.owner.name} <${s.owner.email}>` : '\u2014 (finance reviews unallocated spend)'],
+    ['Period (UTC)', `${s.periodTitle}: ${s.periodStartIso} to ${s.periodEndExclusiveIso} (end exclusive)`],
+    ['Status', s.status],
+    ['Data as of', s.dataAsOf ?? 'unknown'],
+    ['Issued', s.issuedAt],
+  ];
+  for (const [k, v] of facts) summary.addRow([k, v]).getCell(1).font = { bold: true };
+  const totalRow = summary.addRow(['Total (USD)', sheetDollars(s.totalCents)]);
+  totalRow.font = { bold: true, size: 13 };
+  totalRow.getCell(2).numFmt = USD_FORMAT;
+  totalRow.getCell(2).alignment = { horizontal: 'left' };
+  const totalRef = `B${totalRow.number}`;
+
+  for (const b of s.breakdowns) {
+    summary.addRow([]);
+    const h = summary.addRow([b.title, 'Amount (USD)', 'Share']);
+    styleHeaderRow(h);
+    const first = h.number + 1;
+    for (const r of b.rows) {
+      const row = summary.addRow([r.label, sheetDollars(r.cents), r.share]);
+      row.getCell(2).numFmt = USD_FORMAT;
+    }
+    const last = first + b.rows.length - 1;
+    const sum = b.rows.reduce((acc, r) => acc + r.cents, 0n);
+    const t = summary.addRow(['Total', totalFormula(`SUM(B${first}:B${last})`, sum), { formula: `IF(${totalRef}=B${last + 1},"ties to total","CHECK")`, result: sum === s.totalCents ? 'ties to total' : 'CHECK' }]);
+    t.font = { bold: true };
+    t.getCell(2).numFmt = USD_FORMAT;
+  }
+  summary.addRow([]);
+  for (const note of s.notes) {
+    const row = summary.addRow(['Method', note]);
+    row.getCell(2).alignment = { wrapText: true, vertical: 'top' };
+    row.getCell(1).alignment = { vertical: 'top' };
+  }
+
+  const users = wb.addWorksheet('Users', { views: [{ state: 'frozen', ySplit: 1 }] });
+  users.columns = [
+    { header: 'Name', width: 32 },
+    { header: 'Email', width: 36 },
+    { header: 'Actor type', width: 22 },
+    { header: 'Actor id', width: 34 },
+    { header: 'Amount (USD)', width: 16, style: { numFmt: USD_FORMAT } },
+    { header: 'Share of department', width: 20 },
+  ];
+  styleHeaderRow(users.getRow(1));
+  for (const u of s.users) users.addRow([u.label, u.email ?? '', u.actorType, u.actorId, sheetDollars(u.cents), u.share]);
+  addTotalRow(users, 5, s.users.length, s.totalCents);
+
+  const lines = wb.addWorksheet('Lines', { views: [{ state: 'frozen', ySplit: 1 }] });
+  const lineHeaders = ['Name', 'Email', 'Actor id', 'Product', 'Model', 'Context window', 'Cost type', 'Unrounded (cents)', 'Amount (USD)', 'Mapped by'];
+  lines.columns = lineHeaders.map((header, i) => ({ header, width: [30, 34, 32, 16, 22, 16, 16, 22, 16, 44][i] }));
+  styleHeaderRow(lines.getRow(1));
+  for (const l of s.lines) {
+    const row = lines.addRow([l.label, l.email ?? '', l.actorId, l.product, l.model, l.contextWindow, l.costType, l.unroundedCents, sheetDollars(l.cents), l.rule]);
+    row.getCell(9).numFmt = USD_FORMAT;
+  }
+  addTotalRow(lines, 9, s.lines.length, s.totalCents);
+
+  const buffer = await wb.xlsx.writeBuffer();
+  return deterministicZip(new Uint8Array(buffer as ArrayBuffer), clock);
+}

@@ -1,0 +1,49 @@
+import { COMPANY, COST_CENTERS, PEOPLE, SAMPLE_RULES } from './synthetic-org.js';
+
+const q = (value: string) => JSON.stringify(value);
+
+/**
+ * The text of mappings/org.yaml for the sandbox organization. A test keeps the committed file
+ * equal to this, so the sandbox and the sample directory never drift apart.
+ */
+export function sampleDirectoryYaml(): string {
+  const out: string[] = [
+    '# Org directory: who owns which Claude spend. Versioned in git by finance.',
+    '# Format: see README.md, section "Org directory". Validate with: npx chargeback validate',
+    '# Generated from the sandbox organization (src/sandbox/synthetic-org.ts).',
+    '',
+    `company: ${q(COMPANY)}`,
+    '',
+    '# Spend no person or rule claims: "bucket" shows it under UNALLOCATED; "fail" stops the run.',
+    'unmapped: bucket',
+    '',
+    'cost_centers:',
+  ];
+  for (const c of COST_CENTERS) {
+    out.push(`  - code: ${c.code}`);
+    out.push(`    name: ${q(c.name)}`);
+    if (c.parent) out.push(`    parent: ${c.parent}`);
+    out.push(`    owner: { name: ${q(c.owner.name)}, email: ${c.owner.email} }`);
+    out.push(`    gl_account: "${c.glAccount}"`);
+  }
+  out.push('', '# People, matched by user_id first, then by e-mail (case-insensitive).', 'people:');
+  for (const p of PEOPLE) {
+    if (p.costCenter === null) continue;
+    if (p.directoryByUserIdOnly) {
+      out.push(`  - user_id: ${p.userId}   # left the company; the API reports no e-mail`);
+      out.push(`    name: ${q('Former employee (Data & ML)')}`);
+    } else {
+      out.push(`  - email: ${p.email}`);
+      out.push(`    name: ${q(p.name)}`);
+    }
+    out.push(`    cost_center: ${p.costCenter}`);
+  }
+  out.push('', '# Everything else, in order; the first matching rule wins.', 'rules:');
+  for (const r of SAMPLE_RULES) {
+    const [[key, value]] = Object.entries(r.match) as [[string, string]];
+    out.push(`  - match: { ${key}: ${value} }`);
+    out.push(`    cost_center: ${r.costCenter}`);
+    out.push(`    note: ${q(r.note)}`);
+  }
+  return `${out.join('\n')}\n`;
+}
