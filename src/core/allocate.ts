@@ -67,6 +67,7 @@ interface MappedRow {
   readonly row: CostRow;
   readonly costCenter: string;
   readonly rule: string;
+  /** The directory's name for this spender: a listed person's name, or a rule's note for a non-person. */
   readonly name: string | null;
   readonly actorKey: string;
   readonly lineKey: string;
@@ -99,7 +100,8 @@ export function allocate(rows: readonly CostRow[], directory: OrgDirectory, peri
   const index = indexDirectory(directory);
   const mapped: MappedRow[] = rows.map((row) => {
     const m = mapRow(index, row);
-    return { row, costCenter: m.costCenter, rule: m.rule, name: m.name, actorKey: actorKey(row.actor), lineKey: lineKeyOf(row) };
+    const name = m.name ?? (row.actor?.type === 'user_actor' ? null : m.note);
+    return { row, costCenter: m.costCenter, rule: m.rule, name, actorKey: actorKey(row.actor), lineKey: lineKeyOf(row) };
   });
 
   const seen = new Map<string, string>();

@@ -52,8 +52,10 @@ export interface Mapping {
   readonly costCenter: string;
   /** Which rule mapped it, for the ledger: "person user_id=...", "rule 3 api_key_id=...", "unmapped". */
   readonly rule: string;
-  /** The directory's name for the actor, when it has one. */
+  /** The directory's name for the person, when it lists one. */
   readonly name: string | null;
+  /** The matching rule's note ("CI review bot key"), names a non-person spender. */
+  readonly note: string | null;
 }
 
 export interface DirectoryIndex {
@@ -111,16 +113,16 @@ export function mapRow(index: DirectoryIndex, row: CostRow): Mapping {
   const a = row.actor;
   if (a?.type === 'user_actor') {
     const byId = index.byUserId.get(a.userId);
-    if (byId) return { costCenter: byId.costCenter, rule: `person user_id=${a.userId}`, name: byId.name };
+    if (byId) return { costCenter: byId.costCenter, rule: `person user_id=${a.userId}`, name: byId.name, note: null };
     const byEmail = a.email ? index.byEmail.get(a.email.toLowerCase()) : undefined;
-    if (byEmail) return { costCenter: byEmail.costCenter, rule: `person email=${byEmail.email}`, name: byEmail.name };
+    if (byEmail) return { costCenter: byEmail.costCenter, rule: `person email=${byEmail.email}`, name: byEmail.name, note: null };
   }
   for (const rule of index.directory.rules) {
     if (ruleMatches(rule, row)) {
-      return { costCenter: rule.costCenter, rule: `rule ${rule.index} ${rule.matcher}=${rule.value}`, name: rule.note };
+      return { costCenter: rule.costCenter, rule: `rule ${rule.index} ${rule.matcher}=${rule.value}`, name: null, note: rule.note };
     }
   }
-  return { costCenter: UNALLOCATED, rule: 'unmapped', name: null };
+  return { costCenter: UNALLOCATED, rule: 'unmapped', name: null, note: null };
 }
 
 /** Codes from the root down to `code`, e.g. ["ENG", "ENG-PLAT"]. */

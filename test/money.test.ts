@@ -1,0 +1,76 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { formatUsd, Money, parseCents, percentText, roundCents, splitLargestRemainder, sumMoney } from '../src/core/money.js';
+
+describe('money', () => {
+  it('parses cent strings exactly and rejects anything else', () => {
+    expect(parseCents('41280.000000').toFixed()).toBe('41280');
+    expect(parseCents('0.100000').plus(parseCents('0.200000')).toFixed()).toBe('0.3');
+    expect(parseCents('123.78912').toFixed()).toBe('123.78912');
+    for (const bad of ['', '1e5', '12.', '.5', '1,000.00', ' 1', 'NaN', '0x10']) expect(() => parseCents(bad)).toThrow(/not a decimal string/);
+  });
+
+  it('rounds once, half away from zero', () => {
+    expect(roundCents(new Money('1.5'))).toBe(2n);
+    expect(roundCents(new Money('2.5'))).toBe(3n);
+    expect(roundCents(new Money('2.4999999999'))).toBe(2n);
+    expect(roundCents(new Money('-2.5'))).toBe(-3n);
+    expect(roundCents(new Money('123456789012345678901.5'))).toBe(123456789012345678902n);
+  });
+
+  it('formats dollars from cents', () => {
+    expect(formatUsd(0n)).toBe('$0.00');
+    expect(formatUsd(5n)).toBe('$0.05');
+    expect(formatUsd(41280n)).toBe('$412.80');
+    expect(formatUsd(123456789n)).toBe('$1,234,567.89');
+    expect(formatUsd(-100050n)).toBe('-$1,000.50');
+    expect(percentText(1n, 3n)).toBe('33.33%');
+    expect(percentText(0n, 0n)).toBe('0.00%');
+  });
+
+  it('splits by largest remainder with the tie to the smaller key', () => {
+    const w = (key: string, v: string) => ({ key, weight: new Money(v) });
+    // 100 cents over three equal parts: 33.33… each; the leftover cent goes to the smallest key.
+    expect(Object.fromEntries(splitLargestRemainder(100n, [w('c', '1'), w('a', '1'), w('b', '1')]))).toEqual({ a: 34n, b: 33n, c: 33n });
+    // Remainders .6 / .3 / .1 with one cent left over: it goes to the largest.
+    expect(Object.fromEntries(splitLargestRemainder(10n, [w('x', '2.6'), w('y', '4.3'), w('z', '3.1')]))).toEqual({ x: 3n, y: 4n, z: 3n });
+    expect(Object.fromEntries(splitLargestRemainder(0n, [w('a', '0'), w('b', '0')]))).toEqual({ a: 0n, b: 0n });
+    expect(Object.fromEntries(splitLargestRemainder(3n, [w('a', '0'), w('b', '0')]))).toEqual({ a: 2n, b: 1n });
+    expect(() => splitLargestRemainder(1n, [])).toThrow();
+  });
+
+  const weights = fc.array(
+    fc.record({ key: fc.string({ minLength: 1, maxLength: 6 }), micro: fc.bigInt({ min: 0n, max: 10n ** 14n }) }),
+    { minLength: 1, maxLength: 40 },
+  ).map((parts) => {
+    const seen = new Set<string>();
+    return parts.filter((p) => (seen.has(p.key) ? false : (seen.add(p.key), true))).map((p) => ({ key: p.key, weight: new Money(p.micro.toString()).dividedBy(1_000_000) }));
+  });
+
+  it('property: parts add up to the total, each within one cent of its exact share', () => {
+    fc.assert(
+      fc.property(weights, (parts) => {
+        const exact = sumMoney(parts.map((p) => p.weight));
+        const total = roundCents(exact);
+        const split = splitLargestRemainder(total, parts);
+        expect([...split.values()].reduce((a, b) => a + b, 0n)).toBe(total);
+        for (const p of parts) {
+          const ideal = exact.isZero() ? new Money(total.toString()).dividedBy(parts.length) : new Money(total.toString()).times(p.weight).dividedBy(exact);
+          expect(new Money(split.get(p.key)!.toString()).minus(ideal).abs().lessThan(1)).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property: the split does not depend on the order of the parts', () => {
+    fc.assert(
+      fc.property(weights, fc.bigInt({ min: 0n, max: 10n ** 9n }), (parts, total) => {
+        const forward = splitLargestRemainder(total, parts);
+        const backward = splitLargestRemainder(total, [...parts].reverse());
+        expect(Object.fromEntries(backward)).toEqual(Object.fromEntries(forward));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
