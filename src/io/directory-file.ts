@@ -53,6 +53,18 @@ const rootSchema = z.strictObject({
 
 type Path = ReadonlyArray<string | number>;
 
+/** The keys a strict mapping at `path` accepts, for "unknown key" messages. */
+function allowedKeys(path: Path): string[] {
+  const named = path.filter((p): p is string => typeof p === 'string');
+  const last = named[named.length - 1];
+  if (last === 'owner') return Object.keys(ownerSchema.shape);
+  if (last === 'match') return [...RULE_MATCHERS];
+  if (last === 'cost_centers') return Object.keys(costCenterSchema.shape);
+  if (last === 'people') return Object.keys(personSchema.shape);
+  if (last === 'rules') return Object.keys(ruleSchema.shape);
+  return Object.keys(rootSchema.shape);
+}
+
 function pathText(path: Path): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
 }
@@ -124,7 +136,7 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
   };
 
   for (const e of doc.errors) {
-    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+    const pos = lines.linePos(e.pos[0]);
     problems.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]}`, fix: 'correct the YAML at that place (indentation, quotes, colons)' });
   }
   if (problems.length > 0) return { directory: null, problems };
@@ -136,7 +148,7 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
       let actual: unknown = value;
       for (const step of issue.path) actual = actual && typeof actual === 'object' ? (actual as Record<string | number, unknown>)[step as string | number] : undefined;
       if (issue.code === 'unrecognized_keys') {
-        for (const k of issue.keys) add(at, `unknown key "${k}"`, `remove it or check its spelling; allowed keys here are listed in README.md (Org directory)`, k);
+        for (const k of issue.keys) add(at, `unknown key "${k}"`, `remove it or check its spelling; allowed here: ${allowedKeys(at).join(', ')}`, k);
       } else if (issue.code === 'invalid_type') {
         add(at, `found ${found(actual)}, expected ${issue.expected === 'string' ? 'text' : issue.expected}`, actual === undefined ? `add the required key "${String(issue.path[issue.path.length - 1] ?? '')}"` : 'change the value to the expected type');
       } else if (issue.code === 'invalid_value') {
@@ -181,7 +193,7 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
     while (cur !== null && codes.includes(cur)) {
       if (chain.includes(cur)) {
         const cycle = [...chain.slice(chain.indexOf(cur)), cur];
-        const key = [...cycle].sort().join(',');
+        const key = [...new Set(cycle)].sort().join(',');
         if (!reported.has(key)) {
           reported.add(key);
           add(['cost_centers', c.i, 'parent'], `cycle in parents: ${cycle.join(' → ')}`, 'make one of them a top-level cost center (no parent)');

@@ -1,0 +1,34 @@
+import { AnalyticsClient, CHARGEBACK_GROUP_BY } from '../../src/api/client.js';
+import { SANDBOX_API_KEY, startSandbox, type Sandbox, type SandboxFaults } from '../../src/sandbox/server.js';
+
+export const NOW = Date.parse('2026-11-25T09:00:00Z');
+export const SEPTEMBER = { startingAt: '2026-09-01T00:00:00Z', endingAt: '2026-10-01T00:00:00Z' };
+
+/** A clock that moves only when the client sleeps, so retries and rate limits cost no real time. */
+export function fakeTime() {
+  let t = NOW;
+  const sleeps: number[] = [];
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      t += ms;
+    },
+    sleeps,
+  };
+}
+
+export async function withSandbox<T>(faults: SandboxFaults, fn: (sandbox: Sandbox) => Promise<T>, apiKey = SANDBOX_API_KEY): Promise<T> {
+  const sandbox = await startSandbox({ now: () => NOW, faults, apiKey });
+  try {
+    return await fn(sandbox);
+  } finally {
+    await sandbox.close();
+  }
+}
+
+export function clientFor(sandbox: Sandbox, time = fakeTime(), extra: { apiKey?: string; timeoutMs?: number; maxRestarts?: number } = {}) {
+  return new AnalyticsClient({ baseUrl: sandbox.url, apiKey: extra.apiKey ?? SANDBOX_API_KEY, now: time.now, sleep: time.sleep, timeoutMs: extra.timeoutMs, maxRestarts: extra.maxRestarts });
+}
+
+export const groupedQuery = { name: 'cost-grouped', ...SEPTEMBER, groupBy: CHARGEBACK_GROUP_BY };
