@@ -34,11 +34,24 @@ export function totalFormula(formula: string, cents: bigint): ExcelJS.CellFormul
  * inputs give byte-identical workbooks.
  */
 export function deterministicZip(bytes: Uint8Array, clock: Date): Buffer {
+  const mtime = zipTime(clock);
   const files = unzipSync(bytes);
   const names = Object.keys(files).sort((a, b) => (a === '[Content_Types].xml' ? -1 : b === '[Content_Types].xml' ? 1 : a < b ? -1 : a > b ? 1 : 0));
   const ordered: Record<string, [Uint8Array, { mtime: Date; level: 6 }]> = {};
-  for (const name of names) ordered[name] = [files[name]!, { mtime: clock, level: 6 }];
+  for (const name of names) ordered[name] = [files[name]!, { mtime, level: 6 }];
   return Buffer.from(zipSync(ordered));
+}
+
+/**
+ * Zip entries store a local date and time without a zone, and fflate reads the Date's local
+ * fields. Build a Date whose local fields are the clock's UTC fields, so the bytes do not depend
+ * on TZ. Should that local time not exist (a daylight-saving gap), use noon of the same day.
+ */
+export function zipTime(clock: Date): Date {
+  const f = [clock.getUTCFullYear(), clock.getUTCMonth(), clock.getUTCDate(), clock.getUTCHours(), clock.getUTCMinutes(), clock.getUTCSeconds()] as const;
+  const local = new Date(f[0], f[1], f[2], f[3], f[4], f[5]);
+  if (local.getHours() === f[3] && local.getMinutes() === f[4] && local.getDate() === f[2]) return local;
+  return new Date(f[0], f[1], f[2], 12, 0, 0);
 }
 
 export function setWorkbookProperties(wb: ExcelJS.Workbook, clock: Date, title: string, company: string): void {

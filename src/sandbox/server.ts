@@ -35,6 +35,8 @@ export interface SandboxFaults {
   readonly drift?: boolean;
   /** Added to the ungrouped org total, so it no longer matches the grouped rows. */
   readonly orgTotalSkewMicroCents?: bigint;
+  /** Hours the provider's export lags behind the clock (default 3): data_refreshed_at = now - lag. */
+  readonly refreshLagHours?: number;
 }
 
 export interface SandboxOptions {
@@ -250,7 +252,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     try {
       const nowMs = now();
       const query = parseQuery(url, nowMs);
-      const refreshedMs = Math.floor((nowMs - 3 * HOUR_MS) / HOUR_MS) * HOUR_MS;
+      const refreshedMs = Math.floor((nowMs - (faults.refreshLagHours ?? 3) * HOUR_MS) / HOUR_MS) * HOUR_MS;
       const cacheKey = `${query.fingerprint}@${refreshedMs}`;
       const units = cache.get(cacheKey) ?? rowsFor(query, refreshedMs, faults);
       cache.set(cacheKey, units);

@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir, type CliResult } from './helpers/cli.js';
+import { cellCents, dollarsToCents, pdfText, qpdfCheck, readXlsx, valueRightOf, type XlsxSheet } from './helpers/readers.js';
+
+const NOW = '2026-11-25T09:00:00Z';
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .sort();
+}
+
+interface Manifest {
+  status: string;
+  clock: string;
+  period: { label: string };
+  totals: { sourceTotalCents: string; statementsTotalCents: string; unallocatedCents: string; orgTotalDifferenceCents: string };
+  inputs: Array<{ path: string; sha256: string }>;
+  outputs: Array<{ path: string; sha256: string; bytes: number }>;
+}
+
+describe('month-end run on the sandbox, read back with independent readers', () => {
+  let outA: string;
+  let monthA: string;
+  let first: CliResult;
+  let manifest: Manifest;
+  let sourceTotal: bigint;
+
+  beforeAll(async () => {
+    outA = tempDir();
+    first = await runCli(['run', '--sandbox', '--now', NOW, '--out', outA]);
+    monthA = join(outA, '2026-09');
+    manifest = JSON.parse(readFileSync(join(monthA, 'manifest.json'), 'utf8')) as Manifest;
+    sourceTotal = BigInt(manifest.totals.sourceTotalCents);
+  });
+
+  it('defaults to the latest final month and reports the tie-out', () => {
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(manifest.period.label).toBe('2026-09');
+    expect(manifest.status).toBe('FINAL');
+    expect(manifest.clock).toBe(NOW);
+    expect(first.stdout).toMatch(/^2026-09 FINAL: source total \$[\d,]+\.\d\d, statements add up to it exactly\.$/m);
+    expect(manifest.totals.statementsTotalCents).toBe(manifest.totals.sourceTotalCents);
+    expect(manifest.totals.orgTotalDifferenceCents).toBe('0');
+  });
+
+  it('writes a PDF and a workbook for every cost center with spend, and the finance and audit files', () => {
+    const files = listFiles(monthA);
+    const codes = files.filter((f) => f.endsWith('.pdf')).map((f) => f.replace(/^statements\/|\.pdf$/g, ''));
+    expect(codes).toEqual(['ENG-APP', 'ENG-DATA', 'ENG-PLAT', 'ENG-SEC', 'GA-FIN', 'GA-IT', 'GA-LEGAL', 'GA-PEOPLE', 'GTM-CS', 'GTM-MKT', 'GTM-SALES', 'UNALLOCATED']);
+    for (const c of codes) expect(files).toContain(`statements/${c}.xlsx`);
+    for (const f of ['summary.xlsx', 'ledger.csv', 'chargeback.json', 'manifest.json', 'raw/requests.json', 'raw/cost-grouped-p001.json', 'raw/cost-total-p001.json']) expect(files).toContain(f);
+  });
+
+  it('PDF statement totals (pdftotext) add up to the source total to the cent', () => {
+    const pdfs = listFiles(monthA).filter((f) => f.endsWith('.pdf'));
+    let sum = 0n;
+    for (const f of pdfs) {
+      const text = pdfText(join(monthA, f));
+      const total = /Total \$([\d,]+\.\d{2})/.exec(text);
+      expect(total, f).not.toBeNull();
+      sum += dollarsToCents(`$${total![1]}`);
+      const code = f.replace(/^statements\/|\.pdf$/g, '');
+      expect(text).toContain(`CB-2026-09-${code}`);
+      expect(text).toMatch(/Page 1 of \d+/);
+      expect(text).toContain('FINAL');
+      expect(qpdfCheck(join(monthA, f))).toContain('No syntax or stream encoding errors found');
+    }
+    expect(sum).toBe(sourceTotal);
+  });
+
+  it('renders names in Latin, Greek and Cyrillic scripts in the PDF', () => {
+    const data = pdfText(join(monthA, 'statements', 'ENG-DATA.pdf'));
+    expect(data).toContain('Ελένη Παπαδοπούλου');
+    const sec = pdfText(join(monthA, 'statements', 'ENG-SEC.pdf'));
+    expect(sec).toContain('Дмитрий Волков');
+    const plat = pdfText(join(monthA, 'statements', 'ENG-PLAT.pdf'));
+    expect(plat).toContain('Zoë Łukasiewicz');
+  });
+
+  it('workbooks (openpyxl) carry formulas whose cached totals equal the statements and the source total', () => {
+    let sum = 0n;
+    for (const f of listFiles(monthA).filter((x) => x.startsWith('statements/') && x.endsWith('.xlsx'))) {
+      const sheets = readXlsx(join(monthA, f));
+      expect(sheets.map((s) => s.name)).toEqual(['Summary', 'Users', 'Lines']);
+      const [summary, users, lines] = sheets as [XlsxSheet, XlsxSheet, XlsxSheet];
+      const total = cellCents(valueRightOf(summary, 'Total (USD)'));
+      sum += total;
+      for (const sheet of [users, lines]) {
+        expect(sheet.freeze).toBe('A2');
+        expect(sheet.autofilter).toMatch(/^A1:[A-Z]+\d+$/);
+        const totalRow = sheet.cells.find((c) => c.value === 'Total')!;
+        const formulaCell = sheet.cells.find((c) => c.formula?.startsWith('=SUM(') && c.ref.endsWith(totalRow.ref.replace(/^[A-Z]+/, '')))!;
+        expect(formulaCell.format).toContain('$');
+        expect(cellCents(formulaCell)).toBe(total);
+        // The cached value equals the sum a calc engine would compute from the cells above it.
+        const column = formulaCell.ref.replace(/\d+$/, '');
+        const above = sheet.cells.filter((c) => c.ref.replace(/\d+$/, '') === column && c.ref !== formulaCell.ref && c.ref !== `${column}1`);
+        expect(above.reduce((acc, c) => acc + cellCents(c), 0n)).toBe(total);
+      }
+      const breakdownTotals = summary.cells.filter((c) => c.formula?.startsWith('=SUM('));
+      expect(breakdownTotals).toHaveLength(4);
+      for (const c of breakdownTotals) expect(cellCents(c)).toBe(total);
+      expect(summary.cells.filter((c) => c.value === 'ties to total')).toHaveLength(4);
+    }
+    expect(sum).toBe(sourceTotal);
+  });
+
+  it('summary.xlsx (openpyxl) reconciles the statements against the source total', () => {
+    const [cc, rec, unmapped] = readXlsx(join(monthA, 'summary.xlsx')) as [XlsxSheet, XlsxSheet, XlsxSheet];
+    expect(cc.name).toBe('Cost centers');
+    const total = cc.cells.find((c) => c.formula?.startsWith('=SUM(H2:'))!;
+    expect(cellCents(total)).toBe(sourceTotal);
+    const eng = cc.cells.find((c) => c.value === 'ENG')!.ref.replace(/^A/, '');
+    const children = cc.cells.filter((c) => c.ref.startsWith('C') && c.value === 'ENG').map((c) => c.ref.replace(/^C/, ''));
+    expect(children).toHaveLength(4);
+    const rollup = cellCents(cc.cells.find((c) => c.ref === `I${eng}`));
+    expect(rollup).toBe(children.reduce((acc, r) => acc + cellCents(cc.cells.find((c) => c.ref === `H${r}`)), 0n));
+    expect(cellCents(valueRightOf(rec, 'Source total, rounded once (USD)'))).toBe(sourceTotal);
+    expect(cellCents(valueRightOf(rec, 'Sum of all statements incl. UNALLOCATED (USD)'))).toBe(sourceTotal);
+    expect(valueRightOf(rec, 'Statements tie to the source total')!.value).toBe('yes');
+    expect(valueRightOf(rec, 'Org total minus grouped rows (cents)')!.value).toBe('0');
+    expect(unmapped.cells.filter((c) => c.ref.startsWith('A')).length - 1).toBe(7);
+  });
+
+  it('ledger.csv: one row per allocation line whose billed cents add up, with rule and provenance', () => {
+    const [header, ...rows] = readFileSync(join(monthA, 'ledger.csv'), 'utf8').trimEnd().split('\r\n');
+    const cols = header!.split(',');
+    expect(cols).toContain('rule');
+    const billed = cols.indexOf('billed_cents');
+    const rule = cols.indexOf('rule');
+    const sha = cols.indexOf('directory_sha256');
+    const raw = cols.indexOf('raw_row');
+    const simple = rows.filter((r) => !r.includes('"'));
+    expect(simple.length).toBe(rows.length);
+    const parsed = rows.map((r) => r.split(','));
+    expect(parsed.reduce((acc, r) => acc + BigInt(r[billed]!), 0n)).toBe(sourceTotal);
+    const directorySha = manifest.inputs.find((i) => i.path === 'directory')!.sha256;
+    for (const r of parsed) {
+      expect(r[rule]).toMatch(/^(person (user_id|email)=|rule \d+ |unmapped$)/);
+      expect(r[sha]).toBe(directorySha);
+      expect(r[raw]).toMatch(/^cost-grouped-p\d{3}\.json#\d+$/);
+    }
+    expect(directorySha).toBe(createHash('sha256').update(readFileSync('mappings/org.yaml')).digest('hex'));
+  });
+
+  it('manifest lists the sha256 of every other output', () => {
+    const files = listFiles(monthA).filter((f) => f !== 'manifest.json');
+    expect(manifest.outputs.map((o) => o.path)).toEqual(files);
+    for (const o of manifest.outputs) expect(createHash('sha256').update(readFileSync(join(monthA, o.path))).digest('hex')).toBe(o.sha256);
+  });
+
+  it('a second run with the same --now gives byte-identical files, PDF and XLSX included', async () => {
+    const outB = tempDir();
+    const second = await runCli(['run', '--sandbox', '--now', NOW, '--out', outB], { TZ: 'Pacific/Chatham', LANG: 'de_DE.UTF-8' });
+    expect(second.code).toBe(0);
+    const monthB = join(outB, '2026-09');
+    const filesA = listFiles(monthA);
+    expect(listFiles(monthB)).toEqual(filesA);
+    const differing = filesA.filter((f) => !readFileSync(join(monthA, f)).equals(readFileSync(join(monthB, f))));
+    expect(differing).toEqual([]);
+  });
+
+  it('never overwrites a published month without --force; --force replaces it whole', async () => {
+    const again = await runCli(['run', '--sandbox', '--now', NOW, '--out', outA]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already exists; published months are never overwritten silently');
+    const before = readFileSync(join(monthA, 'manifest.json'));
+    const forced = await runCli(['run', '--sandbox', '--now', NOW, '--out', outA, '--force']);
+    expect(forced.code).toBe(0);
+    expect(readFileSync(join(monthA, 'manifest.json')).equals(before)).toBe(true);
+    expect(readdirSync(outA)).toEqual(['2026-09']);
+    expect(relative(outA, monthA)).toBe('2026-09');
+  });
+});
