@@ -1,0 +1,150 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runMonth } from '../src/run.js';
+import { ChargebackError } from '../src/errors.js';
+import { SANDBOX_API_KEY, startSandbox, type SandboxFaults } from '../src/sandbox/server.js';
+import { runCli, tempDir } from './helpers/cli.js';
+import { pdfText } from './helpers/readers.js';
+import { fakeTime, NOW } from './helpers/sandbox.js';
+
+/** The month-end job in-process against a sandbox with faults; the clock is NOW. */
+async function runAgainst(faults: SandboxFaults, extra: { period?: string; provisional?: boolean; now?: number } = {}) {
+  const now = extra.now ?? NOW;
+  const sandbox = await startSandbox({ now: () => now, faults });
+  const out = tempDir();
+  const time = fakeTime();
+  try {
+    const result = await runMonth({
+      period: extra.period,
+      provisional: extra.provisional ?? false,
+      now: new Date(now),
+      outDir: out,
+      force: false,
+      directoryPath: 'mappings/org.yaml',
+      api: { baseUrl: sandbox.url, apiKey: SANDBOX_API_KEY, label: 'sandbox' },
+      sleep: time.sleep,
+      clientNow: time.now,
+      log: () => {},
+    });
+    return { out, result, error: null as ChargebackError | null };
+  } catch (error) {
+    if (!(error instanceof ChargebackError)) throw error;
+    return { out, result: null, error };
+  } finally {
+    await sandbox.close();
+  }
+}
+
+describe('invoicing-grade guard', () => {
+  it('refuses a month inside the revision window and says when it becomes final (exit 1)', async () => {
+    const out = tempDir();
+    const r = await runCli(['run', '--sandbox', '--period', '2026-10', '--now', '2026-11-25T09:00:00Z', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: 2026-10 is not final yet: the provider revises cost for 30 days after a month ends.');
+    expect(r.stderr).toContain('2026-10 becomes final on 2026-12-01 (00:00 UTC); now is 2026-11-25T09:00:00Z.');
+    expect(r.stderr).toContain('pass --provisional');
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('issues PROVISIONAL documents with --provisional', async () => {
+    const out = tempDir();
+    const r = await runCli(['run', '--sandbox', '--period', '2026-10', '--provisional', '--now', '2026-11-25T09:00:00Z', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^2026-10 PROVISIONAL: /);
+    const manifest = JSON.parse(readFileSync(join(out, '2026-10', 'manifest.json'), 'utf8')) as { status: string };
+    expect(manifest.status).toBe('PROVISIONAL');
+    const text = pdfText(join(out, '2026-10', 'statements', 'ENG-APP.pdf'));
+    expect(text).toContain('CB-2026-10-ENG-APP');
+    expect(text).toMatch(/Status\s+PROVISIONAL/);
+    expect(text).toContain('PROVISIONAL: the provider may still revise these values');
+  });
+
+  it('refuses a month whose data_refreshed_at is before the requested end, unless provisional', async () => {
+    // 2026-09 is final by date on 2026-10-31; an export lagging 32 days has not covered it yet.
+    const at = Date.parse('2026-10-31T06:00:00Z');
+    const refused = await runAgainst({ refreshLagHours: 24 * 32 }, { period: '2026-09', now: at });
+    expect(refused.error?.kind).toBe('data');
+    expect(refused.error?.message).toBe("The provider's data for 2026-09 is not complete yet (data_refreshed_at 2026-09-29T06:00:00Z is before 2026-10-01T00:00:00Z).");
+    expect(readdirSync(refused.out)).toEqual([]);
+    const provisional = await runAgainst({ refreshLagHours: 24 * 32 }, { period: '2026-09', now: at, provisional: true });
+    expect(provisional.result?.status).toBe('PROVISIONAL');
+    const final = await runAgainst({}, { period: '2026-09', now: at });
+    expect(final.result?.status).toBe('FINAL');
+  });
+
+  it('rejects a bad --period, --now or missing key with a usage error (exit 2)', async () => {
+    const cases: Array<[string[], string, NodeJS.ProcessEnv?]> = [
+      [['run', '--sandbox', '--period', '2026-9'], '--period "2026-9" is not a month.'],
+      [['run', '--sandbox', '--period', '2025-12', '--now', '2026-11-25T09:00:00Z'], 'is before 2026-01'],
+      [['run', '--sandbox', '--period', '2027-01', '--now', '2026-11-25T09:00:00Z'], 'has not started yet'],
+      [['run', '--sandbox', '--now', 'yesterday'], '--now "yesterday" is not an ISO-8601 instant'],
+      [['run', '--period', '2026-09', '--now', '2026-11-25T09:00:00Z'], 'ANTHROPIC_ANALYTICS_API_KEY is not set.'],
+      [['run', '--bogus'], "unknown option '--bogus'"],
+    ];
+    for (const [args, message, env] of cases) {
+      const out = tempDir();
+      const r = await runCli([...args, '--out', out], env);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(readdirSync(out)).toEqual([]);
+    }
+  });
+});
+
+describe('reconciliation against the ungrouped org total', () => {
+  it('fails (exit 1) when the org total differs from the grouped rows by a cent or more', async () => {
+    const r = await runAgainst({ orgTotalSkewMicroCents: 1_000_000n }, { period: '2026-09' });
+    expect(r.error?.kind).toBe('data');
+    expect(r.error?.message).toBe('2026-09 does not reconcile; nothing was published.');
+    expect(r.error?.details[0]).toBe('org total (no group_by) minus the grouped rows is under one cent: expected < 1, found 1');
+    expect(readdirSync(r.out)).toEqual([]);
+  });
+
+  it('publishes and reports a difference under one cent', async () => {
+    const r = await runAgainst({ orgTotalSkewMicroCents: 999_999n }, { period: '2026-09' });
+    expect(r.error).toBeNull();
+    expect(r.result!.reconciliation.orgTotalDifferenceCents).toBe('0.999999');
+  });
+});
+
+describe('a real API target over loopback', () => {
+  it('rejects a malformed amount with exit 1, a clear message and nothing published', async () => {
+    const sandbox = await startSandbox({ now: () => NOW, faults: { byRequest: { 1: { kind: 'malformed-amount' } } } });
+    const out = tempDir();
+    try {
+      const r = await runCli(['run', '--period', '2026-09', '--now', '2026-11-25T09:00:00Z', '--out', out], {
+        ANTHROPIC_BASE_URL: sandbox.url,
+        ANTHROPIC_ANALYTICS_API_KEY: SANDBOX_API_KEY,
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('error: Page 1 of cost-grouped does not match the cost report schema.');
+      expect(r.stderr).toMatch(/data\[0\]\.cost\.amount: expected a decimal string in cents such as "41280\.000000", found [\d.]+ \(number\)/);
+      expect(existsSync(join(out, '2026-09'))).toBe(false);
+      expect(readdirSync(out)).toEqual([]);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('never writes the API key to outputs, stdout or stderr', async () => {
+    const secret = 'sk-ant-api01-RECOGNIZABLE-SECRET-7f3a9c';
+    const sandbox = await startSandbox({ now: () => NOW, apiKey: secret });
+    const out = tempDir();
+    try {
+      const r = await runCli(['run', '--period', '2026-09', '--now', '2026-11-25T09:00:00Z', '--out', out], {
+        ANTHROPIC_BASE_URL: sandbox.url,
+        ANTHROPIC_ANALYTICS_API_KEY: secret,
+      });
+      expect(r.code).toBe(0);
+      expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
+      const files = readdirSync(out, { recursive: true, encoding: 'utf8' }).map((f) => join(out, f)).filter((f) => f.match(/\.[a-z]+$/));
+      expect(files.length).toBeGreaterThan(20);
+      for (const f of files) expect(readFileSync(f).includes(Buffer.from(secret)), f).toBe(false);
+      const manifest = JSON.parse(readFileSync(join(out, '2026-09', 'manifest.json'), 'utf8')) as { source: { api: string } };
+      expect(manifest.source.api).toBe(sandbox.url);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
