@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatUsd, Money, parseCents, percentText, roundCents, splitLargestRemainder, sumMoney } from '../src/core/money.js';
+import { formatUsd, idealShares, Money, parseCents, percentText, roundCents, splitLargestRemainder, sumMoney } from '../src/core/money.js';
 
 describe('money', () => {
   it('parses cent strings exactly and rejects anything else', () => {
@@ -39,25 +39,34 @@ describe('money', () => {
     expect(() => splitLargestRemainder(1n, [])).toThrow();
   });
 
+  it('keeps a credit from inflating its neighbours (weights of mixed sign)', () => {
+    const w = (key: string, v: string) => ({ key, weight: new Money(v) });
+    // 1000.6 of spend and a 1000 credit: 0.6 rounds to 1 cent; each part stays at its own value.
+    expect(Object.fromEntries(splitLargestRemainder(1n, [w('spend', '1000.6'), w('credit', '-1000')]))).toEqual({ spend: 1001n, credit: -1000n });
+  });
+
   const weights = fc.array(
-    fc.record({ key: fc.string({ minLength: 1, maxLength: 6 }), micro: fc.bigInt({ min: 0n, max: 10n ** 14n }) }),
+    fc.record({ key: fc.string({ minLength: 1, maxLength: 6 }), micro: fc.bigInt({ min: -(10n ** 13n), max: 10n ** 14n }) }),
     { minLength: 1, maxLength: 40 },
   ).map((parts) => {
     const seen = new Set<string>();
     return parts.filter((p) => (seen.has(p.key) ? false : (seen.add(p.key), true))).map((p) => ({ key: p.key, weight: new Money(p.micro.toString()).dividedBy(1_000_000) }));
   });
 
-  it('property: parts add up to the total, each within one cent of its exact share', () => {
+  it('property: parts add up to the total, each within one cent of its exact share and of its own weight', () => {
     fc.assert(
       fc.property(weights, (parts) => {
         const exact = sumMoney(parts.map((p) => p.weight));
         const total = roundCents(exact);
         const split = splitLargestRemainder(total, parts);
         expect([...split.values()].reduce((a, b) => a + b, 0n)).toBe(total);
-        for (const p of parts) {
-          const ideal = exact.isZero() ? new Money(total.toString()).dividedBy(parts.length) : new Money(total.toString()).times(p.weight).dividedBy(exact);
-          expect(new Money(split.get(p.key)!.toString()).minus(ideal).abs().lessThan(1)).toBe(true);
-        }
+        const ideals = idealShares(total, parts);
+        parts.forEach((p, i) => {
+          const cents = new Money(split.get(p.key)!.toString());
+          expect(cents.minus(ideals[i]!).abs().lessThan(1)).toBe(true);
+          // Rounding the total moves it by at most half a cent, so no part moves by a cent and a half.
+          expect(cents.minus(p.weight).abs().lessThanOrEqualTo(1.5)).toBe(true);
+        });
       }),
       { numRuns: 300 },
     );

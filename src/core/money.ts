@@ -73,9 +73,12 @@ export interface WeightedPart {
 
 /**
  * Splits whole cents over parts in proportion to their (unrounded) weights by the largest
- * remainder method. Every part gets floor(share), then the leftover cents go one each to the
- * largest fractional remainders; ties go to the smaller key, so the result never depends on
- * input order. The parts always add up to `totalCents` exactly.
+ * remainder method. Each part's exact share is its weight plus its part of the rounding
+ * difference (total minus the weights' sum), spread by the parts' absolute weights; for
+ * non-negative weights that is the plain proportional share, and a credit (a negative weight)
+ * can never inflate its neighbours. Every part gets floor(share), then the leftover cents go one
+ * each to the largest fractional remainders; ties go to the smaller key, so the result never
+ * depends on input order. The parts always add up to `totalCents` exactly.
  */
 export function splitLargestRemainder(
   totalCents: bigint,
@@ -89,14 +92,9 @@ export function splitLargestRemainder(
   const keys = new Set(parts.map((p) => p.key));
   if (keys.size !== parts.length) throw new Error('split parts must have distinct keys');
 
-  let weightSum = sumMoney(parts.map((p) => p.weight));
-  // Weights that cancel out (or are all zero) carry no proportion: split evenly instead.
-  const even = weightSum.isZero();
-  if (even) weightSum = new Money(parts.length);
-  const total = new Money(totalCents.toString());
-
-  const shares = parts.map((p) => {
-    const ideal = total.times(even ? 1 : p.weight).dividedBy(weightSum);
+  const ideals = idealShares(totalCents, parts);
+  const shares = parts.map((p, i) => {
+    const ideal = ideals[i]!;
     const floor = ideal.floor();
     return { key: p.key, floor: BigInt(floor.toFixed(0)), remainder: ideal.minus(floor) };
   });
@@ -117,4 +115,13 @@ export function splitLargestRemainder(
   }
   for (const s of shares) result.set(s.key, s.floor + (bonus.has(s.key) ? 1n : 0n));
   return result;
+}
+
+/** The exact (unrounded) shares that `splitLargestRemainder` rounds, in the order of `parts`. */
+export function idealShares(totalCents: bigint, parts: readonly WeightedPart[]): Money[] {
+  const difference = new Money(totalCents.toString()).minus(sumMoney(parts.map((p) => p.weight)));
+  const absoluteSum = sumMoney(parts.map((p) => p.weight.abs()));
+  // All weights zero: nothing to be proportional to, so the difference is spread evenly.
+  const even = absoluteSum.isZero();
+  return parts.map((p) => p.weight.plus(even ? difference.dividedBy(parts.length) : difference.times(p.weight.abs()).dividedBy(absoluteSum)));
 }
