@@ -55,9 +55,11 @@ const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 
 export function resolvePeriod(text: string | undefined, nowMs: number): Period {
-  if (text === undefined) return latestFinalPeriod(nowMs);
-  const period = parsePeriod(text);
+  const period = text === undefined ? latestFinalPeriod(nowMs) : parsePeriod(text);
   if (!period) throw usageError(`--period ${JSON.stringify(text)} is not a month.`, ['Expected YYYY-MM, for example --period 2026-09.']);
+  if (text === undefined && period.startMs < EARLIEST) {
+    throw usageError(`No month is final yet at ${isoSeconds(nowMs)}: the Analytics API starts with 2026-01, final from 2026-03-02.`, ['Pass --period with --provisional, or check --now.']);
+  }
   if (period.startMs < EARLIEST) throw usageError(`--period ${period.label} is before 2026-01, the earliest month the Analytics API serves.`, ['Choose 2026-01 or later.']);
   if (period.startMs > nowMs) throw usageError(`--period ${period.label} has not started yet (now is ${isoSeconds(nowMs)}).`, ['Choose a past month, or check --now.']);
   return period;
@@ -73,6 +75,11 @@ export function assertFinalByDate(period: Period, nowMs: number, provisional: bo
     ]);
   }
   return final;
+}
+
+function olderRefresh(a: string | null, b: string | null): string | null {
+  if (a === null || b === null) return null;
+  return Date.parse(a) <= Date.parse(b) ? a : b;
 }
 
 function refreshCovers(period: Period, dataRefreshedAt: string | null): boolean {
@@ -103,9 +110,14 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   options.log(`  ${grouped.pages.length} page(s), ${grouped.rows.length} rows, ${grouped.retries} retries, ${grouped.restarts} restarts`);
   const total = await client.pullCost({ name: 'cost-total', startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: [] });
 
-  const finalByRefresh = refreshCovers(period, grouped.dataRefreshedAt);
+  // Both listings must come from an export that covers the month; the older one decides.
+  const dataRefreshedAt = olderRefresh(grouped.dataRefreshedAt, total.dataRefreshedAt);
+  const finalByRefresh = refreshCovers(period, dataRefreshedAt);
   if (!finalByRefresh && !options.provisional) {
-    throw dataError(`The provider's data for ${period.label} is not complete yet (data_refreshed_at ${grouped.dataRefreshedAt ?? 'null'} is before ${period.endExclusiveIso}).`, [
+    throw dataError(`The provider's data for ${period.label} is not complete yet (data_refreshed_at ${dataRefreshedAt ?? 'null'} is before ${period.endExclusiveIso}).`, [
+      finalByDate
+        ? `${period.label} is past its revision window (final since ${dayText(finalFromMs(period))}), but the provider's export has not caught up; it usually does within hours.`
+        : `${period.label} becomes final on ${dayText(finalFromMs(period))} (00:00 UTC) once the provider's export covers it.`,
       'Run again later, or pass --provisional to issue statements marked PROVISIONAL now.',
     ]);
   }
@@ -127,7 +139,7 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   const statements = buildStatements(allocation, {
     company: directory.company,
     status,
-    dataAsOf: grouped.dataRefreshedAt,
+    dataAsOf: dataRefreshedAt,
     issuedAt,
     sourceEndpoint: `GET ${COST_PATH}`,
     directorySha256: directory.sha256,
@@ -140,7 +152,7 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   }
 
   options.log(`rendering ${statements.length} statements`);
-  const files = await buildOutputs({ options, period, status, directory, directoryBytes, allocation, rec, statements, grouped, total, issuedAt });
+  const files = await buildOutputs({ options, period, status, directory, directoryBytes, allocation, rec, statements, grouped, total, issuedAt, dataRefreshedAt });
   const written = await publishAtomically(options.outDir, period.label, files, options.force);
   return {
     target: written,
@@ -167,6 +179,7 @@ interface OutputInputs {
   readonly grouped: CostPull;
   readonly total: CostPull;
   readonly issuedAt: string;
+  readonly dataRefreshedAt: string | null;
 }
 
 /** Every output file as bytes (plan, then act): nothing touches the disk here. */
@@ -177,23 +190,26 @@ async function buildOutputs(x: OutputInputs): Promise<Map<string, Buffer>> {
     files.set(`statements/${s.code}.pdf`, await renderStatementPdf(s, clock));
     files.set(`statements/${s.code}.xlsx`, await renderStatementXlsx(s, clock));
   }
-  files.set('summary.xlsx', await renderSummaryXlsx(x.allocation, x.rec, { company: x.directory.company, status: x.status, dataAsOf: x.grouped.dataRefreshedAt, issuedAt: x.issuedAt }, clock));
+  files.set('summary.xlsx', await renderSummaryXlsx(x.allocation, x.rec, { company: x.directory.company, status: x.status, dataAsOf: x.dataRefreshedAt, issuedAt: x.issuedAt }, clock));
   files.set('ledger.csv', ledgerCsv(x.allocation, x.directory));
   files.set('chargeback.json', Buffer.from(`${JSON.stringify(canonicalAllocation(x), null, 2)}\n`));
 
   const pages: RawPage[] = [...x.grouped.pages, ...x.total.pages];
   for (const page of pages) files.set(`raw/${page.file}`, Buffer.from(page.body, 'utf8'));
-  files.set(
-    'raw/requests.json',
-    Buffer.from(`${JSON.stringify(pages.map((p) => ({ file: p.file, method: 'GET', request: p.request, status: p.status, sha256: sha256(p.body), bytes: Buffer.byteLength(p.body) })), null, 2)}\n`),
-  );
+  // Every exchange, used or not (retried errors, pages of a restarted listing), in order.
+  const exchanges = [...x.grouped.attempts, ...x.total.attempts].map((a, i) => {
+    const kept = a.keptAs ?? (a.body !== null ? `discarded/${String(i + 1).padStart(3, '0')}-${a.query}-http${a.status}.txt` : null);
+    if (a.keptAs === null && kept !== null) files.set(`raw/${kept}`, Buffer.from(a.body!, 'utf8'));
+    return { n: i + 1, method: 'GET', request: a.request, status: a.status, outcome: a.outcome, file: kept, used: a.keptAs !== null, sha256: a.body === null ? null : sha256(a.body), bytes: a.body === null ? 0 : Buffer.byteLength(a.body) };
+  });
+  files.set('raw/requests.json', Buffer.from(`${JSON.stringify(exchanges, null, 2)}\n`));
 
   const manifest = {
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     period: { label: x.period.label, startingAt: x.period.startIso, endingAt: x.period.endExclusiveIso },
     status: x.status,
     clock: x.issuedAt,
-    dataRefreshedAt: x.grouped.dataRefreshedAt,
+    dataRefreshedAt: x.dataRefreshedAt,
     source: {
       api: x.options.api.label,
       endpoint: `GET ${COST_PATH}`,
@@ -247,7 +263,7 @@ function canonicalAllocation(x: OutputInputs) {
     schema: 'claude-chargeback/allocation@1',
     period: a.period.label,
     status: x.status,
-    dataRefreshedAt: x.grouped.dataRefreshedAt,
+    dataRefreshedAt: x.dataRefreshedAt,
     directorySha256: x.directory.sha256,
     sourceTotalUnroundedCents: decimalText(a.sourceTotalUnroundedCents),
     sourceTotalCents: a.sourceTotalCents.toString(),

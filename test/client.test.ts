@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { AnalyticsClient } from '../src/api/client.js';
 import { RateLimiter } from '../src/api/rate-limiter.js';
+import { SANDBOX_API_KEY, startSandbox } from '../src/sandbox/server.js';
 import { sumMoney } from '../src/core/money.js';
 import { ChargebackError } from '../src/errors.js';
-import { clientFor, fakeTime, groupedQuery, SEPTEMBER, withSandbox } from './helpers/sandbox.js';
+import { clientFor, fakeTime, groupedQuery, NOW, SEPTEMBER, withSandbox } from './helpers/sandbox.js';
 
 const rowKeys = (rows: Array<{ actor: unknown; product: string | null; model: string | null; contextWindow: string | null; costType: string | null; amountCents: { toFixed(): string } }>) =>
   rows.map((r) => JSON.stringify([r.actor, r.product, r.model, r.contextWindow, r.costType, r.amountCents.toFixed()])).sort();
@@ -55,12 +57,27 @@ describe('analytics client over loopback against the sandbox', () => {
     });
   });
 
+  it('starts over when the provider refreshes its data between pages (no 410)', async () => {
+    await withSandbox({ pageUnits: 150, byRequest: { 2: { kind: 'refreshed' } } }, async (s) => {
+      const logs: string[] = [];
+      const time = fakeTime();
+      const client = new AnalyticsClient({ baseUrl: s.url, apiKey: SANDBOX_API_KEY, now: time.now, sleep: time.sleep, log: (m) => logs.push(m) });
+      const pull = await client.pullCost(groupedQuery);
+      expect(pull.restarts).toBe(1);
+      expect(pull.dataRefreshedAt).toBe('2026-11-25T07:00:00Z');
+      expect(logs[0]).toBe('the provider refreshed its data while paging (data_refreshed_at 2026-11-25T06:00:00Z then 2026-11-25T07:00:00Z) on cost-grouped; restarting from page 1 (restart 1 of 3)');
+      // The abandoned page stays in the audit trail, marked as not used.
+      expect(pull.attempts.map((a) => [a.status, a.keptAs !== null])).toEqual([[200, false], [200, false], ...pull.pages.map(() => [200, true])]);
+      expect(pull.attempts[0]!.outcome).toBe('discarded: the listing restarted');
+    });
+  });
+
   it('gives up after a bounded number of restarts when every cursor dies', async () => {
     const byRequest = Object.fromEntries([2, 4, 6, 8].map((n) => [n, { kind: 'status' as const, status: 410 }]));
     await withSandbox({ pageUnits: 150, byRequest }, async (s) => {
       const error = await caught(clientFor(s, fakeTime(), { maxRestarts: 3 }).pullCost(groupedQuery));
       expect(error.kind).toBe('upstream');
-      expect(error.message).toMatch(/cursor expired \(HTTP 410\) 4 times.*gave up after 3 restarts/);
+      expect(error.message).toBe('The listing of cost-grouped had to start over 4 times (the cursor expired (HTTP 410)); gave up after 3 restarts.');
     });
   });
 
@@ -125,7 +142,55 @@ describe('analytics client over loopback against the sandbox', () => {
   });
 });
 
+describe('the API key stays secret', () => {
+  const secret = 'sk-ant-api01-SECRET-ECHOED-BY-A-PROXY';
+
+  it('is scrubbed from retry logs and errors even when the server echoes it', async () => {
+    const echo = JSON.stringify({ type: 'error', error: { type: 'api_error', message: `bad key ${secret}` } });
+    await withSandbox(
+      { byRequest: { 1: { kind: 'status', status: 500, body: echo }, 2: { kind: 'status', status: 400, body: echo } } },
+      async (s) => {
+        const logs: string[] = [];
+        const time = fakeTime();
+        const client = new AnalyticsClient({ baseUrl: s.url, apiKey: secret, now: time.now, sleep: time.sleep, log: (m) => logs.push(m) });
+        const error = await caught(client.pullCost(groupedQuery));
+        expect(logs).toEqual(['cost-grouped-p001.json: HTTP 500 (api_error: bad key [redacted]); retrying in 1 s']);
+        expect(error.message).toBe('The Analytics API answered HTTP 400 for cost-grouped-p001.json: api_error: bad key [redacted].');
+        expect(JSON.stringify(error.details)).not.toContain(secret);
+      },
+      secret,
+    );
+  });
+
+  it('refuses a key that cannot travel in a header, without echoing it', () => {
+    const bad = `${secret}\n`;
+    let error: unknown;
+    try {
+      new AnalyticsClient({ baseUrl: 'http://127.0.0.1:9', apiKey: bad });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ChargebackError);
+    expect((error as ChargebackError).kind).toBe('usage');
+    expect(`${(error as ChargebackError).message}${(error as ChargebackError).details.join('')}`).not.toContain(secret);
+  });
+});
+
 describe('rate limiter', () => {
+  it('paces a long listing in the client to 60 requests per minute', async () => {
+    const time = fakeTime();
+    const sandbox = await startSandbox({ now: () => NOW, faults: { pageUnits: 4 }, requestsPerMinute: 10_000 });
+    try {
+      const pull = await clientFor(sandbox, time).pullCost(groupedQuery);
+      expect(pull.requests).toBeGreaterThan(120);
+      expect(sandbox.requests.every((r) => r.status === 200)).toBe(true);
+      // n requests need at least floor((n - 1) / 60) full minutes of waiting.
+      expect(time.sleeps.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(Math.floor((pull.requests - 1) / 60) * 60_000);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
   it('never lets more than 60 requests into any 60-second window', async () => {
     const time = fakeTime();
     const limiter = new RateLimiter(60, 60_000, time.now, time.sleep);

@@ -148,3 +148,25 @@ describe('a real API target over loopback', () => {
     }
   });
 });
+
+describe('credentials on the command line', () => {
+  it('refuses a key with a line break (exit 2) without echoing it', async () => {
+    const out = tempDir();
+    const secret = 'sk-ant-api01-PASTED-WITH-NEWLINE';
+    const r = await runCli(['run', '--period', '2026-09', '--now', '2026-11-25T09:00:00Z', '--out', out], {
+      ANTHROPIC_BASE_URL: 'http://127.0.0.1:9',
+      ANTHROPIC_ANALYTICS_API_KEY: `${secret}\n`,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('The API key contains a space, line break or other character that cannot be sent in an HTTP header.');
+    expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('refuses a --now in the future against the real API (exit 2)', async () => {
+    const out = tempDir();
+    const r = await runCli(['run', '--period', '2026-09', '--now', '2099-01-01T00:00:00Z', '--out', out], { ANTHROPIC_ANALYTICS_API_KEY: 'sk-ant-api01-x' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--now 2099-01-01T00:00:00Z is in the future');
+  });
+});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CostRow } from '../core/cost-row.js';
-import { dataError, upstreamError } from '../errors.js';
+import { ChargebackError, dataError, upstreamError, usageError } from '../errors.js';
 import { costPageSchema, describeIssues, toCostRow } from './cost-schema.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -20,9 +20,22 @@ export interface RawPage {
   readonly body: string;
 }
 
+/** One HTTP exchange, kept for auditors whether or not its page was used. */
+export interface Attempt {
+  readonly query: string;
+  readonly request: string;
+  /** HTTP status, or 0 when no answer came (network error, timeout). */
+  readonly status: number;
+  readonly outcome: string;
+  readonly body: string | null;
+  /** The raw/ file of a page that was used; null for retried, failed or discarded answers. */
+  readonly keptAs: string | null;
+}
+
 export interface CostPull {
   readonly rows: CostRow[];
   readonly pages: RawPage[];
+  readonly attempts: Attempt[];
   readonly dataRefreshedAt: string | null;
   readonly requests: number;
   readonly retries: number;
@@ -54,7 +67,17 @@ export interface AnalyticsClientOptions {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-class CursorGone extends Error {}
+/** The listing must start again from page one (cursor expired, or the data was refreshed). */
+class Restart extends Error {}
+
+interface Counters {
+  requests: number;
+  retries: number;
+  readonly attempts: Attempt[];
+}
+
+/** Printable ASCII only: anything else cannot travel in an HTTP header (and would be echoed by fetch). */
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
 
 const envelopeSchema = z.looseObject({ error: z.looseObject({ type: z.string().optional(), message: z.string().optional() }) });
 
@@ -78,7 +101,13 @@ export class AnalyticsClient {
     this.maxRetries = options.maxRetries ?? 6;
     this.maxRestarts = options.maxRestarts ?? 3;
     this.maxPages = options.maxPages ?? 1000;
-    this.log = options.log ?? (() => {});
+    const log = options.log ?? (() => {});
+    this.log = (message) => log(this.scrub(message));
+    if (!HEADER_SAFE.test(options.apiKey)) {
+      throw usageError('The API key contains a space, line break or other character that cannot be sent in an HTTP header.', [
+        'Set ANTHROPIC_ANALYTICS_API_KEY to the key alone, without quotes or surrounding whitespace.',
+      ]);
+    }
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     if (!/^https?:\/\//.test(this.baseUrl)) {
       throw upstreamError(`The API base URL "${this.baseUrl}" is not an http(s) URL.`, [
@@ -87,32 +116,38 @@ export class AnalyticsClient {
     }
   }
 
-  /** Every page of one query, restarting from page one when the cursor dies (410). */
+  /** Every page of one query, restarting from page one when the cursor dies or the data moves. */
   async pullCost(query: CostQuery): Promise<CostPull> {
-    const counters = { requests: 0, retries: 0 };
-    for (let restart = 0; ; restart++) {
-      try {
-        const pull = await this.pullSequence(query, counters);
-        return { ...pull, requests: counters.requests, retries: counters.retries, restarts: restart };
-      } catch (error) {
-        if (!(error instanceof CursorGone)) throw error;
-        if (restart >= this.maxRestarts) {
-          throw upstreamError(
-            `The cost report cursor expired (HTTP 410) ${restart + 1} times while paging ${query.name}; gave up after ${this.maxRestarts} restarts.`,
-            ['The provider refreshes data while we page. Run again in a few minutes; nothing was published.'],
-          );
+    const counters: Counters = { requests: 0, retries: 0, attempts: [] };
+    try {
+      for (let restart = 0; ; restart++) {
+        try {
+          const pull = await this.pullSequence(query, counters);
+          return { ...pull, attempts: counters.attempts, requests: counters.requests, retries: counters.retries, restarts: restart };
+        } catch (error) {
+          if (!(error instanceof Restart)) throw error;
+          this.discardKept(counters);
+          if (restart >= this.maxRestarts) {
+            throw upstreamError(`The listing of ${query.name} had to start over ${restart + 1} times (${error.message}); gave up after ${this.maxRestarts} restarts.`, [
+              'The provider refreshes data while we page. Run again in a few minutes; nothing was published.',
+            ]);
+          }
+          this.log(`${error.message} on ${query.name}; restarting from page 1 (restart ${restart + 1} of ${this.maxRestarts})`);
         }
-        this.log(`cursor expired (410) on ${query.name}; restarting from page 1 (restart ${restart + 1} of ${this.maxRestarts})`);
       }
+    } catch (error) {
+      // The key never appears in anything we print, even if a server or a library echoes it.
+      if (error instanceof ChargebackError) throw new ChargebackError(error.kind, this.scrub(error.message), error.details.map((d) => this.scrub(d)));
+      throw error;
     }
   }
 
-  private async pullSequence(query: CostQuery, counters: { requests: number; retries: number }) {
+  private async pullSequence(query: CostQuery, counters: Counters) {
     const rows: CostRow[] = [];
     const pages: RawPage[] = [];
     const cursors = new Set<string>();
     let cursor: string | null = null;
-    let dataRefreshedAt: string | null = null;
+    let dataRefreshedAt: string | null | undefined;
     for (let n = 1; ; n++) {
       if (n > this.maxPages) {
         throw upstreamError(`The cost report did not end after ${this.maxPages} pages of ${query.name}.`, [
@@ -121,7 +156,7 @@ export class AnalyticsClient {
       }
       const request = this.requestPath(query, cursor);
       const file = `${query.name}-p${String(n).padStart(3, '0')}.json`;
-      const { status, body } = await this.get(request, file, counters);
+      const { status, body, attempt } = await this.get(request, file, query.name, counters);
       pages.push({ file, request, status, body });
 
       let json: unknown;
@@ -142,6 +177,12 @@ export class AnalyticsClient {
         ]);
       }
       const page = parsed.data;
+      const refreshed = page.data_refreshed_at ?? null;
+      if (dataRefreshedAt !== undefined && refreshed !== dataRefreshedAt) {
+        // Pages from two exports would mix old and new values: start the listing again.
+        throw new Restart(`the provider refreshed its data while paging (data_refreshed_at ${dataRefreshedAt} then ${refreshed})`);
+      }
+      dataRefreshedAt = refreshed;
       page.data.forEach((raw, i) => {
         if (raw.cost.currency !== 'USD') {
           throw dataError(`Page ${n} of ${query.name}, row ${i}: currency is "${raw.cost.currency}", expected "USD".`, [
@@ -150,7 +191,7 @@ export class AnalyticsClient {
         }
         rows.push(toCostRow(raw, `${file}#${i}`));
       });
-      dataRefreshedAt = page.data_refreshed_at ?? null;
+      counters.attempts[attempt] = { ...counters.attempts[attempt]!, keptAs: file };
       if (!page.has_more) return { rows, pages, dataRefreshedAt };
       const next = page.next_page ?? null;
       if (next === null || next === '') {
@@ -168,6 +209,13 @@ export class AnalyticsClient {
     }
   }
 
+  /** Pages of an abandoned sequence stay in the audit trail, marked as not used. */
+  private discardKept(counters: Counters): void {
+    counters.attempts.forEach((a, i) => {
+      if (a.keptAs !== null) counters.attempts[i] = { ...a, keptAs: null, outcome: 'discarded: the listing restarted' };
+    });
+  }
+
   private requestPath(query: CostQuery, cursor: string | null): string {
     const params = new URLSearchParams();
     params.append('starting_at', query.startingAt);
@@ -178,7 +226,11 @@ export class AnalyticsClient {
     return `${COST_PATH}?${params.toString()}`;
   }
 
-  private async get(request: string, file: string, counters: { requests: number; retries: number }) {
+  private async get(request: string, file: string, queryName: string, counters: Counters) {
+    const record = (status: number, outcome: string, body: string | null) => {
+      counters.attempts.push({ query: queryName, request, status, outcome, body, keptAs: null });
+      return counters.attempts.length - 1;
+    };
     for (let attempt = 0; ; attempt++) {
       await this.limiter.acquire();
       counters.requests += 1;
@@ -203,6 +255,7 @@ export class AnalyticsClient {
         body = await response.text();
       } catch (error) {
         const why = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${this.timeoutMs / 1000} s` : networkReason(error);
+        record(0, `no answer: ${this.scrub(why)}`, null);
         if (attempt < this.maxRetries) {
           counters.retries += 1;
           const wait = backoffMs(attempt);
@@ -215,9 +268,10 @@ export class AnalyticsClient {
           'Check the network or ANTHROPIC_BASE_URL and run again; nothing was published.',
         ]);
       }
-      if (status === 200) return { status, body };
-      if (status === 410) throw new CursorGone();
-      const message = this.scrub(errorMessage(body));
+      if (status === 200) return { status, body, attempt: record(status, 'page', body) };
+      record(status, status === 410 ? 'cursor expired: the listing restarts' : 'error', body);
+      if (status === 410) throw new Restart('the cursor expired (HTTP 410)');
+      const message = errorMessage(body);
       const retryable = status === 429 || status >= 500;
       if (retryable && attempt < this.maxRetries) {
         counters.retries += 1;

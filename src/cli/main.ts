@@ -98,6 +98,12 @@ export function buildProgram(io: Io): Command {
           'Export an Analytics API key (read:analytics) of your organization, or pass --sandbox to run against the built-in sandbox.',
         ]);
       }
+      // Against the real API the clock decides what is final: it may replay the past, never run ahead.
+      if (now.getTime() > Date.now() + 5 * 60_000) {
+        throw usageError(`--now ${opts.now} is in the future; against the real API that would mark unsettled data final.`, [
+          'Use --now only to reproduce a past run, or with --sandbox.',
+        ]);
+      }
       const baseUrl = io.env.ANTHROPIC_BASE_URL || DEFAULT_BASE_URL;
       await execute({ baseUrl, apiKey, label: baseUrl.replace(/\/+$/, '') });
     });
@@ -148,7 +154,16 @@ export function buildProgram(io: Io): Command {
   return program;
 }
 
-export async function main(argv: readonly string[], io: Io): Promise<number> {
+/** Every line we print passes through here: the API key is replaced wherever it would appear. */
+export function redacting(io: Io): Io {
+  const key = io.env.ANTHROPIC_ANALYTICS_API_KEY;
+  if (!key || key.length < 8) return io;
+  const scrub = (line: string) => line.split(key).join('[redacted]');
+  return { ...io, out: (line) => io.out(scrub(line)), err: (line) => io.err(scrub(line)) };
+}
+
+export async function main(argv: readonly string[], rawIo: Io): Promise<number> {
+  const io = redacting(rawIo);
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });

@@ -167,43 +167,70 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
   const obj = (raw ?? {}) as Record<string, unknown>;
   const list = (key: string): unknown[] => (Array.isArray(obj[key]) ? (obj[key] as unknown[]) : []);
 
-  const costCenters: Array<CostCenter & { i: number }> = [];
-  list('cost_centers').forEach((item, i) => {
-    const r = costCenterSchema.safeParse(item);
-    if (!r.success) return zodProblems(['cost_centers', i], r.error, item);
-    const c = r.data;
+  // Codes and parents are read from every entry, even one with other problems, so a typo in
+  // one field does not turn every reference to that cost center into a false "unknown" report.
+  const rawCostCenters = list('cost_centers').map((item) => (item !== null && typeof item === 'object' ? (item as Record<string, unknown>) : {}));
+  const codes: string[] = [];
+  const parents = new Map<string, string | null>();
+  const costCenters: CostCenter[] = [];
+  rawCostCenters.forEach((item, i) => {
     const path = ['cost_centers', i];
-    if (!CODE.test(c.code)) return add([...path, 'code'], `found ${found(c.code)}, expected a code of capital letters, digits and dashes (at most 32), such as ENG-PLAT`, 'rename the code');
-    if (c.code === UNALLOCATED) return add([...path, 'code'], `${UNALLOCATED} is reserved for unmapped spend`, 'choose another code');
-    if (costCenters.some((o) => o.code === c.code)) return add([...path, 'code'], `duplicate cost center code ${c.code}`, 'give every cost center its own code');
-    if (!EMAIL.test(c.owner.email)) add([...path, 'owner', 'email'], `found ${found(c.owner.email)}, expected an e-mail address`, 'write the owner\u2019s address as name@domain');
-    costCenters.push({ i, code: c.code, name: c.name, parent: c.parent ?? null, owner: { name: c.owner.name, email: c.owner.email }, glAccount: c.gl_account === undefined || c.gl_account === null ? null : String(c.gl_account) });
+    const r = costCenterSchema.safeParse(list('cost_centers')[i]);
+    let ok = r.success;
+    if (!r.success) zodProblems(path, r.error, list('cost_centers')[i]);
+    const code = item.code;
+    if (typeof code === 'string') {
+      if (!CODE.test(code)) {
+        add([...path, 'code'], `found ${found(code)}, expected a code of capital letters, digits and dashes (at most 32), such as ENG-PLAT`, 'rename the code');
+        ok = false;
+      } else if (code === UNALLOCATED) {
+        add([...path, 'code'], `${UNALLOCATED} is reserved for unmapped spend`, 'choose another code');
+        ok = false;
+      } else if (codes.includes(code)) {
+        add([...path, 'code'], `duplicate cost center code ${code}`, 'give every cost center its own code');
+        ok = false;
+      } else {
+        codes.push(code);
+        parents.set(code, typeof item.parent === 'string' ? item.parent : null);
+      }
+    }
+    const ownerEmail = item.owner !== null && typeof item.owner === 'object' ? (item.owner as Record<string, unknown>).email : undefined;
+    if (typeof ownerEmail === 'string' && !EMAIL.test(ownerEmail)) {
+      add([...path, 'owner', 'email'], `found ${found(ownerEmail)}, expected an e-mail address`, 'write the owner\u2019s address as name@domain');
+      ok = false;
+    }
+    if (ok && r.success) {
+      const c = r.data;
+      costCenters.push({ code: c.code, name: c.name, parent: c.parent ?? null, owner: { name: c.owner.name, email: c.owner.email }, glAccount: c.gl_account === undefined || c.gl_account === null ? null : String(c.gl_account) });
+    }
   });
-  const codes = costCenters.map((c) => c.code);
   const knownCode = (path: Path, code: string) => {
     if (codes.includes(code)) return true;
     add(path, `unknown cost center ${JSON.stringify(code)}${didYouMean(code, codes)}`, `use a code defined under cost_centers, or add ${code} there`);
     return false;
   };
-  for (const c of costCenters) if (c.parent !== null) knownCode(['cost_centers', c.i, 'parent'], c.parent);
+  rawCostCenters.forEach((item, i) => {
+    if (typeof item.parent === 'string') knownCode(['cost_centers', i, 'parent'], item.parent);
+  });
   const reported = new Set<string>();
-  for (const c of costCenters) {
-    const chain = [c.code];
-    let cur = c.parent;
-    while (cur !== null && codes.includes(cur)) {
+  rawCostCenters.forEach((item, i) => {
+    if (typeof item.code !== 'string' || !parents.has(item.code)) return;
+    const chain = [item.code];
+    let cur = parents.get(item.code) ?? null;
+    while (cur !== null && parents.has(cur)) {
       if (chain.includes(cur)) {
         const cycle = [...chain.slice(chain.indexOf(cur)), cur];
         const key = [...new Set(cycle)].sort().join(',');
         if (!reported.has(key)) {
           reported.add(key);
-          add(['cost_centers', c.i, 'parent'], `cycle in parents: ${cycle.join(' → ')}`, 'make one of them a top-level cost center (no parent)');
+          add(['cost_centers', i, 'parent'], `cycle in parents: ${cycle.join(' → ')}`, 'make one of them a top-level cost center (no parent)');
         }
         break;
       }
       chain.push(cur);
-      cur = costCenters.find((o) => o.code === cur)?.parent ?? null;
+      cur = parents.get(cur) ?? null;
     }
-  }
+  });
 
   const people: Person[] = [];
   const seenEmail = new Map<string, number>();
@@ -267,7 +294,7 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
     directory: {
       company: (obj.company as string).trim(),
       unmapped: (obj.unmapped as 'bucket' | 'fail' | undefined) ?? 'bucket',
-      costCenters: costCenters.map(({ i: _i, ...c }) => c),
+      costCenters,
       people,
       rules,
       sha256,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { usageError } from '../errors.js';
 
@@ -30,6 +30,29 @@ async function writeDurable(path: string, bytes: Uint8Array): Promise<void> {
   }
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Cleans up after an interrupted run of this month whose process is gone: a partial folder is
+ * removed; a replaced (previously published) month is put back if nothing took its place.
+ */
+async function removeAbandoned(root: string, name: string): Promise<void> {
+  const prefix = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(partial|replaced)-(\\d+)-[0-9a-f]+$`);
+  for (const entry of await readdir(root)) {
+    const m = prefix.exec(entry);
+    if (!m || processAlive(Number(m[2]))) continue;
+    if (m[1] === 'replaced' && !(await exists(join(root, name)))) await rename(join(root, entry), join(root, name));
+    else await rm(join(root, entry), { recursive: true, force: true });
+  }
+}
+
 /**
  * Writes every file into a temporary folder beside the target, then renames it into place, so
  * `out/<period>` is either absent, the old complete month, or the new complete month.
@@ -39,9 +62,10 @@ export async function publishAtomically(outRoot: string, name: string, files: Re
   const target = join(root, name);
   if (!SAFE_PATH.test(name) || name.includes('/')) throw new Error(`unsafe output folder name ${JSON.stringify(name)}`);
   await mkdir(root, { recursive: true, mode: 0o700 });
+  await removeAbandoned(root, name);
   if ((await exists(target)) && !force) refuseExisting(target);
 
-  const nonce = randomBytes(6).toString('hex');
+  const nonce = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const temp = join(root, `.${name}.partial-${nonce}`);
   await mkdir(temp, { mode: 0o700 });
   try {
@@ -55,8 +79,14 @@ export async function publishAtomically(outRoot: string, name: string, files: Re
     if (await exists(target)) {
       const old = join(root, `.${name}.replaced-${nonce}`);
       await rename(target, old);
-      await rename(temp, target);
-      await rm(old, { recursive: true, force: true });
+      try {
+        await rename(temp, target);
+      } catch (error) {
+        await rename(old, target); // put the published month back before reporting
+        throw error;
+      }
+      // The new month is in place; a leftover old copy is hidden and removed by the next run.
+      await rm(old, { recursive: true, force: true }).catch(() => {});
     } else {
       await rename(temp, target);
     }

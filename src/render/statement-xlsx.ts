@@ -25,7 +25,8 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
     ['Issued', s.issuedAt],
   ];
   for (const [k, v] of facts) summary.addRow([k, v]).getCell(1).font = { bold: true };
-  const totalRow = summary.addRow(['Total (USD)', sheetDollars(s.totalCents)]);
+  // The headline total is a formula over the Users sheet's total row, cached with the computed total.
+  const totalRow = summary.addRow(['Total (USD)', totalFormula(`Users!E${s.users.length + 2}`, s.totalCents)]);
   totalRow.font = { bold: true, size: 13 };
   totalRow.getCell(2).numFmt = USD_FORMAT;
   totalRow.getCell(2).alignment = { horizontal: 'left' };

@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { Allocation } from '../core/allocate.js';
-import { decimalText, roundCents } from '../core/money.js';
+import { UNALLOCATED } from '../core/directory.js';
+import { decimalText } from '../core/money.js';
 import type { Reconciliation } from '../core/reconcile.js';
 import type { DocumentStatus } from '../core/statements.js';
 import { periodTitle } from '../core/statements.js';
@@ -74,11 +75,12 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
     { header: 'Actor key', width: 48 },
     { header: 'Rows', width: 8 },
     { header: 'Unrounded (cents)', width: 22 },
-    { header: 'Indicative (USD)', width: 18, style: { numFmt: USD_FORMAT } },
+    { header: 'Billed under UNALLOCATED (USD)', width: 30, style: { numFmt: USD_FORMAT } },
   ];
   styleHeaderRow(unmapped.getRow(1));
-  for (const u of allocation.unmapped) unmapped.addRow([u.label, u.actorKey, u.rowCount, decimalText(u.unroundedCents), sheetDollars(roundCents(u.unroundedCents))]);
-  unmapped.autoFilter = { from: { row: 1, column: 1 }, to: { row: Math.max(1, allocation.unmapped.length + 1), column: 5 } };
+  const billed = new Map(allocation.costCenters.find((c) => c.code === UNALLOCATED)?.actors.map((a) => [a.actorKey, a.billedCents]) ?? []);
+  for (const u of allocation.unmapped) unmapped.addRow([u.label, u.actorKey, u.rowCount, decimalText(u.unroundedCents), sheetDollars(billed.get(u.actorKey) ?? 0n)]);
+  addTotalRow(unmapped, 5, allocation.unmapped.length, BigInt(rec.unallocatedCents));
 
   const buffer = await wb.xlsx.writeBuffer();
   return deterministicZip(new Uint8Array(buffer as ArrayBuffer), clock);

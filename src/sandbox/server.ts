@@ -24,7 +24,9 @@ const SUPPORTED_GROUPS = new Set(['actor', 'product', 'model', 'context_window',
 export type FaultAction =
   | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string; readonly body?: string; readonly contentType?: string }
   | { readonly kind: 'slow'; readonly ms: number }
-  | { readonly kind: 'malformed-amount' };
+  | { readonly kind: 'malformed-amount' }
+  /** The provider finishes a new export: from this request on, data_refreshed_at is an hour later. */
+  | { readonly kind: 'refreshed' };
 
 export interface SandboxFaults {
   /** Faults by 1-based ordinal of the request to the cost endpoint. */
@@ -201,6 +203,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const recent: number[] = [];
   const cache = new Map<string, Row[][]>();
   let ordinal = 0;
+  let refreshBumpMs = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
@@ -241,6 +244,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     recent.push(t);
 
     const fault = faults.byRequest?.[ordinal];
+    if (fault?.kind === 'refreshed') refreshBumpMs += HOUR_MS;
     if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.ms));
     if (fault?.kind === 'status') {
       record(fault.status);
@@ -252,7 +256,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     try {
       const nowMs = now();
       const query = parseQuery(url, nowMs);
-      const refreshedMs = Math.floor((nowMs - (faults.refreshLagHours ?? 3) * HOUR_MS) / HOUR_MS) * HOUR_MS;
+      const refreshedMs = Math.floor((nowMs - (faults.refreshLagHours ?? 3) * HOUR_MS) / HOUR_MS) * HOUR_MS + refreshBumpMs;
       const cacheKey = `${query.fingerprint}@${refreshedMs}`;
       const units = cache.get(cacheKey) ?? rowsFor(query, refreshedMs, faults);
       cache.set(cacheKey, units);
