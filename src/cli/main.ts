@@ -34,13 +34,14 @@ function parsePort(text: string): number {
 /** "429@2", "429@2:5" (retry-after 5 s), "500@3", "529@1", "410@4", "slow@1:5000", "bad-amount@1" */
 export function parseFault(spec: string, faults: Record<number, FaultAction> = {}): Record<number, FaultAction> {
   const m = /^([a-z0-9-]+)@(\d+)(?::(\d+))?$/.exec(spec);
-  if (!m) throw usageError(`--fault ${JSON.stringify(spec)} is not a fault.`, ['Expected KIND@REQUEST[:ARG], e.g. 429@2:5, 500@3, 410@4, slow@1:5000, bad-amount@1.']);
+  if (!m) throw usageError(`--fault ${JSON.stringify(spec)} is not a fault.`, ['Expected KIND@REQUEST[:ARG], e.g. 429@2:5, 500@3, 410@4, slow@1:5000, bad-amount@1, refreshed@2.']);
   const [, kind, n, arg] = m;
   const at = Number(n);
   if (kind === 'slow') faults[at] = { kind: 'slow', ms: Number(arg ?? 5000) };
   else if (kind === 'bad-amount') faults[at] = { kind: 'malformed-amount' };
+  else if (kind === 'refreshed') faults[at] = { kind: 'refreshed' };
   else if (/^\d{3}$/.test(kind!)) faults[at] = { kind: 'status', status: Number(kind), ...(arg !== undefined ? { retryAfter: arg } : {}) };
-  else throw usageError(`--fault ${JSON.stringify(spec)}: unknown kind ${JSON.stringify(kind)}.`, ['Kinds: an HTTP status (429, 500, 529, 410, 401…), slow, bad-amount.']);
+  else throw usageError(`--fault ${JSON.stringify(spec)}: unknown kind ${JSON.stringify(kind)}.`, ['Kinds: an HTTP status (429, 500, 529, 410, 401…), slow, bad-amount, refreshed.']);
   return faults;
 }
 
@@ -129,7 +130,7 @@ export function buildProgram(io: Io): Command {
     .description('serve the synthetic organization on loopback, like the Analytics API cost endpoint')
     .option('--port <n>', 'port (0: any free port)', '8787')
     .option('--now <ISO-8601>', 'the sandbox clock (data_refreshed_at follows it)')
-    .addOption(new Option('--fault <spec...>', 'inject faults by request number: 429@2:5, 500@3, 529@1, 410@4, slow@1:5000, bad-amount@1'))
+    .addOption(new Option('--fault <spec...>', 'inject faults by request number: 429@2:5, 500@3, 529@1, 410@4, slow@1:5000, bad-amount@1, refreshed@2'))
     .option('--page-rows <n>', 'serve at most n row groups per page (forces pagination)')
     .option('--drift', 'schema drift: email instead of email_address, extra fields, a renamed product', false)
     .action(async (opts: { port: string; now?: string; fault?: string[]; pageRows?: string; drift: boolean }) => {
