@@ -108,44 +108,42 @@ describe('reconciliation against the ungrouped org total', () => {
   });
 });
 
+/** The CLI as a child process against a sandbox in this process, as against a real API host. */
+async function cliAgainstSandbox(options: { faults?: SandboxFaults; apiKey?: string }) {
+  const apiKey = options.apiKey ?? SANDBOX_API_KEY;
+  const sandbox = await startSandbox({ now: () => NOW, faults: options.faults ?? {}, apiKey });
+  const out = tempDir();
+  try {
+    const r = await runCli(['run', '--period', '2026-09', '--now', '2026-11-25T09:00:00Z', '--out', out], {
+      ANTHROPIC_BASE_URL: sandbox.url,
+      ANTHROPIC_ANALYTICS_API_KEY: apiKey,
+    });
+    return { ...r, out, url: sandbox.url };
+  } finally {
+    await sandbox.close();
+  }
+}
+
 describe('a real API target over loopback', () => {
   it('rejects a malformed amount with exit 1, a clear message and nothing published', async () => {
-    const sandbox = await startSandbox({ now: () => NOW, faults: { byRequest: { 1: { kind: 'malformed-amount' } } } });
-    const out = tempDir();
-    try {
-      const r = await runCli(['run', '--period', '2026-09', '--now', '2026-11-25T09:00:00Z', '--out', out], {
-        ANTHROPIC_BASE_URL: sandbox.url,
-        ANTHROPIC_ANALYTICS_API_KEY: SANDBOX_API_KEY,
-      });
-      expect(r.code).toBe(1);
-      expect(r.stderr).toContain('error: Page 1 of cost-grouped does not match the cost report schema.');
-      expect(r.stderr).toMatch(/data\[0\]\.cost\.amount: expected a decimal string in cents such as "41280\.000000", found [\d.]+ \(number\)/);
-      expect(existsSync(join(out, '2026-09'))).toBe(false);
-      expect(readdirSync(out)).toEqual([]);
-    } finally {
-      await sandbox.close();
-    }
+    const r = await cliAgainstSandbox({ faults: { byRequest: { 1: { kind: 'malformed-amount' } } } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: Page 1 of cost-grouped does not match the cost report schema.');
+    expect(r.stderr).toMatch(/data\[0\]\.cost\.amount: expected a decimal string in cents such as "41280\.000000", found [\d.]+ \(number\)/);
+    expect(existsSync(join(r.out, '2026-09'))).toBe(false);
+    expect(readdirSync(r.out)).toEqual([]);
   });
 
   it('never writes the API key to outputs, stdout or stderr', async () => {
     const secret = 'sk-ant-api01-RECOGNIZABLE-SECRET-7f3a9c';
-    const sandbox = await startSandbox({ now: () => NOW, apiKey: secret });
-    const out = tempDir();
-    try {
-      const r = await runCli(['run', '--period', '2026-09', '--now', '2026-11-25T09:00:00Z', '--out', out], {
-        ANTHROPIC_BASE_URL: sandbox.url,
-        ANTHROPIC_ANALYTICS_API_KEY: secret,
-      });
-      expect(r.code).toBe(0);
-      expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
-      const files = readdirSync(out, { recursive: true, encoding: 'utf8' }).map((f) => join(out, f)).filter((f) => f.match(/\.[a-z]+$/));
-      expect(files.length).toBeGreaterThan(20);
-      for (const f of files) expect(readFileSync(f).includes(Buffer.from(secret)), f).toBe(false);
-      const manifest = JSON.parse(readFileSync(join(out, '2026-09', 'manifest.json'), 'utf8')) as { source: { api: string } };
-      expect(manifest.source.api).toBe(sandbox.url);
-    } finally {
-      await sandbox.close();
-    }
+    const r = await cliAgainstSandbox({ apiKey: secret });
+    expect(r.code).toBe(0);
+    expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
+    const files = readdirSync(r.out, { recursive: true, encoding: 'utf8' }).map((f) => join(r.out, f)).filter((f) => f.match(/\.[a-z]+$/));
+    expect(files.length).toBeGreaterThan(20);
+    for (const f of files) expect(readFileSync(f).includes(Buffer.from(secret)), f).toBe(false);
+    const manifest = JSON.parse(readFileSync(join(r.out, '2026-09', 'manifest.json'), 'utf8')) as { source: { api: string } };
+    expect(manifest.source.api).toBe(r.url);
   });
 });
 
