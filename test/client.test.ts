@@ -162,6 +162,20 @@ describe('the API key stays secret', () => {
     );
   });
 
+  it('is scrubbed from error bodies kept in the audit trail', async () => {
+    const echo = JSON.stringify({ type: 'error', error: { type: 'api_error', message: `bad key ${secret}` } });
+    await withSandbox(
+      { byRequest: { 1: { kind: 'status', status: 503, body: echo } } },
+      async (s) => {
+        const time = fakeTime();
+        const pull = await new AnalyticsClient({ baseUrl: s.url, apiKey: secret, now: time.now, sleep: time.sleep }).pullCost(groupedQuery);
+        expect(pull.attempts[0]!.status).toBe(503);
+        expect(pull.attempts[0]!.body).toBe(echo.replace(secret, '[redacted]'));
+      },
+      secret,
+    );
+  });
+
   it('refuses a key that cannot travel in a header, without echoing it', () => {
     const bad = `${secret}\n`;
     let error: unknown;

@@ -269,7 +269,8 @@ export class AnalyticsClient {
         ]);
       }
       if (status === 200) return { status, body, attempt: record(status, 'page', body) };
-      record(status, status === 410 ? 'cursor expired: the listing restarts' : 'error', body);
+      // Error bodies are kept for the audit trail, but never with a key a server echoed back.
+      record(status, status === 410 ? 'cursor expired: the listing restarts' : 'error', this.scrub(body));
       if (status === 410) throw new Restart('the cursor expired (HTTP 410)');
       const message = errorMessage(body);
       const retryable = status === 429 || status >= 500;
