@@ -18,7 +18,7 @@ interface Manifest {
   clock: string;
   period: { label: string };
   totals: { sourceTotalCents: string; statementsTotalCents: string; unallocatedCents: string; orgTotalDifferenceCents: string };
-  inputs: Array<{ path: string; sha256: string }>;
+  inputs: Array<{ path: string; sha256: string; bytes: number }>;
   outputs: Array<{ path: string; sha256: string; bytes: number }>;
 }
 
@@ -53,7 +53,7 @@ describe('month-end run on the sandbox, read back with independent readers', () 
     const codes = files.filter((f) => f.endsWith('.pdf')).map((f) => f.replace(/^statements\/|\.pdf$/g, ''));
     expect(codes).toEqual(['ENG-APP', 'ENG-DATA', 'ENG-PLAT', 'ENG-SEC', 'GA-FIN', 'GA-IT', 'GA-LEGAL', 'GA-PEOPLE', 'GTM-CS', 'GTM-MKT', 'GTM-SALES', 'UNALLOCATED']);
     for (const c of codes) expect(files).toContain(`statements/${c}.xlsx`);
-    for (const f of ['summary.xlsx', 'ledger.csv', 'chargeback.json', 'manifest.json', 'raw/requests.json', 'raw/cost-grouped-p001.json', 'raw/cost-total-p001.json']) expect(files).toContain(f);
+    for (const f of ['summary.xlsx', 'ledger.csv', 'journal.csv', 'focus.csv', 'inputs/org-directory.yaml', 'chargeback.json', 'manifest.json', 'raw/requests.json', 'raw/cost-grouped-p001.json', 'raw/cost-total-p001.json']) expect(files).toContain(f);
   });
 
   it('the source total is the raw pages summed independently and rounded once', () => {
@@ -159,7 +159,7 @@ describe('month-end run on the sandbox, read back with independent readers', () 
     expect(simple.length).toBe(rows.length);
     const parsed = rows.map((r) => r.split(','));
     expect(parsed.reduce((acc, r) => acc + BigInt(r[billed]!), 0n)).toBe(sourceTotal);
-    const directorySha = manifest.inputs.find((i) => i.path === 'directory')!.sha256;
+    const directorySha = manifest.inputs.find((i) => i.path === 'inputs/org-directory.yaml')!.sha256;
     for (const r of parsed) {
       expect(r[rule]).toMatch(/^(person (user_id|email)=|rule \d+ |unmapped$)/);
       expect(r[sha]).toBe(directorySha);
@@ -168,10 +168,13 @@ describe('month-end run on the sandbox, read back with independent readers', () 
     expect(directorySha).toBe(createHash('sha256').update(readFileSync('mappings/org.yaml')).digest('hex'));
   });
 
-  it('manifest lists the sha256 of every other output', () => {
+  it('manifest lists the sha256 of every input and every other output', () => {
     const files = listFiles(monthA).filter((f) => f !== 'manifest.json');
-    expect(manifest.outputs.map((o) => o.path)).toEqual(files);
-    for (const o of manifest.outputs) expect(createHash('sha256').update(readFileSync(join(monthA, o.path))).digest('hex')).toBe(o.sha256);
+    const listed = [...manifest.inputs, ...manifest.outputs];
+    expect(listed.map((o) => o.path).sort()).toEqual(files);
+    for (const o of listed) expect(createHash('sha256').update(readFileSync(join(monthA, o.path))).digest('hex')).toBe(o.sha256);
+    // The directory used is kept with the month, byte for byte.
+    expect(readFileSync(join(monthA, 'inputs', 'org-directory.yaml')).equals(readFileSync('mappings/org.yaml'))).toBe(true);
   });
 
   it('a second run with the same --now gives byte-identical files, PDF and XLSX included', async () => {
@@ -198,3 +201,54 @@ describe('month-end run on the sandbox, read back with independent readers', () 
     expect(readdirSync(outA)).toEqual(['2026-09']);
   });
 });
+
+describe('journal.csv and focus.csv of the sandbox month', () => {
+  it('journal debits equal credits and the month total; FOCUS BilledCost sums to the source total', async () => {
+    const out = tempDir();
+    expect((await runCli(['run', '--sandbox', '--now', NOW, '--out', out])).code).toBe(0);
+    const month = join(out, '2026-09');
+    const manifest = JSON.parse(readFileSync(join(month, 'manifest.json'), 'utf8')) as Manifest;
+    const total = BigInt(manifest.totals.sourceTotalCents);
+    const csv = (file: string) => {
+      const [header, ...rows] = readFileSync(join(month, file), 'utf8').trimEnd().split('\r\n');
+      const cols = header!.split(',');
+      return rows.map((r) => Object.fromEntries(parseCsvLine(r).map((v, i) => [cols[i]!, v])));
+    };
+    const cents = (v: string | undefined) => (v ? BigInt(v.replace('.', '')) : 0n);
+    const journal = csv('journal.csv');
+    const debits = journal.reduce((a, l) => a + cents(l.debit), 0n);
+    expect(debits).toBe(journal.reduce((a, l) => a + cents(l.credit), 0n));
+    expect(debits).toBe(total);
+    expect(journal.filter((l) => l.account === '2990')).toHaveLength(1);
+    const focus = csv('focus.csv');
+    for (const c of ['BilledCost', 'BillingAccountId', 'BillingAccountName', 'BillingCurrency', 'BillingPeriodEnd', 'BillingPeriodStart', 'ChargeCategory', 'ChargeClass', 'ChargeDescription', 'ChargePeriodEnd', 'ChargePeriodStart', 'ContractedCost', 'EffectiveCost', 'HostProviderName', 'InvoiceIssuerName', 'ListCost', 'PricingQuantity', 'PricingUnit', 'ServiceCategory', 'ServiceName', 'ServiceProviderName']) {
+      expect(Object.keys(focus[0]!)).toContain(c);
+    }
+    expect(focus.reduce((a, r) => a + cents(r.BilledCost), 0n)).toBe(total);
+    expect(focus.every((r) => r.BillingCurrency === 'USD' && r.ChargeCategory === 'Usage' && r.BilledCost !== '')).toBe(true);
+  });
+});
+
+/** A minimal RFC 4180 line reader for the tests (quoted fields with doubled quotes). */
+function parseCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let v = '';
+      i++;
+      while (i < line.length) {
+        if (line[i] === '"' && line[i + 1] === '"') (v += '"'), (i += 2);
+        else if (line[i] === '"') break;
+        else v += line[i++];
+      }
+      out.push(v);
+      i += 2;
+    } else {
+      const end = line.indexOf(',', i);
+      out.push(line.slice(i, end < 0 ? line.length : end));
+      i = end < 0 ? line.length + 1 : end + 1;
+    }
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CostRow } from '../core/cost-row.js';
 import { ChargebackError, dataError, upstreamError, usageError } from '../errors.js';
-import { costPageSchema, describeIssues, toCostRow } from './cost-schema.js';
+import { costPageSchema, describeIssues, toCostRow, type CostPage } from './cost-schema.js';
 import { RateLimiter } from './rate-limiter.js';
 
 export const COST_PATH = '/v1/organizations/analytics/cost';
@@ -159,38 +159,14 @@ export class AnalyticsClient {
       const { status, body, attempt } = await this.get(request, file, query.name, counters);
       pages.push({ file, request, status, body });
 
-      let json: unknown;
-      try {
-        json = JSON.parse(body);
-      } catch {
-        throw upstreamError(`Page ${n} of ${query.name} is not JSON (${describeBody(body)}).`, [
-          `Request: GET ${request}`,
-          'A proxy or the provider answered with something else than the API. Check ANTHROPIC_BASE_URL and run again; nothing was published.',
-        ]);
-      }
-      const parsed = costPageSchema.safeParse(json);
-      if (!parsed.success) {
-        throw dataError(`Page ${n} of ${query.name} does not match the cost report schema.`, [
-          ...describeIssues(parsed.error),
-          `Request: GET ${request}`,
-          'The provider changed or broke the response. Nothing was published; keep the raw page for the report and run again later.',
-        ]);
-      }
-      const page = parsed.data;
+      const { page, rows: pageRows } = parseCostPage(body, file, n, query.name, request);
       const refreshed = page.data_refreshed_at ?? null;
       if (dataRefreshedAt !== undefined && refreshed !== dataRefreshedAt) {
         // Pages from two exports would mix old and new values: start the listing again.
         throw new Restart(`the provider refreshed its data while paging (data_refreshed_at ${dataRefreshedAt} then ${refreshed})`);
       }
       dataRefreshedAt = refreshed;
-      page.data.forEach((raw, i) => {
-        if (raw.cost.currency !== 'USD') {
-          throw dataError(`Page ${n} of ${query.name}, row ${i}: currency is "${raw.cost.currency}", expected "USD".`, [
-            'Chargeback statements are in USD and never convert silently. Nothing was published.',
-          ]);
-        }
-        rows.push(toCostRow(raw, `${file}#${i}`));
-      });
+      rows.push(...pageRows);
       counters.attempts[attempt] = { ...counters.attempts[attempt]!, keptAs: file };
       if (!page.has_more) return { rows, pages, dataRefreshedAt };
       const next = page.next_page ?? null;
@@ -292,6 +268,39 @@ export class AnalyticsClient {
   private scrub(text: string): string {
     return this.options.apiKey ? text.split(this.options.apiKey).join('[redacted]') : text;
   }
+}
+
+/**
+ * One page as received to validated rows: JSON, the schema, and USD only. Shared by the live
+ * pull and by re-derivation from raw/ (verify), so both read pages the same way.
+ */
+export function parseCostPage(body: string, file: string, n: number, queryName: string, request: string): { page: CostPage; rows: CostRow[] } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw upstreamError(`Page ${n} of ${queryName} is not JSON (${describeBody(body)}).`, [
+      `Request: GET ${request}`,
+      'A proxy or the provider answered with something else than the API. Check ANTHROPIC_BASE_URL and run again; nothing was published.',
+    ]);
+  }
+  const parsed = costPageSchema.safeParse(json);
+  if (!parsed.success) {
+    throw dataError(`Page ${n} of ${queryName} does not match the cost report schema.`, [
+      ...describeIssues(parsed.error),
+      `Request: GET ${request}`,
+      'The provider changed or broke the response. Nothing was published; keep the raw page for the report and run again later.',
+    ]);
+  }
+  const rows = parsed.data.data.map((raw, i) => {
+    if (raw.cost.currency !== 'USD') {
+      throw dataError(`Page ${n} of ${queryName}, row ${i}: currency is "${raw.cost.currency}", expected "USD".`, [
+        'Chargeback statements are in USD and never convert silently. Nothing was published.',
+      ]);
+    }
+    return toCostRow(raw, `${file}#${i}`);
+  });
+  return { page: parsed.data, rows };
 }
 
 function hintFor(status: number, attempt: number): string[] {

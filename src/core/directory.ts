@@ -37,8 +37,23 @@ export interface Rule {
 
 export type UnmappedPolicy = 'bucket' | 'fail';
 
+/** General-ledger accounts for the journal. */
+export interface GlAccounts {
+  /** Credited with the month's total (the account the provider's invoice is booked against). */
+  readonly clearingAccount: string;
+  /** Debited with UNALLOCATED spend until finance decides who owns it. */
+  readonly unallocatedAccount: string;
+  /** Debited for a cost center that has no gl_account of its own or in its parents. */
+  readonly defaultExpenseAccount: string;
+}
+
+export const DEFAULT_GL: GlAccounts = { clearingAccount: '2990', unallocatedAccount: '6999', defaultExpenseAccount: '6000' };
+
 export interface OrgDirectory {
   readonly company: string;
+  /** The provider's organization id, for FOCUS BillingAccountId; the company name when absent. */
+  readonly billingAccountId: string | null;
+  readonly gl: GlAccounts;
   readonly unmapped: UnmappedPolicy;
   readonly costCenters: readonly CostCenter[];
   readonly people: readonly Person[];
@@ -123,6 +138,16 @@ export function mapRow(index: DirectoryIndex, row: CostRow): Mapping {
     }
   }
   return { costCenter: UNALLOCATED, rule: 'unmapped', name: null, note: null };
+}
+
+/** The expense account for a cost center: its own, else the nearest parent's, else the default. */
+export function expenseAccount(index: DirectoryIndex, code: string): string {
+  if (code === UNALLOCATED) return index.directory.gl.unallocatedAccount;
+  for (const c of ancestry(index, code).reverse()) {
+    const account = index.costCenters.get(c)?.glAccount;
+    if (account) return account;
+  }
+  return index.directory.gl.defaultExpenseAccount;
 }
 
 /** Codes from the root down to `code`, e.g. ["ENG", "ENG-PLAT"]. */

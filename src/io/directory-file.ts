@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { z } from 'zod';
-import { RULE_MATCHERS, UNALLOCATED, type CostCenter, type OrgDirectory, type Person, type Rule, type RuleMatcher } from '../core/directory.js';
+import { DEFAULT_GL, RULE_MATCHERS, UNALLOCATED, type CostCenter, type OrgDirectory, type Person, type Rule, type RuleMatcher } from '../core/directory.js';
 import { usageError } from '../errors.js';
 
 /** One problem in the directory file, located and with the fix. */
@@ -43,8 +43,16 @@ const ruleSchema = z.strictObject({
   cost_center: z.string(),
   note: z.string().nullable().optional(),
 });
+const account = z.union([z.string().trim().min(1), z.number().int()]).transform(String);
+const glSchema = z.strictObject({
+  clearing_account: account.optional(),
+  unallocated_account: account.optional(),
+  default_expense_account: account.optional(),
+});
 const rootSchema = z.strictObject({
   company: text,
+  billing_account_id: text.optional(),
+  gl: glSchema.optional(),
   unmapped: z.enum(['bucket', 'fail']).optional(),
   cost_centers: z.array(z.unknown()).min(1),
   people: z.array(z.unknown()).optional(),
@@ -62,6 +70,7 @@ function allowedKeys(path: Path): string[] {
   if (last === 'cost_centers') return Object.keys(costCenterSchema.shape);
   if (last === 'people') return Object.keys(personSchema.shape);
   if (last === 'rules') return Object.keys(ruleSchema.shape);
+  if (last === 'gl') return Object.keys(glSchema.shape);
   return Object.keys(rootSchema.shape);
 }
 
@@ -293,6 +302,12 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
   return {
     directory: {
       company: (obj.company as string).trim(),
+      billingAccountId: root.success ? (root.data.billing_account_id ?? null) : null,
+      gl: {
+        clearingAccount: (root.success && root.data.gl?.clearing_account) || DEFAULT_GL.clearingAccount,
+        unallocatedAccount: (root.success && root.data.gl?.unallocated_account) || DEFAULT_GL.unallocatedAccount,
+        defaultExpenseAccount: (root.success && root.data.gl?.default_expense_account) || DEFAULT_GL.defaultExpenseAccount,
+      },
       unmapped: (obj.unmapped as 'bucket' | 'fail' | undefined) ?? 'bucket',
       costCenters,
       people,

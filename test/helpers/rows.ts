@@ -1,5 +1,5 @@
 import type { Actor, CostRow } from '../../src/core/cost-row.js';
-import type { OrgDirectory } from '../../src/core/directory.js';
+import { DEFAULT_GL, type OrgDirectory } from '../../src/core/directory.js';
 import { Money } from '../../src/core/money.js';
 
 let counter = 0;
@@ -31,6 +31,8 @@ export function directory(partial: Partial<OrgDirectory> = {}): OrgDirectory {
   const owner = { name: 'Owner', email: 'owner@acme.example' };
   return {
     company: 'Acme Test',
+    billingAccountId: null,
+    gl: DEFAULT_GL,
     unmapped: 'bucket',
     costCenters: [
       { code: 'ENG', name: 'Engineering', parent: null, owner, glAccount: '6100' },

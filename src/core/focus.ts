@@ -1,0 +1,74 @@
+import type { Allocation } from './allocate.js';
+import type { CostRow } from './cost-row.js';
+import type { OrgDirectory } from './directory.js';
+import { centsToDollarText, roundCents, splitLargestRemainder, sumMoney, ZERO } from './money.js';
+import { statementNumber } from './statements.js';
+
+/**
+ * FOCUS 1.4 rows for the allocated cost: the 21 mandatory Cost and Usage columns, two
+ * conditional ones and our own x_ columns. One row per allocation line; BilledCost is the
+ * line's billed cents, so the column adds up to the source total exactly.
+ */
+export const FOCUS_MANDATORY = [
+  'BilledCost', 'BillingAccountId', 'BillingAccountName', 'BillingCurrency', 'BillingPeriodEnd', 'BillingPeriodStart',
+  'ChargeCategory', 'ChargeClass', 'ChargeDescription', 'ChargePeriodEnd', 'ChargePeriodStart', 'ContractedCost',
+  'EffectiveCost', 'HostProviderName', 'InvoiceIssuerName', 'ListCost', 'PricingQuantity', 'PricingUnit',
+  'ServiceCategory', 'ServiceName', 'ServiceProviderName',
+] as const;
+export const FOCUS_COLUMNS = [
+  ...FOCUS_MANDATORY,
+  'ServiceSubcategory', 'SubAccountId',
+  'x_CostCenter', 'x_CostCenterName', 'x_StatementNumber', 'x_ActorType', 'x_ActorId', 'x_User',
+  'x_Product', 'x_Model', 'x_ContextWindowTier', 'x_CostType', 'x_MappingRule',
+] as const;
+export type FocusRow = Partial<Record<(typeof FOCUS_COLUMNS)[number], string>>;
+
+export function focusRows(allocation: Allocation, rows: readonly CostRow[], directory: OrgDirectory): FocusRow[] {
+  const p = allocation.period;
+  const lines = allocation.costCenters.flatMap((cc) => cc.actors.flatMap((a) => a.lines.map((l) => ({ cc, a, l }))));
+  // ListCost gets the same treatment as BilledCost: one rounding of the list total, split exactly.
+  const rowById = new Map(rows.map((r) => [r.rowId, r]));
+  const listByRow = new Map(rows.map((r) => [r.rowId, r.listAmountCents ?? r.amountCents]));
+  const listParts = lines.map(({ l }) => ({ key: l.rowId, weight: listByRow.get(l.rowId) ?? ZERO }));
+  const listCents = splitLargestRemainder(roundCents(sumMoney(listParts.map((x) => x.weight))), listParts);
+  return lines.map(({ cc, a, l }) => {
+    const billed = centsToDollarText(l.billedCents);
+    const description = [l.model ?? 'no model', l.product, l.costType, l.contextWindow].filter(Boolean).join(' · ');
+    return {
+      BilledCost: billed,
+      BillingAccountId: directory.billingAccountId ?? directory.company,
+      BillingAccountName: directory.company,
+      BillingCurrency: 'USD',
+      BillingPeriodEnd: p.endExclusiveIso,
+      BillingPeriodStart: p.startIso,
+      ChargeCategory: 'Usage',
+      ChargeClass: '',
+      ChargeDescription: description,
+      ChargePeriodEnd: rowById.get(l.rowId)?.endingAt ?? p.endExclusiveIso,
+      ChargePeriodStart: rowById.get(l.rowId)?.startingAt ?? p.startIso,
+      ContractedCost: billed,
+      EffectiveCost: billed,
+      HostProviderName: 'Anthropic',
+      InvoiceIssuerName: 'Anthropic',
+      ListCost: centsToDollarText(listCents.get(l.rowId)!),
+      PricingQuantity: '',
+      PricingUnit: '',
+      ServiceCategory: 'AI and Machine Learning',
+      ServiceName: 'Claude Enterprise',
+      ServiceProviderName: 'Anthropic',
+      ServiceSubcategory: 'Generative AI',
+      SubAccountId: l.workspaceId ?? '',
+      x_CostCenter: cc.code,
+      x_CostCenterName: cc.name,
+      x_StatementNumber: statementNumber(p.label, cc.code),
+      x_ActorType: a.actorType,
+      x_ActorId: a.actorId,
+      x_User: a.email ?? '',
+      x_Product: l.product ?? '',
+      x_Model: l.model ?? '',
+      x_ContextWindowTier: l.contextWindow ?? '',
+      x_CostType: l.costType ?? '',
+      x_MappingRule: l.rule,
+    };
+  });
+}

@@ -1,0 +1,214 @@
+import { createHash } from 'node:crypto';
+import { ANTHROPIC_VERSION, CHARGEBACK_GROUP_BY, COST_BETA, COST_PATH, type Attempt, type RawPage } from './api/client.js';
+import { allocate, type Allocation } from './core/allocate.js';
+import type { CostRow } from './core/cost-row.js';
+import type { OrgDirectory } from './core/directory.js';
+import { focusRows, FOCUS_COLUMNS } from './core/focus.js';
+import { journalLines, JOURNAL_COLUMNS } from './core/journal.js';
+import { decimalText, formatUsd, sumMoney } from './core/money.js';
+import { isoSeconds, type Period } from './core/period.js';
+import { reconcile, type Reconciliation } from './core/reconcile.js';
+import { buildStatements, statementNumber, type DocumentStatus, type Statement } from './core/statements.js';
+import { dataError } from './errors.js';
+import { toCsv } from './render/csv.js';
+import { renderStatementPdf } from './render/statement-pdf.js';
+import { renderStatementXlsx } from './render/statement-xlsx.js';
+import { renderSummaryXlsx } from './render/summary-xlsx.js';
+import { TOOL_NAME, TOOL_VERSION } from './version.js';
+
+/** One listing as pulled (or as read back from raw/): rows, the pages used, every exchange. */
+export interface PulledListing {
+  readonly rows: readonly CostRow[];
+  readonly pages: readonly RawPage[];
+  readonly attempts: readonly Attempt[];
+  readonly dataRefreshedAt: string | null;
+}
+
+export interface MonthInput {
+  readonly period: Period;
+  readonly status: DocumentStatus;
+  /** The run's clock (--now): dates every document. */
+  readonly clock: Date;
+  readonly directory: OrgDirectory;
+  readonly directoryBytes: Uint8Array;
+  readonly grouped: PulledListing;
+  readonly total: PulledListing;
+  /** The older data_refreshed_at of the two listings. */
+  readonly dataRefreshedAt: string | null;
+  /** What the manifest records as the source: the base URL, or "sandbox". */
+  readonly apiLabel: string;
+}
+
+export interface Month {
+  readonly allocation: Allocation;
+  readonly rec: Reconciliation;
+  readonly statements: readonly Statement[];
+  /** Every output file, by path under out/<period>/, manifest included. */
+  readonly files: ReadonlyMap<string, Buffer>;
+}
+
+const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+
+/** The copy of the org directory kept with the month, so verify can re-derive it offline. */
+export const DIRECTORY_COPY = 'inputs/org-directory.yaml';
+
+/**
+ * Everything a month publishes, derived from the pulled listings and the directory alone (plan,
+ * then act: nothing touches the disk). The live run and `verify` both call this, so a published
+ * month can be re-derived byte for byte from its raw pages.
+ */
+export async function deriveMonth(input: MonthInput): Promise<Month> {
+  const { period, directory } = input;
+  const allocation = allocate(input.grouped.rows, directory, period);
+  const orgTotal = sumMoney(input.total.rows.map((r) => r.amountCents));
+  const rec = reconcile(allocation, orgTotal);
+  if (!rec.ok) {
+    throw dataError(`${period.label} does not reconcile; nothing was published.`, [
+      ...rec.checks.filter((c) => !c.ok).map((c) => `${c.name}: expected ${c.expected}, found ${c.actual}`),
+      rec.orgTotalDifferenceCents !== null && !rec.checks.find((c) => c.name.startsWith('org total'))?.ok
+        ? `The org total without group_by is ${rec.orgTotalUnroundedCents} cents but the grouped rows add up to ${rec.sourceTotalUnroundedCents} cents. The provider's report is inconsistent; run again later and report it if it persists.`
+        : 'This is a bug in claude-chargeback: please report it with the raw pages.',
+    ]);
+  }
+  const issuedAt = isoSeconds(input.clock.getTime());
+  const statements = buildStatements(allocation, {
+    company: directory.company,
+    status: input.status,
+    dataAsOf: input.dataRefreshedAt,
+    issuedAt,
+    sourceEndpoint: `GET ${COST_PATH}`,
+    directorySha256: directory.sha256,
+    toolVersion: TOOL_VERSION,
+  });
+  // Asserted where the sums are made (reconcile) and again here, on what is about to be published.
+  const published = statements.reduce((acc, s) => acc + s.totalCents, 0n);
+  if (published !== allocation.sourceTotalCents) {
+    throw new Error(`statement totals ${published} do not add up to the source total ${allocation.sourceTotalCents}`);
+  }
+
+  const clock = input.clock;
+  const files = new Map<string, Buffer>();
+  for (const s of statements) {
+    files.set(`statements/${s.code}.pdf`, await renderStatementPdf(s, clock));
+    files.set(`statements/${s.code}.xlsx`, await renderStatementXlsx(s, clock));
+  }
+  files.set('summary.xlsx', await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt }, clock));
+  files.set('ledger.csv', ledgerCsv(allocation, directory));
+  const journal = journalLines(allocation, directory);
+  files.set('journal.csv', toCsv(JOURNAL_COLUMNS, journal.map((l) => JOURNAL_COLUMNS.map((c) => l[c]))));
+  const focus = focusRows(allocation, input.grouped.rows, directory);
+  files.set('focus.csv', toCsv(FOCUS_COLUMNS, focus.map((r) => FOCUS_COLUMNS.map((c) => r[c] ?? ''))));
+  files.set('chargeback.json', Buffer.from(`${JSON.stringify(canonicalAllocation(input, allocation, rec), null, 2)}\n`));
+  files.set(DIRECTORY_COPY, Buffer.from(input.directoryBytes));
+
+  const pages: RawPage[] = [...input.grouped.pages, ...input.total.pages];
+  for (const page of pages) files.set(`raw/${page.file}`, Buffer.from(page.body, 'utf8'));
+  // Every exchange, used or not (retried errors, pages of a restarted listing), in order.
+  const exchanges = [...input.grouped.attempts, ...input.total.attempts].map((a, i) => {
+    const kept = a.keptAs ?? (a.body !== null ? discardedFile(i, a) : null);
+    if (a.keptAs === null && kept !== null) files.set(`raw/${kept}`, Buffer.from(a.body!, 'utf8'));
+    return { n: i + 1, query: a.query, method: 'GET', request: a.request, status: a.status, outcome: a.outcome, file: kept, used: a.keptAs !== null, sha256: a.body === null ? null : sha256(a.body), bytes: a.body === null ? 0 : Buffer.byteLength(a.body) };
+  });
+  files.set('raw/requests.json', Buffer.from(`${JSON.stringify(exchanges, null, 2)}\n`));
+
+  const inputPaths = new Set([DIRECTORY_COPY, ...pages.map((p) => `raw/${p.file}`)]);
+  const manifest = {
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    period: { label: period.label, startingAt: period.startIso, endingAt: period.endExclusiveIso },
+    status: input.status,
+    clock: issuedAt,
+    dataRefreshedAt: input.dataRefreshedAt,
+    source: {
+      api: input.apiLabel,
+      endpoint: `GET ${COST_PATH}`,
+      anthropicVersion: ANTHROPIC_VERSION,
+      anthropicBeta: COST_BETA,
+      groupBy: CHARGEBACK_GROUP_BY,
+      pages: { grouped: input.grouped.pages.length, total: input.total.pages.length },
+    },
+    totals: {
+      sourceTotalUnroundedCents: rec.sourceTotalUnroundedCents,
+      sourceTotalCents: rec.sourceTotalCents,
+      statementsTotalCents: rec.statementsTotalCents,
+      unallocatedCents: rec.unallocatedCents,
+      orgTotalUnroundedCents: rec.orgTotalUnroundedCents,
+      orgTotalDifferenceCents: rec.orgTotalDifferenceCents,
+    },
+    inputs: [
+      { path: DIRECTORY_COPY, source: directory.source, sha256: directory.sha256, bytes: input.directoryBytes.length },
+      ...pages.map((p) => ({ path: `raw/${p.file}`, sha256: sha256(p.body), bytes: Buffer.byteLength(p.body) })),
+    ],
+    outputs: [...files].filter(([path]) => !inputPaths.has(path)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, bytes]) => ({ path, sha256: sha256(bytes), bytes: bytes.length })),
+  };
+  files.set('manifest.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+  return { allocation, rec, statements, files };
+}
+
+export function discardedFile(index: number, a: Pick<Attempt, 'query' | 'status'>): string {
+  return `discarded/${String(index + 1).padStart(3, '0')}-${a.query}-http${a.status}.txt`;
+}
+
+export const LEDGER_HEADER = [
+  'period', 'statement_number', 'cost_center', 'actor_type', 'actor_id', 'email', 'actor_name', 'product', 'model',
+  'context_window', 'cost_type', 'workspace_id', 'unrounded_cents', 'billed_cents', 'billed_usd', 'rule', 'raw_row', 'directory_sha256',
+] as const;
+
+function ledgerCsv(allocation: Allocation, directory: OrgDirectory): Buffer {
+  const rows: string[][] = [];
+  for (const cc of allocation.costCenters) {
+    for (const a of cc.actors) {
+      for (const l of a.lines) {
+        rows.push([
+          allocation.period.label, statementNumber(allocation.period.label, cc.code), cc.code, a.actorType, a.actorId, a.email ?? '', a.label,
+          l.product ?? '', l.model ?? '', l.contextWindow ?? '', l.costType ?? '', l.workspaceId ?? '', decimalText(l.unroundedCents),
+          l.billedCents.toString(), formatUsd(l.billedCents).replace(/[$,]/g, ''), l.rule, l.rowId, directory.sha256,
+        ]);
+      }
+    }
+  }
+  return toCsv(LEDGER_HEADER, rows);
+}
+
+function canonicalAllocation(input: MonthInput, a: Allocation, rec: Reconciliation) {
+  return {
+    schema: 'claude-chargeback/allocation@1',
+    period: a.period.label,
+    status: input.status,
+    dataRefreshedAt: input.dataRefreshedAt,
+    directorySha256: input.directory.sha256,
+    sourceTotalUnroundedCents: decimalText(a.sourceTotalUnroundedCents),
+    sourceTotalCents: a.sourceTotalCents.toString(),
+    costCenters: a.costCenters.map((cc) => ({
+      code: cc.code,
+      name: cc.name,
+      parent: cc.parent,
+      owner: cc.owner,
+      glAccount: cc.glAccount,
+      statementNumber: cc.actors.length > 0 ? statementNumber(a.period.label, cc.code) : null,
+      unroundedCents: decimalText(cc.unroundedCents),
+      billedCents: cc.billedCents.toString(),
+      actors: cc.actors.map((act) => ({
+        actorKey: act.actorKey,
+        actorType: act.actorType,
+        actorId: act.actorId,
+        label: act.label,
+        email: act.email,
+        unroundedCents: decimalText(act.unroundedCents),
+        billedCents: act.billedCents.toString(),
+        lines: act.lines.map((l) => ({
+          rowId: l.rowId,
+          product: l.product,
+          model: l.model,
+          contextWindow: l.contextWindow,
+          costType: l.costType,
+          workspaceId: l.workspaceId,
+          unroundedCents: decimalText(l.unroundedCents),
+          billedCents: l.billedCents.toString(),
+          rule: l.rule,
+        })),
+      })),
+    })),
+    unmapped: a.unmapped.map((u) => ({ actorKey: u.actorKey, label: u.label, rows: u.rowCount, unroundedCents: decimalText(u.unroundedCents) })),
+    reconciliation: rec,
+  };
+}
