@@ -144,6 +144,12 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   return { allocation, rec, statements, files };
 }
 
+/** The older of two data_refreshed_at values; null when either listing has none. */
+export function olderRefresh(a: string | null, b: string | null): string | null {
+  if (a === null || b === null) return null;
+  return Date.parse(a) <= Date.parse(b) ? a : b;
+}
+
 export function discardedFile(index: number, a: Pick<Attempt, 'query' | 'status'>): string {
   return `discarded/${String(index + 1).padStart(3, '0')}-${a.query}-http${a.status}.txt`;
 }

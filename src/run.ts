@@ -6,7 +6,7 @@ import type { DocumentStatus, Statement } from './core/statements.js';
 import { dataError, usageError } from './errors.js';
 import { loadDirectory } from './io/directory-file.js';
 import { exists, publishAtomically, refuseExisting } from './io/publish.js';
-import { deriveMonth } from './month.js';
+import { deriveMonth, olderRefresh } from './month.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
 export interface ApiTarget {
@@ -67,11 +67,6 @@ export function assertFinalByDate(period: Period, nowMs: number, provisional: bo
     ]);
   }
   return final;
-}
-
-function olderRefresh(a: string | null, b: string | null): string | null {
-  if (a === null || b === null) return null;
-  return Date.parse(a) <= Date.parse(b) ? a : b;
 }
 
 function refreshCovers(period: Period, dataRefreshedAt: string | null): boolean {

@@ -2,7 +2,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { parseDirectory, formatProblem } from '../io/directory-file.js';
 import { readFile } from 'node:fs/promises';
-import { ChargebackError, EXIT, exitCodeFor, usageError } from '../errors.js';
+import { ChargebackError, dataError, EXIT, exitCodeFor, usageError } from '../errors.js';
+import { verifyMonth } from '../verify.js';
 import { formatUsd } from '../core/money.js';
 import { runMonth, type ApiTarget } from '../run.js';
 import { SANDBOX_API_KEY, startSandbox, type FaultAction, type SandboxFaults } from '../sandbox/server.js';
@@ -123,6 +124,18 @@ export function buildProgram(io: Io): Command {
       const { directory, problems } = parseDirectory(text, opts.directory);
       if (!directory) throw usageError(`${opts.directory}: ${problems.length} problem${problems.length === 1 ? '' : 's'}.`, problems.map(formatProblem));
       io.out(`${opts.directory}: ok: ${directory.costCenters.length} cost centers, ${directory.people.length} people, ${directory.rules.length} rules; unmapped spend: ${directory.unmapped}.`);
+    });
+
+  program
+    .command('verify')
+    .description('re-check every hash of a published month and re-derive it offline from raw/ and the recorded directory')
+    .argument('<dir>', 'a published month, e.g. out/2026-09')
+    .action(async (dir: string) => {
+      const result = await verifyMonth(dir);
+      if (!result.ok) {
+        throw dataError(`${dir} does not verify: ${result.problems.filter((p) => !p.startsWith('  ')).length} problem(s).`, result.problems);
+      }
+      io.out(`${dir}: verified. ${result.filesChecked} files match the manifest, and the month re-derived from raw/ and the recorded org directory is byte-identical.`);
     });
 
   program

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { z } from 'zod';
+import { parseCostPage, type Attempt, type RawPage } from './api/client.js';
+import type { CostRow } from './core/cost-row.js';
+import { parsePeriod } from './core/period.js';
+import { ChargebackError, usageError } from './errors.js';
+import { formatProblem, parseDirectory } from './io/directory-file.js';
+import { deriveMonth, DIRECTORY_COPY, olderRefresh, type PulledListing } from './month.js';
+
+const fileEntry = z.object({ path: z.string(), sha256: z.string(), bytes: z.number() }).loose();
+const manifestSchema = z.looseObject({
+  period: z.looseObject({ label: z.string() }),
+  status: z.enum(['FINAL', 'PROVISIONAL']),
+  clock: z.string(),
+  dataRefreshedAt: z.string().nullable(),
+  source: z.looseObject({ api: z.string() }),
+  inputs: z.array(fileEntry),
+  outputs: z.array(fileEntry),
+});
+const requestsSchema = z.array(
+  z.looseObject({ query: z.string(), request: z.string(), status: z.number(), outcome: z.string(), file: z.string().nullable(), used: z.boolean() }),
+);
+
+export interface VerifyResult {
+  readonly ok: boolean;
+  readonly filesChecked: number;
+  readonly problems: readonly string[];
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+async function listFiles(root: string, dir = root): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(root, path)));
+    else out.push(relative(root, path).split('\\').join('/'));
+  }
+  return out.sort();
+}
+
+/**
+ * Checks a published month offline: every hash in the manifest, then the whole month
+ * re-derived from raw/ and the recorded directory, compared byte for byte with what was published.
+ */
+export async function verifyMonth(dir: string): Promise<VerifyResult> {
+  let manifestBytes: Buffer;
+  try {
+    manifestBytes = await readFile(join(dir, 'manifest.json'));
+  } catch {
+    throw usageError(`${dir} has no manifest.json: it is not a published month.`, ['Pass the folder of one month, e.g. chargeback verify out/2026-09.']);
+  }
+  const parsed = manifestSchema.safeParse(JSON.parse(manifestBytes.toString('utf8')));
+  if (!parsed.success) throw usageError(`${dir}/manifest.json is not a claude-chargeback manifest.`, ['Pass the folder of one month, e.g. out/2026-09.']);
+  const manifest = parsed.data;
+  const problems: string[] = [];
+
+  const listed = [...manifest.inputs, ...manifest.outputs];
+  const present = new Set(await listFiles(dir));
+  const published = new Map<string, Buffer>();
+  for (const entry of listed) {
+    if (!present.has(entry.path)) {
+      problems.push(`missing: ${entry.path} (listed in the manifest)`);
+      continue;
+    }
+    const bytes = await readFile(join(dir, entry.path));
+    published.set(entry.path, bytes);
+    const actual = sha256(bytes);
+    if (actual !== entry.sha256) problems.push(`modified: ${entry.path} (sha256 in manifest ${entry.sha256.slice(0, 12)}…, on disk ${actual.slice(0, 12)}…)`);
+  }
+  const listedPaths = new Set(listed.map((e) => e.path));
+  for (const path of present) if (path !== 'manifest.json' && !listedPaths.has(path)) problems.push(`unexpected: ${path} (not in the manifest)`);
+
+  try {
+    const files = await rederive(dir, manifest);
+    for (const [path, bytes] of files) {
+      const onDisk = path === 'manifest.json' ? manifestBytes : published.get(path);
+      if (onDisk === undefined) continue; // already reported as missing
+      if (!onDisk.equals(bytes)) problems.push(`re-derived ${path} differs from the published file`);
+    }
+    for (const path of listedPaths) if (!files.has(path)) problems.push(`re-derivation does not produce ${path}`);
+  } catch (error) {
+    if (!(error instanceof ChargebackError)) throw error;
+    problems.push(`re-derivation failed: ${error.message}`, ...error.details.map((d) => `  ${d}`));
+  }
+  return { ok: problems.length === 0, filesChecked: listed.length + 1, problems };
+}
+
+async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>): Promise<ReadonlyMap<string, Buffer>> {
+  const period = parsePeriod(manifest.period.label);
+  if (!period) throw usageError(`manifest period ${manifest.period.label} is not a month.`);
+  const directoryEntry = manifest.inputs.find((i) => i.path === DIRECTORY_COPY);
+  const directoryBytes = await readFile(join(dir, DIRECTORY_COPY));
+  const { directory, problems } = parseDirectory(directoryBytes.toString('utf8'), String(directoryEntry?.source ?? DIRECTORY_COPY));
+  if (!directory) throw usageError('The recorded org directory no longer validates.', problems.map(formatProblem));
+
+  const requests = requestsSchema.parse(JSON.parse(await readFile(join(dir, 'raw', 'requests.json'), 'utf8')));
+  const listings = new Map<string, { rows: CostRow[]; pages: RawPage[]; attempts: Attempt[]; refreshed: string | null }>();
+  for (const r of requests) {
+    const listing = listings.get(r.query) ?? { rows: [], pages: [], attempts: [], refreshed: null };
+    listings.set(r.query, listing);
+    const body = r.file === null ? null : await readFile(join(dir, 'raw', r.file), 'utf8');
+    listing.attempts.push({ query: r.query, request: r.request, status: r.status, outcome: r.outcome, body, keptAs: r.used ? r.file : null });
+    if (r.used && r.file !== null && body !== null) {
+      const { page, rows } = parseCostPage(body, r.file, listing.pages.length + 1, r.query, r.request);
+      listing.pages.push({ file: r.file, request: r.request, status: r.status, body });
+      listing.rows.push(...rows);
+      listing.refreshed = page.data_refreshed_at ?? null;
+    }
+  }
+  const listingOf = (name: string): PulledListing => {
+    const l = listings.get(name);
+    if (!l) throw usageError(`raw/requests.json has no ${name} listing.`);
+    return { rows: l.rows, pages: l.pages, attempts: l.attempts, dataRefreshedAt: l.refreshed };
+  };
+  const grouped = listingOf('cost-grouped');
+  const total = listingOf('cost-total');
+  const month = await deriveMonth({
+    period,
+    status: manifest.status,
+    clock: new Date(manifest.clock),
+    directory,
+    directoryBytes,
+    grouped,
+    total,
+    dataRefreshedAt: olderRefresh(grouped.dataRefreshedAt, total.dataRefreshedAt),
+    apiLabel: manifest.source.api,
+  });
+  return month.files;
+}
