@@ -8,7 +8,7 @@ import { journalLines, JOURNAL_COLUMNS } from './core/journal.js';
 import { decimalText, formatUsd, sumMoney } from './core/money.js';
 import { isoSeconds, type Period } from './core/period.js';
 import { reconcile, type Reconciliation } from './core/reconcile.js';
-import { buildStatements, statementNumber, type DocumentStatus, type Statement } from './core/statements.js';
+import { buildRollups, buildStatements, statementNumber, type DocumentStatus, type Statement } from './core/statements.js';
 import { dataError } from './errors.js';
 import { toCsv } from './render/csv.js';
 import { renderStatementPdf } from './render/statement-pdf.js';
@@ -42,7 +42,10 @@ export interface MonthInput {
 export interface Month {
   readonly allocation: Allocation;
   readonly rec: Reconciliation;
+  /** Direct statements: one per cost center with spend; they add up to the source total. */
   readonly statements: readonly Statement[];
+  /** Roll-up statements for parents: sums of direct statements, billing nothing of their own. */
+  readonly rollups: readonly Statement[];
   /** Every output file, by path under out/<period>/, manifest included. */
   readonly files: ReadonlyMap<string, Buffer>;
 }
@@ -86,11 +89,13 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     throw new Error(`statement totals ${published} do not add up to the source total ${allocation.sourceTotalCents}`);
   }
 
+  const rollups = buildRollups(allocation, statements);
   const clock = input.clock;
   const files = new Map<string, Buffer>();
-  for (const s of statements) {
-    files.set(`statements/${s.code}.pdf`, await renderStatementPdf(s, clock));
-    files.set(`statements/${s.code}.xlsx`, await renderStatementXlsx(s, clock));
+  for (const s of [...statements, ...rollups]) {
+    const base = s.kind === 'rollup' ? `statements/rollup/${s.code}` : `statements/${s.code}`;
+    files.set(`${base}.pdf`, await renderStatementPdf(s, clock));
+    files.set(`${base}.xlsx`, await renderStatementXlsx(s, clock));
   }
   files.set('summary.xlsx', await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt }, clock));
   files.set('ledger.csv', ledgerCsv(allocation, directory));
@@ -141,7 +146,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     outputs: [...files].filter(([path]) => !inputPaths.has(path)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, bytes]) => ({ path, sha256: sha256(bytes), bytes: bytes.length })),
   };
   files.set('manifest.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
-  return { allocation, rec, statements, files };
+  return { allocation, rec, statements, rollups, files };
 }
 
 /** The older of two data_refreshed_at values; null when either listing has none. */

@@ -5,7 +5,7 @@ import type { Actor } from '../src/core/cost-row.js';
 import { roundCents, sumMoney } from '../src/core/money.js';
 import { parsePeriod } from '../src/core/period.js';
 import { reconcile } from '../src/core/reconcile.js';
-import { buildStatements } from '../src/core/statements.js';
+import { buildRollups, buildStatements } from '../src/core/statements.js';
 import { summaryRows } from '../src/core/summary.js';
 import { ChargebackError } from '../src/errors.js';
 import { directory, row, user } from './helpers/rows.js';
@@ -79,6 +79,26 @@ describe('allocate', () => {
   it('refuses a row that the report returned twice', () => {
     const r = row(user('user_ana', 'ana@acme.example'), '5');
     expect(() => allocate([r, { ...r, rowId: 'test-p002.json#1' }], directory(), sep)).toThrow(/same row twice/);
+  });
+
+  it('gives the parent a roll-up statement whose subtotals are its children\u2019s statements', () => {
+    const rows = [row(user('user_ana', null), '100.4'), row(user('user_bo', 'bo@acme.example'), '250.4', { product: 'claude_code' }), row(user('user_bo', 'bo@acme.example'), '0.3', { product: 'cowork' }), row(null, '50', { product: 'claude_tag' })];
+    const a = allocate(rows, directory(), sep);
+    const ctx = { company: 'c', status: 'FINAL' as const, dataAsOf: null, issuedAt: 'now', sourceEndpoint: 'e', directorySha256: 'x', toolVersion: '0' };
+    const direct = buildStatements(a, ctx);
+    expect(direct.map((s) => [s.number, s.totalCents])).toEqual([['CB-2026-09-ENG-PLAT', 100n], ['CB-2026-09-ENG-APP', 251n], ['CB-2026-09-IT', 50n]]);
+    const [eng, ...others] = buildRollups(a, direct);
+    expect(others).toEqual([]);
+    expect(eng!.number).toBe('CB-2026-09-ENG-ROLLUP');
+    expect(eng!.totalCents).toBe(351n);
+    expect(eng!.breakdowns[0]!.rows.map((r) => [r.label, r.cents, r.share])).toEqual([
+      ['ENG-APP \u2014 Apps', 251n, '71.51%'],
+      ['ENG-PLAT \u2014 Platform', 100n, '28.49%'],
+    ]);
+    // The product view is the children's product views added up. ENG-APP's 251 cents split over
+    // claude_code 250.4 and cowork 0.3: remainders .6996 and .3004, so the leftover cent goes to claude_code.
+    expect(eng!.breakdowns[1]!.rows.map((r) => [r.label, r.cents])).toEqual([['claude_code', 251n], ['chat', 100n], ['cowork', 0n]]);
+    expect(eng!.users.map((u) => [u.costCenter, u.label, u.cents])).toEqual([['ENG-APP', 'Bo', 251n], ['ENG-PLAT', 'Ana', 100n]]);
   });
 
   it('rolls children up into their parent in the summary', () => {

@@ -50,9 +50,11 @@ describe('month-end run on the sandbox, read back with independent readers', () 
 
   it('writes a PDF and a workbook for every cost center with spend, and the finance and audit files', () => {
     const files = listFiles(monthA);
-    const codes = files.filter((f) => f.endsWith('.pdf')).map((f) => f.replace(/^statements\/|\.pdf$/g, ''));
+    const codes = files.filter((f) => /^statements\/[^/]+\.pdf$/.test(f)).map((f) => f.replace(/^statements\/|\.pdf$/g, ''));
     expect(codes).toEqual(['ENG-APP', 'ENG-DATA', 'ENG-PLAT', 'ENG-SEC', 'GA-FIN', 'GA-IT', 'GA-LEGAL', 'GA-PEOPLE', 'GTM-CS', 'GTM-MKT', 'GTM-SALES', 'UNALLOCATED']);
     for (const c of codes) expect(files).toContain(`statements/${c}.xlsx`);
+    // Parents get roll-up statements.
+    expect(files.filter((f) => f.startsWith('statements/rollup/'))).toEqual(['ENG', 'GA', 'GTM'].flatMap((c) => [`statements/rollup/${c}.pdf`, `statements/rollup/${c}.xlsx`]));
     for (const f of ['summary.xlsx', 'ledger.csv', 'journal.csv', 'focus.csv', 'inputs/org-directory.yaml', 'chargeback.json', 'manifest.json', 'raw/requests.json', 'raw/cost-grouped-p001.json', 'raw/cost-total-p001.json']) expect(files).toContain(f);
   });
 
@@ -73,7 +75,7 @@ describe('month-end run on the sandbox, read back with independent readers', () 
   });
 
   it('PDF statement totals (pdftotext) add up to the source total to the cent', () => {
-    const pdfs = listFiles(monthA).filter((f) => f.endsWith('.pdf'));
+    const pdfs = listFiles(monthA).filter((f) => /^statements\/[^/]+\.pdf$/.test(f));
     let sum = 0n;
     for (const f of pdfs) {
       const text = pdfText(join(monthA, f));
@@ -89,6 +91,28 @@ describe('month-end run on the sandbox, read back with independent readers', () 
     expect(sum).toBe(sourceTotal);
   });
 
+  it('roll-up statements (pdftotext and openpyxl) show each child as a subtotal that adds up exactly', () => {
+    const pdfTotal = (path: string) => dollarsToCents(`$${/Total \$([\d,]+\.\d{2})/.exec(pdfText(join(monthA, path)))![1]}`);
+    for (const [parent, children] of [['ENG', ['ENG-APP', 'ENG-DATA', 'ENG-PLAT', 'ENG-SEC']], ['GTM', ['GTM-CS', 'GTM-MKT', 'GTM-SALES']], ['GA', ['GA-FIN', 'GA-IT', 'GA-LEGAL', 'GA-PEOPLE']]] as const) {
+      const text = pdfText(join(monthA, 'statements', 'rollup', `${parent}.pdf`));
+      expect(text).toContain('Roll-up statement');
+      expect(text).toContain(`CB-2026-09-${parent}-ROLLUP`);
+      const childTotals = children.map((c) => pdfTotal(`statements/${c}.pdf`));
+      const total = pdfTotal(`statements/rollup/${parent}.pdf`);
+      expect(total).toBe(childTotals.reduce((a, b) => a + b, 0n));
+      // Each child appears as a subtotal line with exactly its own statement total.
+      children.forEach((c, i) => {
+        const line = text.split('\n').find((l) => l.includes(`${c} \u2014 `))!;
+        expect(dollarsToCents(/\$[\d,]+\.\d{2}/.exec(line)![0])).toBe(childTotals[i]);
+      });
+      const [summary] = readXlsx(join(monthA, 'statements', 'rollup', `${parent}.xlsx`)) as [XlsxSheet];
+      expect(cellCents(valueRightOf(summary, 'Total (USD)'))).toBe(total);
+      const sums = summary.cells.filter((c) => c.formula?.startsWith('=SUM('));
+      expect(sums).toHaveLength(5);
+      for (const c of sums) expect(cellCents(c)).toBe(total);
+    }
+  });
+
   it('renders names in Latin, Greek and Cyrillic scripts in the PDF', () => {
     const data = pdfText(join(monthA, 'statements', 'ENG-DATA.pdf'));
     expect(data).toContain('Ελένη Παπαδοπούλου');
@@ -100,7 +124,7 @@ describe('month-end run on the sandbox, read back with independent readers', () 
 
   it('workbooks (openpyxl) carry formulas whose cached totals equal the statements and the source total', () => {
     let sum = 0n;
-    for (const f of listFiles(monthA).filter((x) => x.startsWith('statements/') && x.endsWith('.xlsx'))) {
+    for (const f of listFiles(monthA).filter((x) => /^statements\/[^/]+\.xlsx$/.test(x))) {
       const sheets = readXlsx(join(monthA, f));
       expect(sheets.map((s) => s.name)).toEqual(['Summary', 'Users', 'Lines']);
       const [summary, users, lines] = sheets as [XlsxSheet, XlsxSheet, XlsxSheet];

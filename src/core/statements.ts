@@ -1,6 +1,6 @@
 import type { Allocation, CostCenterAllocation } from './allocate.js';
 import { UNALLOCATED } from './directory.js';
-import { decimalText, percentText, splitLargestRemainder, sumMoney, type Money } from './money.js';
+import { decimalText, Money, percentText, splitLargestRemainder, sumMoney } from './money.js';
 
 export type DocumentStatus = 'FINAL' | 'PROVISIONAL';
 
@@ -28,6 +28,8 @@ export interface Breakdown {
 }
 
 export interface StatementUser {
+  /** The cost center the spender is charged to (differs between lines of a roll-up). */
+  readonly costCenter: string;
   readonly label: string;
   readonly email: string | null;
   readonly actorType: string;
@@ -39,6 +41,7 @@ export interface StatementUser {
 export interface StatementLine {
   /** Actor and line identity; the last sort key, so the order never depends on the input. */
   readonly key: string;
+  readonly costCenter: string;
   readonly label: string;
   readonly email: string | null;
   readonly actorId: string;
@@ -52,6 +55,8 @@ export interface StatementLine {
 }
 
 export interface Statement {
+  /** direct: one cost center's own spend; rollup: a parent's own spend plus all its descendants'. */
+  readonly kind: 'direct' | 'rollup';
   readonly number: string;
   readonly company: string;
   readonly code: string;
@@ -135,6 +140,7 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext): 
     .map((cc): Statement => {
       const users = cc.actors
         .map((a) => ({
+          costCenter: cc.code,
           label: a.label,
           email: a.email,
           actorType: a.actorType,
@@ -147,6 +153,7 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext): 
         .flatMap((a) =>
           a.lines.map((l) => ({
             key: `${a.actorKey}#${l.lineKey}`,
+            costCenter: cc.code,
             label: a.label,
             email: a.email,
             actorId: a.actorId,
@@ -161,6 +168,7 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext): 
         )
         .sort((a, b) => compareRows(a, b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       return {
+        kind: 'direct',
         number: statementNumber(p.label, cc.code),
         company: ctx.company,
         code: cc.code,
@@ -181,5 +189,56 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext): 
         lines,
         notes: methodNotes(ctx, allocation),
       };
+    });
+}
+
+const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/**
+ * Roll-up statements for every cost center with descendants that spent: its own spend plus each
+ * descendant's, as subtotals. Every figure is a sum of the direct statements' exact cents, so a
+ * roll-up agrees with the statements it summarises to the cent. Pure.
+ */
+export function buildRollups(allocation: Allocation, direct: readonly Statement[]): Statement[] {
+  const byCode = new Map(direct.map((s) => [s.code, s]));
+  const children = new Map<string, string[]>();
+  for (const cc of allocation.costCenters) if (cc.parent) children.set(cc.parent, [...(children.get(cc.parent) ?? []), cc.code]);
+  const subtree = (code: string): string[] => [code, ...[...(children.get(code) ?? [])].sort().flatMap(subtree)];
+  return allocation.costCenters
+    .filter((cc) => (children.get(cc.code) ?? []).length > 0)
+    .flatMap((cc): Statement[] => {
+      const parts = subtree(cc.code).flatMap((code) => (byCode.has(code) ? [byCode.get(code)!] : []));
+      if (parts.length === 0) return [];
+      const total = parts.reduce((a, s) => a + s.totalCents, 0n);
+      const subtotals: Breakdown = {
+        title: 'By cost center',
+        rows: parts.map((s) => ({ label: `${s.code} \u2014 ${s.name}${s.code === cc.code ? ' (own spend)' : ''}`, cents: s.totalCents, share: percentText(s.totalCents, total) })),
+      };
+      const breakdowns = DIMENSIONS.map((d, i): Breakdown => {
+        const sums = new Map<string, bigint>();
+        for (const s of parts) for (const r of s.breakdowns[i]!.rows) sums.set(r.label, (sums.get(r.label) ?? 0n) + r.cents);
+        return { title: d.title, rows: [...sums].map(([label, cents]) => ({ label, cents, share: percentText(cents, total) })).sort(compareRows) };
+      });
+      const first = parts[0]!;
+      return [
+        {
+          ...first,
+          kind: 'rollup',
+          number: `${statementNumber(first.periodLabel, cc.code)}-ROLLUP`,
+          code: cc.code,
+          name: cc.name,
+          parent: cc.parent,
+          owner: cc.owner,
+          totalCents: total,
+          unroundedTotalCents: decimalText(sumMoney(parts.map((s) => new Money(s.unroundedTotalCents)))),
+          breakdowns: [subtotals, ...breakdowns],
+          users: parts.flatMap((s) => s.users.map((u) => ({ ...u, share: percentText(u.cents, total) }))).sort(compareRows),
+          lines: parts.flatMap((s) => s.lines).sort((a, b) => compareRows(a, b) || byKey(a, b)),
+          notes: [
+            `Roll-up of ${parts.length} statement(s): ${parts.map((s) => s.number).join(', ')}. Each subtotal is the total of that statement; the roll-up adds them exactly and bills nothing of its own.`,
+            ...first.notes,
+          ],
+        },
+      ];
     });
 }

@@ -127,11 +127,11 @@ export function finishDocument(doc: Doc, footer: string, provisional: boolean): 
 }
 
 export async function renderStatementPdf(s: Statement, clock: Date): Promise<Buffer> {
-  const doc = newDocument(`Chargeback statement ${s.number}`, s.company, clock);
+  const doc = newDocument(`${s.kind === 'rollup' ? 'Roll-up statement' : 'Chargeback statement'} ${s.number}`, s.company, clock);
   const width = doc.page.width - 2 * MARGIN;
 
   doc.font('bold').fontSize(16).fillColor(NAVY).text(s.company, MARGIN, MARGIN, { width: width - 170 });
-  doc.font('bold').fontSize(11).fillColor('black').text('Chargeback statement', MARGIN + width - 170, MARGIN, { width: 170, align: 'right' });
+  doc.font('bold').fontSize(11).fillColor('black').text(s.kind === 'rollup' ? 'Roll-up statement' : 'Chargeback statement', MARGIN + width - 170, MARGIN, { width: 170, align: 'right' });
   doc.font('regular').fontSize(9).fillColor(GREY).text(s.number, MARGIN + width - 170, MARGIN + 16, { width: 170, align: 'right' });
   doc.font('bold').fontSize(10).fillColor(s.status === 'FINAL' ? '#1E7B34' : '#C0392B').text(s.status, MARGIN + width - 170, MARGIN + 30, { width: 170, align: 'right' });
   doc.fillColor('black');
@@ -172,7 +172,7 @@ export async function renderStatementPdf(s: Statement, clock: Date): Promise<Buf
   }
 
   heading(doc, 'By person and spender');
-  const userRows = s.users.map((u) => [u.label, u.email ?? (u.actorType === 'user_actor' ? '(no e-mail)' : u.actorId), formatUsd(u.cents), u.share]);
+  const userRows = s.users.map((u) => [s.kind === 'rollup' ? `${u.label} (${u.costCenter})` : u.label, u.email ?? (u.actorType === 'user_actor' ? '(no e-mail)' : u.actorId), formatUsd(u.cents), u.share]);
   userRows.push(['Total', '', formatUsd(s.totalCents), '100.00%']);
   drawTable(doc, [{ title: 'Name', width: 165 }, { title: 'E-mail or id', width: 185 }, { title: 'Amount', width: 85, align: 'right' }, { title: 'Share', width: 60, align: 'right' }], userRows, { boldLast: true });
 

@@ -8,11 +8,11 @@ import { addTotalRow, deterministicZip, setWorkbookProperties, sheetDollars, sty
  */
 export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
-  setWorkbookProperties(wb, clock, `Chargeback statement ${s.number}`, s.company);
+  setWorkbookProperties(wb, clock, `${s.kind === 'rollup' ? 'Roll-up statement' : 'Chargeback statement'} ${s.number}`, s.company);
 
   const summary = wb.addWorksheet('Summary', { views: [{ state: 'frozen', ySplit: 1 }] });
   summary.columns = [{ width: 34 }, { width: 44 }, { width: 12 }];
-  const head = summary.addRow(['Chargeback statement', s.number, '']);
+  const head = summary.addRow([s.kind === 'rollup' ? 'Roll-up statement' : 'Chargeback statement', s.number, '']);
   styleHeaderRow(head);
   const facts: Array<[string, string]> = [
     ['Company', s.company],
@@ -26,7 +26,7 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
   ];
   for (const [k, v] of facts) summary.addRow([k, v]).getCell(1).font = { bold: true };
   // The headline total is a formula over the Users sheet's total row, cached with the computed total.
-  const totalRow = summary.addRow(['Total (USD)', totalFormula(`Users!E${s.users.length + 2}`, s.totalCents)]);
+  const totalRow = summary.addRow(['Total (USD)', totalFormula(`Users!F${s.users.length + 2}`, s.totalCents)]);
   totalRow.font = { bold: true, size: 13 };
   totalRow.getCell(2).numFmt = USD_FORMAT;
   totalRow.getCell(2).alignment = { horizontal: 'left' };
@@ -56,6 +56,7 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
 
   const users = wb.addWorksheet('Users', { views: [{ state: 'frozen', ySplit: 1 }] });
   users.columns = [
+    { header: 'Cost center', width: 14 },
     { header: 'Name', width: 32 },
     { header: 'Email', width: 36 },
     { header: 'Actor type', width: 22 },
@@ -64,18 +65,18 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
     { header: 'Share of department', width: 20 },
   ];
   styleHeaderRow(users.getRow(1));
-  for (const u of s.users) users.addRow([u.label, u.email ?? '', u.actorType, u.actorId, sheetDollars(u.cents), u.share]);
-  addTotalRow(users, 5, s.users.length, s.totalCents);
+  for (const u of s.users) users.addRow([u.costCenter, u.label, u.email ?? '', u.actorType, u.actorId, sheetDollars(u.cents), u.share]);
+  addTotalRow(users, 6, s.users.length, s.totalCents);
 
   const lines = wb.addWorksheet('Lines', { views: [{ state: 'frozen', ySplit: 1 }] });
-  const lineHeaders = ['Name', 'Email', 'Actor id', 'Product', 'Model', 'Context window', 'Cost type', 'Unrounded (cents)', 'Amount (USD)', 'Mapped by'];
-  lines.columns = lineHeaders.map((header, i) => ({ header, width: [30, 34, 32, 16, 22, 16, 16, 22, 16, 44][i] }));
+  const lineHeaders = ['Cost center', 'Name', 'Email', 'Actor id', 'Product', 'Model', 'Context window', 'Cost type', 'Unrounded (cents)', 'Amount (USD)', 'Mapped by'];
+  lines.columns = lineHeaders.map((header, i) => ({ header, width: [14, 30, 34, 32, 16, 22, 16, 16, 22, 16, 44][i] }));
   styleHeaderRow(lines.getRow(1));
   for (const l of s.lines) {
-    const row = lines.addRow([l.label, l.email ?? '', l.actorId, l.product, l.model, l.contextWindow, l.costType, l.unroundedCents, sheetDollars(l.cents), l.rule]);
-    row.getCell(9).numFmt = USD_FORMAT;
+    const row = lines.addRow([l.costCenter, l.label, l.email ?? '', l.actorId, l.product, l.model, l.contextWindow, l.costType, l.unroundedCents, sheetDollars(l.cents), l.rule]);
+    row.getCell(10).numFmt = USD_FORMAT;
   }
-  addTotalRow(lines, 9, s.lines.length, s.totalCents);
+  addTotalRow(lines, 10, s.lines.length, s.totalCents);
 
   const buffer = await wb.xlsx.writeBuffer();
   return deterministicZip(new Uint8Array(buffer as ArrayBuffer), clock);
