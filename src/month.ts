@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ANTHROPIC_VERSION, CHARGEBACK_GROUP_BY, COST_BETA, COST_PATH, type Attempt, type RawPage } from './api/client.js';
 import { allocate, type Allocation } from './core/allocate.js';
-import type { CostRow } from './core/cost-row.js';
+import { actorId, actorTypeLabel, type CostRow } from './core/cost-row.js';
 import type { OrgDirectory } from './core/directory.js';
 import { focusRows, FOCUS_COLUMNS } from './core/focus.js';
 import { journalLines, JOURNAL_COLUMNS } from './core/journal.js';
@@ -85,8 +85,8 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   });
   // Asserted where the sums are made (reconcile) and again here, on what is about to be published.
   const published = statements.reduce((acc, s) => acc + s.totalCents, 0n);
-  if (published !== allocation.sourceTotalCents) {
-    throw new Error(`statement totals ${published} do not add up to the source total ${allocation.sourceTotalCents}`);
+  if (published !== allocation.sourceTotalCents + allocation.feesCents) {
+    throw new Error(`statement totals ${published} do not add up to the source total ${allocation.sourceTotalCents} plus fixed charges ${allocation.feesCents}`);
   }
 
   const rollups = buildRollups(allocation, statements);
@@ -160,21 +160,44 @@ export function discardedFile(index: number, a: Pick<Attempt, 'query' | 'status'
 }
 
 export const LEDGER_HEADER = [
-  'period', 'statement_number', 'cost_center', 'actor_type', 'actor_id', 'email', 'actor_name', 'product', 'model',
+  'period', 'statement_number', 'line_type', 'cost_center', 'pool', 'actor_type', 'actor_id', 'email', 'actor_name', 'product', 'model',
   'context_window', 'cost_type', 'workspace_id', 'unrounded_cents', 'billed_cents', 'billed_usd', 'rule', 'raw_row', 'directory_sha256',
 ] as const;
 
+/**
+ * The auditors' ledger. line_type usage: a source row billed to a cost center; pool_source: a
+ * source row claimed by a shared-cost pool (billed through the pool's shares, so no billed cents
+ * here); pool_share: a cost center's share of a pool. Billed cents add up to the statements.
+ */
 function ledgerCsv(allocation: Allocation, directory: OrgDirectory): Buffer {
+  const label = allocation.period.label;
+  const usd = (cents: bigint) => formatUsd(cents).replace(/[$,]/g, '');
   const rows: string[][] = [];
   for (const cc of allocation.costCenters) {
     for (const a of cc.actors) {
       for (const l of a.lines) {
         rows.push([
-          allocation.period.label, statementNumber(allocation.period.label, cc.code), cc.code, a.actorType, a.actorId, a.email ?? '', a.label,
+          label, statementNumber(label, cc.code), 'usage', cc.code, '', a.actorType, a.actorId, a.email ?? '', a.label,
           l.product ?? '', l.model ?? '', l.contextWindow ?? '', l.costType ?? '', l.workspaceId ?? '', decimalText(l.unroundedCents),
-          l.billedCents.toString(), formatUsd(l.billedCents).replace(/[$,]/g, ''), l.rule, l.rowId, directory.sha256,
+          l.billedCents.toString(), usd(l.billedCents), l.rule, l.rowId, directory.sha256,
         ]);
       }
+    }
+  }
+  for (const pool of allocation.pools) {
+    for (const src of pool.sourceRows) {
+      const r = src.row;
+      rows.push([
+        label, '', 'pool_source', '', pool.name, actorTypeLabel(r.actor), actorId(r.actor), r.actor?.type === 'user_actor' ? (r.actor.email ?? '') : '', '',
+        r.product ?? '', r.model ?? '', r.contextWindow ?? '', r.costType ?? '', r.workspaceId ?? '', decimalText(r.amountCents),
+        '', '', src.rule, src.rowId, directory.sha256,
+      ]);
+    }
+    for (const [code, cents] of [...pool.shares].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      rows.push([
+        label, statementNumber(label, code), 'pool_share', code, pool.name, '', '', '', '', '', '', '', '', '',
+        '', cents.toString(), usd(cents), `pool ${pool.name}: ${pool.basis}`, '', directory.sha256,
+      ]);
     }
   }
   return toCsv(LEDGER_HEADER, rows);
@@ -195,8 +218,10 @@ function canonicalAllocation(input: MonthInput, a: Allocation, rec: Reconciliati
       parent: cc.parent,
       owner: cc.owner,
       glAccount: cc.glAccount,
-      statementNumber: cc.actors.length > 0 ? statementNumber(a.period.label, cc.code) : null,
+      statementNumber: cc.actors.length > 0 || cc.poolShares.length > 0 ? statementNumber(a.period.label, cc.code) : null,
       unroundedCents: decimalText(cc.unroundedCents),
+      directCents: cc.directCents.toString(),
+      poolShares: cc.poolShares.map((ps) => ({ pool: ps.pool, basis: ps.basis, cents: ps.cents.toString() })),
       billedCents: cc.billedCents.toString(),
       actors: cc.actors.map((act) => ({
         actorKey: act.actorKey,
@@ -219,6 +244,16 @@ function canonicalAllocation(input: MonthInput, a: Allocation, rec: Reconciliati
         })),
       })),
     })),
+    pools: a.pools.map((p) => ({
+      name: p.name,
+      kind: p.kind,
+      basis: p.basis,
+      unroundedCents: decimalText(p.unroundedCents),
+      billedCents: p.cents.toString(),
+      sourceRows: p.sourceRows.map((r) => r.rowId),
+      shares: Object.fromEntries([...p.shares].map(([code, cents]) => [code, cents.toString()])),
+    })),
+    feesCents: a.feesCents.toString(),
     unmapped: a.unmapped.map((u) => ({ actorKey: u.actorKey, label: u.label, rows: u.rowCount, unroundedCents: decimalText(u.unroundedCents) })),
     reconciliation: rec,
   };

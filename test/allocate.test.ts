@@ -103,7 +103,7 @@ describe('allocate', () => {
 
   it('rolls children up into their parent in the summary', () => {
     const a = allocate([row(user('user_ana', null), '100'), row(user('user_bo', 'bo@acme.example'), '250'), row(null, '50', { product: 'claude_tag' })], directory(), sep);
-    expect(summaryRows(a).map((r) => [r.code, r.level, r.directCents, r.rollupCents])).toEqual([
+    expect(summaryRows(a).map((r) => [r.code, r.level, r.totalCents, r.rollupCents])).toEqual([
       ['ENG', 0, 0n, 350n],
       ['ENG-APP', 1, 250n, 250n],
       ['ENG-PLAT', 1, 100n, 100n],

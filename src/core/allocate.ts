@@ -1,7 +1,7 @@
 import { actorId, actorKey, actorLabel, actorTypeLabel, type CostRow } from './cost-row.js';
 import { indexDirectory, mapRow, UNALLOCATED, type CostCenter, type OrgDirectory } from './directory.js';
 import { dataError } from '../errors.js';
-import { formatUsd, roundCents, splitLargestRemainder, sumMoney, type Money } from './money.js';
+import { formatUsd, Money, percentText, roundCents, splitLargestRemainder, sumMoney } from './money.js';
 import type { Period } from './period.js';
 
 export interface AllocationLine {
@@ -34,13 +34,41 @@ export interface ActorAllocation {
   readonly lines: readonly AllocationLine[];
 }
 
+export interface PoolShare {
+  readonly pool: string;
+  /** How the share was computed, in words for the statement: "proportional to direct spend". */
+  readonly basis: string;
+  readonly cents: bigint;
+}
+
+export interface PoolAllocation {
+  readonly name: string;
+  readonly kind: 'usage' | 'fixed-amount';
+  readonly basis: string;
+  readonly note: string | null;
+  /** Unrounded cents of the rows the pool claimed (or the fixed amount). */
+  readonly unroundedCents: Money;
+  /** The pool's billed cents: its part of the rounded source total, or the fixed amount. */
+  readonly cents: bigint;
+  /** Rows the pool claimed, for the ledger. */
+  readonly sourceRows: ReadonlyArray<{ readonly rowId: string; readonly actorKey: string; readonly row: CostRow; readonly rule: string }>;
+  /** Cost center code to cents; adds up to `cents` exactly. */
+  readonly shares: ReadonlyMap<string, bigint>;
+}
+
 export interface CostCenterAllocation {
   readonly code: string;
   readonly name: string;
   readonly parent: string | null;
   readonly owner: CostCenter['owner'] | null;
   readonly glAccount: string | null;
+  /** Unrounded direct usage (rows mapped to this cost center). */
   readonly unroundedCents: Money;
+  /** Direct usage in cents: this cost center's part of the rounded source total. */
+  readonly directCents: bigint;
+  /** Shares of pools this cost center receives. */
+  readonly poolShares: readonly PoolShare[];
+  /** The statement total: direct usage plus pool shares. */
   readonly billedCents: bigint;
   readonly actors: readonly ActorAllocation[];
 }
@@ -59,6 +87,9 @@ export interface Allocation {
   readonly sourceTotalCents: bigint;
   /** Every cost center of the directory (spend or not), then UNALLOCATED when it has rows. */
   readonly costCenters: readonly CostCenterAllocation[];
+  readonly pools: readonly PoolAllocation[];
+  /** Fixed monthly amounts (e.g. a platform fee) charged on top of the provider's cost. */
+  readonly feesCents: bigint;
   readonly unmapped: readonly UnmappedActor[];
   readonly rowCount: number;
 }
@@ -66,6 +97,7 @@ export interface Allocation {
 interface MappedRow {
   readonly row: CostRow;
   readonly costCenter: string;
+  readonly pool: string | null;
   readonly rule: string;
   /** The directory's name for this spender: a listed person's name, or a rule's note for a non-person. */
   readonly name: string | null;
@@ -101,7 +133,7 @@ export function allocate(rows: readonly CostRow[], directory: OrgDirectory, peri
   const mapped: MappedRow[] = rows.map((row) => {
     const m = mapRow(index, row);
     const name = m.name ?? (row.actor?.type === 'user_actor' ? null : m.note);
-    return { row, costCenter: m.costCenter, rule: m.rule, name, actorKey: actorKey(row.actor), lineKey: lineKeyOf(row) };
+    return { row, costCenter: m.costCenter, pool: m.pool, rule: m.rule, name, actorKey: actorKey(row.actor), lineKey: lineKeyOf(row) };
   });
 
   const seen = new Map<string, string>();
@@ -142,12 +174,52 @@ export function allocate(rows: readonly CostRow[], directory: OrgDirectory, peri
   const sourceTotalUnroundedCents = sumMoney(rows.map((r) => r.amountCents));
   const sourceTotalCents = roundCents(sourceTotalUnroundedCents);
 
-  const byCostCenter = groupBy(mapped, (m) => m.costCenter);
-  const codes = directory.costCenters.map((c) => c.code);
+  const byCostCenter = groupBy(mapped.filter((m) => m.pool === null), (m) => m.costCenter);
+  const byPool = groupBy(mapped.filter((m) => m.pool !== null), (m) => m.pool!);
+  const directoryCodes = directory.costCenters.map((c) => c.code);
+  const codes = [...directoryCodes];
   if (byCostCenter.has(UNALLOCATED)) codes.push(UNALLOCATED);
 
+  // The one rounding, split over cost centers' direct usage and the usage pools alike.
   const ccWeights = codes.map((code) => ({ key: code, weight: sumMoney((byCostCenter.get(code) ?? []).map((m) => m.row.amountCents)) }));
-  const ccCents = splitLargestRemainder(sourceTotalCents, ccWeights);
+  const poolKey = (name: string) => `pool:${name}`;
+  const poolWeights = [...byPool].map(([name, list]) => ({ key: poolKey(name), weight: sumMoney(list.map((m) => m.row.amountCents)) }));
+  const topCents = splitLargestRemainder(sourceTotalCents, [...ccWeights, ...poolWeights]);
+  const directWeight = new Map(ccWeights.map((w) => [w.key, w.weight]));
+
+  const pools = directory.pools.flatMap((pool): PoolAllocation[] => {
+    const claimed = byPool.get(pool.name) ?? [];
+    if (pool.amountCents === null && claimed.length === 0) return [];
+    const cents = pool.amountCents ?? topCents.get(poolKey(pool.name))!;
+    let receivers: Array<{ key: string; weight: Money }>;
+    let basis: string;
+    if (pool.split.kind === 'fixed') {
+      receivers = pool.split.percentages.map((p) => ({ key: p.code, weight: new Money(p.percent) }));
+      basis = 'fixed percentage';
+    } else {
+      const codesWithSpend = directoryCodes.filter((c) => !directWeight.get(c)!.isZero());
+      const to = pool.to ?? codesWithSpend;
+      const even = pool.split.kind === 'even';
+      receivers = to.map((code) => ({ key: code, weight: even ? new Money(1) : directWeight.get(code)! }));
+      basis = even ? `even split over ${to.length} cost centers` : 'proportional to direct spend';
+    }
+    // Nobody to share with (no direct spend anywhere): keep the money visible rather than lose it.
+    if (receivers.length === 0) receivers = [{ key: UNALLOCATED, weight: new Money(1) }];
+    return [
+      {
+        name: pool.name,
+        kind: pool.amountCents === null ? 'usage' : 'fixed-amount',
+        basis,
+        note: pool.note,
+        unroundedCents: pool.amountCents === null ? sumMoney(claimed.map((m) => m.row.amountCents)) : new Money(pool.amountCents.toString()),
+        cents,
+        sourceRows: claimed.map((m) => ({ rowId: m.row.rowId, actorKey: m.actorKey, row: m.row, rule: m.rule })),
+        shares: splitLargestRemainder(cents, receivers),
+      },
+    ];
+  });
+  if (pools.some((p) => p.shares.has(UNALLOCATED)) && !codes.includes(UNALLOCATED)) codes.push(UNALLOCATED);
+  const ccCents = new Map(codes.map((code) => [code, topCents.get(code) ?? 0n]));
 
   const costCenters = codes.map((code, i): CostCenterAllocation => {
     const cc = index.costCenters.get(code);
@@ -194,19 +266,27 @@ export function allocate(rows: readonly CostRow[], directory: OrgDirectory, peri
       };
     });
 
+    const poolShares = pools.flatMap((p): PoolShare[] => {
+      const share = p.shares.get(code);
+      if (share === undefined) return [];
+      return [{ pool: p.name, basis: `${p.basis}: ${percentText(share, p.cents)} of ${formatUsd(p.cents)}`, cents: share }];
+    });
     return {
       code,
       name: cc?.name ?? 'Unallocated (not in the org directory)',
       parent: cc?.parent ?? null,
       owner: cc?.owner ?? null,
       glAccount: cc?.glAccount ?? null,
-      unroundedCents: ccWeights[i]!.weight,
-      billedCents: billed,
+      unroundedCents: ccWeights[i]?.weight ?? sumMoney([]),
+      directCents: billed,
+      poolShares,
+      billedCents: billed + poolShares.reduce((a, ps) => a + ps.cents, 0n),
       actors,
     };
   });
 
-  return { period, sourceTotalUnroundedCents, sourceTotalCents, costCenters, unmapped, rowCount: rows.length };
+  const feesCents = pools.filter((p) => p.kind === 'fixed-amount').reduce((a, p) => a + p.cents, 0n);
+  return { period, sourceTotalUnroundedCents, sourceTotalCents, costCenters, pools, feesCents, unmapped, rowCount: rows.length };
 }
 
 function describeActor(row: CostRow): string {

@@ -37,6 +37,28 @@ export interface Rule {
 
 export type UnmappedPolicy = 'bucket' | 'fail';
 
+export const POOL_MATCHERS = ['no_actor', 'product', 'api_key_id', 'service_account_id', 'workspace_id'] as const;
+export type PoolMatcher = (typeof POOL_MATCHERS)[number];
+
+export type PoolSplit =
+  | { readonly kind: 'proportional' }
+  | { readonly kind: 'even' }
+  /** Percentages as exact decimal text, adding up to 100. */
+  | { readonly kind: 'fixed'; readonly percentages: ReadonlyArray<{ readonly code: string; readonly percent: string }> };
+
+/** Spend that belongs to nobody in particular, shared out by a declared method. */
+export interface Pool {
+  readonly name: string;
+  /** Which rows the pool claims (before people and rules); null for a fixed monthly amount. */
+  readonly match: { readonly matcher: PoolMatcher; readonly value: string } | null;
+  /** A fixed monthly amount in cents (e.g. a platform fee), charged on top of the provider's cost. */
+  readonly amountCents: bigint | null;
+  readonly split: PoolSplit;
+  /** Receiving cost centers; null: every cost center with direct spend. */
+  readonly to: readonly string[] | null;
+  readonly note: string | null;
+}
+
 /** General-ledger accounts for the journal. */
 export interface GlAccounts {
   /** Credited with the month's total (the account the provider's invoice is booked against). */
@@ -58,13 +80,17 @@ export interface OrgDirectory {
   readonly costCenters: readonly CostCenter[];
   readonly people: readonly Person[];
   readonly rules: readonly Rule[];
+  readonly pools: readonly Pool[];
   /** sha256 of the directory file(s) as read; recorded on every ledger line. */
   readonly sha256: string;
   readonly source: string;
 }
 
 export interface Mapping {
+  /** The owning cost center, or '' when a pool claims the row. */
   readonly costCenter: string;
+  /** The shared-cost pool that claims the row, if any. */
+  readonly pool: string | null;
   /** Which rule mapped it, for the ledger: "person user_id=...", "rule 3 api_key_id=...", "unmapped". */
   readonly rule: string;
   /** The directory's name for the person, when it lists one. */
@@ -121,23 +147,44 @@ function ruleMatches(rule: Rule, row: CostRow): boolean {
 }
 
 /**
- * Who owns a row: a listed person first (by user_id, then by email), then the rules in order
+ * Who owns a row: a shared-cost pool that claims it, else a listed person (by user_id, then by email), then the rules in order
  * (first match wins), else the unallocated bucket.
  */
+function poolMatches(pool: Pool, row: CostRow): boolean {
+  if (pool.match === null) return false;
+  const a = row.actor;
+  switch (pool.match.matcher) {
+    case 'no_actor':
+      return a === null;
+    case 'product':
+      return row.product === pool.match.value;
+    case 'api_key_id':
+      return a?.type === 'api_actor' && a.apiKeyId === pool.match.value;
+    case 'service_account_id':
+      return a?.type === 'service_account_actor' && a.serviceAccountId === pool.match.value;
+    case 'workspace_id':
+      return row.workspaceId === pool.match.value;
+  }
+}
+
 export function mapRow(index: DirectoryIndex, row: CostRow): Mapping {
+  // Pools first: declaring spend shared is a deliberate decision that outranks who caused it.
+  for (const pool of index.directory.pools) {
+    if (poolMatches(pool, row)) return { costCenter: '', pool: pool.name, rule: `pool ${pool.name} ${pool.match!.matcher}${pool.match!.matcher === 'no_actor' ? '' : `=${pool.match!.value}`}`, name: null, note: null };
+  }
   const a = row.actor;
   if (a?.type === 'user_actor') {
     const byId = index.byUserId.get(a.userId);
-    if (byId) return { costCenter: byId.costCenter, rule: `person user_id=${a.userId}`, name: byId.name, note: null };
+    if (byId) return { costCenter: byId.costCenter, pool: null, rule: `person user_id=${a.userId}`, name: byId.name, note: null };
     const byEmail = a.email ? index.byEmail.get(a.email.toLowerCase()) : undefined;
-    if (byEmail) return { costCenter: byEmail.costCenter, rule: `person email=${byEmail.email}`, name: byEmail.name, note: null };
+    if (byEmail) return { costCenter: byEmail.costCenter, pool: null, rule: `person email=${byEmail.email}`, name: byEmail.name, note: null };
   }
   for (const rule of index.directory.rules) {
     if (ruleMatches(rule, row)) {
-      return { costCenter: rule.costCenter, rule: `rule ${rule.index} ${rule.matcher}=${rule.value}`, name: null, note: rule.note };
+      return { costCenter: rule.costCenter, pool: null, rule: `rule ${rule.index} ${rule.matcher}=${rule.value}`, name: null, note: rule.note };
     }
   }
-  return { costCenter: UNALLOCATED, rule: 'unmapped', name: null, note: null };
+  return { costCenter: UNALLOCATED, pool: null, rule: 'unmapped', name: null, note: null };
 }
 
 /** The expense account for a cost center: its own, else the nearest parent's, else the default. */

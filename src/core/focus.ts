@@ -31,7 +31,46 @@ export function focusRows(allocation: Allocation, rows: readonly CostRow[], dire
   const listByRow = new Map(rows.map((r) => [r.rowId, r.listAmountCents ?? r.amountCents]));
   const listParts = lines.map(({ l }) => ({ key: l.rowId, weight: listByRow.get(l.rowId) ?? ZERO }));
   const listCents = splitLargestRemainder(roundCents(sumMoney(listParts.map((x) => x.weight))), listParts);
-  return lines.map(({ cc, a, l }) => {
+  const common = {
+    BillingAccountId: directory.billingAccountId ?? directory.company,
+    BillingAccountName: directory.company,
+    BillingCurrency: 'USD',
+    BillingPeriodEnd: p.endExclusiveIso,
+    BillingPeriodStart: p.startIso,
+    ChargeClass: '',
+    ChargePeriodEnd: p.endExclusiveIso,
+    ChargePeriodStart: p.startIso,
+    HostProviderName: 'Anthropic',
+    InvoiceIssuerName: 'Anthropic',
+    PricingQuantity: '',
+    PricingUnit: '',
+    ServiceCategory: 'AI and Machine Learning',
+    ServiceName: 'Claude Enterprise',
+    ServiceProviderName: 'Anthropic',
+    ServiceSubcategory: 'Generative AI',
+  };
+  // Pool shares: provider spend shared out (Usage), or a fixed monthly charge (Purchase).
+  const shares = allocation.costCenters.flatMap((cc) =>
+    cc.poolShares.map((ps): FocusRow => {
+      const pool = allocation.pools.find((x) => x.name === ps.pool)!;
+      const billed = centsToDollarText(ps.cents);
+      return {
+        ...common,
+        BilledCost: billed,
+        ChargeCategory: pool.kind === 'usage' ? 'Usage' : 'Purchase',
+        ChargeDescription: `Shared cost: ${ps.pool} (${ps.basis})`,
+        ContractedCost: billed,
+        EffectiveCost: billed,
+        ListCost: billed,
+        SubAccountId: '',
+        x_CostCenter: cc.code,
+        x_CostCenterName: cc.name,
+        x_StatementNumber: statementNumber(p.label, cc.code),
+        x_MappingRule: `pool ${ps.pool}`,
+      };
+    }),
+  );
+  return [...lines.map(({ cc, a, l }) => {
     const billed = centsToDollarText(l.billedCents);
     const description = [l.model ?? 'no model', l.product, l.costType, l.contextWindow].filter(Boolean).join(' · ');
     return {
@@ -70,5 +109,5 @@ export function focusRows(allocation: Allocation, rows: readonly CostRow[], dire
       x_CostType: l.costType ?? '',
       x_MappingRule: l.rule,
     };
-  });
+  }), ...shares];
 }

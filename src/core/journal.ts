@@ -52,6 +52,9 @@ export function journalLines(allocation: Allocation, directory: OrgDirectory): J
   if (allocation.sourceTotalCents !== 0n) {
     add(directory.gl.clearingAccount, '', -allocation.sourceTotalCents, `Claude Enterprise usage ${p.label}, provider total (${journalId})`, journalId);
   }
+  for (const pool of allocation.pools.filter((x) => x.kind === 'fixed-amount')) {
+    add(directory.gl.clearingAccount, '', -pool.cents, `${pool.name} ${p.label}, fixed monthly charge (${journalId})`, journalId);
+  }
   if (debits !== credits) throw new Error(`journal ${journalId} does not balance: debits ${debits}, credits ${credits}`);
   return lines;
 }

@@ -13,6 +13,8 @@ export interface Reconciliation {
   readonly sourceTotalUnroundedCents: string;
   readonly sourceTotalCents: string;
   readonly statementsTotalCents: string;
+  /** Fixed monthly charges (pools with an amount) billed on top of the provider's cost. */
+  readonly feesCents: string;
   readonly unallocatedCents: string;
   /** The org total from the same endpoint without group_by, and its difference to the grouped rows. */
   readonly orgTotalUnroundedCents: string | null;
@@ -34,8 +36,15 @@ const check = (name: string, expected: bigint | string, actual: bigint | string)
  */
 export function reconcile(allocation: Allocation, orgTotalUnroundedCents: Money | null): Reconciliation {
   const checks: ReconciliationCheck[] = [];
+  const directSum = allocation.costCenters.reduce((acc, c) => acc + c.directCents, 0n);
+  const usagePools = allocation.pools.filter((p) => p.kind === 'usage').reduce((acc, p) => acc + p.cents, 0n);
+  checks.push(check('direct usage and shared-cost pools add up to the rounded source total', allocation.sourceTotalCents, directSum + usagePools));
+  for (const p of allocation.pools) {
+    const shares = [...p.shares.values()].reduce((a, b) => a + b, 0n);
+    checks.push(check(`pool ${p.name}: shares add up to the pool`, p.cents, shares));
+  }
   const ccSum = allocation.costCenters.reduce((acc, c) => acc + c.billedCents, 0n);
-  checks.push(check('cost centers add up to the rounded source total', allocation.sourceTotalCents, ccSum));
+  checks.push(check('statements add up to the source total plus fixed charges', allocation.sourceTotalCents + allocation.feesCents, ccSum));
   checks.push(
     check(
       'rounded source total is the one rounding of the unrounded total',
@@ -43,14 +52,14 @@ export function reconcile(allocation: Allocation, orgTotalUnroundedCents: Money 
       allocation.sourceTotalCents,
     ),
   );
-  const unroundedSum = sumMoney(allocation.costCenters.map((c) => c.unroundedCents));
-  checks.push(check('unrounded cost center sums add up to the unrounded source total', decimalText(allocation.sourceTotalUnroundedCents), decimalText(unroundedSum)));
+  const unroundedSum = sumMoney([...allocation.costCenters.map((c) => c.unroundedCents), ...allocation.pools.filter((p) => p.kind === 'usage').map((p) => p.unroundedCents)]);
+  checks.push(check('unrounded cost center and pool sums add up to the unrounded source total', decimalText(allocation.sourceTotalUnroundedCents), decimalText(unroundedSum)));
   let innerDifferences = 0;
   for (const cc of allocation.costCenters) {
     const actors = cc.actors.reduce((acc, a) => acc + a.billedCents, 0n);
-    if (actors !== cc.billedCents) {
+    if (actors !== cc.directCents) {
       innerDifferences += 1;
-      checks.push(check(`${cc.code}: actors add up to the cost center`, cc.billedCents, actors));
+      checks.push(check(`${cc.code}: actors add up to the cost center's direct usage`, cc.directCents, actors));
     }
     for (const a of cc.actors) {
       const lines = a.lines.reduce((acc, l) => acc + l.billedCents, 0n);
@@ -78,6 +87,7 @@ export function reconcile(allocation: Allocation, orgTotalUnroundedCents: Money 
     sourceTotalUnroundedCents: decimalText(allocation.sourceTotalUnroundedCents),
     sourceTotalCents: allocation.sourceTotalCents.toString(),
     statementsTotalCents: ccSum.toString(),
+    feesCents: allocation.feesCents.toString(),
     unallocatedCents: unallocated.toString(),
     orgTotalUnroundedCents: orgTotalUnroundedCents === null ? null : decimalText(orgTotalUnroundedCents),
     orgTotalDifferenceCents: orgTotalDifferenceCents === null ? null : decimalText(orgTotalDifferenceCents),

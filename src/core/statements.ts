@@ -24,6 +24,8 @@ export interface BreakdownRow {
 
 export interface Breakdown {
   readonly title: string;
+  /** What the rows add up to: the statement total, or its direct usage (without pool shares). */
+  readonly of: 'total' | 'direct';
   readonly rows: readonly BreakdownRow[];
 }
 
@@ -71,6 +73,8 @@ export interface Statement {
   readonly dataAsOf: string | null;
   readonly issuedAt: string;
   readonly totalCents: bigint;
+  /** Direct usage: the total less shares of shared-cost pools. */
+  readonly directCents: bigint;
   readonly unroundedTotalCents: string;
   readonly breakdowns: readonly Breakdown[];
   readonly users: readonly StatementUser[];
@@ -90,11 +94,12 @@ export function statementNumber(periodLabel: string, code: string): string {
 
 type Dimension = 'product' | 'model' | 'contextWindow' | 'costType';
 const DIMENSIONS: ReadonlyArray<{ key: Dimension; title: string; none: string }> = [
-  { key: 'product', title: 'By product', none: '(no product)' },
-  { key: 'model', title: 'By model', none: '(no model, e.g. code execution)' },
-  { key: 'costType', title: 'By cost type', none: '(combined)' },
-  { key: 'contextWindow', title: 'By context window tier', none: '(no tier)' },
+  { key: 'product', title: 'Direct usage by product', none: '(no product)' },
+  { key: 'model', title: 'Direct usage by model', none: '(no model, e.g. code execution)' },
+  { key: 'costType', title: 'Direct usage by cost type', none: '(combined)' },
+  { key: 'contextWindow', title: 'Direct usage by context window tier', none: '(no tier)' },
 ];
+export const CHARGES_TITLE = 'Charges';
 
 const compareRows = (a: { cents: bigint; label: string }, b: { cents: bigint; label: string }) =>
   a.cents === b.cents ? (a.label < b.label ? -1 : a.label > b.label ? 1 : 0) : a.cents > b.cents ? -1 : 1;
@@ -114,11 +119,20 @@ function breakdown(cc: CostCenterAllocation, dim: (typeof DIMENSIONS)[number]): 
     }
   }
   const parts = [...sums].map(([key, list]) => ({ key, weight: sumMoney(list) }));
-  const cents = splitLargestRemainder(cc.billedCents, parts);
+  const cents = splitLargestRemainder(cc.directCents, parts);
   const rows = parts
-    .map((p) => ({ label: p.key, cents: cents.get(p.key)!, share: percentText(cents.get(p.key)!, cc.billedCents) }))
+    .map((p) => ({ label: p.key, cents: cents.get(p.key)!, share: percentText(cents.get(p.key)!, cc.directCents) }))
     .sort(compareRows);
-  return { title: dim.title, rows };
+  return { title: dim.title, of: 'direct', rows };
+}
+
+/** Direct usage and each pool share: the lines that make up the statement total. */
+function charges(cc: CostCenterAllocation): Breakdown {
+  const rows = [
+    { label: 'Direct usage', cents: cc.directCents },
+    ...cc.poolShares.map((p) => ({ label: `Shared: ${p.pool} (${p.basis})`, cents: p.cents })),
+  ];
+  return { title: CHARGES_TITLE, of: 'total', rows: rows.map((r) => ({ ...r, share: percentText(r.cents, cc.billedCents) })) };
 }
 
 function methodNotes(ctx: StatementContext, allocation: Allocation): string[] {
@@ -127,7 +141,10 @@ function methodNotes(ctx: StatementContext, allocation: Allocation): string[] {
     ctx.status === 'FINAL'
       ? 'Status FINAL: the month ended at least 30 days before the data was pulled, past the provider\u2019s 30-day revision window, and the provider\u2019s data refresh covers the whole month.'
       : 'Status PROVISIONAL: the provider may still revise these values (30-day revision window). A final statement will follow; differences are carried as adjustments.',
-    `Rounding: unrounded cent amounts are summed exactly; the month total (${allocation.rowCount} source rows) is rounded once to whole cents, then split to cost centers, people and lines by largest remainder, so every level adds up exactly.`,
+    `Rounding: unrounded cent amounts are summed exactly; the month total (${allocation.rowCount} source rows) is rounded once to whole cents, then split to cost centers, shared-cost pools, people and lines by largest remainder, so every level adds up exactly.`,
+    ...(allocation.pools.length > 0
+      ? [`Shared costs: ${allocation.pools.map((p) => `${p.name} (${p.kind === 'usage' ? 'provider spend' : 'fixed monthly amount'}, ${p.basis})`).join('; ')}. Each pool is split exactly by largest remainder.`]
+      : []),
     `Mapping: people by user id or email, then the directory's rules in order; unmapped spend is shown under ${UNALLOCATED}. Org directory sha256 ${ctx.directorySha256.slice(0, 16)}\u2026`,
   ];
 }
@@ -136,7 +153,7 @@ function methodNotes(ctx: StatementContext, allocation: Allocation): string[] {
 export function buildStatements(allocation: Allocation, ctx: StatementContext): Statement[] {
   const p = allocation.period;
   return allocation.costCenters
-    .filter((cc) => cc.actors.length > 0)
+    .filter((cc) => cc.actors.length > 0 || cc.poolShares.length > 0)
     .map((cc): Statement => {
       const users = cc.actors
         .map((a) => ({
@@ -146,7 +163,7 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext): 
           actorType: a.actorType,
           actorId: a.actorId,
           cents: a.billedCents,
-          share: percentText(a.billedCents, cc.billedCents),
+          share: percentText(a.billedCents, cc.directCents),
         }))
         .sort(compareRows);
       const lines = cc.actors
@@ -183,8 +200,9 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext): 
         dataAsOf: ctx.dataAsOf,
         issuedAt: ctx.issuedAt,
         totalCents: cc.billedCents,
+        directCents: cc.directCents,
         unroundedTotalCents: decimalText(cc.unroundedCents),
-        breakdowns: DIMENSIONS.map((d) => breakdown(cc, d)),
+        breakdowns: [...(cc.poolShares.length > 0 ? [charges(cc)] : []), ...DIMENSIONS.map((d) => breakdown(cc, d))],
         users,
         lines,
         notes: methodNotes(ctx, allocation),
@@ -210,14 +228,30 @@ export function buildRollups(allocation: Allocation, direct: readonly Statement[
       const parts = subtree(cc.code).flatMap((code) => (byCode.has(code) ? [byCode.get(code)!] : []));
       if (parts.length === 0) return [];
       const total = parts.reduce((a, s) => a + s.totalCents, 0n);
+      const direct = parts.reduce((a, s) => a + s.directCents, 0n);
       const subtotals: Breakdown = {
         title: 'By cost center',
+        of: 'total',
         rows: parts.map((s) => ({ label: `${s.code} \u2014 ${s.name}${s.code === cc.code ? ' (own spend)' : ''}`, cents: s.totalCents, share: percentText(s.totalCents, total) })),
       };
-      const breakdowns = DIMENSIONS.map((d, i): Breakdown => {
+      // Each view is the parts' same view added up, so it agrees with them to the cent.
+      const titles = [CHARGES_TITLE, ...DIMENSIONS.map((d) => d.title)];
+      const breakdowns = titles.flatMap((title): Breakdown[] => {
         const sums = new Map<string, bigint>();
-        for (const s of parts) for (const r of s.breakdowns[i]!.rows) sums.set(r.label, (sums.get(r.label) ?? 0n) + r.cents);
-        return { title: d.title, rows: [...sums].map(([label, cents]) => ({ label, cents, share: percentText(cents, total) })).sort(compareRows) };
+        for (const s of parts) {
+          const b = s.breakdowns.find((x) => x.title === title);
+          // A part without pool shares has no Charges view: all of it is direct usage.
+          const rows = b?.rows ?? (title === CHARGES_TITLE ? [{ label: 'Direct usage', cents: s.totalCents, share: '' }] : []);
+          for (const r of rows) {
+            // Pool shares merge by pool: each part's label also carries its own basis.
+            const label = title === CHARGES_TITLE ? r.label.replace(/ \(.*\)$/, '') : r.label;
+            sums.set(label, (sums.get(label) ?? 0n) + r.cents);
+          }
+        }
+        const of = title === CHARGES_TITLE ? 'total' : 'direct';
+        if (title === CHARGES_TITLE && sums.size === 1) return [];
+        const whole = of === 'total' ? total : direct;
+        return [{ title, of, rows: [...sums].map(([label, cents]) => ({ label, cents, share: percentText(cents, whole) })).sort(compareRows) }];
       });
       const first = parts[0]!;
       return [
@@ -230,9 +264,10 @@ export function buildRollups(allocation: Allocation, direct: readonly Statement[
           parent: cc.parent,
           owner: cc.owner,
           totalCents: total,
+          directCents: direct,
           unroundedTotalCents: decimalText(sumMoney(parts.map((s) => new Money(s.unroundedTotalCents)))),
           breakdowns: [subtotals, ...breakdowns],
-          users: parts.flatMap((s) => s.users.map((u) => ({ ...u, share: percentText(u.cents, total) }))).sort(compareRows),
+          users: parts.flatMap((s) => s.users.map((u) => ({ ...u, share: percentText(u.cents, direct) }))).sort(compareRows),
           lines: parts.flatMap((s) => s.lines).sort((a, b) => compareRows(a, b) || byKey(a, b)),
           notes: [
             `Roll-up of ${parts.length} statement(s): ${parts.map((s) => s.number).join(', ')}. Each subtotal is the total of that statement; the roll-up adds them exactly and bills nothing of its own.`,

@@ -11,8 +11,11 @@ export interface SummaryRow {
   readonly ownerName: string;
   readonly ownerEmail: string;
   readonly glAccount: string;
-  readonly directCents: bigint;
-  /** Own spend plus every descendant's: sums of exact parts, so they add up. */
+  /** The cost center's statement total (direct usage plus pool shares). */
+  readonly totalCents: bigint;
+  /** Of the total, shares of shared-cost pools. */
+  readonly sharedCents: bigint;
+  /** Own total plus every descendant's: sums of exact parts, so they add up. */
   readonly rollupCents: bigint;
   readonly statementNumber: string | null;
 }
@@ -38,16 +41,17 @@ export function summaryRows(allocation: Allocation): SummaryRow[] {
       ownerName: c.owner?.name ?? '',
       ownerEmail: c.owner?.email ?? '',
       glAccount: c.glAccount ?? '',
-      directCents: c.billedCents,
+      totalCents: c.billedCents,
+      sharedCents: c.billedCents - c.directCents,
       rollupCents: rollup(code),
-      statementNumber: c.actors.length > 0 ? statementNumber(allocation.period.label, code) : null,
+      statementNumber: c.actors.length > 0 || c.poolShares.length > 0 ? statementNumber(allocation.period.label, code) : null,
     });
     for (const k of [...(children.get(code) ?? [])].sort()) visit(k, level + 1);
   };
   for (const k of [...(children.get(null) ?? [])].sort()) visit(k, 0);
   const un = byCode.get(UNALLOCATED);
   if (un) {
-    rows.push({ code: UNALLOCATED, name: un.name, parent: null, level: 0, ownerName: 'Finance', ownerEmail: '', glAccount: '', directCents: un.billedCents, rollupCents: un.billedCents, statementNumber: statementNumber(allocation.period.label, UNALLOCATED) });
+    rows.push({ code: UNALLOCATED, name: un.name, parent: null, level: 0, ownerName: 'Finance', ownerEmail: '', glAccount: '', totalCents: un.billedCents, sharedCents: un.billedCents - un.directCents, rollupCents: un.billedCents, statementNumber: statementNumber(allocation.period.label, UNALLOCATED) });
   }
   return rows;
 }

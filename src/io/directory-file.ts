@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_GL, RULE_MATCHERS, UNALLOCATED, type CostCenter, type OrgDirectory, type Person, type Rule, type RuleMatcher } from '../core/directory.js';
+import { DEFAULT_GL, POOL_MATCHERS, RULE_MATCHERS, UNALLOCATED, type Pool, type PoolMatcher, type PoolSplit, type CostCenter, type OrgDirectory, type Person, type Rule, type RuleMatcher } from '../core/directory.js';
+import { Money } from '../core/money.js';
 import { usageError } from '../errors.js';
 
 /** One problem in the directory file, located and with the fix. */
@@ -49,8 +50,26 @@ const glSchema = z.strictObject({
   unallocated_account: account.optional(),
   default_expense_account: account.optional(),
 });
+const percent = z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/)]).transform(String);
+const poolSchema = z.strictObject({
+  name: text,
+  match: z
+    .strictObject({
+      no_actor: z.literal(true).optional(),
+      product: z.string().min(1).optional(),
+      api_key_id: z.string().min(1).optional(),
+      service_account_id: z.string().min(1).optional(),
+      workspace_id: z.string().min(1).optional(),
+    } satisfies Record<PoolMatcher, z.ZodType>)
+    .optional(),
+  amount: z.union([z.string(), z.number()]).optional(),
+  split: z.union([z.enum(['proportional', 'even']), z.strictObject({ fixed: z.record(z.string(), percent) })]),
+  to: z.array(z.string()).min(1).optional(),
+  note: z.string().nullable().optional(),
+});
 const rootSchema = z.strictObject({
   company: text,
+  pools: z.array(z.unknown()).optional(),
   billing_account_id: text.optional(),
   gl: glSchema.optional(),
   unmapped: z.enum(['bucket', 'fail']).optional(),
@@ -66,11 +85,12 @@ function allowedKeys(path: Path): string[] {
   const named = path.filter((p): p is string => typeof p === 'string');
   const last = named[named.length - 1];
   if (last === 'owner') return Object.keys(ownerSchema.shape);
-  if (last === 'match') return [...RULE_MATCHERS];
+  if (last === 'match') return named.includes('pools') ? [...POOL_MATCHERS] : [...RULE_MATCHERS];
   if (last === 'cost_centers') return Object.keys(costCenterSchema.shape);
   if (last === 'people') return Object.keys(personSchema.shape);
   if (last === 'rules') return Object.keys(ruleSchema.shape);
   if (last === 'gl') return Object.keys(glSchema.shape);
+  if (last === 'pools') return Object.keys(poolSchema.shape);
   return Object.keys(rootSchema.shape);
 }
 
@@ -297,6 +317,59 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
     rules.push({ index: i + 1, matcher, value, costCenter: r.data.cost_center, note: r.data.note ?? null });
   });
 
+  const pools: Pool[] = [];
+  list('pools').forEach((item, i) => {
+    const r = poolSchema.safeParse(item);
+    if (!r.success) return zodProblems(['pools', i], r.error, item);
+    const path = ['pools', i];
+    const p = r.data;
+    if (pools.some((o) => o.name === p.name)) return add([...path, 'name'], `duplicate pool name ${JSON.stringify(p.name)}`, 'give every pool its own name');
+    const matchers = Object.entries(p.match ?? {}).filter(([, v]) => v !== undefined) as Array<[PoolMatcher, string | true]>;
+    if ((p.match === undefined) === (p.amount === undefined)) {
+      return add(path, `found ${p.match === undefined ? 'neither match nor amount' : 'both match and amount'}, expected exactly one`, 'use match: to share provider spend, or amount: for a fixed monthly charge such as a platform fee');
+    }
+    if (p.match !== undefined && matchers.length !== 1) {
+      return add([...path, 'match'], `found ${matchers.length} matchers, expected exactly one of ${POOL_MATCHERS.join(', ')}`, 'use one matcher per pool');
+    }
+    let amountCents: bigint | null = null;
+    if (p.amount !== undefined) {
+      const text = String(p.amount);
+      if (!/^\d+(\.\d{1,2})?$/.test(text) || /^0+(\.0+)?$/.test(text)) return add([...path, 'amount'], `found ${found(p.amount)}, expected a positive USD amount with at most two decimals, such as "1500.00"`, 'write the monthly amount in dollars and cents');
+      const [whole, frac = ''] = text.split('.');
+      amountCents = BigInt(whole!) * 100n + BigInt(frac.padEnd(2, '0'));
+    }
+    let split: PoolSplit;
+    let ok = true;
+    if (typeof p.split === 'string') split = { kind: p.split };
+    else {
+      const entries = Object.entries(p.split.fixed);
+      for (const [code] of entries) if (!knownCode([...path, 'split', 'fixed'], code)) ok = false;
+      const sum = entries.reduce((acc, [, v]) => acc.plus(new Money(v)), new Money(0));
+      if (!sum.equals(100)) {
+        add([...path, 'split', 'fixed'], `fixed percentages add up to ${sum.toFixed()}, expected 100`, 'adjust the percentages so they add up to exactly 100');
+        ok = false;
+      }
+      if (p.to !== undefined) {
+        add([...path, 'to'], 'to: cannot be combined with fixed percentages (the percentages name the receivers)', 'remove to:');
+        ok = false;
+      }
+      split = { kind: 'fixed', percentages: entries.map(([code, percent]) => ({ code, percent })) };
+    }
+    (p.to ?? []).forEach((code, j) => {
+      if (!knownCode([...path, 'to', j], code)) ok = false;
+    });
+    if (!ok) return;
+    const [matcher, value] = matchers[0] ?? [];
+    pools.push({
+      name: p.name,
+      match: matcher ? { matcher, value: value === true ? 'true' : value! } : null,
+      amountCents,
+      split,
+      to: p.to ?? null,
+      note: p.note ?? null,
+    });
+  });
+
   if (problems.length > 0) return { directory: null, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) };
   const sha256 = createHash('sha256').update(source).digest('hex');
   return {
@@ -312,6 +385,7 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
       costCenters,
       people,
       rules,
+      pools,
       sha256,
       source: file,
     },

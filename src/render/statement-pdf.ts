@@ -167,13 +167,13 @@ export async function renderStatementPdf(s: Statement, clock: Date): Promise<Buf
   for (const b of s.breakdowns) {
     heading(doc, b.title);
     const rows = b.rows.map((r) => [r.label, formatUsd(r.cents), r.share]);
-    rows.push(['Total', formatUsd(b.rows.reduce((a, r) => a + r.cents, 0n)), '100.00%']);
+    rows.push([b.of === 'total' ? 'Total' : 'Direct usage total', formatUsd(b.rows.reduce((a, r) => a + r.cents, 0n)), '100.00%']);
     drawTable(doc, [{ title: b.title.replace(/^By /, '').replace(/^./, (c) => c.toUpperCase()), width: 275 }, { title: 'Amount', width: 130, align: 'right' }, { title: 'Share', width: 90, align: 'right' }], rows, { boldLast: true });
   }
 
-  heading(doc, 'By person and spender');
+  heading(doc, 'Direct usage by person and spender');
   const userRows = s.users.map((u) => [s.kind === 'rollup' ? `${u.label} (${u.costCenter})` : u.label, u.email ?? (u.actorType === 'user_actor' ? '(no e-mail)' : u.actorId), formatUsd(u.cents), u.share]);
-  userRows.push(['Total', '', formatUsd(s.totalCents), '100.00%']);
+  userRows.push(['Direct usage total', '', formatUsd(s.directCents), '100.00%']);
   drawTable(doc, [{ title: 'Name', width: 165 }, { title: 'E-mail or id', width: 185 }, { title: 'Amount', width: 85, align: 'right' }, { title: 'Share', width: 60, align: 'right' }], userRows, { boldLast: true });
 
   heading(doc, 'Notes on method');

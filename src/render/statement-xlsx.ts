@@ -25,12 +25,17 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
     ['Issued', s.issuedAt],
   ];
   for (const [k, v] of facts) summary.addRow([k, v]).getCell(1).font = { bold: true };
-  // The headline total is a formula over the Users sheet's total row, cached with the computed total.
-  const totalRow = summary.addRow(['Total (USD)', totalFormula(`Users!F${s.users.length + 2}`, s.totalCents)]);
+  // A formula once the table it sums is laid out (below): the Charges total, else direct usage.
+  const totalRow = summary.addRow(['Total (USD)', null]);
   totalRow.font = { bold: true, size: 13 };
   totalRow.getCell(2).numFmt = USD_FORMAT;
   totalRow.getCell(2).alignment = { horizontal: 'left' };
   const totalRef = `B${totalRow.number}`;
+  // Direct usage is a formula over the Users sheet's total row, cached with the computed amount.
+  const directRow = summary.addRow(['Direct usage (USD)', totalFormula(`Users!F${s.users.length + 2}`, s.directCents)]);
+  directRow.getCell(2).numFmt = USD_FORMAT;
+  directRow.getCell(2).alignment = { horizontal: 'left' };
+  const directRef = `B${directRow.number}`;
 
   for (const b of s.breakdowns) {
     summary.addRow([]);
@@ -43,10 +48,13 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
     }
     const last = first + b.rows.length - 1;
     const sum = b.rows.reduce((acc, r) => acc + r.cents, 0n);
-    const t = summary.addRow(['Total', totalFormula(`SUM(B${first}:B${last})`, sum), { formula: `IF(${totalRef}=B${last + 1},"ties to total","CHECK")`, result: sum === s.totalCents ? 'ties to total' : 'CHECK' }]);
+    const [ref, expected, word] = b.of === 'total' ? [totalRef, s.totalCents, 'total'] : [directRef, s.directCents, 'direct usage'];
+    const t = summary.addRow(['Total', totalFormula(`SUM(B${first}:B${last})`, sum), { formula: `IF(${ref}=B${last + 1},"ties to ${word}","CHECK")`, result: sum === expected ? `ties to ${word}` : 'CHECK' }]);
     t.font = { bold: true };
     t.getCell(2).numFmt = USD_FORMAT;
+    if (b.of === 'total' && totalRow.getCell(2).value === null) totalRow.getCell(2).value = totalFormula(`B${t.number}`, s.totalCents);
   }
+  if (totalRow.getCell(2).value === null) totalRow.getCell(2).value = totalFormula(directRef, s.totalCents);
   summary.addRow([]);
   for (const note of s.notes) {
     const row = summary.addRow(['Method', note]);
@@ -66,7 +74,7 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
   ];
   styleHeaderRow(users.getRow(1));
   for (const u of s.users) users.addRow([u.costCenter, u.label, u.email ?? '', u.actorType, u.actorId, sheetDollars(u.cents), u.share]);
-  addTotalRow(users, 6, s.users.length, s.totalCents);
+  addTotalRow(users, 6, s.users.length, s.directCents);
 
   const lines = wb.addWorksheet('Lines', { views: [{ state: 'frozen', ySplit: 1 }] });
   const lineHeaders = ['Cost center', 'Name', 'Email', 'Actor id', 'Product', 'Model', 'Context window', 'Cost type', 'Unrounded (cents)', 'Amount (USD)', 'Mapped by'];
@@ -76,7 +84,7 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
     const row = lines.addRow([l.costCenter, l.label, l.email ?? '', l.actorId, l.product, l.model, l.contextWindow, l.costType, l.unroundedCents, sheetDollars(l.cents), l.rule]);
     row.getCell(10).numFmt = USD_FORMAT;
   }
-  addTotalRow(lines, 10, s.lines.length, s.totalCents);
+  addTotalRow(lines, 10, s.lines.length, s.directCents);
 
   const buffer = await wb.xlsx.writeBuffer();
   return deterministicZip(new Uint8Array(buffer as ArrayBuffer), clock);

@@ -30,17 +30,18 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
     { header: 'Owner', width: 28 },
     { header: 'Owner e-mail', width: 34 },
     { header: 'GL account', width: 11 },
-    { header: 'Direct (USD)', width: 16, style: { numFmt: USD_FORMAT } },
+    { header: 'Statement total (USD)', width: 22, style: { numFmt: USD_FORMAT } },
+    { header: 'of which shared costs (USD)', width: 26, style: { numFmt: USD_FORMAT } },
     { header: 'Roll-up incl. children (USD)', width: 26, style: { numFmt: USD_FORMAT } },
     { header: 'Statement', width: 26 },
   ];
   styleHeaderRow(cc.getRow(1));
   const rows = summaryRows(allocation);
   for (const r of rows) {
-    const row = cc.addRow([r.code, `${'  '.repeat(r.level)}${r.name}`, r.parent ?? '', r.level, r.ownerName, r.ownerEmail, r.glAccount, sheetDollars(r.directCents), sheetDollars(r.rollupCents), r.statementNumber ?? '']);
+    const row = cc.addRow([r.code, `${'  '.repeat(r.level)}${r.name}`, r.parent ?? '', r.level, r.ownerName, r.ownerEmail, r.glAccount, sheetDollars(r.totalCents), sheetDollars(r.sharedCents), sheetDollars(r.rollupCents), r.statementNumber ?? '']);
     if (r.level === 0) row.font = { bold: true };
   }
-  addTotalRow(cc, 8, rows.length, rows.reduce((a, r) => a + r.directCents, 0n));
+  addTotalRow(cc, 8, rows.length, rows.reduce((a, r) => a + r.totalCents, 0n));
   const statementsTotalRef = `'Cost centers'!H${rows.length + 2}`;
 
   const recSheet = wb.addWorksheet('Reconciliation');
@@ -55,6 +56,7 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
     ['Source total, unrounded (cents)', rec.sourceTotalUnroundedCents],
     ['Org total without group_by, unrounded (cents)', rec.orgTotalUnroundedCents ?? 'not fetched'],
     ['Org total minus grouped rows (cents)', rec.orgTotalDifferenceCents ?? 'not fetched'],
+    ['Fixed monthly charges (pools with an amount, cents)', rec.feesCents],
   ];
   for (const [k, v] of facts) recSheet.addRow([k, v]).getCell(1).font = { bold: true };
   const src = recSheet.addRow(['Source total, rounded once (USD)', sheetDollars(allocation.sourceTotalCents)]);
@@ -63,7 +65,9 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
   sum.getCell(2).numFmt = USD_FORMAT;
   const un = recSheet.addRow(['of which UNALLOCATED (USD)', sheetDollars(BigInt(rec.unallocatedCents))]);
   un.getCell(2).numFmt = USD_FORMAT;
-  const tie = recSheet.addRow(['Statements tie to the source total', { formula: `IF(B${src.number}=B${sum.number},"yes","NO")`, result: rec.statementsTotalCents === rec.sourceTotalCents ? 'yes' : 'NO' }]);
+  const fees = recSheet.addRow(['Fixed monthly charges (USD)', sheetDollars(BigInt(rec.feesCents))]);
+  fees.getCell(2).numFmt = USD_FORMAT;
+  const tie = recSheet.addRow(['Statements tie to the source total plus fixed charges', { formula: `IF(B${src.number}+B${fees.number}=B${sum.number},"yes","NO")`, result: BigInt(rec.statementsTotalCents) === BigInt(rec.sourceTotalCents) + BigInt(rec.feesCents) ? 'yes' : 'NO' }]);
   tie.font = { bold: true };
   recSheet.addRow([]);
   styleHeaderRow(recSheet.addRow(['Check', 'Result']));
@@ -78,9 +82,10 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
     { header: 'Billed under UNALLOCATED (USD)', width: 30, style: { numFmt: USD_FORMAT } },
   ];
   styleHeaderRow(unmapped.getRow(1));
-  const billed = new Map(allocation.costCenters.find((c) => c.code === UNALLOCATED)?.actors.map((a) => [a.actorKey, a.billedCents]) ?? []);
+  const unallocated = allocation.costCenters.find((c) => c.code === UNALLOCATED);
+  const billed = new Map(unallocated?.actors.map((a) => [a.actorKey, a.billedCents]) ?? []);
   for (const u of allocation.unmapped) unmapped.addRow([u.label, u.actorKey, u.rowCount, decimalText(u.unroundedCents), sheetDollars(billed.get(u.actorKey) ?? 0n)]);
-  addTotalRow(unmapped, 5, allocation.unmapped.length, BigInt(rec.unallocatedCents));
+  addTotalRow(unmapped, 5, allocation.unmapped.length, unallocated?.directCents ?? 0n);
 
   const buffer = await wb.xlsx.writeBuffer();
   return deterministicZip(new Uint8Array(buffer as ArrayBuffer), clock);

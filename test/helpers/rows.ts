@@ -52,6 +52,7 @@ export function directory(partial: Partial<OrgDirectory> = {}): OrgDirectory {
       { index: 4, matcher: 'email_domain', value: 'contractors.acme.example', costCenter: 'ENG-APP', note: 'Contractors' },
       { index: 5, matcher: 'product', value: 'claude_tag', costCenter: 'IT', note: 'Slack' },
     ],
+    pools: [],
     sha256: '0'.repeat(64),
     source: 'test.yaml',
     ...partial,
