@@ -52,7 +52,7 @@ describe('org directory', () => {
   it('validate reports ok on the sample and every problem on a bad file', async () => {
     const ok = await runCli(['validate']);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toBe('mappings/org.yaml: ok: 14 cost centers, 121 people, 5 rules; unmapped spend: bucket.\n');
+    expect(ok.stdout).toBe('mappings/org.yaml: ok: 14 cost centers, 121 people, 5 rules, 1 shared-cost pool(s); unmapped spend: bucket.\n');
     const bad = await runCli(['validate', '--directory', 'test/fixtures/bad-directories/several-problems.yaml']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.split('\n').filter((l) => /several-problems\.yaml:\d+:\d+: /.test(l))).toHaveLength(3);

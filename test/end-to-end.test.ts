@@ -107,9 +107,11 @@ describe('month-end run on the sandbox, read back with independent readers', () 
       });
       const [summary] = readXlsx(join(monthA, 'statements', 'rollup', `${parent}.xlsx`)) as [XlsxSheet];
       expect(cellCents(valueRightOf(summary, 'Total (USD)'))).toBe(total);
-      const sums = summary.cells.filter((c) => c.formula?.startsWith('=SUM('));
-      expect(sums).toHaveLength(5);
-      for (const c of sums) expect(cellCents(c)).toBe(total);
+      const direct = cellCents(valueRightOf(summary, 'Direct usage (USD)'));
+      const ties = summary.cells.filter((c) => typeof c.value === 'string' && c.value.startsWith('ties to '));
+      // By cost center and Charges tie to the total; the four usage views to the direct usage.
+      expect(ties.map((c) => c.value)).toEqual(['ties to total', 'ties to total', 'ties to direct usage', 'ties to direct usage', 'ties to direct usage', 'ties to direct usage']);
+      for (const c of ties) expect(cellCents(summary.cells.find((x) => x.ref === `B${c.ref.replace(/^[A-Z]+/, '')}`))).toBe(c.value === 'ties to total' ? total : direct);
     }
   });
 
@@ -172,7 +174,7 @@ describe('month-end run on the sandbox, read back with independent readers', () 
     expect(valueRightOf(rec, 'Statements tie to the source total plus fixed charges')!.value).toBe('yes');
     expect(valueRightOf(rec, 'Org total minus grouped rows (cents)')!.value).toBe('0');
     const spenders = unmapped.cells.filter((c) => /^A\d+$/.test(c.ref) && c.ref !== 'A1' && c.value !== 'Total');
-    expect(spenders).toHaveLength(7);
+    expect(spenders).toHaveLength(6);
     const unallocated = cellCents(unmapped.cells.find((c) => c.formula?.startsWith('=SUM(E2:')));
     expect(unallocated).toBe(BigInt(manifest.totals.unallocatedCents));
     expect(cellCents(valueRightOf(rec, 'of which UNALLOCATED (USD)'))).toBe(unallocated);
@@ -189,11 +191,16 @@ describe('month-end run on the sandbox, read back with independent readers', () 
     const simple = rows.filter((r) => !r.includes('"'));
     expect(simple.length).toBe(rows.length);
     const parsed = rows.map((r) => r.split(','));
-    expect(parsed.reduce((acc, r) => acc + BigInt(r[billed]!), 0n)).toBe(sourceTotal);
+    expect(parsed.reduce((acc, r) => acc + BigInt(r[billed] || '0'), 0n)).toBe(sourceTotal);
     const directorySha = manifest.inputs.find((i) => i.path === 'inputs/org-directory.yaml')!.sha256;
+    const type = cols.indexOf('line_type');
+    expect(new Set(parsed.map((r) => r[type]))).toEqual(new Set(['usage', 'pool_source', 'pool_share']));
     for (const r of parsed) {
-      expect(r[rule]).toMatch(/^(person (user_id|email)=|rule \d+ |unmapped$)/);
       expect(r[sha]).toBe(directorySha);
+      if (r[type] === 'usage') expect(r[rule]).toMatch(/^(person (user_id|email)=|rule \d+ |unmapped$)/);
+      if (r[type] === 'pool_source') expect([r[rule], r[billed]]).toEqual(['pool Rows with no actor no_actor', '']);
+      if (r[type] === 'pool_share') expect(r[rule]).toBe('pool Rows with no actor: proportional to direct spend');
+      if (r[type] === 'pool_share') continue;
       expect(r[raw]).toMatch(/^cost-grouped-p\d{3}\.json#\d+$/);
     }
     expect(directorySha).toBe(createHash('sha256').update(readFileSync('mappings/org.yaml')).digest('hex'));

@@ -123,7 +123,7 @@ export function buildProgram(io: Io): Command {
       }
       const { directory, problems } = parseDirectory(text, opts.directory);
       if (!directory) throw usageError(`${opts.directory}: ${problems.length} problem${problems.length === 1 ? '' : 's'}.`, problems.map(formatProblem));
-      io.out(`${opts.directory}: ok: ${directory.costCenters.length} cost centers, ${directory.people.length} people, ${directory.rules.length} rules; unmapped spend: ${directory.unmapped}.`);
+      io.out(`${opts.directory}: ok: ${directory.costCenters.length} cost centers, ${directory.people.length} people, ${directory.rules.length} rules, ${directory.pools.length} shared-cost pool(s); unmapped spend: ${directory.unmapped}.`);
     });
 
   program

@@ -1,4 +1,4 @@
-import { COMPANY, COST_CENTERS, PEOPLE, SAMPLE_RULES } from './synthetic-org.js';
+import { COMPANY, COST_CENTERS, PEOPLE, SAMPLE_POOLS, SAMPLE_RULES } from './synthetic-org.js';
 
 const q = (value: string) => JSON.stringify(value);
 
@@ -44,6 +44,13 @@ export function sampleDirectoryYaml(): string {
     out.push(`  - match: { ${key}: ${value} }`);
     out.push(`    cost_center: ${r.costCenter}`);
     out.push(`    note: ${q(r.note)}`);
+  }
+  out.push('', '# Shared-cost pools claim matching rows before people and rules, and split them:', '# proportional (to direct spend), even, or { fixed: { CODE: percent, ... } }.', 'pools:');
+  for (const p of SAMPLE_POOLS) {
+    out.push(`  - name: ${q(p.name)}`);
+    out.push(`    match: ${p.match}`);
+    out.push(`    split: ${p.split}`);
+    out.push(`    note: ${q(p.note)}`);
   }
   return `${out.join('\n')}\n`;
 }

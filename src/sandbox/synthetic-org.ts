@@ -145,3 +145,8 @@ export const SAMPLE_RULES: ReadonlyArray<{ match: Record<string, string>; costCe
   { match: { email_domain: CONTRACTOR_DOMAIN }, costCenter: 'ENG-APP', note: 'Contractors' },
   { match: { product: 'claude_tag' }, costCenter: 'GA-IT', note: 'Claude in Slack channels' },
 ];
+
+/** Shared-cost pools of the sample directory. */
+export const SAMPLE_POOLS: ReadonlyArray<{ name: string; match: string; split: string; note: string }> = [
+  { name: 'Rows with no actor', match: '{ no_actor: true }', split: 'proportional', note: 'Claude in Slack channels and Code Review, shared by direct spend' },
+];
