@@ -35,7 +35,7 @@ describe('shared-cost pools', () => {
     const it = buildStatements(a, ctx).find((s) => s.code === 'IT')!;
     expect(it.breakdowns[0]!.rows.map((r) => [r.label, r.cents])).toEqual([
       ['Direct usage', 400n],
-      ['Shared: No actor (proportional to direct spend: 57.00% of $1.00)', 57n],
+      ['Shared: No actor (57.00% of $1.00, by direct spend)', 57n],
     ]);
     expect(it.totalCents).toBe(457n);
     expect(it.breakdowns.slice(1).every((b) => b.rows.reduce((x, r) => x + r.cents, 0n) === 400n)).toBe(true);

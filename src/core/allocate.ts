@@ -195,13 +195,13 @@ export function allocate(rows: readonly CostRow[], directory: OrgDirectory, peri
     let basis: string;
     if (pool.split.kind === 'fixed') {
       receivers = pool.split.percentages.map((p) => ({ key: p.code, weight: new Money(p.percent) }));
-      basis = 'fixed percentage';
+      basis = 'fixed percentages';
     } else {
       const codesWithSpend = directoryCodes.filter((c) => !directWeight.get(c)!.isZero());
       const to = pool.to ?? codesWithSpend;
       const even = pool.split.kind === 'even';
       receivers = to.map((code) => ({ key: code, weight: even ? new Money(1) : directWeight.get(code)! }));
-      basis = even ? `even split over ${to.length} cost centers` : 'proportional to direct spend';
+      basis = even ? `even over ${to.length} cost centers` : 'by direct spend';
     }
     // Nobody to share with (no direct spend anywhere): keep the money visible rather than lose it.
     if (receivers.length === 0) receivers = [{ key: UNALLOCATED, weight: new Money(1) }];
@@ -269,7 +269,7 @@ export function allocate(rows: readonly CostRow[], directory: OrgDirectory, peri
     const poolShares = pools.flatMap((p): PoolShare[] => {
       const share = p.shares.get(code);
       if (share === undefined) return [];
-      return [{ pool: p.name, basis: `${p.basis}: ${percentText(share, p.cents)} of ${formatUsd(p.cents)}`, cents: share }];
+      return [{ pool: p.name, basis: `${percentText(share, p.cents)} of ${formatUsd(p.cents)}, ${p.basis}`, cents: share }];
     });
     return {
       code,

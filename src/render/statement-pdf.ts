@@ -168,7 +168,7 @@ export async function renderStatementPdf(s: Statement, clock: Date): Promise<Buf
     heading(doc, b.title);
     const rows = b.rows.map((r) => [r.label, formatUsd(r.cents), r.share]);
     rows.push([b.of === 'total' ? 'Total' : 'Direct usage total', formatUsd(b.rows.reduce((a, r) => a + r.cents, 0n)), '100.00%']);
-    drawTable(doc, [{ title: b.title.replace(/^By /, '').replace(/^./, (c) => c.toUpperCase()), width: 275 }, { title: 'Amount', width: 130, align: 'right' }, { title: 'Share', width: 90, align: 'right' }], rows, { boldLast: true });
+    drawTable(doc, [{ title: b.title.replace(/^By /, '').replace(/^./, (c) => c.toUpperCase()), width: 335 }, { title: 'Amount', width: 95, align: 'right' }, { title: 'Share', width: 65, align: 'right' }], rows, { boldLast: true });
   }
 
   heading(doc, 'Direct usage by person and spender');
