@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { ANTHROPIC_VERSION, CHARGEBACK_GROUP_BY, COST_BETA, COST_PATH, type Attempt, type RawPage } from './api/client.js';
 import { allocate, type Allocation } from './core/allocate.js';
 import { actorId, actorTypeLabel, type CostRow } from './core/cost-row.js';
-import type { OrgDirectory } from './core/directory.js';
+import { actorsWithChangingOwner, indexDirectory, type OrgDirectory } from './core/directory.js';
+import { withDailyRows } from './core/daily.js';
 import { focusRows, FOCUS_COLUMNS } from './core/focus.js';
 import { journalLines, JOURNAL_COLUMNS } from './core/journal.js';
 import { decimalText, formatUsd, sumMoney } from './core/money.js';
-import { isoSeconds, type Period } from './core/period.js';
+import { isoSeconds, periodDays, type Period } from './core/period.js';
 import { reconcile, type Reconciliation } from './core/reconcile.js';
 import { buildRollups, buildStatements, statementNumber, type DocumentStatus, type Statement } from './core/statements.js';
 import { dataError } from './errors.js';
@@ -33,6 +34,8 @@ export interface MonthInput {
   readonly directoryBytes: Uint8Array;
   readonly grouped: PulledListing;
   readonly total: PulledListing;
+  /** Daily rows of the actors whose owner changes inside the month (empty when nobody moves). */
+  readonly daily: readonly PulledListing[];
   /** The older data_refreshed_at of the two listings. */
   readonly dataRefreshedAt: string | null;
   /** What the manifest records as the source: the base URL, or "sandbox". */
@@ -62,7 +65,11 @@ export const DIRECTORY_COPY = 'inputs/org-directory.yaml';
  */
 export async function deriveMonth(input: MonthInput): Promise<Month> {
   const { period, directory } = input;
-  const allocation = allocate(input.grouped.rows, directory, period);
+  const movers = actorsWithChangingOwner(indexDirectory(directory), input.grouped.rows, periodDays(period));
+  const dailyRows = input.daily.flatMap((d) => d.rows);
+  if (movers.length > 0 && input.daily.length === 0) throw new Error(`daily rows are needed for ${movers.join(', ')}`);
+  const rows = withDailyRows(input.grouped.rows, dailyRows, movers);
+  const allocation = allocate(rows, directory, period);
   const orgTotal = sumMoney(input.total.rows.map((r) => r.amountCents));
   const rec = reconcile(allocation, orgTotal);
   if (!rec.ok) {
@@ -101,15 +108,15 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   files.set('ledger.csv', ledgerCsv(allocation, directory));
   const journal = journalLines(allocation, directory);
   files.set('journal.csv', toCsv(JOURNAL_COLUMNS, journal.map((l) => JOURNAL_COLUMNS.map((c) => l[c]))));
-  const focus = focusRows(allocation, input.grouped.rows, directory);
+  const focus = focusRows(allocation, rows, directory);
   files.set('focus.csv', toCsv(FOCUS_COLUMNS, focus.map((r) => FOCUS_COLUMNS.map((c) => r[c] ?? ''))));
   files.set('chargeback.json', Buffer.from(`${JSON.stringify(canonicalAllocation(input, allocation, rec), null, 2)}\n`));
   files.set(DIRECTORY_COPY, Buffer.from(input.directoryBytes));
 
-  const pages: RawPage[] = [...input.grouped.pages, ...input.total.pages];
+  const pages: RawPage[] = [...input.grouped.pages, ...input.total.pages, ...input.daily.flatMap((d) => d.pages)];
   for (const page of pages) files.set(`raw/${page.file}`, Buffer.from(page.body, 'utf8'));
   // Every exchange, used or not (retried errors, pages of a restarted listing), in order.
-  const exchanges = [...input.grouped.attempts, ...input.total.attempts].map((a, i) => {
+  const exchanges = [...input.grouped.attempts, ...input.total.attempts, ...input.daily.flatMap((d) => d.attempts)].map((a, i) => {
     const kept = a.keptAs ?? (a.body !== null ? discardedFile(i, a) : null);
     if (a.keptAs === null && kept !== null) files.set(`raw/${kept}`, Buffer.from(a.body!, 'utf8'));
     return { n: i + 1, query: a.query, method: 'GET', request: a.request, status: a.status, outcome: a.outcome, file: kept, used: a.keptAs !== null, sha256: a.body === null ? null : sha256(a.body), bytes: a.body === null ? 0 : Buffer.byteLength(a.body) };
@@ -129,7 +136,8 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
       anthropicVersion: ANTHROPIC_VERSION,
       anthropicBeta: COST_BETA,
       groupBy: CHARGEBACK_GROUP_BY,
-      pages: { grouped: input.grouped.pages.length, total: input.total.pages.length },
+      pages: { grouped: input.grouped.pages.length, total: input.total.pages.length, daily: input.daily.reduce((a, d) => a + d.pages.length, 0) },
+      dailyActors: movers,
     },
     totals: {
       sourceTotalUnroundedCents: rec.sourceTotalUnroundedCents,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { AnalyticsClient, CHARGEBACK_GROUP_BY } from './api/client.js';
-import { finalFromMs, isFinalAt, isoSeconds, latestFinalPeriod, parsePeriod, type Period } from './core/period.js';
+import { actorsWithChangingOwner, indexDirectory } from './core/directory.js';
+import { finalFromMs, isFinalAt, isoSeconds, latestFinalPeriod, parsePeriod, periodDays, type Period } from './core/period.js';
 import type { Reconciliation } from './core/reconcile.js';
 import type { DocumentStatus, Statement } from './core/statements.js';
 import { dataError, usageError } from './errors.js';
@@ -44,6 +45,8 @@ export interface RunResult {
 }
 
 const EARLIEST = Date.UTC(2026, 0, 1);
+/** actor_ids[] per daily listing, keeping each query URL a reasonable size. */
+const DAILY_ACTORS_PER_LISTING = 50;
 const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export function resolvePeriod(text: string | undefined, nowMs: number): Period {
@@ -96,9 +99,18 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   const grouped = await client.pullCost({ name: 'cost-grouped', startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: CHARGEBACK_GROUP_BY });
   options.log(`  ${grouped.pages.length} page(s), ${grouped.rows.length} rows, ${grouped.retries} retries, ${grouped.restarts} restarts`);
   const total = await client.pullCost({ name: 'cost-total', startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: [] });
+  // Only the actors whose owner changes inside the month are fetched by day (rate limit).
+  const movers = actorsWithChangingOwner(indexDirectory(directory), grouped.rows, periodDays(period));
+  const daily = [];
+  for (let i = 0; i < movers.length; i += DAILY_ACTORS_PER_LISTING) {
+    const actorIds = movers.slice(i, i + DAILY_ACTORS_PER_LISTING);
+    options.log(`pulling daily rows of ${actorIds.length} actor(s) whose cost center changes in ${period.label}`);
+    const name = `cost-daily-${String(i / DAILY_ACTORS_PER_LISTING + 1).padStart(2, '0')}`;
+    daily.push(await client.pullCost({ name, startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: CHARGEBACK_GROUP_BY, actorIds, timeBucketWidth: '1d' }));
+  }
 
-  // Both listings must come from an export that covers the month; the older one decides.
-  const dataRefreshedAt = olderRefresh(grouped.dataRefreshedAt, total.dataRefreshedAt);
+  // Every listing must come from an export that covers the month; the oldest one decides.
+  const dataRefreshedAt = [total, ...daily].reduce((acc, l) => olderRefresh(acc, l.dataRefreshedAt), grouped.dataRefreshedAt);
   const finalByRefresh = refreshCovers(period, dataRefreshedAt);
   if (!finalByRefresh && !options.provisional) {
     throw dataError(`The provider's data for ${period.label} is not complete yet (data_refreshed_at ${dataRefreshedAt ?? 'null'} is before ${period.endExclusiveIso}).`, [
@@ -111,7 +123,7 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   const status: DocumentStatus = finalByDate && finalByRefresh ? 'FINAL' : 'PROVISIONAL';
 
   options.log(`allocating ${grouped.rows.length} rows and rendering statements`);
-  const month = await deriveMonth({ period, status, clock: options.now, directory, directoryBytes, grouped, total, dataRefreshedAt, apiLabel: options.api.label });
+  const month = await deriveMonth({ period, status, clock: options.now, directory, directoryBytes, grouped, total, daily, dataRefreshedAt, apiLabel: options.api.label });
   const { allocation, rec, statements, files } = month;
   const written = await publishAtomically(options.outDir, period.label, files, options.force);
   return {

@@ -117,6 +117,7 @@ async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>): 
   };
   const grouped = listingOf('cost-grouped');
   const total = listingOf('cost-total');
+  const daily = [...listings.keys()].filter((k) => k.startsWith('cost-daily-')).sort().map(listingOf);
   const month = await deriveMonth({
     period,
     status: manifest.status,
@@ -125,7 +126,8 @@ async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>): 
     directoryBytes,
     grouped,
     total,
-    dataRefreshedAt: olderRefresh(grouped.dataRefreshedAt, total.dataRefreshedAt),
+    daily,
+    dataRefreshedAt: [total, ...daily].reduce((acc, l) => olderRefresh(acc, l.dataRefreshedAt), grouped.dataRefreshedAt),
     apiLabel: manifest.source.api,
   });
   return month.files;

@@ -48,6 +48,10 @@ export interface CostQuery {
   readonly startingAt: string;
   readonly endingAt: string;
   readonly groupBy: readonly string[];
+  /** Only these actors (user_…, svac_…, apikey_…). */
+  readonly actorIds?: readonly string[];
+  /** One row per UTC day and group. */
+  readonly timeBucketWidth?: '1d';
 }
 
 export interface AnalyticsClientOptions {
@@ -197,6 +201,8 @@ export class AnalyticsClient {
     params.append('starting_at', query.startingAt);
     params.append('ending_at', query.endingAt);
     for (const g of query.groupBy) params.append('group_by[]', g);
+    for (const id of query.actorIds ?? []) params.append('actor_ids[]', id);
+    if (query.timeBucketWidth) params.append('time_bucket_width', query.timeBucketWidth);
     params.append('limit', '1000');
     if (cursor !== null) params.append('page', cursor);
     return `${COST_PATH}?${params.toString()}`;

@@ -16,7 +16,17 @@ export interface CostCenter {
   readonly glAccount: string | null;
 }
 
-export interface Person {
+/** An inclusive range of UTC days ("2026-09-15"); null ends are open. */
+export interface Effective {
+  readonly from: string | null;
+  readonly to: string | null;
+}
+
+export function activeOn(e: Effective, day: string): boolean {
+  return (e.from === null || e.from <= day) && (e.to === null || day <= e.to);
+}
+
+export interface Person extends Effective {
   readonly email: string | null;
   readonly userId: string | null;
   readonly name: string | null;
@@ -26,7 +36,7 @@ export interface Person {
 export const RULE_MATCHERS = ['api_key_id', 'service_account_id', 'workspace_id', 'email_domain', 'product'] as const;
 export type RuleMatcher = (typeof RULE_MATCHERS)[number];
 
-export interface Rule {
+export interface Rule extends Effective {
   /** Position in the rule list, 1-based, as auditors read it. */
   readonly index: number;
   readonly matcher: RuleMatcher;
@@ -101,17 +111,17 @@ export interface Mapping {
 
 export interface DirectoryIndex {
   readonly directory: OrgDirectory;
-  readonly byUserId: ReadonlyMap<string, Person>;
-  readonly byEmail: ReadonlyMap<string, Person>;
+  readonly byUserId: ReadonlyMap<string, readonly Person[]>;
+  readonly byEmail: ReadonlyMap<string, readonly Person[]>;
   readonly costCenters: ReadonlyMap<string, CostCenter>;
 }
 
 export function indexDirectory(directory: OrgDirectory): DirectoryIndex {
-  const byUserId = new Map<string, Person>();
-  const byEmail = new Map<string, Person>();
+  const byUserId = new Map<string, Person[]>();
+  const byEmail = new Map<string, Person[]>();
   for (const p of directory.people) {
-    if (p.userId) byUserId.set(p.userId, p);
-    if (p.email) byEmail.set(p.email.toLowerCase(), p);
+    if (p.userId) byUserId.set(p.userId, [...(byUserId.get(p.userId) ?? []), p]);
+    if (p.email) byEmail.set(p.email.toLowerCase(), [...(byEmail.get(p.email.toLowerCase()) ?? []), p]);
   }
   return {
     directory,
@@ -167,20 +177,25 @@ function poolMatches(pool: Pool, row: CostRow): boolean {
   }
 }
 
-export function mapRow(index: DirectoryIndex, row: CostRow): Mapping {
+/** The UTC day a row belongs to: its bucket's first day (a monthly row: the month's first day). */
+export function rowDay(row: CostRow): string {
+  return row.startingAt.slice(0, 10);
+}
+
+export function mapRow(index: DirectoryIndex, row: CostRow, day: string = rowDay(row)): Mapping {
   // Pools first: declaring spend shared is a deliberate decision that outranks who caused it.
   for (const pool of index.directory.pools) {
     if (poolMatches(pool, row)) return { costCenter: '', pool: pool.name, rule: `pool ${pool.name} ${pool.match!.matcher}${pool.match!.matcher === 'no_actor' ? '' : `=${pool.match!.value}`}`, name: null, note: null };
   }
   const a = row.actor;
   if (a?.type === 'user_actor') {
-    const byId = index.byUserId.get(a.userId);
+    const byId = index.byUserId.get(a.userId)?.find((p) => activeOn(p, day));
     if (byId) return { costCenter: byId.costCenter, pool: null, rule: `person user_id=${a.userId}`, name: byId.name, note: null };
-    const byEmail = a.email ? index.byEmail.get(a.email.toLowerCase()) : undefined;
+    const byEmail = a.email ? index.byEmail.get(a.email.toLowerCase())?.find((p) => activeOn(p, day)) : undefined;
     if (byEmail) return { costCenter: byEmail.costCenter, pool: null, rule: `person email=${byEmail.email}`, name: byEmail.name, note: null };
   }
   for (const rule of index.directory.rules) {
-    if (ruleMatches(rule, row)) {
+    if (activeOn(rule, day) && ruleMatches(rule, row)) {
       return { costCenter: rule.costCenter, pool: null, rule: `rule ${rule.index} ${rule.matcher}=${rule.value}`, name: null, note: rule.note };
     }
   }
@@ -206,4 +221,21 @@ export function ancestry(index: DirectoryIndex, code: string): string[] {
     current = index.costCenters.get(current)?.parent ?? null;
   }
   return chain;
+}
+
+/**
+ * Actors whose owner changes inside the period (a move on the 15th, a rule that starts
+ * mid-month): their monthly rows cannot be charged to one cost center, so they are fetched by
+ * day. Returned as the ids the API's actor_ids[] filter takes.
+ */
+export function actorsWithChangingOwner(index: DirectoryIndex, rows: readonly CostRow[], days: readonly string[]): string[] {
+  const ids = new Set<string>();
+  for (const row of rows) {
+    const a = row.actor;
+    const id = a?.type === 'user_actor' ? a.userId : a?.type === 'service_account_actor' ? a.serviceAccountId : a?.type === 'api_actor' ? a.apiKeyId : null;
+    if (id === null || ids.has(id)) continue;
+    const owners = new Set(days.map((d) => { const m = mapRow(index, row, d); return `${m.costCenter}|${m.pool ?? ''}|${m.rule}`; }));
+    if (owners.size > 1) ids.add(id);
+  }
+  return [...ids].sort();
 }

@@ -62,3 +62,10 @@ export function latestFinalPeriod(nowMs: number): Period {
   while (!isFinalAt(p, nowMs)) p = previousPeriod(p);
   return p;
 }
+
+/** Every UTC day of the period as "YYYY-MM-DD". */
+export function periodDays(period: Period): string[] {
+  const days: string[] = [];
+  for (let ms = period.startMs; ms < period.endExclusiveMs; ms += DAY_MS) days.push(new Date(ms).toISOString().slice(0, 10));
+  return days;
+}

@@ -33,13 +33,22 @@ const costCenterSchema = z.strictObject({
   owner: ownerSchema,
   gl_account: z.union([z.string(), z.number().int()]).nullable().optional(),
 });
+/** A UTC calendar day; YAML may hand us a date object when the value is unquoted. */
+const day = z
+  .union([z.string(), z.date()])
+  .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
+  .refine((v) => /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), { error: 'expected a date such as 2026-09-15' });
 const personSchema = z.strictObject({
+  from: day.optional(),
+  to: day.optional(),
   email: z.string().nullable().optional(),
   user_id: z.string().nullable().optional(),
   name: z.string().nullable().optional(),
   cost_center: z.string(),
 });
 const ruleSchema = z.strictObject({
+  from: day.optional(),
+  to: day.optional(),
   match: z.strictObject(Object.fromEntries(RULE_MATCHERS.map((m) => [m, z.string().min(1).optional()])) as Record<RuleMatcher, z.ZodOptional<z.ZodString>>),
   cost_center: z.string(),
   note: z.string().nullable().optional(),
@@ -262,8 +271,23 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
   });
 
   const people: Person[] = [];
-  const seenEmail = new Map<string, number>();
-  const seenUser = new Map<string, number>();
+  // Each person may be listed more than once, for periods that do not overlap (a move).
+  const seenEmail = new Map<string, Array<{ i: number; from: string | null; to: string | null }>>();
+  const seenUser = new Map<string, Array<{ i: number; from: string | null; to: string | null }>>();
+  const overlapping = (a: { from: string | null; to: string | null }, b: { from: string | null; to: string | null }) =>
+    (a.from === null || b.to === null || a.from <= b.to) && (b.from === null || a.to === null || b.from <= a.to);
+  const range = (e: { from: string | null; to: string | null }) => `${e.from ?? 'open'} to ${e.to ?? 'open'}`;
+  const checkDuplicate = (seen: typeof seenEmail, key: string, entry: { i: number; from: string | null; to: string | null }, path: Path, shown: string) => {
+    const clash = (seen.get(key) ?? []).find((o) => overlapping(o, entry));
+    seen.set(key, [...(seen.get(key) ?? []), entry]);
+    if (!clash) return true;
+    if (clash.from === null && clash.to === null && entry.from === null && entry.to === null) {
+      add(path, `duplicate person ${shown} (also people[${clash.i}])`, 'list each person once; to record a move, give both entries from:/to: dates');
+    } else {
+      add(path, `overlapping dates for ${shown}: people[${clash.i}] (${range(clash)}) and people[${entry.i}] (${range(entry)})`, 'make the periods meet without overlapping, e.g. to: 2026-09-14 and from: 2026-09-15');
+    }
+    return false;
+  };
   list('people').forEach((item, i) => {
     const r = personSchema.safeParse(item);
     if (!r.success) return zodProblems(['people', i], r.error, item);
@@ -284,22 +308,15 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
       add([...path, 'user_id'], `found ${found(userId)}, expected a user id such as user_01J…`, 'copy the user_id from the Analytics API');
       ok = false;
     }
-    if (email !== null) {
-      const prev = seenEmail.get(email.toLowerCase());
-      if (prev !== undefined) {
-        add([...path, 'email'], `duplicate person ${email} (also people[${prev}])`, 'list each person once; to move someone, change the cost_center of the first entry');
-        ok = false;
-      } else seenEmail.set(email.toLowerCase(), i);
+    const entry = { i, from: p.from ?? null, to: p.to ?? null };
+    if (entry.from !== null && entry.to !== null && entry.to < entry.from) {
+      add([...path, 'to'], `found to: ${entry.to} before from: ${entry.from}`, 'to: is the last day in this cost center and cannot come before from:');
+      ok = false;
     }
-    if (userId !== null) {
-      const prev = seenUser.get(userId);
-      if (prev !== undefined) {
-        add([...path, 'user_id'], `duplicate person ${userId} (also people[${prev}])`, 'list each person once');
-        ok = false;
-      } else seenUser.set(userId, i);
-    }
+    if (email !== null && !checkDuplicate(seenEmail, email.toLowerCase(), entry, [...path, 'email'], email)) ok = false;
+    if (userId !== null && !checkDuplicate(seenUser, userId, entry, [...path, 'user_id'], userId)) ok = false;
     if (!knownCode([...path, 'cost_center'], p.cost_center)) ok = false;
-    if (ok) people.push({ email, userId, name: p.name ?? null, costCenter: p.cost_center });
+    if (ok) people.push({ email, userId, name: p.name ?? null, costCenter: p.cost_center, from: entry.from, to: entry.to });
   });
 
   const rules: Rule[] = [];
@@ -314,7 +331,8 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
     const [matcher, value] = entries[0]!;
     if (matcher === 'email_domain' && !DOMAIN.test(value)) return add([...path, 'match', 'email_domain'], `found ${found(value)}, expected a domain such as contractors.example.com`, 'write the domain without @');
     if (!knownCode([...path, 'cost_center'], r.data.cost_center)) return;
-    rules.push({ index: i + 1, matcher, value, costCenter: r.data.cost_center, note: r.data.note ?? null });
+    if (r.data.from !== undefined && r.data.to !== undefined && r.data.to < r.data.from) return add([...path, 'to'], `found to: ${r.data.to} before from: ${r.data.from}`, 'to: is the last day the rule applies and cannot come before from:');
+    rules.push({ index: i + 1, matcher, value, costCenter: r.data.cost_center, note: r.data.note ?? null, from: r.data.from ?? null, to: r.data.to ?? null });
   });
 
   const pools: Pool[] = [];

@@ -86,6 +86,8 @@ function parseInstant(name: string, value: string | null): number {
 interface Query {
   readonly startMs: number;
   readonly endMs: number;
+  readonly bucketDay: boolean;
+  readonly actorIds: readonly string[];
   readonly groupBy: readonly string[];
   readonly limit: number;
   readonly page: string | null;
@@ -94,8 +96,12 @@ interface Query {
 
 function parseQuery(url: URL, nowMs: number): Query {
   const params = url.searchParams;
-  const startMs = Math.floor(parseInstant('starting_at', params.get('starting_at')) / HOUR_MS) * HOUR_MS;
+  const width = params.get('time_bucket_width');
+  if (width !== null && width !== '1d') throw new BadRequest(`time_bucket_width: the sandbox serves 1d buckets only, got ${JSON.stringify(width)}`);
+  const bucketDay = width === '1d';
+  const startMs = Math.floor(parseInstant('starting_at', params.get('starting_at')) / (bucketDay ? DAY_MS : HOUR_MS)) * (bucketDay ? DAY_MS : HOUR_MS);
   const endRaw = params.get('ending_at');
+  if (bucketDay && endRaw === null) throw new BadRequest('ending_at: required with time_bucket_width');
   const endMs = endRaw === null ? Math.min(nowMs, startMs + 31 * DAY_MS) : Math.floor(parseInstant('ending_at', endRaw) / HOUR_MS) * HOUR_MS;
   if (startMs < EARLIEST_MS) throw new BadRequest('starting_at: must be on or after 2026-01-01T00:00:00Z');
   if (startMs < nowMs - 365 * DAY_MS) throw new BadRequest('starting_at: must be within the last 365 days');
@@ -112,7 +118,8 @@ function parseQuery(url: URL, nowMs: number): Query {
   if (!/^\d+$/.test(limitRaw) || limit < 1 || limit > 1000) throw new BadRequest(`limit: expected an integer from 1 to 1000, got ${JSON.stringify(limitRaw)}`);
   const copy = new URLSearchParams(params);
   copy.delete('page');
-  return { startMs, endMs, groupBy, limit, page: params.get('page'), fingerprint: copy.toString() };
+  const actorIds = params.getAll('actor_ids[]');
+  return { startMs, endMs, bucketDay, actorIds, groupBy, limit, page: params.get('page'), fingerprint: copy.toString() };
 }
 
 interface Row {
@@ -125,8 +132,22 @@ interface Row {
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Rows of a query as units (the cost_type fan-out of one group stays together), sorted by amount. */
+function actorIdOf(actor: Record<string, unknown> | null): string | null {
+  if (actor === null) return null;
+  return (actor.user_id ?? actor.service_account_id ?? actor.api_key_id ?? null) as string | null;
+}
+
 function rowsFor(query: Query, refreshedMs: number, faults: SandboxFaults): Row[][] {
-  const units = costUnits(query.startMs, query.endMs, refreshedMs);
+  if (query.bucketDay) {
+    // One bucket per UTC day, oldest first; inside a bucket, the usual amount order.
+    const out: Row[][] = [];
+    for (let day = query.startMs; day < query.endMs; day += DAY_MS) {
+      out.push(...rowsFor({ ...query, startMs: day, endMs: day + DAY_MS, bucketDay: false }, refreshedMs, faults));
+    }
+    return out;
+  }
+  const wanted = new Set(query.actorIds);
+  const units = costUnits(query.startMs, query.endMs, refreshedMs).filter((u) => wanted.size === 0 || wanted.has(actorIdOf(u.actor) ?? ''));
   const bounds = { starting_at: iso(query.startMs), ending_at: iso(query.endMs) };
   if (query.groupBy.length === 0) {
     let total = units.reduce((acc, u) => acc + [...u.amounts.values()].reduce((a, b) => a + b, 0n), 0n);
