@@ -89,11 +89,12 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     sourceEndpoint: `GET ${COST_PATH}`,
     directorySha256: directory.sha256,
     toolVersion: TOOL_VERSION,
+    seatPriceCents: directory.seatPriceCents,
   });
   // Asserted where the sums are made (reconcile) and again here, on what is about to be published.
   const published = statements.reduce((acc, s) => acc + s.totalCents, 0n);
-  if (published !== allocation.sourceTotalCents + allocation.feesCents) {
-    throw new Error(`statement totals ${published} do not add up to the source total ${allocation.sourceTotalCents} plus fixed charges ${allocation.feesCents}`);
+  if (published !== allocation.sourceTotalCents + allocation.extraCents) {
+    throw new Error(`statement totals ${published} do not add up to the source total ${allocation.sourceTotalCents} plus fixed charges ${allocation.extraCents}`);
   }
 
   const rollups = buildRollups(allocation, statements);
@@ -208,6 +209,12 @@ function ledgerCsv(allocation: Allocation, directory: OrgDirectory): Buffer {
       ]);
     }
   }
+  for (const cc of allocation.costCenters) {
+    const extra = (type: string, cents: bigint, rule: string) =>
+      rows.push([label, statementNumber(label, cc.code), type, cc.code, '', '', '', '', '', '', '', '', '', '', '', cents.toString(), usd(cents), rule, '', directory.sha256]);
+    if (cc.seatCents !== 0n) extra('seats', cc.seatCents, `seats: ${cc.seatPersonDays} person-days (${cc.seatMonths} seat-months)`);
+    if (cc.markupCents !== 0n) extra('markup', cc.markupCents, `markup ${cc.markupPercent}%`);
+  }
   return toCsv(LEDGER_HEADER, rows);
 }
 
@@ -230,6 +237,11 @@ function canonicalAllocation(input: MonthInput, a: Allocation, rec: Reconciliati
       unroundedCents: decimalText(cc.unroundedCents),
       directCents: cc.directCents.toString(),
       poolShares: cc.poolShares.map((ps) => ({ pool: ps.pool, basis: ps.basis, cents: ps.cents.toString() })),
+      seatPersonDays: cc.seatPersonDays,
+      seatMonths: cc.seatMonths,
+      seatCents: cc.seatCents.toString(),
+      markupPercent: cc.markupPercent,
+      markupCents: cc.markupCents.toString(),
       billedCents: cc.billedCents.toString(),
       actors: cc.actors.map((act) => ({
         actorKey: act.actorKey,
@@ -261,7 +273,9 @@ function canonicalAllocation(input: MonthInput, a: Allocation, rec: Reconciliati
       sourceRows: p.sourceRows.map((r) => r.rowId),
       shares: Object.fromEntries([...p.shares].map(([code, cents]) => [code, cents.toString()])),
     })),
-    feesCents: a.feesCents.toString(),
+    seatsCents: a.seatsCents.toString(),
+    markupCents: a.markupCents.toString(),
+    extraCents: a.extraCents.toString(),
     unmapped: a.unmapped.map((u) => ({ actorKey: u.actorKey, label: u.label, rows: u.rowCount, unroundedCents: decimalText(u.unroundedCents) })),
     reconciliation: rec,
   };

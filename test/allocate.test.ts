@@ -84,7 +84,7 @@ describe('allocate', () => {
   it('gives the parent a roll-up statement whose subtotals are its children\u2019s statements', () => {
     const rows = [row(user('user_ana', null), '100.4'), row(user('user_bo', 'bo@acme.example'), '250.4', { product: 'claude_code' }), row(user('user_bo', 'bo@acme.example'), '0.3', { product: 'cowork' }), row(null, '50', { product: 'claude_tag' })];
     const a = allocate(rows, directory(), sep);
-    const ctx = { company: 'c', status: 'FINAL' as const, dataAsOf: null, issuedAt: 'now', sourceEndpoint: 'e', directorySha256: 'x', toolVersion: '0' };
+    const ctx = { company: 'c', status: 'FINAL' as const, dataAsOf: null, issuedAt: 'now', sourceEndpoint: 'e', directorySha256: 'x', toolVersion: '0', seatPriceCents: null };
     const direct = buildStatements(a, ctx);
     expect(direct.map((s) => [s.number, s.totalCents])).toEqual([['CB-2026-09-ENG-PLAT', 100n], ['CB-2026-09-ENG-APP', 251n], ['CB-2026-09-IT', 50n]]);
     const [eng, ...others] = buildRollups(a, direct);
@@ -150,7 +150,7 @@ describe('allocate', () => {
           for (const x of c.actors) expect(x.lines.reduce((s, l) => s + l.billedCents, 0n)).toBe(x.billedCents);
         }
         expect(reconcile(a, exact).ok).toBe(true);
-        const statements = buildStatements(a, { company: 'c', status: 'FINAL', dataAsOf: null, issuedAt: 'now', sourceEndpoint: 'e', directorySha256: 'x', toolVersion: '0' });
+        const statements = buildStatements(a, { company: 'c', status: 'FINAL', dataAsOf: null, issuedAt: 'now', sourceEndpoint: 'e', directorySha256: 'x', toolVersion: '0', seatPriceCents: null });
         expect(statements.reduce((s, st) => s + st.totalCents, 0n)).toBe(a.sourceTotalCents);
         for (const st of statements) for (const b of st.breakdowns) expect(b.rows.reduce((s, r) => s + r.cents, 0n)).toBe(st.totalCents);
       }),

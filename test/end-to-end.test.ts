@@ -171,7 +171,7 @@ describe('month-end run on the sandbox, read back with independent readers', () 
     expect(rollup).toBe(children.reduce((acc, r) => acc + cellCents(cc.cells.find((c) => c.ref === `H${r}`)), 0n));
     expect(cellCents(valueRightOf(rec, 'Source total, rounded once (USD)'))).toBe(sourceTotal);
     expect(cellCents(valueRightOf(rec, 'Sum of all statements incl. UNALLOCATED (USD)'))).toBe(sourceTotal);
-    expect(valueRightOf(rec, 'Statements tie to the source total plus fixed charges')!.value).toBe('yes');
+    expect(valueRightOf(rec, 'Statements tie to the source total plus charges on top')!.value).toBe('yes');
     expect(valueRightOf(rec, 'Org total minus grouped rows (cents)')!.value).toBe('0');
     const spenders = unmapped.cells.filter((c) => /^A\d+$/.test(c.ref) && c.ref !== 'A1' && c.value !== 'Total');
     expect(spenders).toHaveLength(6);

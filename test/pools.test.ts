@@ -12,7 +12,7 @@ import { directory, row, user } from './helpers/rows.js';
 const sep = parsePeriod('2026-09')!;
 const pool = (p: Partial<Pool> & Pick<Pool, 'name' | 'split'>): Pool => ({ match: null, amountCents: null, to: null, note: null, ...p });
 const shares = (a: ReturnType<typeof allocate>) => Object.fromEntries(a.costCenters.map((c) => [c.code, [c.directCents, c.poolShares.map((s) => s.cents), c.billedCents]]));
-const ctx = { company: 'c', status: 'FINAL' as const, dataAsOf: null, issuedAt: 'now', sourceEndpoint: 'e', directorySha256: 'x', toolVersion: '0' };
+const ctx = { company: 'c', status: 'FINAL' as const, dataAsOf: null, issuedAt: 'now', sourceEndpoint: 'e', directorySha256: 'x', toolVersion: '0', seatPriceCents: null };
 
 describe('shared-cost pools', () => {
   it('splits a three-way proportional pool exactly, the remainder cent to the largest remainder', () => {
@@ -65,7 +65,7 @@ describe('shared-cost pools', () => {
     const d = directory({ pools: [pool({ name: 'Platform fee', amountCents: 150000n, split: { kind: 'proportional' } })] });
     const rows = [row(user('user_ana', 'ana@acme.example'), '1000'), row(user('user_bo', 'bo@acme.example'), '2000')];
     const a = allocate(rows, d, sep);
-    expect(a.feesCents).toBe(150000n);
+    expect(a.extraCents).toBe(150000n);
     expect(shares(a)).toEqual({ ENG: [0n, [], 0n], 'ENG-PLAT': [1000n, [50000n], 51000n], 'ENG-APP': [2000n, [100000n], 102000n], IT: [0n, [], 0n] });
     const rec = reconcile(a, sumMoney(rows.map((r) => r.amountCents)));
     expect(rec.ok).toBe(true);

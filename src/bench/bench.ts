@@ -67,7 +67,7 @@ async function allocationAtScale(users: number, linesPerUser: number) {
   const allocation = allocate(rows, directory, period);
   const t1 = performance.now();
   const rec = reconcile(allocation, null);
-  const statements = buildStatements(allocation, { company: directory.company, status: 'FINAL', dataAsOf: null, issuedAt: NOW.toISOString(), sourceEndpoint: 'bench', directorySha256: directory.sha256, toolVersion: 'bench' });
+  const statements = buildStatements(allocation, { company: directory.company, status: 'FINAL', dataAsOf: null, issuedAt: NOW.toISOString(), sourceEndpoint: 'bench', directorySha256: directory.sha256, toolVersion: 'bench', seatPriceCents: null });
   const t2 = performance.now();
   if (!rec.ok) throw new Error('bench allocation does not reconcile');
   return { rows: rows.length, allocateMs: t1 - t0, reconcileAndStatementsMs: t2 - t1, statements: statements.length };

@@ -1,8 +1,8 @@
 import { actorId, actorKey, actorLabel, actorTypeLabel, type CostRow } from './cost-row.js';
-import { indexDirectory, mapRow, UNALLOCATED, type CostCenter, type OrgDirectory } from './directory.js';
+import { activeOn, indexDirectory, mapRow, markupPercent, UNALLOCATED, type CostCenter, type OrgDirectory } from './directory.js';
 import { dataError } from '../errors.js';
 import { formatUsd, Money, percentText, roundCents, splitLargestRemainder, sumMoney } from './money.js';
-import type { Period } from './period.js';
+import { periodDays, type Period } from './period.js';
 
 export interface AllocationLine {
   /** Identity of the line inside its actor: every group value of the source row. */
@@ -68,7 +68,14 @@ export interface CostCenterAllocation {
   readonly directCents: bigint;
   /** Shares of pools this cost center receives. */
   readonly poolShares: readonly PoolShare[];
-  /** The statement total: direct usage plus pool shares. */
+  /** Seats (seat-based plans), prorated by days: person-days in the cost center, seat-months for display (4 decimals), and cents. */
+  readonly seatPersonDays: number;
+  readonly seatMonths: string;
+  readonly seatCents: bigint;
+  /** Overhead markup: the percent that applies and its cents. */
+  readonly markupPercent: string;
+  readonly markupCents: bigint;
+  /** The statement total: direct usage, pool shares, seats and markup. */
   readonly billedCents: bigint;
   readonly actors: readonly ActorAllocation[];
 }
@@ -88,8 +95,10 @@ export interface Allocation {
   /** Every cost center of the directory (spend or not), then UNALLOCATED when it has rows. */
   readonly costCenters: readonly CostCenterAllocation[];
   readonly pools: readonly PoolAllocation[];
-  /** Fixed monthly amounts (e.g. a platform fee) charged on top of the provider's cost. */
-  readonly feesCents: bigint;
+  readonly seatsCents: bigint;
+  readonly markupCents: bigint;
+  /** Charged on top of the provider's cost: fixed pool amounts, seats and markup. */
+  readonly extraCents: bigint;
   readonly unmapped: readonly UnmappedActor[];
   readonly rowCount: number;
 }
@@ -221,7 +230,7 @@ export function allocate(rows: readonly CostRow[], directory: OrgDirectory, peri
   if (pools.some((p) => p.shares.has(UNALLOCATED)) && !codes.includes(UNALLOCATED)) codes.push(UNALLOCATED);
   const ccCents = new Map(codes.map((code) => [code, topCents.get(code) ?? 0n]));
 
-  const costCenters = codes.map((code, i): CostCenterAllocation => {
+  const base = codes.map((code, i) => {
     const cc = index.costCenters.get(code);
     const ccRows = byCostCenter.get(code) ?? [];
     const billed = ccCents.get(code)!;
@@ -280,13 +289,49 @@ export function allocate(rows: readonly CostRow[], directory: OrgDirectory, peri
       unroundedCents: ccWeights[i]?.weight ?? sumMoney([]),
       directCents: billed,
       poolShares,
-      billedCents: billed + poolShares.reduce((a, ps) => a + ps.cents, 0n),
       actors,
     };
   });
 
-  const feesCents = pools.filter((p) => p.kind === 'fixed-amount').reduce((a, p) => a + p.cents, 0n);
-  return { period, sourceTotalUnroundedCents, sourceTotalCents, costCenters, pools, feesCents, unmapped, rowCount: rows.length };
+  // Seats: each person's seat price, prorated by the days they belonged to a cost center; the
+  // total is rounded once and split by largest remainder like everything else.
+  const days = periodDays(period);
+  const personDays = new Map<string, number>();
+  if (directory.seatPriceCents !== null) {
+    for (const person of directory.people) {
+      const active = days.filter((d) => activeOn(person, d)).length;
+      personDays.set(person.costCenter, (personDays.get(person.costCenter) ?? 0) + active);
+    }
+  }
+  const price = new Money(directory.seatPriceCents ?? 0);
+  const seatWeights = base.map((cc) => ({ key: cc.code, weight: price.times(personDays.get(cc.code) ?? 0).dividedBy(days.length) }));
+  const seatsCents = roundCents(sumMoney(seatWeights.map((w) => w.weight)));
+  const seatSplit = splitLargestRemainder(seatsCents, seatWeights);
+
+  // Markup on what each statement carries so far, rounded once over all cost centers.
+  const markupWeights = base.map((cc) => {
+    const sofar = cc.directCents + cc.poolShares.reduce((a, ps) => a + ps.cents, 0n) + seatSplit.get(cc.code)!;
+    return { key: cc.code, weight: new Money(sofar.toString()).times(markupPercent(index, cc.code)).dividedBy(100) };
+  });
+  const markupCents = roundCents(sumMoney(markupWeights.map((w) => w.weight)));
+  const markupSplit = splitLargestRemainder(markupCents, markupWeights);
+
+  const costCenters = base.map((cc): CostCenterAllocation => {
+    const seatCents = seatSplit.get(cc.code)!;
+    const markup = markupSplit.get(cc.code)!;
+    return {
+      ...cc,
+      seatPersonDays: personDays.get(cc.code) ?? 0,
+      seatMonths: new Money(personDays.get(cc.code) ?? 0).dividedBy(days.length).toFixed(4),
+      seatCents,
+      markupPercent: markupPercent(index, cc.code),
+      markupCents: markup,
+      billedCents: cc.directCents + cc.poolShares.reduce((a, ps) => a + ps.cents, 0n) + seatCents + markup,
+    };
+  });
+
+  const extraCents = pools.filter((p) => p.kind === 'fixed-amount').reduce((a, p) => a + p.cents, 0n) + seatsCents + markupCents;
+  return { period, sourceTotalUnroundedCents, sourceTotalCents, costCenters, pools, seatsCents, markupCents, extraCents, unmapped, rowCount: rows.length };
 }
 
 function describeActor(row: CostRow): string {

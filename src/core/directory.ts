@@ -77,12 +77,24 @@ export interface GlAccounts {
   readonly unallocatedAccount: string;
   /** Debited for a cost center that has no gl_account of its own or in its parents. */
   readonly defaultExpenseAccount: string;
+  /** Credited with the overhead markup (internal recharge income). */
+  readonly markupAccount: string;
 }
 
-export const DEFAULT_GL: GlAccounts = { clearingAccount: '2990', unallocatedAccount: '6999', defaultExpenseAccount: '6000' };
+export const DEFAULT_GL: GlAccounts = { clearingAccount: '2990', unallocatedAccount: '6999', defaultExpenseAccount: '6000', markupAccount: '4900' };
+
+export interface Markup {
+  /** Overhead percent on every statement (direct usage, shared costs and seats). */
+  readonly percent: string;
+  /** Per cost center overrides; a parent's applies to its children. */
+  readonly overrides: ReadonlyArray<{ readonly code: string; readonly percent: string }>;
+}
 
 export interface OrgDirectory {
   readonly company: string;
+  /** Seat price per person per month in cents (seat-based plans), prorated by days; null: no seats. */
+  readonly seatPriceCents: string | null;
+  readonly markup: Markup | null;
   /** The provider's organization id, for FOCUS BillingAccountId; the company name when absent. */
   readonly billingAccountId: string | null;
   readonly gl: GlAccounts;
@@ -200,6 +212,17 @@ export function mapRow(index: DirectoryIndex, row: CostRow, day: string = rowDay
     }
   }
   return { costCenter: UNALLOCATED, pool: null, rule: 'unmapped', name: null, note: null };
+}
+
+/** The markup percent for a cost center: its own override, else the nearest parent's, else the global one. */
+export function markupPercent(index: DirectoryIndex, code: string): string {
+  const markup = index.directory.markup;
+  if (markup === null || code === UNALLOCATED) return '0';
+  for (const c of ancestry(index, code).reverse()) {
+    const o = markup.overrides.find((x) => x.code === c);
+    if (o) return o.percent;
+  }
+  return markup.percent;
 }
 
 /** The expense account for a cost center: its own, else the nearest parent's, else the default. */

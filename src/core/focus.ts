@@ -70,6 +70,17 @@ export function focusRows(allocation: Allocation, rows: readonly CostRow[], dire
       };
     }),
   );
+  // Seats (a purchase, in seat-months) and the overhead markup (an adjustment), per cost center.
+  const extras = allocation.costCenters.flatMap((cc): FocusRow[] => {
+    const out: FocusRow[] = [];
+    const row = (cents: bigint, category: string, description: string, quantity: string, unit: string, rule: string): FocusRow => {
+      const billed = centsToDollarText(cents);
+      return { ...common, BilledCost: billed, ChargeCategory: category, ChargeDescription: description, ContractedCost: billed, EffectiveCost: billed, ListCost: billed, PricingQuantity: quantity, PricingUnit: unit, SubAccountId: '', x_CostCenter: cc.code, x_CostCenterName: cc.name, x_StatementNumber: statementNumber(p.label, cc.code), x_MappingRule: rule };
+    };
+    if (cc.seatCents !== 0n) out.push(row(cc.seatCents, 'Purchase', 'Claude Enterprise seats, prorated by day', cc.seatMonths, 'seat-months', 'seats'));
+    if (cc.markupCents !== 0n) out.push(row(cc.markupCents, 'Adjustment', `Overhead markup ${cc.markupPercent}%`, '', '', 'markup'));
+    return out;
+  });
   return [...lines.map(({ cc, a, l }) => {
     const billed = centsToDollarText(l.billedCents);
     const description = [l.model ?? 'no model', l.product, l.costType, l.contextWindow].filter(Boolean).join(' · ');
@@ -109,5 +120,5 @@ export function focusRows(allocation: Allocation, rows: readonly CostRow[], dire
       x_CostType: l.costType ?? '',
       x_MappingRule: l.rule,
     };
-  }), ...shares];
+  }), ...shares, ...extras];
 }

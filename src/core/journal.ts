@@ -55,6 +55,8 @@ export function journalLines(allocation: Allocation, directory: OrgDirectory): J
   for (const pool of allocation.pools.filter((x) => x.kind === 'fixed-amount')) {
     add(directory.gl.clearingAccount, '', -pool.cents, `${pool.name} ${p.label}, fixed monthly charge (${journalId})`, journalId);
   }
+  if (allocation.seatsCents !== 0n) add(directory.gl.clearingAccount, '', -allocation.seatsCents, `Claude Enterprise seats ${p.label}, prorated (${journalId})`, journalId);
+  if (allocation.markupCents !== 0n) add(directory.gl.markupAccount, '', -allocation.markupCents, `Overhead markup on Claude chargeback ${p.label} (${journalId})`, journalId);
   if (debits !== credits) throw new Error(`journal ${journalId} does not balance: debits ${debits}, credits ${credits}`);
   return lines;
 }

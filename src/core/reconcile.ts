@@ -14,7 +14,7 @@ export interface Reconciliation {
   readonly sourceTotalCents: string;
   readonly statementsTotalCents: string;
   /** Fixed monthly charges (pools with an amount) billed on top of the provider's cost. */
-  readonly feesCents: string;
+  readonly extraCents: string;
   readonly unallocatedCents: string;
   /** The org total from the same endpoint without group_by, and its difference to the grouped rows. */
   readonly orgTotalUnroundedCents: string | null;
@@ -43,8 +43,10 @@ export function reconcile(allocation: Allocation, orgTotalUnroundedCents: Money 
     const shares = [...p.shares.values()].reduce((a, b) => a + b, 0n);
     checks.push(check(`pool ${p.name}: shares add up to the pool`, p.cents, shares));
   }
+  checks.push(check('seats split over cost centers add up to the seat total', allocation.seatsCents, allocation.costCenters.reduce((a, c) => a + c.seatCents, 0n)));
+  checks.push(check('markup split over cost centers adds up to the markup total', allocation.markupCents, allocation.costCenters.reduce((a, c) => a + c.markupCents, 0n)));
   const ccSum = allocation.costCenters.reduce((acc, c) => acc + c.billedCents, 0n);
-  checks.push(check('statements add up to the source total plus fixed charges', allocation.sourceTotalCents + allocation.feesCents, ccSum));
+  checks.push(check('statements add up to the source total plus charges on top (fixed pools, seats, markup)', allocation.sourceTotalCents + allocation.extraCents, ccSum));
   checks.push(
     check(
       'rounded source total is the one rounding of the unrounded total',
@@ -87,7 +89,7 @@ export function reconcile(allocation: Allocation, orgTotalUnroundedCents: Money 
     sourceTotalUnroundedCents: decimalText(allocation.sourceTotalUnroundedCents),
     sourceTotalCents: allocation.sourceTotalCents.toString(),
     statementsTotalCents: ccSum.toString(),
-    feesCents: allocation.feesCents.toString(),
+    extraCents: allocation.extraCents.toString(),
     unallocatedCents: unallocated.toString(),
     orgTotalUnroundedCents: orgTotalUnroundedCents === null ? null : decimalText(orgTotalUnroundedCents),
     orgTotalDifferenceCents: orgTotalDifferenceCents === null ? null : decimalText(orgTotalDifferenceCents),

@@ -1,6 +1,6 @@
 import type { Allocation, CostCenterAllocation } from './allocate.js';
 import { UNALLOCATED } from './directory.js';
-import { decimalText, Money, percentText, splitLargestRemainder, sumMoney } from './money.js';
+import { decimalText, formatUsd, Money, percentText, splitLargestRemainder, sumMoney } from './money.js';
 
 export type DocumentStatus = 'FINAL' | 'PROVISIONAL';
 
@@ -14,6 +14,8 @@ export interface StatementContext {
   readonly sourceEndpoint: string;
   readonly directorySha256: string;
   readonly toolVersion: string;
+  /** The directory's seat price per person-month, in cents; null without seats. */
+  readonly seatPriceCents: string | null;
 }
 
 export interface BreakdownRow {
@@ -126,11 +128,17 @@ function breakdown(cc: CostCenterAllocation, dim: (typeof DIMENSIONS)[number]): 
   return { title: dim.title, of: 'direct', rows };
 }
 
-/** Direct usage and each pool share: the lines that make up the statement total. */
-function charges(cc: CostCenterAllocation): Breakdown {
+function hasCharges(cc: CostCenterAllocation): boolean {
+  return cc.poolShares.length > 0 || cc.seatCents !== 0n || cc.markupCents !== 0n;
+}
+
+/** Direct usage, each pool share, seats and markup: the lines that make up the statement total. */
+function charges(cc: CostCenterAllocation, seatPriceCents: string | null): Breakdown {
   const rows = [
     { label: 'Direct usage', cents: cc.directCents },
     ...cc.poolShares.map((p) => ({ label: `Shared: ${p.pool} (${p.basis})`, cents: p.cents })),
+    ...(cc.seatCents !== 0n ? [{ label: `Seats (${new Money(cc.seatMonths).toFixed(2)} seat-months at ${formatUsd(BigInt(new Money(seatPriceCents ?? 0).toFixed(0)))}, prorated by day)`, cents: cc.seatCents }] : []),
+    ...(cc.markupCents !== 0n ? [{ label: `Overhead markup (${cc.markupPercent}%)`, cents: cc.markupCents }] : []),
   ];
   return { title: CHARGES_TITLE, of: 'total', rows: rows.map((r) => ({ ...r, share: percentText(r.cents, cc.billedCents) })) };
 }
@@ -153,7 +161,7 @@ function methodNotes(ctx: StatementContext, allocation: Allocation): string[] {
 export function buildStatements(allocation: Allocation, ctx: StatementContext): Statement[] {
   const p = allocation.period;
   return allocation.costCenters
-    .filter((cc) => cc.actors.length > 0 || cc.poolShares.length > 0)
+    .filter((cc) => cc.actors.length > 0 || hasCharges(cc))
     .map((cc): Statement => {
       const users = cc.actors
         .map((a) => ({
@@ -202,7 +210,7 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext): 
         totalCents: cc.billedCents,
         directCents: cc.directCents,
         unroundedTotalCents: decimalText(cc.unroundedCents),
-        breakdowns: [...(cc.poolShares.length > 0 ? [charges(cc)] : []), ...DIMENSIONS.map((d) => breakdown(cc, d))],
+        breakdowns: [...(hasCharges(cc) ? [charges(cc, ctx.seatPriceCents)] : []), ...DIMENSIONS.map((d) => breakdown(cc, d))],
         users,
         lines,
         notes: methodNotes(ctx, allocation),

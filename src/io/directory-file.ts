@@ -58,6 +58,7 @@ const glSchema = z.strictObject({
   clearing_account: account.optional(),
   unallocated_account: account.optional(),
   default_expense_account: account.optional(),
+  markup_account: account.optional(),
 });
 const percent = z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/)]).transform(String);
 const poolSchema = z.strictObject({
@@ -76,8 +77,13 @@ const poolSchema = z.strictObject({
   to: z.array(z.string()).min(1).optional(),
   note: z.string().nullable().optional(),
 });
+const dollars = z.union([z.string(), z.number()]).transform(String).refine((v) => /^\d+(\.\d{1,2})?$/.test(v), { error: 'expected a USD amount with at most two decimals, such as "30.00"' });
+const seatsSchema = z.strictObject({ price: dollars });
+const markupSchema = z.strictObject({ percent: percent, cost_centers: z.record(z.string(), z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?$/)]).transform(String)).optional() });
 const rootSchema = z.strictObject({
   company: text,
+  seats: seatsSchema.optional(),
+  markup: markupSchema.optional(),
   pools: z.array(z.unknown()).optional(),
   billing_account_id: text.optional(),
   gl: glSchema.optional(),
@@ -99,6 +105,8 @@ function allowedKeys(path: Path): string[] {
   if (last === 'people') return Object.keys(personSchema.shape);
   if (last === 'rules') return Object.keys(ruleSchema.shape);
   if (last === 'gl') return Object.keys(glSchema.shape);
+  if (last === 'seats') return Object.keys(seatsSchema.shape);
+  if (last === 'markup') return Object.keys(markupSchema.shape);
   if (last === 'pools') return Object.keys(poolSchema.shape);
   return Object.keys(rootSchema.shape);
 }
@@ -388,16 +396,28 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
     });
   });
 
+  let markup: OrgDirectory['markup'] = null;
+  if (root.success && root.data.markup) {
+    const m = root.data.markup;
+    const overrides = Object.entries(m.cost_centers ?? {});
+    overrides.forEach(([code]) => knownCode(['markup', 'cost_centers'], code));
+    markup = { percent: m.percent, overrides: overrides.map(([code, p]) => ({ code, percent: p })) };
+  }
+  const seatPriceCents = root.success && root.data.seats ? new Money(root.data.seats.price).times(100).toFixed() : null;
+
   if (problems.length > 0) return { directory: null, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) };
   const sha256 = createHash('sha256').update(source).digest('hex');
   return {
     directory: {
       company: (obj.company as string).trim(),
       billingAccountId: root.success ? (root.data.billing_account_id ?? null) : null,
+      seatPriceCents,
+      markup,
       gl: {
         clearingAccount: (root.success && root.data.gl?.clearing_account) || DEFAULT_GL.clearingAccount,
         unallocatedAccount: (root.success && root.data.gl?.unallocated_account) || DEFAULT_GL.unallocatedAccount,
         defaultExpenseAccount: (root.success && root.data.gl?.default_expense_account) || DEFAULT_GL.defaultExpenseAccount,
+        markupAccount: (root.success && root.data.gl?.markup_account) || DEFAULT_GL.markupAccount,
       },
       unmapped: (obj.unmapped as 'bucket' | 'fail' | undefined) ?? 'bucket',
       costCenters,

@@ -31,7 +31,7 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
     { header: 'Owner e-mail', width: 34 },
     { header: 'GL account', width: 11 },
     { header: 'Statement total (USD)', width: 22, style: { numFmt: USD_FORMAT } },
-    { header: 'of which shared costs (USD)', width: 26, style: { numFmt: USD_FORMAT } },
+    { header: 'of which shared, seats, markup (USD)', width: 32, style: { numFmt: USD_FORMAT } },
     { header: 'Roll-up incl. children (USD)', width: 26, style: { numFmt: USD_FORMAT } },
     { header: 'Statement', width: 26 },
   ];
@@ -56,7 +56,7 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
     ['Source total, unrounded (cents)', rec.sourceTotalUnroundedCents],
     ['Org total without group_by, unrounded (cents)', rec.orgTotalUnroundedCents ?? 'not fetched'],
     ['Org total minus grouped rows (cents)', rec.orgTotalDifferenceCents ?? 'not fetched'],
-    ['Fixed monthly charges (pools with an amount, cents)', rec.feesCents],
+    ['Charges on top: fixed pools, seats, markup (cents)', rec.extraCents],
   ];
   for (const [k, v] of facts) recSheet.addRow([k, v]).getCell(1).font = { bold: true };
   const src = recSheet.addRow(['Source total, rounded once (USD)', sheetDollars(allocation.sourceTotalCents)]);
@@ -65,9 +65,9 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
   sum.getCell(2).numFmt = USD_FORMAT;
   const un = recSheet.addRow(['of which UNALLOCATED (USD)', sheetDollars(BigInt(rec.unallocatedCents))]);
   un.getCell(2).numFmt = USD_FORMAT;
-  const fees = recSheet.addRow(['Fixed monthly charges (USD)', sheetDollars(BigInt(rec.feesCents))]);
+  const fees = recSheet.addRow(['Charges on top: fixed pools, seats, markup (USD)', sheetDollars(BigInt(rec.extraCents))]);
   fees.getCell(2).numFmt = USD_FORMAT;
-  const tie = recSheet.addRow(['Statements tie to the source total plus fixed charges', { formula: `IF(B${src.number}+B${fees.number}=B${sum.number},"yes","NO")`, result: BigInt(rec.statementsTotalCents) === BigInt(rec.sourceTotalCents) + BigInt(rec.feesCents) ? 'yes' : 'NO' }]);
+  const tie = recSheet.addRow(['Statements tie to the source total plus charges on top', { formula: `IF(B${src.number}+B${fees.number}=B${sum.number},"yes","NO")`, result: BigInt(rec.statementsTotalCents) === BigInt(rec.sourceTotalCents) + BigInt(rec.extraCents) ? 'yes' : 'NO' }]);
   tie.font = { bold: true };
   recSheet.addRow([]);
   styleHeaderRow(recSheet.addRow(['Check', 'Result']));

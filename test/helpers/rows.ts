@@ -32,6 +32,8 @@ export function directory(partial: Partial<OrgDirectory> = {}): OrgDirectory {
   return {
     company: 'Acme Test',
     billingAccountId: null,
+    seatPriceCents: null,
+    markup: null,
     gl: DEFAULT_GL,
     unmapped: 'bucket',
     costCenters: [
