@@ -37,7 +37,7 @@ describe('GL journal', () => {
         { code: 'ENG-APP', name: 'Apps', parent: 'ENG', owner: { name: 'O', email: 'o@acme.example' }, glAccount: null },
         { code: 'IT', name: 'IT', parent: null, owner: { name: 'O', email: 'o@acme.example' }, glAccount: null },
       ],
-      gl: { clearingAccount: '2100', unallocatedAccount: '6998', defaultExpenseAccount: '6500' },
+      gl: { clearingAccount: '2100', unallocatedAccount: '6998', defaultExpenseAccount: '6500', markupAccount: '4900' },
     });
     const rows = [row(user('user_ana', 'ana@acme.example'), '500'), row(user('user_bo', 'bo@acme.example'), '-200'), row(null, '100', { product: 'claude_tag' })];
     const lines = journalLines(allocate(rows, d, sep), d);
