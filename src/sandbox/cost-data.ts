@@ -106,8 +106,21 @@ function buildSpenders(): Spender[] {
 
 const SPENDERS = buildSpenders();
 
-/** Micro-cents spent on one day; 0 on an inactive day. */
-function dailyMicroCents(spender: Spender, combo: Combo, dayMs: number): bigint {
+const REVISION_WINDOW_MS = 30 * DAY_MS;
+
+/**
+ * Micro-cents spent on one day as the provider reports it at `refreshedMs`; 0 on an inactive
+ * day. Like the real API, values inside the 30-day revision window are not settled: for about a
+ * third of the usage the first figure is 4 % low and is revised up once the window has passed.
+ */
+function dailyMicroCents(spender: Spender, combo: Combo, dayMs: number, refreshedMs: number): bigint {
+  const settled = finalMicroCents(spender, combo, dayMs);
+  const unsettled = refreshedMs - (dayMs + DAY_MS) < REVISION_WINDOW_MS;
+  if (!unsettled || randomFor('revised', spender.actorKey, combo.product, combo.model ?? '', combo.costType)() >= 1 / 3) return settled;
+  return (settled * 96n) / 100n;
+}
+
+function finalMicroCents(spender: Spender, combo: Combo, dayMs: number): bigint {
   if (spender.untilMs !== null && dayMs >= spender.untilMs) return 0n;
   const rand = randomFor('day', spender.actorKey, combo.product, combo.model ?? '', combo.contextWindow ?? '', combo.costType, String(dayMs));
   const weekday = new Date(dayMs).getUTCDay();
@@ -128,7 +141,7 @@ export function costUnits(startMs: number, endMs: number, refreshedMs: number): 
     const byUnit = new Map<string, { combo: Combo; amounts: Map<string, bigint> }>();
     for (const combo of spender.combos) {
       let total = 0n;
-      for (let day = firstDay; day < endMs && day + DAY_MS <= refreshedMs; day += DAY_MS) total += dailyMicroCents(spender, combo, day);
+      for (let day = firstDay; day < endMs && day + DAY_MS <= refreshedMs; day += DAY_MS) total += dailyMicroCents(spender, combo, day, refreshedMs);
       if (total === 0n) continue;
       const key = `${combo.product}|${combo.model}|${combo.contextWindow}`;
       const entry = byUnit.get(key) ?? { combo, amounts: new Map<string, bigint>() };
