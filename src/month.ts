@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ANTHROPIC_VERSION, CHARGEBACK_GROUP_BY, COST_BETA, COST_PATH, type Attempt, type RawPage } from './api/client.js';
-import { allocate, type Allocation } from './core/allocate.js';
+import { allocate, hasStatement, type Allocation } from './core/allocate.js';
 import { actorId, actorTypeLabel, type CostRow } from './core/cost-row.js';
 import { actorsWithChangingOwner, indexDirectory, type OrgDirectory } from './core/directory.js';
 import { withDailyRows } from './core/daily.js';
@@ -9,7 +9,7 @@ import { journalLines, JOURNAL_COLUMNS } from './core/journal.js';
 import { decimalText, formatUsd, sumMoney } from './core/money.js';
 import { isoSeconds, periodDays, type Period } from './core/period.js';
 import { reconcile, type Reconciliation } from './core/reconcile.js';
-import { buildRollups, buildStatements, statementNumber, type DocumentStatus, type Statement } from './core/statements.js';
+import { buildRollups, buildStatements, numberFor, type DocumentStatus, type Statement } from './core/statements.js';
 import { dataError } from './errors.js';
 import { toCsv } from './render/csv.js';
 import { renderStatementPdf } from './render/statement-pdf.js';
@@ -93,7 +93,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   });
   // Asserted where the sums are made (reconcile) and again here, on what is about to be published.
   const published = statements.reduce((acc, s) => acc + s.totalCents, 0n);
-  if (published !== allocation.sourceTotalCents + allocation.extraCents) {
+  if (published !== allocation.sourceTotalCents + allocation.extraCents + allocation.carriedCents) {
     throw new Error(`statement totals ${published} do not add up to the source total ${allocation.sourceTotalCents} plus fixed charges ${allocation.extraCents}`);
   }
 
@@ -186,7 +186,7 @@ function ledgerCsv(allocation: Allocation, directory: OrgDirectory): Buffer {
     for (const a of cc.actors) {
       for (const l of a.lines) {
         rows.push([
-          label, statementNumber(label, cc.code), 'usage', cc.code, '', a.actorType, a.actorId, a.email ?? '', a.label,
+          label, numberFor(allocation, cc.code), 'usage', cc.code, '', a.actorType, a.actorId, a.email ?? '', a.label,
           l.product ?? '', l.model ?? '', l.contextWindow ?? '', l.costType ?? '', l.workspaceId ?? '', decimalText(l.unroundedCents),
           l.billedCents.toString(), usd(l.billedCents), l.rule, l.rowId, directory.sha256,
         ]);
@@ -204,14 +204,14 @@ function ledgerCsv(allocation: Allocation, directory: OrgDirectory): Buffer {
     }
     for (const [code, cents] of [...pool.shares].sort(([a], [b]) => (a < b ? -1 : 1))) {
       rows.push([
-        label, statementNumber(label, code), 'pool_share', code, pool.name, '', '', '', '', '', '', '', '', '',
+        label, numberFor(allocation, code), 'pool_share', code, pool.name, '', '', '', '', '', '', '', '', '',
         '', cents.toString(), usd(cents), `pool ${pool.name}: ${pool.basis}`, '', directory.sha256,
       ]);
     }
   }
   for (const cc of allocation.costCenters) {
     const extra = (type: string, cents: bigint, rule: string) =>
-      rows.push([label, statementNumber(label, cc.code), type, cc.code, '', '', '', '', '', '', '', '', '', '', '', cents.toString(), usd(cents), rule, '', directory.sha256]);
+      rows.push([label, numberFor(allocation, cc.code), type, cc.code, '', '', '', '', '', '', '', '', '', '', '', cents.toString(), usd(cents), rule, '', directory.sha256]);
     if (cc.seatCents !== 0n) extra('seats', cc.seatCents, `seats: ${cc.seatPersonDays} person-days (${cc.seatMonths} seat-months)`);
     if (cc.markupCents !== 0n) extra('markup', cc.markupCents, `markup ${cc.markupPercent}%`);
   }
@@ -222,6 +222,7 @@ function canonicalAllocation(input: MonthInput, a: Allocation, rec: Reconciliati
   return {
     schema: 'claude-chargeback/allocation@1',
     period: a.period.label,
+    revision: a.revision,
     status: input.status,
     dataRefreshedAt: input.dataRefreshedAt,
     directorySha256: input.directory.sha256,
@@ -233,7 +234,7 @@ function canonicalAllocation(input: MonthInput, a: Allocation, rec: Reconciliati
       parent: cc.parent,
       owner: cc.owner,
       glAccount: cc.glAccount,
-      statementNumber: cc.actors.length > 0 || cc.poolShares.length > 0 ? statementNumber(a.period.label, cc.code) : null,
+      statementNumber: hasStatement(cc) ? numberFor(a, cc.code) : null,
       unroundedCents: decimalText(cc.unroundedCents),
       directCents: cc.directCents.toString(),
       poolShares: cc.poolShares.map((ps) => ({ pool: ps.pool, basis: ps.basis, cents: ps.cents.toString() })),
@@ -242,6 +243,7 @@ function canonicalAllocation(input: MonthInput, a: Allocation, rec: Reconciliati
       seatCents: cc.seatCents.toString(),
       markupPercent: cc.markupPercent,
       markupCents: cc.markupCents.toString(),
+      adjustments: cc.adjustments.map((a) => ({ reference: a.reference, cents: a.cents.toString() })),
       billedCents: cc.billedCents.toString(),
       actors: cc.actors.map((act) => ({
         actorKey: act.actorKey,
@@ -252,6 +254,7 @@ function canonicalAllocation(input: MonthInput, a: Allocation, rec: Reconciliati
         unroundedCents: decimalText(act.unroundedCents),
         billedCents: act.billedCents.toString(),
         lines: act.lines.map((l) => ({
+          lineKey: l.lineKey,
           rowId: l.rowId,
           product: l.product,
           model: l.model,

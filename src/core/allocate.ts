@@ -56,6 +56,14 @@ export interface PoolAllocation {
   readonly shares: ReadonlyMap<string, bigint>;
 }
 
+/** An adjustment of an earlier month carried into this month's statement. */
+export interface CarriedAdjustment {
+  readonly costCenter: string;
+  /** "CB-2026-09-ENG-PLAT → CB-2026-09-ENG-PLAT-R2" */
+  readonly reference: string;
+  readonly cents: bigint;
+}
+
 export interface CostCenterAllocation {
   readonly code: string;
   readonly name: string;
@@ -75,7 +83,9 @@ export interface CostCenterAllocation {
   /** Overhead markup: the percent that applies and its cents. */
   readonly markupPercent: string;
   readonly markupCents: bigint;
-  /** The statement total: direct usage, pool shares, seats and markup. */
+  /** Adjustments of earlier months carried into this statement. */
+  readonly adjustments: readonly CarriedAdjustment[];
+  /** The statement total: direct usage, pool shares, seats, markup and carried adjustments. */
   readonly billedCents: bigint;
   readonly actors: readonly ActorAllocation[];
 }
@@ -89,6 +99,9 @@ export interface UnmappedActor {
 
 export interface Allocation {
   readonly period: Period;
+  /** 1 for the first issue of the month; 2, 3… for revisions (final figures, corrections). */
+  readonly revision: number;
+  readonly carriedCents: bigint;
   readonly sourceTotalUnroundedCents: Money;
   /** The one rounding: the period's grand total in whole cents. */
   readonly sourceTotalCents: bigint;
@@ -137,7 +150,13 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * Decides who owns every row and splits the period's rounded total down the levels
  * (cost center, actor, line) by largest remainder. Pure.
  */
-export function allocate(rows: readonly CostRow[], directory: OrgDirectory, period: Period): Allocation {
+export function allocate(
+  rows: readonly CostRow[],
+  directory: OrgDirectory,
+  period: Period,
+  options: { readonly revision?: number; readonly carried?: readonly CarriedAdjustment[] } = {},
+): Allocation {
+  const carried = options.carried ?? [];
   const index = indexDirectory(directory);
   const mapped: MappedRow[] = rows.map((row) => {
     const m = mapRow(index, row);
@@ -187,7 +206,10 @@ export function allocate(rows: readonly CostRow[], directory: OrgDirectory, peri
   const byPool = groupBy(mapped.filter((m) => m.pool !== null), (m) => m.pool!);
   const directoryCodes = directory.costCenters.map((c) => c.code);
   const codes = [...directoryCodes];
-  if (byCostCenter.has(UNALLOCATED)) codes.push(UNALLOCATED);
+  if (byCostCenter.has(UNALLOCATED) || carried.some((c) => c.costCenter === UNALLOCATED)) codes.push(UNALLOCATED);
+  for (const c of carried) {
+    if (!codes.includes(c.costCenter)) throw dataError(`A carried adjustment names cost center ${c.costCenter}, which the org directory no longer has.`, ['Add it back (it can have no people), or book the adjustment by hand; nothing was published.']);
+  }
 
   // The one rounding, split over cost centers' direct usage and the usage pools alike.
   const ccWeights = codes.map((code) => ({ key: code, weight: sumMoney((byCostCenter.get(code) ?? []).map((m) => m.row.amountCents)) }));
@@ -319,23 +341,31 @@ export function allocate(rows: readonly CostRow[], directory: OrgDirectory, peri
   const costCenters = base.map((cc): CostCenterAllocation => {
     const seatCents = seatSplit.get(cc.code)!;
     const markup = markupSplit.get(cc.code)!;
+    const adjustments = carried.filter((c) => c.costCenter === cc.code);
     return {
       ...cc,
+      adjustments,
       seatPersonDays: personDays.get(cc.code) ?? 0,
       seatMonths: new Money(personDays.get(cc.code) ?? 0).dividedBy(days.length).toFixed(4),
       seatCents,
       markupPercent: markupPercent(index, cc.code),
       markupCents: markup,
-      billedCents: cc.directCents + cc.poolShares.reduce((a, ps) => a + ps.cents, 0n) + seatCents + markup,
+      billedCents: cc.directCents + cc.poolShares.reduce((a, ps) => a + ps.cents, 0n) + seatCents + markup + adjustments.reduce((a, c) => a + c.cents, 0n),
     };
   });
 
   const extraCents = pools.filter((p) => p.kind === 'fixed-amount').reduce((a, p) => a + p.cents, 0n) + seatsCents + markupCents;
-  return { period, sourceTotalUnroundedCents, sourceTotalCents, costCenters, pools, seatsCents, markupCents, extraCents, unmapped, rowCount: rows.length };
+  const carriedCents = carried.reduce((a, c) => a + c.cents, 0n);
+  return { period, revision: options.revision ?? 1, carriedCents, sourceTotalUnroundedCents, sourceTotalCents, costCenters, pools, seatsCents, markupCents, extraCents, unmapped, rowCount: rows.length };
 }
 
 function describeActor(row: CostRow): string {
   const a = row.actor;
   if (a?.type === 'user_actor') return `user ${a.email ?? a.userId}${a.deleted ? ' (deleted)' : ''}`;
   return actorLabel(a).replace(/^./, (c) => c.toLowerCase());
+}
+
+/** A cost center gets a statement when it has spend, a share, a charge or an adjustment. */
+export function hasStatement(cc: CostCenterAllocation): boolean {
+  return cc.actors.length > 0 || cc.poolShares.length > 0 || cc.seatCents !== 0n || cc.markupCents !== 0n || cc.adjustments.length > 0;
 }

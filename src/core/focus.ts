@@ -2,7 +2,7 @@ import type { Allocation } from './allocate.js';
 import type { CostRow } from './cost-row.js';
 import type { OrgDirectory } from './directory.js';
 import { centsToDollarText, roundCents, splitLargestRemainder, sumMoney, ZERO } from './money.js';
-import { statementNumber } from './statements.js';
+import { numberFor } from './statements.js';
 
 /**
  * FOCUS 1.4 rows for the allocated cost: the 21 mandatory Cost and Usage columns, two
@@ -65,7 +65,7 @@ export function focusRows(allocation: Allocation, rows: readonly CostRow[], dire
         SubAccountId: '',
         x_CostCenter: cc.code,
         x_CostCenterName: cc.name,
-        x_StatementNumber: statementNumber(p.label, cc.code),
+        x_StatementNumber: numberFor(allocation, cc.code),
         x_MappingRule: `pool ${ps.pool}`,
       };
     }),
@@ -75,10 +75,12 @@ export function focusRows(allocation: Allocation, rows: readonly CostRow[], dire
     const out: FocusRow[] = [];
     const row = (cents: bigint, category: string, description: string, quantity: string, unit: string, rule: string): FocusRow => {
       const billed = centsToDollarText(cents);
-      return { ...common, BilledCost: billed, ChargeCategory: category, ChargeDescription: description, ContractedCost: billed, EffectiveCost: billed, ListCost: billed, PricingQuantity: quantity, PricingUnit: unit, SubAccountId: '', x_CostCenter: cc.code, x_CostCenterName: cc.name, x_StatementNumber: statementNumber(p.label, cc.code), x_MappingRule: rule };
+      return { ...common, BilledCost: billed, ChargeCategory: category, ChargeDescription: description, ContractedCost: billed, EffectiveCost: billed, ListCost: billed, PricingQuantity: quantity, PricingUnit: unit, SubAccountId: '', x_CostCenter: cc.code, x_CostCenterName: cc.name, x_StatementNumber: numberFor(allocation, cc.code), x_MappingRule: rule };
     };
     if (cc.seatCents !== 0n) out.push(row(cc.seatCents, 'Purchase', 'Claude Enterprise seats, prorated by day', cc.seatMonths, 'seat-months', 'seats'));
     if (cc.markupCents !== 0n) out.push(row(cc.markupCents, 'Adjustment', `Overhead markup ${cc.markupPercent}%`, '', '', 'markup'));
+    // A true-up of an invoiced earlier month: FOCUS marks it as a correction.
+    for (const adj of cc.adjustments) out.push({ ...row(adj.cents, 'Usage', `Adjustment of an earlier month: ${adj.reference}`, '', '', 'carried adjustment'), ChargeClass: 'Correction' });
     return out;
   });
   return [...lines.map(({ cc, a, l }) => {
@@ -110,7 +112,7 @@ export function focusRows(allocation: Allocation, rows: readonly CostRow[], dire
       SubAccountId: l.workspaceId ?? '',
       x_CostCenter: cc.code,
       x_CostCenterName: cc.name,
-      x_StatementNumber: statementNumber(p.label, cc.code),
+      x_StatementNumber: numberFor(allocation, cc.code),
       x_ActorType: a.actorType,
       x_ActorId: a.actorId,
       x_User: a.email ?? '',

@@ -1,7 +1,7 @@
 import type { Allocation } from './allocate.js';
 import { expenseAccount, indexDirectory, type OrgDirectory } from './directory.js';
 import { centsToDollarText } from './money.js';
-import { statementNumber } from './statements.js';
+import { numberFor } from './statements.js';
 
 /**
  * The GL journal: one balanced double-entry journal for the month. Each cost center's expense
@@ -46,7 +46,7 @@ export function journalLines(allocation: Allocation, directory: OrgDirectory): J
   };
   for (const cc of allocation.costCenters) {
     if (cc.billedCents === 0n) continue;
-    const number = statementNumber(p.label, cc.code);
+    const number = numberFor(allocation, cc.code);
     add(expenseAccount(index, cc.code), cc.code, cc.billedCents, `Claude Enterprise chargeback ${p.label} ${cc.code} (${number})`, number);
   }
   if (allocation.sourceTotalCents !== 0n) {
@@ -56,6 +56,7 @@ export function journalLines(allocation: Allocation, directory: OrgDirectory): J
     add(directory.gl.clearingAccount, '', -pool.cents, `${pool.name} ${p.label}, fixed monthly charge (${journalId})`, journalId);
   }
   if (allocation.seatsCents !== 0n) add(directory.gl.clearingAccount, '', -allocation.seatsCents, `Claude Enterprise seats ${p.label}, prorated (${journalId})`, journalId);
+  if (allocation.carriedCents !== 0n) add(directory.gl.clearingAccount, '', -allocation.carriedCents, `True-up of earlier months carried into ${p.label} (${journalId})`, journalId);
   if (allocation.markupCents !== 0n) add(directory.gl.markupAccount, '', -allocation.markupCents, `Overhead markup on Claude chargeback ${p.label} (${journalId})`, journalId);
   if (debits !== credits) throw new Error(`journal ${journalId} does not balance: debits ${debits}, credits ${credits}`);
   return lines;

@@ -15,6 +15,8 @@ export interface Reconciliation {
   readonly statementsTotalCents: string;
   /** Fixed monthly charges (pools with an amount) billed on top of the provider's cost. */
   readonly extraCents: string;
+  /** Adjustments of earlier months carried into these statements. */
+  readonly carriedCents: string;
   readonly unallocatedCents: string;
   /** The org total from the same endpoint without group_by, and its difference to the grouped rows. */
   readonly orgTotalUnroundedCents: string | null;
@@ -46,7 +48,7 @@ export function reconcile(allocation: Allocation, orgTotalUnroundedCents: Money 
   checks.push(check('seats split over cost centers add up to the seat total', allocation.seatsCents, allocation.costCenters.reduce((a, c) => a + c.seatCents, 0n)));
   checks.push(check('markup split over cost centers adds up to the markup total', allocation.markupCents, allocation.costCenters.reduce((a, c) => a + c.markupCents, 0n)));
   const ccSum = allocation.costCenters.reduce((acc, c) => acc + c.billedCents, 0n);
-  checks.push(check('statements add up to the source total plus charges on top (fixed pools, seats, markup)', allocation.sourceTotalCents + allocation.extraCents, ccSum));
+  checks.push(check('statements add up to the source total plus charges on top (fixed pools, seats, markup) and carried adjustments', allocation.sourceTotalCents + allocation.extraCents + allocation.carriedCents, ccSum));
   checks.push(
     check(
       'rounded source total is the one rounding of the unrounded total',
@@ -90,6 +92,7 @@ export function reconcile(allocation: Allocation, orgTotalUnroundedCents: Money 
     sourceTotalCents: allocation.sourceTotalCents.toString(),
     statementsTotalCents: ccSum.toString(),
     extraCents: allocation.extraCents.toString(),
+    carriedCents: allocation.carriedCents.toString(),
     unallocatedCents: unallocated.toString(),
     orgTotalUnroundedCents: orgTotalUnroundedCents === null ? null : decimalText(orgTotalUnroundedCents),
     orgTotalDifferenceCents: orgTotalDifferenceCents === null ? null : decimalText(orgTotalDifferenceCents),

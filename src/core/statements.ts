@@ -1,4 +1,4 @@
-import type { Allocation, CostCenterAllocation } from './allocate.js';
+import { hasStatement, type Allocation, type CostCenterAllocation } from './allocate.js';
 import { UNALLOCATED } from './directory.js';
 import { decimalText, formatUsd, Money, percentText, splitLargestRemainder, sumMoney } from './money.js';
 
@@ -90,8 +90,13 @@ export function periodTitle(year: number, month: number): string {
   return `${MONTHS[month - 1]} ${year}`;
 }
 
-export function statementNumber(periodLabel: string, code: string): string {
-  return `CB-${periodLabel}-${code}`;
+export function statementNumber(periodLabel: string, code: string, revision = 1): string {
+  return `CB-${periodLabel}-${code}${revision > 1 ? `-R${revision}` : ''}`;
+}
+
+/** The statement number of a cost center in this allocation (its revision included). */
+export function numberFor(allocation: Allocation, code: string): string {
+  return statementNumber(allocation.period.label, code, allocation.revision);
 }
 
 type Dimension = 'product' | 'model' | 'contextWindow' | 'costType';
@@ -129,7 +134,7 @@ function breakdown(cc: CostCenterAllocation, dim: (typeof DIMENSIONS)[number]): 
 }
 
 function hasCharges(cc: CostCenterAllocation): boolean {
-  return cc.poolShares.length > 0 || cc.seatCents !== 0n || cc.markupCents !== 0n;
+  return cc.poolShares.length > 0 || cc.seatCents !== 0n || cc.markupCents !== 0n || cc.adjustments.length > 0;
 }
 
 /** Direct usage, each pool share, seats and markup: the lines that make up the statement total. */
@@ -139,6 +144,7 @@ function charges(cc: CostCenterAllocation, seatPriceCents: string | null): Break
     ...cc.poolShares.map((p) => ({ label: `Shared: ${p.pool} (${p.basis})`, cents: p.cents })),
     ...(cc.seatCents !== 0n ? [{ label: `Seats (${new Money(cc.seatMonths).toFixed(2)} seat-months at ${formatUsd(BigInt(new Money(seatPriceCents ?? 0).toFixed(0)))}, prorated by day)`, cents: cc.seatCents }] : []),
     ...(cc.markupCents !== 0n ? [{ label: `Overhead markup (${cc.markupPercent}%)`, cents: cc.markupCents }] : []),
+    ...cc.adjustments.map((a) => ({ label: `Adjustment of an earlier month: ${a.reference}`, cents: a.cents })),
   ];
   return { title: CHARGES_TITLE, of: 'total', rows: rows.map((r) => ({ ...r, share: percentText(r.cents, cc.billedCents) })) };
 }
@@ -161,7 +167,7 @@ function methodNotes(ctx: StatementContext, allocation: Allocation): string[] {
 export function buildStatements(allocation: Allocation, ctx: StatementContext): Statement[] {
   const p = allocation.period;
   return allocation.costCenters
-    .filter((cc) => cc.actors.length > 0 || hasCharges(cc))
+    .filter(hasStatement)
     .map((cc): Statement => {
       const users = cc.actors
         .map((a) => ({
@@ -194,7 +200,7 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext): 
         .sort((a, b) => compareRows(a, b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       return {
         kind: 'direct',
-        number: statementNumber(p.label, cc.code),
+        number: numberFor(allocation, cc.code),
         company: ctx.company,
         code: cc.code,
         name: cc.name,
@@ -266,7 +272,7 @@ export function buildRollups(allocation: Allocation, direct: readonly Statement[
         {
           ...first,
           kind: 'rollup',
-          number: `${statementNumber(first.periodLabel, cc.code)}-ROLLUP`,
+          number: `${numberFor(allocation, cc.code)}-ROLLUP`,
           code: cc.code,
           name: cc.name,
           parent: cc.parent,

@@ -1,6 +1,6 @@
-import type { Allocation } from './allocate.js';
+import { hasStatement, type Allocation } from './allocate.js';
 import { UNALLOCATED } from './directory.js';
-import { statementNumber } from './statements.js';
+import { numberFor } from './statements.js';
 
 export interface SummaryRow {
   readonly code: string;
@@ -44,14 +44,14 @@ export function summaryRows(allocation: Allocation): SummaryRow[] {
       totalCents: c.billedCents,
       sharedCents: c.billedCents - c.directCents,
       rollupCents: rollup(code),
-      statementNumber: c.actors.length > 0 || c.poolShares.length > 0 ? statementNumber(allocation.period.label, code) : null,
+      statementNumber: hasStatement(c) ? numberFor(allocation, code) : null,
     });
     for (const k of [...(children.get(code) ?? [])].sort()) visit(k, level + 1);
   };
   for (const k of [...(children.get(null) ?? [])].sort()) visit(k, 0);
   const un = byCode.get(UNALLOCATED);
   if (un) {
-    rows.push({ code: UNALLOCATED, name: un.name, parent: null, level: 0, ownerName: 'Finance', ownerEmail: '', glAccount: '', totalCents: un.billedCents, sharedCents: un.billedCents - un.directCents, rollupCents: un.billedCents, statementNumber: statementNumber(allocation.period.label, UNALLOCATED) });
+    rows.push({ code: UNALLOCATED, name: un.name, parent: null, level: 0, ownerName: 'Finance', ownerEmail: '', glAccount: '', totalCents: un.billedCents, sharedCents: un.billedCents - un.directCents, rollupCents: un.billedCents, statementNumber: numberFor(allocation, UNALLOCATED) });
   }
   return rows;
 }

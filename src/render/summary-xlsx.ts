@@ -67,7 +67,9 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
   un.getCell(2).numFmt = USD_FORMAT;
   const fees = recSheet.addRow(['Charges on top: fixed pools, seats, markup (USD)', sheetDollars(BigInt(rec.extraCents))]);
   fees.getCell(2).numFmt = USD_FORMAT;
-  const tie = recSheet.addRow(['Statements tie to the source total plus charges on top', { formula: `IF(B${src.number}+B${fees.number}=B${sum.number},"yes","NO")`, result: BigInt(rec.statementsTotalCents) === BigInt(rec.sourceTotalCents) + BigInt(rec.extraCents) ? 'yes' : 'NO' }]);
+  const carried = recSheet.addRow(['Adjustments of earlier months carried (USD)', sheetDollars(BigInt(rec.carriedCents))]);
+  carried.getCell(2).numFmt = USD_FORMAT;
+  const tie = recSheet.addRow(['Statements tie to the source total plus charges on top', { formula: `IF(B${src.number}+B${fees.number}+B${carried.number}=B${sum.number},"yes","NO")`, result: BigInt(rec.statementsTotalCents) === BigInt(rec.sourceTotalCents) + BigInt(rec.extraCents) + BigInt(rec.carriedCents) ? 'yes' : 'NO' }]);
   tie.font = { bold: true };
   recSheet.addRow([]);
   styleHeaderRow(recSheet.addRow(['Check', 'Result']));
