@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ANTHROPIC_VERSION, CHARGEBACK_GROUP_BY, COST_BETA, COST_PATH, type Attempt, type RawPage } from './api/client.js';
-import { allocate, hasStatement, type Allocation } from './core/allocate.js';
+import { allocate, hasStatement, type Allocation, type CarriedAdjustment } from './core/allocate.js';
+import { adjustmentsBetween, figuresOf, type AdjustmentLine, type IssuedFigures } from './core/adjustments.js';
 import { actorId, actorTypeLabel, type CostRow } from './core/cost-row.js';
 import { actorsWithChangingOwner, indexDirectory, type OrgDirectory } from './core/directory.js';
 import { withDailyRows } from './core/daily.js';
@@ -40,7 +41,15 @@ export interface MonthInput {
   readonly dataRefreshedAt: string | null;
   /** What the manifest records as the source: the base URL, or "sandbox". */
   readonly apiLabel: string;
+  /** 1 for a first issue; for a revision, its number and the issue it revises. */
+  readonly revision: number;
+  readonly previous: { readonly figures: IssuedFigures; readonly bytes: Uint8Array } | null;
+  /** Adjustments of the previous month carried into this one, and the revision they come from. */
+  readonly carried: { readonly adjustments: readonly CarriedAdjustment[]; readonly source: string | null };
 }
+
+export const PREVIOUS_COPY = 'inputs/previous-chargeback.json';
+export const CARRIED_COPY = 'inputs/carried-adjustments.json';
 
 export interface Month {
   readonly allocation: Allocation;
@@ -49,6 +58,8 @@ export interface Month {
   readonly statements: readonly Statement[];
   /** Roll-up statements for parents: sums of direct statements, billing nothing of their own. */
   readonly rollups: readonly Statement[];
+  /** Final minus billed against the issue this one revises (empty for a first issue). */
+  readonly adjustments: readonly AdjustmentLine[];
   /** Every output file, by path under out/<period>/, manifest included. */
   readonly files: ReadonlyMap<string, Buffer>;
 }
@@ -69,7 +80,15 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   const dailyRows = input.daily.flatMap((d) => d.rows);
   if (movers.length > 0 && input.daily.length === 0) throw new Error(`daily rows are needed for ${movers.join(', ')}`);
   const rows = withDailyRows(input.grouped.rows, dailyRows, movers);
-  const allocation = allocate(rows, directory, period);
+  const allocation = allocate(rows, directory, period, { revision: input.revision, carried: input.carried.adjustments });
+  const adjustments = input.previous ? adjustmentsBetween(input.previous.figures, figuresOf(allocation, input.status)) : [];
+  const revisionNotes: Record<string, string> = {};
+  if (input.previous) {
+    const prev = input.previous.figures;
+    for (const l of adjustments.filter((x) => x.line === 'TOTAL')) {
+      revisionNotes[l.costCenter] = `Revision ${input.revision}: replaces ${l.originalStatement || 'nothing (new statement)'} (${prev.status}, ${formatUsd(l.previousCents)}). The final figure differs by ${formatUsd(l.adjustmentCents)}; that adjustment is carried to the next month's statement.`;
+    }
+  }
   const orgTotal = sumMoney(input.total.rows.map((r) => r.amountCents));
   const rec = reconcile(allocation, orgTotal);
   if (!rec.ok) {
@@ -90,6 +109,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     directorySha256: directory.sha256,
     toolVersion: TOOL_VERSION,
     seatPriceCents: directory.seatPriceCents,
+    revisionNotes,
   });
   // Asserted where the sums are made (reconcile) and again here, on what is about to be published.
   const published = statements.reduce((acc, s) => acc + s.totalCents, 0n);
@@ -113,6 +133,14 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   files.set('focus.csv', toCsv(FOCUS_COLUMNS, focus.map((r) => FOCUS_COLUMNS.map((c) => r[c] ?? ''))));
   files.set('chargeback.json', Buffer.from(`${JSON.stringify(canonicalAllocation(input, allocation, rec), null, 2)}\n`));
   files.set(DIRECTORY_COPY, Buffer.from(input.directoryBytes));
+  if (input.previous) {
+    files.set(PREVIOUS_COPY, Buffer.from(input.previous.bytes));
+    files.set('adjustments.csv', toCsv(ADJUSTMENT_COLUMNS, adjustments.map((l) => [period.label, String(input.revision), l.costCenter, l.originalStatement, l.revisedStatement, l.line, l.previousCents.toString(), l.finalCents.toString(), l.adjustmentCents.toString()])));
+  }
+  if (input.carried.adjustments.length > 0) {
+    const carried = { source: input.carried.source, adjustments: input.carried.adjustments.map((c) => ({ costCenter: c.costCenter, reference: c.reference, cents: c.cents.toString() })) };
+    files.set(CARRIED_COPY, Buffer.from(`${JSON.stringify(carried, null, 2)}\n`));
+  }
 
   const pages: RawPage[] = [...input.grouped.pages, ...input.total.pages, ...input.daily.flatMap((d) => d.pages)];
   for (const page of pages) files.set(`raw/${page.file}`, Buffer.from(page.body, 'utf8'));
@@ -124,11 +152,14 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   });
   files.set('raw/requests.json', Buffer.from(`${JSON.stringify(exchanges, null, 2)}\n`));
 
-  const inputPaths = new Set([DIRECTORY_COPY, ...pages.map((p) => `raw/${p.file}`)]);
+  const inputPaths = new Set([DIRECTORY_COPY, ...[PREVIOUS_COPY, CARRIED_COPY].filter((p) => files.has(p)), ...pages.map((p) => `raw/${p.file}`)]);
   const manifest = {
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     period: { label: period.label, startingAt: period.startIso, endingAt: period.endExclusiveIso },
     status: input.status,
+    revision: input.revision,
+    revises: input.previous ? `${period.label} revision ${input.previous.figures.revision} (${input.previous.figures.status})` : null,
+    carriedFrom: input.carried.adjustments.length > 0 ? input.carried.source : null,
     clock: issuedAt,
     dataRefreshedAt: input.dataRefreshedAt,
     source: {
@@ -150,12 +181,13 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     },
     inputs: [
       { path: DIRECTORY_COPY, source: directory.source, sha256: directory.sha256, bytes: input.directoryBytes.length },
+      ...[PREVIOUS_COPY, CARRIED_COPY].filter((p) => files.has(p)).map((p) => ({ path: p, sha256: sha256(files.get(p)!), bytes: files.get(p)!.length })),
       ...pages.map((p) => ({ path: `raw/${p.file}`, sha256: sha256(p.body), bytes: Buffer.byteLength(p.body) })),
     ],
     outputs: [...files].filter(([path]) => !inputPaths.has(path)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, bytes]) => ({ path, sha256: sha256(bytes), bytes: bytes.length })),
   };
   files.set('manifest.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
-  return { allocation, rec, statements, rollups, files };
+  return { allocation, rec, statements, rollups, adjustments, files };
 }
 
 /** The older of two data_refreshed_at values; null when either listing has none. */
@@ -163,6 +195,8 @@ export function olderRefresh(a: string | null, b: string | null): string | null 
   if (a === null || b === null) return null;
   return Date.parse(a) <= Date.parse(b) ? a : b;
 }
+
+export const ADJUSTMENT_COLUMNS = ['period', 'revision', 'cost_center', 'original_statement', 'revised_statement', 'line', 'previous_cents', 'final_cents', 'adjustment_cents'] as const;
 
 export function discardedFile(index: number, a: Pick<Attempt, 'query' | 'status'>): string {
   return `discarded/${String(index + 1).padStart(3, '0')}-${a.query}-http${a.status}.txt`;

@@ -6,7 +6,8 @@ import type { Reconciliation } from './core/reconcile.js';
 import type { DocumentStatus, Statement } from './core/statements.js';
 import { dataError, usageError } from './errors.js';
 import { loadDirectory } from './io/directory-file.js';
-import { exists, publishAtomically, refuseExisting } from './io/publish.js';
+import { carriedInto, isClosed, issueFolder, latestIssue } from './io/issues.js';
+import { publishAtomically } from './io/publish.js';
 import { deriveMonth, olderRefresh } from './month.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
@@ -34,6 +35,12 @@ export interface RunOptions {
 
 export interface RunResult {
   readonly target: string;
+  readonly revision: number;
+  /** True when the month was already published with the same figures and status: nothing written. */
+  readonly unchanged: boolean;
+  /** Final minus billed against the revised issue (0 for a first issue). */
+  readonly adjustmentCents: bigint;
+  readonly carriedCents: bigint;
   readonly period: Period;
   readonly status: DocumentStatus;
   readonly sourceTotalCents: bigint;
@@ -82,8 +89,17 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   const period = resolvePeriod(options.period, nowMs);
   const finalByDate = assertFinalByDate(period, nowMs, options.provisional);
   const { directory, bytes: directoryBytes } = await loadDirectory(options.directoryPath);
-  const target = join(options.outDir, period.label);
-  if ((await exists(target)) && !options.force) refuseExisting(target);
+  // A published month is never rewritten: a new run writes a revision beside it (final figures,
+  // a corrected directory) with the exact adjustments, unless --force replaces a lone first issue.
+  const issued = await latestIssue(options.outDir, period.label);
+  const closed = await isClosed(options.outDir, period.label);
+  if (issued && options.force && (closed || issued.revision > 1)) {
+    throw usageError(`${join(options.outDir, period.label)} ${closed ? 'is closed' : `has ${issued.revision - 1} revision(s)`}; --force would rewrite what was issued.`, [
+      'Run without --force: the final figures are written as a new revision and the difference is carried to the next month.',
+    ]);
+  }
+  const previous = issued && !options.force ? issued : null;
+  const carried = await carriedInto(options.outDir, period);
 
   const client = new AnalyticsClient({
     baseUrl: options.api.baseUrl,
@@ -123,11 +139,32 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   const status: DocumentStatus = finalByDate && finalByRefresh ? 'FINAL' : 'PROVISIONAL';
 
   options.log(`allocating ${grouped.rows.length} rows and rendering statements`);
-  const month = await deriveMonth({ period, status, clock: options.now, directory, directoryBytes, grouped, total, daily, dataRefreshedAt, apiLabel: options.api.label });
+  const month = await deriveMonth({
+    period,
+    status,
+    clock: options.now,
+    directory,
+    directoryBytes,
+    grouped,
+    total,
+    daily,
+    dataRefreshedAt,
+    apiLabel: options.api.label,
+    revision: previous ? previous.revision + 1 : 1,
+    previous,
+    carried,
+  });
   const { allocation, rec, statements, files } = month;
-  const written = await publishAtomically(options.outDir, period.label, files, options.force);
+  const unchanged = previous !== null && month.adjustments.length === 0 && previous.figures.status === status;
+  const written = unchanged
+    ? previous.folder
+    : await publishAtomically(options.outDir, issueFolder(period.label, allocation.revision), files, options.force);
   return {
     target: written,
+    revision: unchanged ? previous.revision : allocation.revision,
+    unchanged,
+    adjustmentCents: month.adjustments.filter((l) => l.line === 'TOTAL').reduce((a, l) => a + l.adjustmentCents, 0n),
+    carriedCents: allocation.carriedCents,
     period,
     status,
     sourceTotalCents: allocation.sourceTotalCents,

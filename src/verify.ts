@@ -7,13 +7,15 @@ import type { CostRow } from './core/cost-row.js';
 import { parsePeriod } from './core/period.js';
 import { ChargebackError, usageError } from './errors.js';
 import { formatProblem, parseDirectory } from './io/directory-file.js';
-import { deriveMonth, DIRECTORY_COPY, olderRefresh, type PulledListing } from './month.js';
+import { parseIssued } from './io/issues.js';
+import { CARRIED_COPY, deriveMonth, DIRECTORY_COPY, olderRefresh, PREVIOUS_COPY, type PulledListing } from './month.js';
 
 const fileEntry = z.object({ path: z.string(), sha256: z.string(), bytes: z.number() }).loose();
 const manifestSchema = z.looseObject({
   period: z.looseObject({ label: z.string() }),
   status: z.enum(['FINAL', 'PROVISIONAL']),
   clock: z.string(),
+  revision: z.number().int().positive().optional(),
   dataRefreshedAt: z.string().nullable(),
   source: z.looseObject({ api: z.string() }),
   inputs: z.array(fileEntry),
@@ -88,7 +90,10 @@ export async function verifyMonth(dir: string): Promise<VerifyResult> {
   return { ok: problems.length === 0, filesChecked: listed.length + 1, problems };
 }
 
+const carriedSchema = z.object({ source: z.string().nullable(), adjustments: z.array(z.object({ costCenter: z.string(), reference: z.string(), cents: z.string().regex(/^-?\d+$/) })) });
+
 async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>): Promise<ReadonlyMap<string, Buffer>> {
+  const listedInputs = new Set(manifest.inputs.map((i) => i.path));
   const period = parsePeriod(manifest.period.label);
   if (!period) throw usageError(`manifest period ${manifest.period.label} is not a month.`);
   const directoryEntry = manifest.inputs.find((i) => i.path === DIRECTORY_COPY);
@@ -115,6 +120,10 @@ async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>): 
     if (!l) throw usageError(`raw/requests.json has no ${name} listing.`);
     return { rows: l.rows, pages: l.pages, attempts: l.attempts, dataRefreshedAt: l.refreshed };
   };
+  const optional = async (path: string) => (listedInputs.has(path) ? readFile(join(dir, path)) : null);
+  const previousBytes = await optional(PREVIOUS_COPY);
+  const carriedBytes = await optional(CARRIED_COPY);
+  const carriedJson = carriedBytes ? carriedSchema.parse(JSON.parse(carriedBytes.toString('utf8'))) : null;
   const grouped = listingOf('cost-grouped');
   const total = listingOf('cost-total');
   const daily = [...listings.keys()].filter((k) => k.startsWith('cost-daily-')).sort().map(listingOf);
@@ -129,6 +138,11 @@ async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>): 
     daily,
     dataRefreshedAt: [total, ...daily].reduce((acc, l) => olderRefresh(acc, l.dataRefreshedAt), grouped.dataRefreshedAt),
     apiLabel: manifest.source.api,
+    revision: manifest.revision ?? 1,
+    previous: previousBytes ? { figures: parseIssued(previousBytes, PREVIOUS_COPY), bytes: previousBytes } : null,
+    carried: carriedJson
+      ? { source: carriedJson.source, adjustments: carriedJson.adjustments.map((c) => ({ costCenter: c.costCenter, reference: c.reference, cents: BigInt(c.cents) })) }
+      : { source: null, adjustments: [] },
   });
   return month.files;
 }

@@ -4,6 +4,7 @@ import { parseDirectory, formatProblem } from '../io/directory-file.js';
 import { readFile } from 'node:fs/promises';
 import { ChargebackError, dataError, EXIT, exitCodeFor, usageError } from '../errors.js';
 import { verifyMonth } from '../verify.js';
+import { closeMonth } from '../io/close.js';
 import { formatUsd } from '../core/money.js';
 import { runMonth, type ApiTarget } from '../run.js';
 import { SANDBOX_API_KEY, startSandbox, type FaultAction, type SandboxFaults } from '../sandbox/server.js';
@@ -80,9 +81,16 @@ export function buildProgram(io: Io): Command {
       const log = io.progress ? (m: string) => io.err(m) : () => {};
       const execute = async (api: ApiTarget) => {
         const result = await runMonth({ period: opts.period, provisional: opts.provisional, now, outDir: opts.out, force: opts.force, directoryPath: opts.directory, api, log });
-        io.out(`${result.period.label} ${result.status}: source total ${formatUsd(result.sourceTotalCents)}, statements add up to it exactly.`);
+        if (result.unchanged) {
+          io.out(`${result.period.label} is already published in ${result.target} with the same figures (${result.status}); nothing was written.`);
+          return;
+        }
+        const revision = result.revision > 1 ? ` revision ${result.revision}` : '';
+        io.out(`${result.period.label}${revision} ${result.status}: source total ${formatUsd(result.sourceTotalCents)}, statements add up to it exactly.`);
         io.out(`${result.statements.length} statements (PDF and Excel); unallocated ${formatUsd(result.unallocatedCents)} from ${result.unmappedSpenders} unmapped spender(s).`);
         io.out(`org total without group_by differs by ${result.reconciliation.orgTotalDifferenceCents} cents.`);
+        if (result.revision > 1) io.out(`final minus billed: ${formatUsd(result.adjustmentCents)} (adjustments.csv), carried to the next month's statements.`);
+        if (result.carriedCents !== 0n) io.out(`carries ${formatUsd(result.carriedCents)} of adjustments of the previous month.`);
         io.out(`written to ${result.target}`);
       };
       if (opts.sandbox) {
@@ -124,6 +132,17 @@ export function buildProgram(io: Io): Command {
       const { directory, problems } = parseDirectory(text, opts.directory);
       if (!directory) throw usageError(`${opts.directory}: ${problems.length} problem${problems.length === 1 ? '' : 's'}.`, problems.map(formatProblem));
       io.out(`${opts.directory}: ok: ${directory.costCenters.length} cost centers, ${directory.people.length} people, ${directory.rules.length} rules, ${directory.pools.length} shared-cost pool(s); unmapped spend: ${directory.unmapped}.`);
+    });
+
+  program
+    .command('close')
+    .description('lock a published month: it is never rewritten again (not even with --force), only corrected forward')
+    .requiredOption('--period <YYYY-MM>', 'the month to close')
+    .option('--out <dir>', 'output folder', 'out')
+    .option('--now <ISO-8601>', 'the time recorded as the close')
+    .action(async (opts: { period: string; out: string; now?: string }) => {
+      const result = await closeMonth(opts.out, opts.period, parseNow(opts.now));
+      io.out(result.alreadyClosed ? `${opts.period} was already closed (${result.marker}).` : `${opts.period} closed at revision ${result.revision}: ${result.marker}. Later corrections are carried forward as adjustments.`);
     });
 
   program

@@ -16,6 +16,8 @@ export interface StatementContext {
   readonly toolVersion: string;
   /** The directory's seat price per person-month, in cents; null without seats. */
   readonly seatPriceCents: string | null;
+  /** Per cost center, a note that this statement revises an earlier one. */
+  readonly revisionNotes?: Readonly<Record<string, string>>;
 }
 
 export interface BreakdownRow {
@@ -219,7 +221,7 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext): 
         breakdowns: [...(hasCharges(cc) ? [charges(cc, ctx.seatPriceCents)] : []), ...DIMENSIONS.map((d) => breakdown(cc, d))],
         users,
         lines,
-        notes: methodNotes(ctx, allocation),
+        notes: [...(ctx.revisionNotes?.[cc.code] ? [ctx.revisionNotes[cc.code]!] : []), ...methodNotes(ctx, allocation)],
       };
     });
 }

@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isoSeconds, parsePeriod } from '../core/period.js';
+import { usageError } from '../errors.js';
+import { closedMarker, isClosed, issueFolder, revisions } from './issues.js';
+
+/**
+ * Locks a month: a marker beside its folders records the revision and manifest hash that were
+ * closed. A closed month is never rewritten; corrections flow forward as adjustments.
+ */
+export async function closeMonth(outDir: string, label: string, now: Date): Promise<{ marker: string; revision: number; alreadyClosed: boolean }> {
+  if (!parsePeriod(label)) throw usageError(`--period ${JSON.stringify(label)} is not a month.`, ['Expected YYYY-MM, for example --period 2026-09.']);
+  const marker = join(outDir, closedMarker(label));
+  const all = await revisions(outDir, label);
+  if (all.length === 0) throw usageError(`${join(outDir, label)} is not published; there is nothing to close.`, [`Run chargeback run --period ${label} first.`]);
+  const revision = all[all.length - 1]!;
+  if (await isClosed(outDir, label)) return { marker, revision, alreadyClosed: true };
+  const manifest = await readFile(join(outDir, issueFolder(label, revision), 'manifest.json'));
+  const record = { period: label, closedAt: isoSeconds(now.getTime()), revision, folder: issueFolder(label, revision), manifestSha256: createHash('sha256').update(manifest).digest('hex') };
+  await writeFile(marker, `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+  return { marker, revision, alreadyClosed: false };
+}

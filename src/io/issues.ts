@@ -1,0 +1,107 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { adjustmentsBetween, toCarry, type IssuedFigures } from '../core/adjustments.js';
+import type { CarriedAdjustment } from '../core/allocate.js';
+import { previousPeriod, type Period } from '../core/period.js';
+import { usageError } from '../errors.js';
+import { exists } from './publish.js';
+
+/**
+ * Published issues of a month: out/<YYYY-MM> is the first; revisions (final figures, a
+ * corrected directory) go to out/<YYYY-MM>.r2, .r3 … beside it, never over it.
+ */
+export function issueFolder(label: string, revision: number): string {
+  return revision === 1 ? label : `${label}.r${revision}`;
+}
+
+export function closedMarker(label: string): string {
+  return `${label}.closed.json`;
+}
+
+const cents = z.string().regex(/^-?\d+$/).transform((v) => BigInt(v));
+const issuedSchema = z.looseObject({
+  period: z.string(),
+  revision: z.number().int().positive().optional(),
+  status: z.string(),
+  costCenters: z.array(
+    z.looseObject({
+      code: z.string(),
+      statementNumber: z.string().nullable(),
+      billedCents: cents,
+      actors: z.array(z.looseObject({ actorKey: z.string(), lines: z.array(z.looseObject({ lineKey: z.string(), billedCents: cents })) })),
+      poolShares: z.array(z.looseObject({ pool: z.string(), cents })).optional(),
+      seatCents: cents.optional(),
+      markupCents: cents.optional(),
+      adjustments: z.array(z.looseObject({ reference: z.string(), cents })).optional(),
+    }),
+  ),
+});
+
+export function parseIssued(bytes: Buffer, where: string): IssuedFigures {
+  const parsed = issuedSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+  if (!parsed.success) throw usageError(`${where} is not a chargeback.json this version can read.`, ['Re-issue that month with --force, or restore the file from the published copy.']);
+  const d = parsed.data;
+  return {
+    period: d.period,
+    revision: d.revision ?? 1,
+    status: d.status,
+    costCenters: d.costCenters.map((cc) => {
+      const lines = new Map<string, bigint>();
+      for (const a of cc.actors) for (const l of a.lines) lines.set(`usage ${a.actorKey}#${l.lineKey}`, l.billedCents);
+      for (const p of cc.poolShares ?? []) lines.set(`pool ${p.pool}`, p.cents);
+      if (cc.seatCents) lines.set('seats', cc.seatCents);
+      if (cc.markupCents) lines.set('markup', cc.markupCents);
+      for (const c of cc.adjustments ?? []) lines.set(`carried ${c.reference}`, c.cents);
+      return { code: cc.code, statementNumber: cc.statementNumber, billedCents: cc.billedCents, lines };
+    }),
+  };
+}
+
+export interface Issue {
+  readonly folder: string;
+  readonly revision: number;
+  readonly figures: IssuedFigures;
+  /** chargeback.json as published, kept with a revision so verify can re-derive it. */
+  readonly bytes: Buffer;
+}
+
+async function readIssue(outDir: string, label: string, revision: number): Promise<Issue> {
+  const folder = join(outDir, issueFolder(label, revision));
+  const bytes = await readFile(join(folder, 'chargeback.json'));
+  return { folder, revision, figures: parseIssued(bytes, join(folder, 'chargeback.json')), bytes };
+}
+
+/** Revision numbers published for a month, ascending (empty when none). */
+export async function revisions(outDir: string, label: string): Promise<number[]> {
+  if (!(await exists(outDir))) return [];
+  const found: number[] = [];
+  for (const entry of await readdir(outDir)) {
+    if (entry === label) found.push(1);
+    const m = /^(\d{4}-\d{2})\.r(\d+)$/.exec(entry);
+    if (m && m[1] === label) found.push(Number(m[2]));
+  }
+  return found.sort((a, b) => a - b);
+}
+
+export async function latestIssue(outDir: string, label: string): Promise<Issue | null> {
+  const all = await revisions(outDir, label);
+  return all.length === 0 ? null : readIssue(outDir, label, all[all.length - 1]!);
+}
+
+export async function isClosed(outDir: string, label: string): Promise<boolean> {
+  return exists(join(outDir, closedMarker(label)));
+}
+
+/**
+ * What the previous month's revisions changed against its first issue, to carry into this
+ * month's statements: one adjustment per cost center, referencing both statement numbers.
+ */
+export async function carriedInto(outDir: string, period: Period): Promise<{ adjustments: CarriedAdjustment[]; source: string | null }> {
+  const previous = previousPeriod(period).label;
+  const all = await revisions(outDir, previous);
+  if (all.length < 2 || all[0] !== 1) return { adjustments: [], source: null };
+  const first = await readIssue(outDir, previous, 1);
+  const latest = await readIssue(outDir, previous, all[all.length - 1]!);
+  return { adjustments: toCarry(adjustmentsBetween(first.figures, latest.figures)), source: issueFolder(previous, latest.revision) };
+}
