@@ -226,10 +226,12 @@ describe('month-end run on the sandbox, read back with independent readers', () 
     expect(differing).toEqual([]);
   });
 
-  it('never overwrites a published month without --force; --force replaces it whole', async () => {
-    const again = await runCli(['run', '--sandbox', '--now', NOW, '--out', outA]);
-    expect(again.code).toBe(2);
-    expect(again.stderr).toContain('already exists; published months are never overwritten silently');
+  it('never overwrites a published month: a same-figures re-run writes nothing; --force replaces a first issue whole', async () => {
+    const before = readFileSync(join(monthA, 'manifest.json'));
+    const again = await runCli(['run', '--sandbox', '--now', '2026-11-25T10:00:00Z', '--out', outA]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(`2026-09 is already published in ${monthA} with the same figures (FINAL); nothing was written.\n`);
+    expect(readFileSync(join(monthA, 'manifest.json')).equals(before)).toBe(true);
     writeFileSync(join(monthA, 'stray-note.txt'), 'left by hand');
     const forced = await runCli(['run', '--sandbox', '--now', '2026-11-26T10:00:00Z', '--out', outA, '--force']);
     expect(forced.code).toBe(0);

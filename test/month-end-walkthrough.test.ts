@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir, type CliResult } from './helpers/cli.js';
+import { dollarsToCents, pdfText } from './helpers/readers.js';
+
+/**
+ * The README's month-end walk-through, end to end against the sandbox, whose values inside the
+ * 30-day revision window are reported low at first and revised later:
+ *   2026-10-05  provisional run of September
+ *   2026-10-31  final run of September: revision 2 with exact adjustments
+ *   2026-11-05  provisional run of October, carrying September's adjustments
+ *   close September; nothing rewrites it any more
+ */
+type Json = {
+  status: string;
+  revision: number;
+  sourceTotalCents: string;
+  costCenters: Array<{ code: string; statementNumber: string | null; billedCents: string; adjustments: Array<{ reference: string; cents: string }> }>;
+  reconciliation: { ok: boolean; statementsTotalCents: string; sourceTotalCents: string; extraCents: string; carriedCents: string };
+};
+
+describe('month-end walk-through: provisional, final revision, adjustments carried forward, close', () => {
+  const out = tempDir();
+  const read = (month: string): Json => JSON.parse(readFileSync(join(out, month, 'chargeback.json'), 'utf8')) as Json;
+  const hashes = (month: string) => Object.fromEntries(readdirSync(join(out, month), { recursive: true, encoding: 'utf8' }).filter((f) => f.includes('.')).map((f) => [f, createHash('sha256').update(readFileSync(join(out, month, f))).digest('hex')]));
+  const runs: CliResult[] = [];
+  let issuedBefore: Record<string, string>;
+
+  beforeAll(async () => {
+    runs.push(await runCli(['run', '--sandbox', '--period', '2026-09', '--provisional', '--now', '2026-10-05T09:00:00Z', '--out', out]));
+    issuedBefore = hashes('2026-09');
+    runs.push(await runCli(['run', '--sandbox', '--period', '2026-09', '--now', '2026-10-31T09:00:00Z', '--out', out]));
+    runs.push(await runCli(['run', '--sandbox', '--period', '2026-10', '--provisional', '--now', '2026-11-05T09:00:00Z', '--out', out]));
+  });
+
+  it('issues September provisionally, then its final figures as revision 2 without touching what was issued', () => {
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+    const first = read('2026-09');
+    const final = read('2026-09.r2');
+    expect([first.status, first.revision, final.status, final.revision]).toEqual(['PROVISIONAL', 1, 'FINAL', 2]);
+    // The sandbox revised values up, so the final source total is higher than the provisional one.
+    expect(BigInt(final.sourceTotalCents)).toBeGreaterThan(BigInt(first.sourceTotalCents));
+    expect(hashes('2026-09')).toEqual(issuedBefore);
+    expect(final.costCenters.find((c) => c.code === 'ENG-APP')!.statementNumber).toBe('CB-2026-09-ENG-APP-R2');
+  });
+
+  it('writes exact adjustments: per line they add up to each cost center, which add up to final minus billed', () => {
+    const first = read('2026-09');
+    const final = read('2026-09.r2');
+    const [header, ...lines] = readFileSync(join(out, '2026-09.r2', 'adjustments.csv'), 'utf8').trimEnd().split('\r\n');
+    expect(header).toBe('period,revision,cost_center,original_statement,revised_statement,line,previous_cents,final_cents,adjustment_cents');
+    const rows = lines.map((l) => l.split(','));
+    const totals = rows.filter((r) => r[5] === 'TOTAL');
+    for (const t of totals) {
+      const code = t[2]!;
+      const billed = BigInt(first.costCenters.find((c) => c.code === code)!.billedCents);
+      const finalCents = BigInt(final.costCenters.find((c) => c.code === code)!.billedCents);
+      expect([BigInt(t[6]!), BigInt(t[7]!), BigInt(t[8]!)]).toEqual([billed, finalCents, finalCents - billed]);
+      expect(t[3]).toBe(`CB-2026-09-${code}`);
+      const perLine = rows.filter((r) => r[2] === code && r[5] !== 'TOTAL').reduce((a, r) => a + BigInt(r[8]!), 0n);
+      expect(perLine).toBe(BigInt(t[8]!));
+    }
+    expect(totals.reduce((a, t) => a + BigInt(t[8]!), 0n)).toBe(BigInt(final.sourceTotalCents) - BigInt(first.sourceTotalCents));
+    expect(runs[1]!.stdout).toContain('2026-09 revision 2 FINAL');
+  });
+
+  it('carries the adjustments into October\u2019s statements, referencing the original statement numbers', () => {
+    const final = read('2026-09.r2');
+    const first = read('2026-09');
+    const october = read('2026-10');
+    const carried = october.costCenters.flatMap((c) => c.adjustments.map((a) => [c.code, a.reference, BigInt(a.cents)] as const));
+    expect(carried.length).toBeGreaterThan(3);
+    for (const [code, reference, cents] of carried) {
+      expect(reference).toBe(`CB-2026-09-${code} \u2192 CB-2026-09-${code}-R2`);
+      const expected = BigInt(final.costCenters.find((c) => c.code === code)!.billedCents) - BigInt(first.costCenters.find((c) => c.code === code)!.billedCents);
+      expect(cents).toBe(expected);
+    }
+    const rec = october.reconciliation;
+    expect(rec.ok).toBe(true);
+    expect(BigInt(rec.statementsTotalCents)).toBe(BigInt(rec.sourceTotalCents) + BigInt(rec.extraCents) + BigInt(rec.carriedCents));
+    expect(BigInt(rec.carriedCents)).toBe(BigInt(final.sourceTotalCents) - BigInt(first.sourceTotalCents));
+    // On the PDF: its own charge line, with the amount.
+    const [code, , cents] = carried[0]!;
+    const text = pdfText(join(out, '2026-10', 'statements', `${code}.pdf`));
+    const line = text.split('\n').find((l) => l.includes(`Adjustment of an earlier month: CB-2026-09-${code}`))!;
+    expect(line).toBeDefined();
+    expect(dollarsToCents(/-?\$[\d,]+\.\d{2}/.exec(line)![0])).toBe(cents);
+    // The journal books the true-up against the clearing account, and still balances.
+    const journal = readFileSync(join(out, '2026-10', 'journal.csv'), 'utf8').trimEnd().split('\r\n').slice(1).map((l) => l.split(','));
+    const amount = (v: string | undefined) => (v ? BigInt(v.replace('.', '')) : 0n);
+    expect(journal.reduce((a, l) => a + amount(l[6]), 0n)).toBe(journal.reduce((a, l) => a + amount(l[7]), 0n));
+    expect(journal.some((l) => l[9]!.startsWith('True-up of earlier months carried into 2026-10'))).toBe(true);
+    // FOCUS marks the carried lines as corrections.
+    const focus = readFileSync(join(out, '2026-10', 'focus.csv'), 'utf8').trimEnd().split('\r\n');
+    const cols = focus[0]!.split(',');
+    const corrections = focus.slice(1).filter((l) => l.split(',')[cols.indexOf('ChargeClass')] === 'Correction');
+    expect(corrections).toHaveLength(carried.length);
+  });
+
+  it('re-derives every issue offline, and a closed month is never rewritten', async () => {
+    for (const month of ['2026-09', '2026-09.r2', '2026-10']) expect((await runCli(['verify', join(out, month)])).code).toBe(0);
+    const close = await runCli(['close', '--period', '2026-09', '--out', out, '--now', '2026-11-06T09:00:00Z']);
+    expect(close.code).toBe(0);
+    const marker = JSON.parse(readFileSync(join(out, '2026-09.closed.json'), 'utf8')) as { revision: number; closedAt: string };
+    expect([marker.revision, marker.closedAt]).toEqual([2, '2026-11-06T09:00:00Z']);
+    const forced = await runCli(['run', '--sandbox', '--period', '2026-09', '--force', '--now', '2026-11-06T10:00:00Z', '--out', out]);
+    expect(forced.code).toBe(2);
+    expect(forced.stderr).toContain('is closed; --force would rewrite what was issued.');
+    const again = await runCli(['run', '--sandbox', '--period', '2026-09', '--now', '2026-11-06T10:00:00Z', '--out', out]);
+    expect(again.stdout).toContain('already published');
+    expect(hashes('2026-09')).toEqual(issuedBefore);
+  });
+});
