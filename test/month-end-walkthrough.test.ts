@@ -99,6 +99,21 @@ describe('month-end walk-through: provisional, final revision, adjustments carri
     expect(corrections).toHaveLength(carried.length);
   });
 
+  it('diff explains the revision and the month-over-month change per cost center', async () => {
+    const first = read('2026-09');
+    const final = read('2026-09.r2');
+    const revision = await runCli(['diff', '--period', '2026-09', '--out', out]);
+    expect(revision.code).toBe(0);
+    const lines = revision.stdout.split('\n');
+    expect(lines[0]).toMatch(/^2026-09\.r2 against 2026-09: \$[\d,]+\.\d\d → \$[\d,]+\.\d\d \(\+\$[\d,]+\.\d\d\)$/);
+    const app = lines.find((l) => l.startsWith('ENG-APP: '))!;
+    const delta = BigInt(final.costCenters.find((c) => c.code === 'ENG-APP')!.billedCents) - BigInt(first.costCenters.find((c) => c.code === 'ENG-APP')!.billedCents);
+    expect(dollarsToCents(/\(\+(\$[\d,]+\.\d\d),/.exec(app)![1]!)).toBe(delta);
+    expect(lines[lines.indexOf(app) + 1]).toMatch(/^ {2}- .+: spend up \+\$/);
+    const monthly = await runCli(['diff', '--period', '2026-10', '--out', out]);
+    expect(monthly.stdout.split('\n')[0]).toMatch(/^2026-10 against 2026-09\.r2: /);
+  });
+
   it('re-derives every issue offline, and a closed month is never rewritten', async () => {
     for (const month of ['2026-09', '2026-09.r2', '2026-10']) expect((await runCli(['verify', join(out, month)])).code).toBe(0);
     const close = await runCli(['close', '--period', '2026-09', '--out', out, '--now', '2026-11-06T09:00:00Z']);

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { ChargebackError, dataError, EXIT, exitCodeFor, usageError } from '../errors.js';
 import { verifyMonth } from '../verify.js';
 import { closeMonth } from '../io/close.js';
+import { diffCommand } from '../io/diff-command.js';
 import { formatUsd } from '../core/money.js';
 import { runMonth, type ApiTarget } from '../run.js';
 import { SANDBOX_API_KEY, startSandbox, type FaultAction, type SandboxFaults } from '../sandbox/server.js';
@@ -146,6 +147,16 @@ export function buildProgram(io: Io): Command {
     });
 
   program
+    .command('diff')
+    .description('per cost center, what changed against the previous revision or month, and why')
+    .requiredOption('--period <YYYY-MM[.rN]>', 'the issue to explain (a month: its latest issue)')
+    .option('--against <YYYY-MM[.rN]>', 'compare with this issue (default: the previous revision, else the previous month)')
+    .option('--out <dir>', 'output folder', 'out')
+    .action(async (opts: { period: string; against?: string; out: string }) => {
+      for (const line of await diffCommand(opts.out, opts.period, opts.against)) io.out(line);
+    });
+
+  program
     .command('verify')
     .description('re-check every hash of a published month and re-derive it offline from raw/ and the recorded directory')
     .argument('<dir>', 'a published month, e.g. out/2026-09')
@@ -212,6 +223,11 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
 
 const isEntry = process.argv[1] !== undefined && import.meta.url === (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href;
 if (isEntry) {
+  // A reader that stops early (| head) is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   const code = await main(process.argv.slice(2), {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
