@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir, type CliResult } from './helpers/cli.js';
@@ -126,5 +126,26 @@ describe('month-end walk-through: provisional, final revision, adjustments carri
     const again = await runCli(['run', '--sandbox', '--period', '2026-09', '--now', '2026-11-06T10:00:00Z', '--out', out]);
     expect(again.stdout).toContain('already published');
     expect(hashes('2026-09')).toEqual(issuedBefore);
+  });
+});
+
+describe('a corrected org directory', () => {
+  it('is issued as a revision whose adjustments move money between cost centers and add up to zero', async () => {
+    const out = tempDir();
+    expect((await runCli(['run', '--sandbox', '--period', '2026-09', '--now', '2026-11-25T09:00:00Z', '--out', out])).code).toBe(0);
+    const text = readFileSync('mappings/org.yaml', 'utf8');
+    const block = '  - email: tomas.lindqvist@acme.example\n    name: "Tomás Lindqvist"\n    cost_center: ENG-APP\n';
+    expect(text).toContain(block);
+    const corrected = join(tempDir(), 'org.yaml');
+    writeFileSync(corrected, text.replace(block, block.replace('ENG-APP', 'ENG-DATA')));
+    const r = await runCli(['run', '--sandbox', '--period', '2026-09', '--now', '2026-11-26T09:00:00Z', '--out', out, '--directory', corrected]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('2026-09 revision 2 FINAL');
+    const rows = readFileSync(join(out, '2026-09.r2', 'adjustments.csv'), 'utf8').trimEnd().split('\r\n').slice(1).map((l) => l.split(','));
+    const totals = Object.fromEntries(rows.filter((x) => x[5] === 'TOTAL').map((x) => [x[2]!, BigInt(x[8]!)]));
+    expect(totals['ENG-APP']! < 0n).toBe(true);
+    expect(totals['ENG-DATA']! > 0n).toBe(true);
+    expect(Object.values(totals).reduce((a, b) => a + b, 0n)).toBe(0n);
+    expect((await runCli(['verify', join(out, '2026-09.r2')])).code).toBe(0);
   });
 });
