@@ -1,4 +1,4 @@
-import type { Allocation } from './allocate.js';
+import type { Allocation, CostCenterAllocation } from './allocate.js';
 import type { CostRow } from './cost-row.js';
 import type { OrgDirectory } from './directory.js';
 import { centsToDollarText, roundCents, splitLargestRemainder, sumMoney, ZERO } from './money.js';
@@ -28,64 +28,12 @@ export function focusRows(allocation: Allocation, rows: readonly CostRow[], dire
   const lines = allocation.costCenters.flatMap((cc) => cc.actors.flatMap((a) => a.lines.map((l) => ({ cc, a, l }))));
   // ListCost gets the same treatment as BilledCost: one rounding of the list total, split exactly.
   const rowById = new Map(rows.map((r) => [r.rowId, r]));
-  const listByRow = new Map(rows.map((r) => [r.rowId, r.listAmountCents ?? r.amountCents]));
-  const listParts = lines.map(({ l }) => ({ key: l.rowId, weight: listByRow.get(l.rowId) ?? ZERO }));
+  const listParts = lines.map(({ l }) => ({ key: l.rowId, weight: rowById.get(l.rowId)?.listAmountCents ?? rowById.get(l.rowId)?.amountCents ?? ZERO }));
   const listCents = splitLargestRemainder(roundCents(sumMoney(listParts.map((x) => x.weight))), listParts);
-  const common = {
-    BillingAccountId: directory.billingAccountId ?? directory.company,
-    BillingAccountName: directory.company,
-    BillingCurrency: 'USD',
-    BillingPeriodEnd: p.endExclusiveIso,
-    BillingPeriodStart: p.startIso,
-    ChargeClass: '',
-    ChargePeriodEnd: p.endExclusiveIso,
-    ChargePeriodStart: p.startIso,
-    HostProviderName: 'Anthropic',
-    InvoiceIssuerName: 'Anthropic',
-    PricingQuantity: '',
-    PricingUnit: '',
-    ServiceCategory: 'AI and Machine Learning',
-    ServiceName: 'Claude Enterprise',
-    ServiceProviderName: 'Anthropic',
-    ServiceSubcategory: 'Generative AI',
-  };
-  // Pool shares: provider spend shared out (Usage), or a fixed monthly charge (Purchase).
-  const shares = allocation.costCenters.flatMap((cc) =>
-    cc.poolShares.map((ps): FocusRow => {
-      const pool = allocation.pools.find((x) => x.name === ps.pool)!;
-      const billed = centsToDollarText(ps.cents);
-      return {
-        ...common,
-        BilledCost: billed,
-        ChargeCategory: pool.kind === 'usage' ? 'Usage' : 'Purchase',
-        ChargeDescription: `Shared cost: ${ps.pool} (${ps.basis})`,
-        ContractedCost: billed,
-        EffectiveCost: billed,
-        ListCost: billed,
-        SubAccountId: '',
-        x_CostCenter: cc.code,
-        x_CostCenterName: cc.name,
-        x_StatementNumber: numberFor(allocation, cc.code),
-        x_MappingRule: `pool ${ps.pool}`,
-      };
-    }),
-  );
-  // Seats (a purchase, in seat-months) and the overhead markup (an adjustment), per cost center.
-  const extras = allocation.costCenters.flatMap((cc): FocusRow[] => {
-    const out: FocusRow[] = [];
-    const row = (cents: bigint, category: string, description: string, quantity: string, unit: string, rule: string): FocusRow => {
-      const billed = centsToDollarText(cents);
-      return { ...common, BilledCost: billed, ChargeCategory: category, ChargeDescription: description, ContractedCost: billed, EffectiveCost: billed, ListCost: billed, PricingQuantity: quantity, PricingUnit: unit, SubAccountId: '', x_CostCenter: cc.code, x_CostCenterName: cc.name, x_StatementNumber: numberFor(allocation, cc.code), x_MappingRule: rule };
-    };
-    if (cc.seatCents !== 0n) out.push(row(cc.seatCents, 'Purchase', 'Claude Enterprise seats, prorated by day', cc.seatMonths, 'seat-months', 'seats'));
-    if (cc.markupCents !== 0n) out.push(row(cc.markupCents, 'Adjustment', `Overhead markup ${cc.markupPercent}%`, '', '', 'markup'));
-    // A true-up of an invoiced earlier month: FOCUS marks it as a correction.
-    for (const adj of cc.adjustments) out.push({ ...row(adj.cents, 'Usage', `Adjustment of an earlier month: ${adj.reference}`, '', '', 'carried adjustment'), ChargeClass: 'Correction' });
-    return out;
-  });
-  return [...lines.map(({ cc, a, l }) => {
-    const billed = centsToDollarText(l.billedCents);
-    const description = [l.model ?? 'no model', l.product, l.costType, l.contextWindow].filter(Boolean).join(' · ');
+
+  /** One FOCUS row of a cost center: the fixed columns, then what varies by kind of charge. */
+  const charge = (cc: CostCenterAllocation, cents: bigint, columns: FocusRow): FocusRow => {
+    const billed = centsToDollarText(cents);
     return {
       BilledCost: billed,
       BillingAccountId: directory.billingAccountId ?? directory.company,
@@ -95,24 +43,34 @@ export function focusRows(allocation: Allocation, rows: readonly CostRow[], dire
       BillingPeriodStart: p.startIso,
       ChargeCategory: 'Usage',
       ChargeClass: '',
-      ChargeDescription: description,
-      ChargePeriodEnd: rowById.get(l.rowId)?.endingAt ?? p.endExclusiveIso,
-      ChargePeriodStart: rowById.get(l.rowId)?.startingAt ?? p.startIso,
+      ChargePeriodEnd: p.endExclusiveIso,
+      ChargePeriodStart: p.startIso,
       ContractedCost: billed,
       EffectiveCost: billed,
       HostProviderName: 'Anthropic',
       InvoiceIssuerName: 'Anthropic',
-      ListCost: centsToDollarText(listCents.get(l.rowId)!),
+      ListCost: billed,
       PricingQuantity: '',
       PricingUnit: '',
       ServiceCategory: 'AI and Machine Learning',
       ServiceName: 'Claude Enterprise',
       ServiceProviderName: 'Anthropic',
       ServiceSubcategory: 'Generative AI',
-      SubAccountId: l.workspaceId ?? '',
+      SubAccountId: '',
       x_CostCenter: cc.code,
       x_CostCenterName: cc.name,
       x_StatementNumber: numberFor(allocation, cc.code),
+      ...columns,
+    };
+  };
+
+  const usage = lines.map(({ cc, a, l }) =>
+    charge(cc, l.billedCents, {
+      ChargeDescription: [l.model ?? 'no model', l.product, l.costType, l.contextWindow].filter(Boolean).join(' · '),
+      ChargePeriodEnd: rowById.get(l.rowId)?.endingAt ?? p.endExclusiveIso,
+      ChargePeriodStart: rowById.get(l.rowId)?.startingAt ?? p.startIso,
+      ListCost: centsToDollarText(listCents.get(l.rowId)!),
+      SubAccountId: l.workspaceId ?? '',
       x_ActorType: a.actorType,
       x_ActorId: a.actorId,
       x_User: a.email ?? '',
@@ -121,6 +79,22 @@ export function focusRows(allocation: Allocation, rows: readonly CostRow[], dire
       x_ContextWindowTier: l.contextWindow ?? '',
       x_CostType: l.costType ?? '',
       x_MappingRule: l.rule,
-    };
-  }), ...shares, ...extras];
+    }),
+  );
+  const others = allocation.costCenters.flatMap((cc): FocusRow[] => [
+    // Pool shares: provider spend shared out (Usage), or a fixed monthly charge (Purchase).
+    ...cc.poolShares.map((ps) =>
+      charge(cc, ps.cents, {
+        ChargeCategory: allocation.pools.find((x) => x.name === ps.pool)!.kind === 'usage' ? 'Usage' : 'Purchase',
+        ChargeDescription: `Shared cost: ${ps.pool} (${ps.basis})`,
+        x_MappingRule: `pool ${ps.pool}`,
+      }),
+    ),
+    // Seats are a purchase in seat-months; the overhead markup an adjustment.
+    ...(cc.seatCents !== 0n ? [charge(cc, cc.seatCents, { ChargeCategory: 'Purchase', ChargeDescription: 'Claude Enterprise seats, prorated by day', PricingQuantity: cc.seatMonths, PricingUnit: 'seat-months', x_MappingRule: 'seats' })] : []),
+    ...(cc.markupCents !== 0n ? [charge(cc, cc.markupCents, { ChargeCategory: 'Adjustment', ChargeDescription: `Overhead markup ${cc.markupPercent}%`, x_MappingRule: 'markup' })] : []),
+    // A true-up of an invoiced earlier month: FOCUS marks it as a correction.
+    ...cc.adjustments.map((adj) => charge(cc, adj.cents, { ChargeClass: 'Correction', ChargeDescription: `Adjustment of an earlier month: ${adj.reference}`, x_MappingRule: 'carried adjustment' })),
+  ]);
+  return [...usage, ...others];
 }
