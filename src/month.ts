@@ -86,7 +86,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   if (input.previous) {
     const prev = input.previous.figures;
     for (const l of adjustments.filter((x) => x.line === 'TOTAL')) {
-      revisionNotes[l.costCenter] = `Revision ${input.revision}: replaces ${l.originalStatement || 'nothing (new statement)'} (${prev.status}, ${formatUsd(l.previousCents)}). The final figure differs by ${formatUsd(l.adjustmentCents)}; that adjustment is carried to the next month's statement.`;
+      revisionNotes[l.costCenter] = `Revision ${input.revision}: replaces ${l.originalStatement || 'nothing (new statement)'} (${prev.status}, ${formatUsd(l.previousCents)}); this issue differs from it by ${formatUsd(l.adjustmentCents)}. What the first issue under-or over-billed is carried to the next month issued after this revision.`;
     }
   }
   const orgTotal = sumMoney(input.total.rows.map((r) => r.amountCents));
@@ -127,8 +127,12 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   }
   files.set('summary.xlsx', await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt }, clock));
   files.set('ledger.csv', ledgerCsv(allocation, directory));
-  const journal = journalLines(allocation, directory);
-  files.set('journal.csv', toCsv(JOURNAL_COLUMNS, journal.map((l) => JOURNAL_COLUMNS.map((c) => l[c]))));
+  // A revision posts nothing itself: its difference reaches the ledger through the journal of the
+  // month that carries it, so importing every published journal never books it twice.
+  if (input.revision === 1) {
+    const journal = journalLines(allocation, directory);
+    files.set('journal.csv', toCsv(JOURNAL_COLUMNS, journal.map((l) => JOURNAL_COLUMNS.map((c) => l[c]))));
+  }
   const focus = focusRows(allocation, rows, directory);
   files.set('focus.csv', toCsv(FOCUS_COLUMNS, focus.map((r) => FOCUS_COLUMNS.map((c) => r[c] ?? ''))));
   files.set('chargeback.json', Buffer.from(`${JSON.stringify(canonicalAllocation(input, allocation, rec), null, 2)}\n`));
@@ -138,7 +142,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     files.set('adjustments.csv', toCsv(ADJUSTMENT_COLUMNS, adjustments.map((l) => [period.label, String(input.revision), l.costCenter, l.originalStatement, l.revisedStatement, l.line, l.previousCents.toString(), l.finalCents.toString(), l.adjustmentCents.toString()])));
   }
   if (input.carried.adjustments.length > 0) {
-    const carried = { source: input.carried.source, adjustments: input.carried.adjustments.map((c) => ({ costCenter: c.costCenter, reference: c.reference, cents: c.cents.toString() })) };
+    const carried = { source: input.carried.source, adjustments: input.carried.adjustments.map((c) => ({ costCenter: c.costCenter, fromPeriod: c.fromPeriod, reference: c.reference, cents: c.cents.toString() })) };
     files.set(CARRIED_COPY, Buffer.from(`${JSON.stringify(carried, null, 2)}\n`));
   }
 
@@ -210,7 +214,8 @@ export const LEDGER_HEADER = [
 /**
  * The auditors' ledger. line_type usage: a source row billed to a cost center; pool_source: a
  * source row claimed by a shared-cost pool (billed through the pool's shares, so no billed cents
- * here); pool_share: a cost center's share of a pool. Billed cents add up to the statements.
+ * here); pool_share: a cost center's share of a pool; seats, markup; carried_adjustment: a true-up
+ * of an earlier month. Billed cents add up to the statements.
  */
 function ledgerCsv(allocation: Allocation, directory: OrgDirectory): Buffer {
   const label = allocation.period.label;
@@ -248,6 +253,7 @@ function ledgerCsv(allocation: Allocation, directory: OrgDirectory): Buffer {
       rows.push([label, numberFor(allocation, cc.code), type, cc.code, '', '', '', '', '', '', '', '', '', '', '', cents.toString(), usd(cents), rule, '', directory.sha256]);
     if (cc.seatCents !== 0n) extra('seats', cc.seatCents, `seats: ${cc.seatPersonDays} person-days (${cc.seatMonths} seat-months)`);
     if (cc.markupCents !== 0n) extra('markup', cc.markupCents, `markup ${cc.markupPercent}%`);
+    for (const adj of cc.adjustments) extra('carried_adjustment', adj.cents, `adjustment of ${adj.fromPeriod}: ${adj.reference}`);
   }
   return toCsv(LEDGER_HEADER, rows);
 }
@@ -277,7 +283,7 @@ function canonicalAllocation(input: MonthInput, a: Allocation, rec: Reconciliati
       seatCents: cc.seatCents.toString(),
       markupPercent: cc.markupPercent,
       markupCents: cc.markupCents.toString(),
-      adjustments: cc.adjustments.map((a) => ({ reference: a.reference, cents: a.cents.toString() })),
+      adjustments: cc.adjustments.map((a) => ({ fromPeriod: a.fromPeriod, reference: a.reference, cents: a.cents.toString() })),
       billedCents: cc.billedCents.toString(),
       actors: cc.actors.map((act) => ({
         actorKey: act.actorKey,

@@ -90,7 +90,7 @@ export async function verifyMonth(dir: string): Promise<VerifyResult> {
   return { ok: problems.length === 0, filesChecked: listed.length + 1, problems };
 }
 
-const carriedSchema = z.object({ source: z.string().nullable(), adjustments: z.array(z.object({ costCenter: z.string(), reference: z.string(), cents: z.string().regex(/^-?\d+$/) })) });
+const carriedSchema = z.object({ source: z.string().nullable(), adjustments: z.array(z.object({ costCenter: z.string(), fromPeriod: z.string(), reference: z.string(), cents: z.string().regex(/^-?\d+$/) })) });
 
 async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>): Promise<ReadonlyMap<string, Buffer>> {
   const listedInputs = new Set(manifest.inputs.map((i) => i.path));
@@ -141,7 +141,7 @@ async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>): 
     revision: manifest.revision ?? 1,
     previous: previousBytes ? { figures: parseIssued(previousBytes, PREVIOUS_COPY), bytes: previousBytes } : null,
     carried: carriedJson
-      ? { source: carriedJson.source, adjustments: carriedJson.adjustments.map((c) => ({ costCenter: c.costCenter, reference: c.reference, cents: BigInt(c.cents) })) }
+      ? { source: carriedJson.source, adjustments: carriedJson.adjustments.map((c) => ({ costCenter: c.costCenter, fromPeriod: c.fromPeriod, reference: c.reference, cents: BigInt(c.cents) })) }
       : { source: null, adjustments: [] },
   });
   return month.files;

@@ -92,6 +92,12 @@ describe('month-end walk-through: provisional, final revision, adjustments carri
     const amount = (v: string | undefined) => (v ? BigInt(v.replace('.', '')) : 0n);
     expect(journal.reduce((a, l) => a + amount(l[6]), 0n)).toBe(journal.reduce((a, l) => a + amount(l[7]), 0n));
     expect(journal.some((l) => l[9]!.startsWith('True-up of earlier months carried into 2026-10'))).toBe(true);
+    // The auditors' ledger ties to the statements, carried adjustments included.
+    const ledger = readFileSync(join(out, '2026-10', 'ledger.csv'), 'utf8').trimEnd().split('\r\n');
+    const lcols = ledger[0]!.split(',');
+    const lrows = ledger.slice(1).map((l) => l.split(','));
+    expect(lrows.reduce((a, r) => a + BigInt(r[lcols.indexOf('billed_cents')] || '0'), 0n)).toBe(BigInt(rec.statementsTotalCents));
+    expect(lrows.filter((r) => r[lcols.indexOf('line_type')] === 'carried_adjustment')).toHaveLength(carried.length);
     // FOCUS marks the carried lines as corrections.
     const focus = readFileSync(join(out, '2026-10', 'focus.csv'), 'utf8').trimEnd().split('\r\n');
     const cols = focus[0]!.split(',');
@@ -123,9 +129,11 @@ describe('month-end walk-through: provisional, final revision, adjustments carri
     const forced = await runCli(['run', '--sandbox', '--period', '2026-09', '--force', '--now', '2026-11-06T10:00:00Z', '--out', out]);
     expect(forced.code).toBe(2);
     expect(forced.stderr).toContain('is closed; --force would rewrite what was issued.');
+    const closedRevision = hashes('2026-09.r2');
     const again = await runCli(['run', '--sandbox', '--period', '2026-09', '--now', '2026-11-06T10:00:00Z', '--out', out]);
     expect(again.stdout).toContain('already published');
     expect(hashes('2026-09')).toEqual(issuedBefore);
+    expect(hashes('2026-09.r2')).toEqual(closedRevision);
   });
 });
 
@@ -147,5 +155,30 @@ describe('a corrected org directory', () => {
     expect(totals['ENG-DATA']! > 0n).toBe(true);
     expect(Object.values(totals).reduce((a, b) => a + b, 0n)).toBe(0n);
     expect((await runCli(['verify', join(out, '2026-09.r2')])).code).toBe(0);
+  });
+});
+
+describe('a correction made after the next month was issued', () => {
+  it('is carried by the first month issued after it, and never twice', async () => {
+    const out = tempDir();
+    const text = readFileSync('mappings/org.yaml', 'utf8');
+    const block = '  - email: tomas.lindqvist@acme.example\n    name: "Tomás Lindqvist"\n    cost_center: ENG-APP\n';
+    const corrected = join(tempDir(), 'org.yaml');
+    writeFileSync(corrected, text.replace(block, block.replace('ENG-APP', 'ENG-DATA')));
+    const run = (period: string, now: string, extra: string[] = []) => runCli(['run', '--sandbox', '--period', period, '--now', now, '--out', out, ...extra]);
+    expect((await run('2026-09', '2026-11-25T09:00:00Z')).code).toBe(0);
+    expect((await run('2026-10', '2026-11-25T09:00:00Z', ['--provisional'])).code).toBe(0);
+    // September is corrected after October went out: its revision is carried by November.
+    expect((await run('2026-09', '2026-11-26T09:00:00Z', ['--directory', corrected])).code).toBe(0);
+    expect((await run('2026-11', '2026-12-05T09:00:00Z', ['--provisional', '--directory', corrected])).code).toBe(0);
+    const json = (m: string) => JSON.parse(readFileSync(join(out, m, 'chargeback.json'), 'utf8')) as { costCenters: Array<{ code: string; billedCents: string; adjustments: Array<{ fromPeriod: string; cents: string }> }> };
+    const delta = (code: string) => BigInt(json('2026-09.r2').costCenters.find((c) => c.code === code)!.billedCents) - BigInt(json('2026-09').costCenters.find((c) => c.code === code)!.billedCents);
+    const november = json('2026-11').costCenters.flatMap((c) => c.adjustments.map((a) => [c.code, a.fromPeriod, BigInt(a.cents)]));
+    expect(november.length).toBeGreaterThan(1);
+    for (const [code, from, cents] of november) expect([from, cents]).toEqual(['2026-09', delta(code as string)]);
+    expect(json('2026-10').costCenters.every((c) => c.adjustments.length === 0)).toBe(true);
+    // December finds nothing left to carry.
+    expect((await run('2026-12', '2027-01-05T09:00:00Z', ['--provisional', '--directory', corrected])).code).toBe(0);
+    expect(json('2026-12').costCenters.every((c) => c.adjustments.length === 0)).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import { withDailyRows } from '../src/core/daily.js';
 import { actorsWithChangingOwner, indexDirectory } from '../src/core/directory.js';
 import { periodDays, parsePeriod } from '../src/core/period.js';
 import { runMonth } from '../src/run.js';
+import { ChargebackError } from '../src/errors.js';
 import { costUnits, microCentsText } from '../src/sandbox/cost-data.js';
 import { SANDBOX_API_KEY, startSandbox } from '../src/sandbox/server.js';
 import { runCli, tempDir } from './helpers/cli.js';
@@ -49,6 +50,19 @@ describe('effective-dated ownership', () => {
     const anaApp = a.costCenters.find((c) => c.code === 'ENG-APP')!.actors.find((x) => x.actorId === 'user_ana')!;
     expect([anaApp.unroundedCents.toFixed(), anaApp.billedCents, anaApp.lines.length]).toEqual(['1605.333328', 1605n, 16]);
     expect(anaApp.lines[0]!.rule).toBe('person email=ana@acme.example');
+  });
+
+  it('refuses a dated rule on spend that has no actor id to fetch by day (exit 2), instead of ignoring the date', () => {
+    const d = directory();
+    const dated = directory({ rules: d.rules.map((r) => (r.matcher === 'product' ? { ...r, from: '2026-09-15' } : r)) });
+    let error: unknown;
+    try {
+      actorsWithChangingOwner(indexDirectory(dated), [row(null, '3000', { product: 'claude_tag' })], days);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ChargebackError).kind).toBe('usage');
+    expect((error as ChargebackError).message).toBe('A dated rule or person entry changes the owner of spend with no actor id inside the month (unmapped / rule 5 product=claude_tag).');
   });
 
   it('refuses daily rows that do not add up to the month', () => {

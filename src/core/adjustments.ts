@@ -78,10 +78,15 @@ export function adjustmentsBetween(previous: IssuedFigures, current: IssuedFigur
 }
 
 /** One adjustment per cost center to carry into the next month's statements. */
-export function toCarry(lines: readonly AdjustmentLine[]): CarriedAdjustment[] {
+/**
+ * What a month's revisions still owe the statements: final minus first issue per cost center,
+ * less what later months have already carried of it. One adjustment per cost center.
+ */
+export function toCarry(fromPeriod: string, lines: readonly AdjustmentLine[], alreadyCarried: ReadonlyMap<string, bigint>): CarriedAdjustment[] {
   return lines
     .filter((l) => l.line === 'TOTAL')
-    .map((l) => ({ costCenter: l.costCenter, reference: `${l.originalStatement || '(none)'} \u2192 ${l.revisedStatement}`, cents: l.adjustmentCents }));
+    .map((l) => ({ costCenter: l.costCenter, fromPeriod, reference: `${l.originalStatement || '(none)'} \u2192 ${l.revisedStatement}`, cents: l.adjustmentCents - (alreadyCarried.get(l.costCenter) ?? 0n) }))
+    .filter((c) => c.cents !== 0n);
 }
 
 export function describeAdjustment(l: AdjustmentLine): string {

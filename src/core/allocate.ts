@@ -59,6 +59,8 @@ export interface PoolAllocation {
 /** An adjustment of an earlier month carried into this month's statement. */
 export interface CarriedAdjustment {
   readonly costCenter: string;
+  /** The month the adjustment corrects ("2026-09"). */
+  readonly fromPeriod: string;
   /** "CB-2026-09-ENG-PLAT → CB-2026-09-ENG-PLAT-R2" */
   readonly reference: string;
   readonly cents: bigint;
@@ -128,7 +130,8 @@ interface MappedRow {
 }
 
 function lineKeyOf(row: CostRow): string {
-  return [row.product, row.model, row.contextWindow, row.costType, row.workspaceId, row.startingAt]
+  // Both bucket bounds: a monthly row and the daily row of the 1st start at the same instant.
+  return [row.product, row.model, row.contextWindow, row.costType, row.workspaceId, row.startingAt, row.endingAt]
     .map((v) => v ?? '∅')
     .join('|');
 }

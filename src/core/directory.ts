@@ -1,4 +1,5 @@
 import type { CostRow } from './cost-row.js';
+import { usageError } from '../errors.js';
 
 /** The reserved cost center that makes unmapped spend visible. */
 export const UNALLOCATED = 'UNALLOCATED' as const;
@@ -256,7 +257,18 @@ export function actorsWithChangingOwner(index: DirectoryIndex, rows: readonly Co
   for (const row of rows) {
     const a = row.actor;
     const id = a?.type === 'user_actor' ? a.userId : a?.type === 'service_account_actor' ? a.serviceAccountId : a?.type === 'api_actor' ? a.apiKeyId : null;
-    if (id === null || ids.has(id)) continue;
+    if (id === null) {
+      // No id to ask the API for by day: a date inside the month cannot be honoured for this row.
+      const owners = new Set(days.map((d) => mapRow(index, row, d).rule));
+      if (owners.size > 1) {
+        throw usageError(`A dated rule or person entry changes the owner of spend with no actor id inside the month (${[...owners].join(' / ')}).`, [
+          `Row: ${row.rowId} (product ${row.product ?? 'none'}). The API can be asked for daily rows only per user, service account or API key.`,
+          'Let such rules start on the first of a month (from:) and end on a last day (to:), or match these rows with an undated rule or pool.',
+        ]);
+      }
+      continue;
+    }
+    if (ids.has(id)) continue;
     const owners = new Set(days.map((d) => { const m = mapRow(index, row, d); return `${m.costCenter}|${m.pool ?? ''}|${m.rule}`; }));
     if (owners.size > 1) ids.add(id);
   }

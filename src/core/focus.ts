@@ -1,6 +1,7 @@
 import type { Allocation, CostCenterAllocation } from './allocate.js';
 import type { CostRow } from './cost-row.js';
 import type { OrgDirectory } from './directory.js';
+import { parsePeriod } from './period.js';
 import { centsToDollarText, roundCents, splitLargestRemainder, sumMoney, ZERO } from './money.js';
 import { numberFor } from './statements.js';
 
@@ -87,14 +88,25 @@ export function focusRows(allocation: Allocation, rows: readonly CostRow[], dire
       charge(cc, ps.cents, {
         ChargeCategory: allocation.pools.find((x) => x.name === ps.pool)!.kind === 'usage' ? 'Usage' : 'Purchase',
         ChargeDescription: `Shared cost: ${ps.pool} (${ps.basis})`,
+        ...(allocation.pools.find((x) => x.name === ps.pool)!.kind === 'usage' ? {} : { InvoiceIssuerName: directory.company }),
         x_MappingRule: `pool ${ps.pool}`,
       }),
     ),
     // Seats are a purchase in seat-months; the overhead markup an adjustment.
     ...(cc.seatCents !== 0n ? [charge(cc, cc.seatCents, { ChargeCategory: 'Purchase', ChargeDescription: 'Claude Enterprise seats, prorated by day', PricingQuantity: cc.seatMonths, PricingUnit: 'seat-months', x_MappingRule: 'seats' })] : []),
-    ...(cc.markupCents !== 0n ? [charge(cc, cc.markupCents, { ChargeCategory: 'Adjustment', ChargeDescription: `Overhead markup ${cc.markupPercent}%`, x_MappingRule: 'markup' })] : []),
-    // A true-up of an invoiced earlier month: FOCUS marks it as a correction.
-    ...cc.adjustments.map((adj) => charge(cc, adj.cents, { ChargeClass: 'Correction', ChargeDescription: `Adjustment of an earlier month: ${adj.reference}`, x_MappingRule: 'carried adjustment' })),
+    // The markup is the company's own charge, not the provider's.
+    ...(cc.markupCents !== 0n ? [charge(cc, cc.markupCents, { ChargeCategory: 'Adjustment', ChargeDescription: `Overhead markup ${cc.markupPercent}%`, InvoiceIssuerName: directory.company, x_MappingRule: 'markup' })] : []),
+    // A true-up of an invoiced earlier month: FOCUS marks it as a correction of that month's charge period.
+    ...cc.adjustments.map((adj) => {
+      const corrected = parsePeriod(adj.fromPeriod);
+      return charge(cc, adj.cents, {
+        ChargeClass: 'Correction',
+        ChargeDescription: `Adjustment of an earlier month: ${adj.reference}`,
+        ChargePeriodStart: corrected?.startIso ?? p.startIso,
+        ChargePeriodEnd: corrected?.endExclusiveIso ?? p.endExclusiveIso,
+        x_MappingRule: 'carried adjustment',
+      });
+    }),
   ]);
   return [...usage, ...others];
 }

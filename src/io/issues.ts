@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { adjustmentsBetween, toCarry, type IssuedFigures } from '../core/adjustments.js';
 import type { CarriedAdjustment } from '../core/allocate.js';
-import { previousPeriod, type Period } from '../core/period.js';
+import type { Period } from '../core/period.js';
 import { usageError } from '../errors.js';
 import { exists } from './publish.js';
 
@@ -33,10 +33,25 @@ const issuedSchema = z.looseObject({
       poolShares: z.array(z.looseObject({ pool: z.string(), cents })).optional(),
       seatCents: cents.optional(),
       markupCents: cents.optional(),
-      adjustments: z.array(z.looseObject({ reference: z.string(), cents })).optional(),
+      adjustments: z.array(z.looseObject({ fromPeriod: z.string().optional(), reference: z.string(), cents })).optional(),
     }),
   ),
 });
+
+/** Per source month and cost center, what an issue carried ("2026-09" → ENG → cents). */
+function carriedBy(bytes: Buffer): Map<string, Map<string, bigint>> {
+  const d = issuedSchema.parse(JSON.parse(bytes.toString('utf8')));
+  const out = new Map<string, Map<string, bigint>>();
+  for (const cc of d.costCenters) {
+    for (const a of cc.adjustments ?? []) {
+      if (!a.fromPeriod) continue;
+      const m = out.get(a.fromPeriod) ?? new Map<string, bigint>();
+      m.set(cc.code, (m.get(cc.code) ?? 0n) + a.cents);
+      out.set(a.fromPeriod, m);
+    }
+  }
+  return out;
+}
 
 export function parseIssued(bytes: Buffer, where: string): IssuedFigures {
   const parsed = issuedSchema.safeParse(JSON.parse(bytes.toString('utf8')));
@@ -93,15 +108,35 @@ export async function isClosed(outDir: string, label: string): Promise<boolean> 
   return exists(join(outDir, closedMarker(label)));
 }
 
+/** Months with a published first issue in outDir, ascending. */
+async function publishedMonths(outDir: string): Promise<string[]> {
+  if (!(await exists(outDir))) return [];
+  return (await readdir(outDir)).filter((e) => /^\d{4}-\d{2}$/.test(e)).sort();
+}
+
 /**
- * What the previous month's revisions changed against its first issue, to carry into this
- * month's statements: one adjustment per cost center, referencing both statement numbers.
+ * Adjustments to carry into this month's statements: for every earlier month with revisions,
+ * its latest revision minus its first issue per cost center, less what the months in between
+ * have already carried. A correction made after the next month was issued is therefore carried
+ * by the first month issued after it, and nothing is carried twice.
  */
 export async function carriedInto(outDir: string, period: Period): Promise<{ adjustments: CarriedAdjustment[]; source: string | null }> {
-  const previous = previousPeriod(period).label;
-  const all = await revisions(outDir, previous);
-  if (all.length < 2 || all[0] !== 1) return { adjustments: [], source: null };
-  const first = await readIssue(outDir, previous, 1);
-  const latest = await readIssue(outDir, previous, all[all.length - 1]!);
-  return { adjustments: toCarry(adjustmentsBetween(first.figures, latest.figures)), source: issueFolder(previous, latest.revision) };
+  const months = await publishedMonths(outDir);
+  const adjustments: CarriedAdjustment[] = [];
+  const sources: string[] = [];
+  for (const source of months.filter((m) => m < period.label)) {
+    const all = await revisions(outDir, source);
+    if (all.length < 2) continue;
+    const first = await readIssue(outDir, source, 1);
+    const latest = await readIssue(outDir, source, all[all.length - 1]!);
+    const already = new Map<string, bigint>();
+    for (const between of months.filter((m) => m > source && m < period.label)) {
+      const issue = await latestIssue(outDir, between);
+      for (const [code, cents] of issue ? (carriedBy(issue.bytes).get(source) ?? []) : []) already.set(code, (already.get(code) ?? 0n) + cents);
+    }
+    const owed = toCarry(source, adjustmentsBetween(first.figures, latest.figures), already);
+    if (owed.length > 0) sources.push(issueFolder(source, latest.revision));
+    adjustments.push(...owed);
+  }
+  return { adjustments, source: sources.length > 0 ? sources.join(', ') : null };
 }
