@@ -119,3 +119,26 @@ cost_centers:
     ]);
   });
 });
+
+describe('amounts written as YAML numbers', () => {
+  it('are read from their exact text, never through a double', () => {
+    const base = `company: Acme
+cost_centers:
+  - code: ENG
+    name: Engineering
+    owner: { name: Ingrid, email: ingrid@acme.example }
+  - code: IT
+    name: IT
+    owner: { name: Õnne, email: onne@acme.example }
+`;
+    const exact = parseDirectory(`${base}pools:
+  - name: Split
+    match: { no_actor: true }
+    split: { fixed: { ENG: 33.33333333333333333, IT: 66.66666666666666667 } }
+`, 'org.yaml');
+    expect(exact.problems).toEqual([]);
+    expect(exact.directory!.pools[0]!.split).toEqual({ kind: 'fixed', percentages: [{ code: 'ENG', percent: '33.33333333333333333' }, { code: 'IT', percent: '66.66666666666666667' }] });
+    const price = parseDirectory(`${base}seats: { price: 29.999999999999999 }\n`, 'org.yaml');
+    expect(price.problems.map(formatProblem)[0]).toContain('seats.price: found "29.999999999999999": expected a USD amount with at most two decimals');
+  });
+});

@@ -170,6 +170,39 @@ class Locator {
   }
 }
 
+/**
+ * Amounts and percentages written as YAML numbers would pass through a double (29.999999999999999
+ * reads as 30): replace them by their exact text from the file before anything reads them.
+ */
+function exactMoneyText(doc: Document.Parsed, source: string, raw: unknown): void {
+  if (raw === null || typeof raw !== 'object') return;
+  const root = raw as Record<string, unknown>;
+  const textAt = (path: Array<string | number>): string | null => {
+    const node = doc.getIn(path, true) as Node | undefined;
+    return node && isScalar(node) && typeof node.value === 'number' && node.range ? source.slice(node.range[0], node.range[1]).trim() : null;
+  };
+  const replace = (holder: Record<string | number, unknown>, key: string | number, path: Array<string | number>) => {
+    const text = textAt(path);
+    if (text !== null) holder[key] = text;
+  };
+  const mapAt = (value: unknown): Record<string, unknown> | null => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
+  const seats = mapAt(root.seats);
+  if (seats) replace(seats, 'price', ['seats', 'price']);
+  const markup = mapAt(root.markup);
+  if (markup) {
+    replace(markup, 'percent', ['markup', 'percent']);
+    const overrides = mapAt(markup.cost_centers);
+    for (const code of Object.keys(overrides ?? {})) replace(overrides!, code, ['markup', 'cost_centers', code]);
+  }
+  (Array.isArray(root.pools) ? root.pools : []).forEach((item, i) => {
+    const pool = mapAt(item);
+    if (!pool) return;
+    replace(pool, 'amount', ['pools', i, 'amount']);
+    const fixed = mapAt(mapAt(pool.split)?.fixed);
+    for (const code of Object.keys(fixed ?? {})) replace(fixed!, code, ['pools', i, 'split', 'fixed', code]);
+  });
+}
+
 /** Parses and checks the org directory, collecting every problem before returning. */
 export function parseDirectory(source: string, file: string): { directory: OrgDirectory | null; problems: DirectoryProblem[] } {
   const lines = new LineCounter();
@@ -188,6 +221,7 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
   if (problems.length > 0) return { directory: null, problems };
 
   const raw: unknown = doc.toJS();
+  exactMoneyText(doc, source, raw);
   const zodProblems = (path: Path, error: z.ZodError, value: unknown) => {
     for (const issue of error.issues) {
       const at = [...path, ...(issue.path as Array<string | number>)];
