@@ -158,3 +158,31 @@ describe('allocate', () => {
     );
   });
 });
+
+describe('roll-ups over three levels', () => {
+  it('nest: a child subtotal includes its own children', () => {
+    const owner = { name: 'O', email: 'o@acme.example' };
+    const d = directory({
+      costCenters: [
+        { code: 'ENG', name: 'Engineering', parent: null, owner, glAccount: null },
+        { code: 'ENG-PLAT', name: 'Platform', parent: 'ENG', owner, glAccount: null },
+        { code: 'ENG-PLAT-SRE', name: 'SRE', parent: 'ENG-PLAT', owner, glAccount: null },
+        { code: 'ENG-APP', name: 'Apps', parent: 'ENG', owner, glAccount: null },
+      ],
+      people: [
+        { email: 'ana@acme.example', userId: null, name: 'Ana', costCenter: 'ENG-PLAT', from: null, to: null },
+        { email: 'bo@acme.example', userId: null, name: 'Bo', costCenter: 'ENG-PLAT-SRE', from: null, to: null },
+        { email: 'cy@acme.example', userId: null, name: 'Cy', costCenter: 'ENG-APP', from: null, to: null },
+      ],
+      rules: [],
+    });
+    const rows = [row(user('u1', 'ana@acme.example'), '100'), row(user('u2', 'bo@acme.example'), '250'), row(user('u3', 'cy@acme.example'), '40')];
+    const a = allocate(rows, d, sep);
+    const ctx = { company: 'c', status: 'FINAL' as const, dataAsOf: null, issuedAt: 'now', sourceEndpoint: 'e', directorySha256: 'x', toolVersion: '0', seatPriceCents: null };
+    const rollups = buildRollups(a, buildStatements(a, ctx));
+    expect(rollups.map((r) => [r.number, r.totalCents, r.breakdowns[0]!.rows.map((x) => [x.label, x.cents])])).toEqual([
+      ['CB-2026-09-ENG-ROLLUP', 390n, [['ENG-APP \u2014 Apps', 40n], ['ENG-PLAT \u2014 Platform and below (2 statements)', 350n]]],
+      ['CB-2026-09-ENG-PLAT-ROLLUP', 350n, [['ENG-PLAT \u2014 Platform (own spend)', 100n], ['ENG-PLAT-SRE \u2014 SRE', 250n]]],
+    ]);
+  });
+});

@@ -248,7 +248,16 @@ export function buildRollups(allocation: Allocation, direct: readonly Statement[
       const subtotals: Breakdown = {
         title: 'By cost center',
         of: 'total',
-        rows: parts.map((s) => ({ label: `${s.code} \u2014 ${s.name}${s.code === cc.code ? ' (own spend)' : ''}`, cents: s.totalCents, share: percentText(s.totalCents, total) })),
+        // Own spend, then each direct child with everything below it, so deeper levels nest.
+        rows: [
+          ...(byCode.has(cc.code) ? [{ code: cc.code, name: `${byCode.get(cc.code)!.name} (own spend)`, cents: byCode.get(cc.code)!.totalCents }] : []),
+          ...[...(children.get(cc.code) ?? [])].sort().flatMap((child) => {
+            const below = subtree(child).flatMap((code) => (byCode.has(code) ? [byCode.get(code)!] : []));
+            if (below.length === 0) return [];
+            const name = allocation.costCenters.find((c) => c.code === child)!.name;
+            return [{ code: child, name: below.length > 1 || below[0]!.code !== child ? `${name} and below (${below.length} statements)` : name, cents: below.reduce((a, s) => a + s.totalCents, 0n) }];
+          }),
+        ].map((r) => ({ label: `${r.code} \u2014 ${r.name}`, cents: r.cents, share: percentText(r.cents, total) })),
       };
       // Each view is the parts' same view added up, so it agrees with them to the cent.
       const titles = [CHARGES_TITLE, ...DIMENSIONS.map((d) => d.title)];
