@@ -29,6 +29,13 @@ describe('diff', () => {
     ]);
   });
 
+  it('names changes in shared costs, seats, markup and carried adjustments', () => {
+    const base = side('2026-09', 'x', [['IT', 'IT', null, [['user:a', 'A', 1000n]]]]);
+    const withCharges = (charges: Array<[string, bigint]>): DiffSide => ({ ...base, costCenters: base.costCenters.map((c) => ({ ...c, charges: new Map(charges), billedCents: c.billedCents + charges.reduce((a, x) => a + x[1], 0n) })) });
+    const diffs = diffIssues(withCharges([['shared: Slack', 300n], ['seats', 3000n]]), withCharges([['shared: Slack', 250n], ['seats', 3000n], ['adjustments of earlier months', -125n]]));
+    expect(diffs.map((d) => [d.deltaCents, d.reasons])).toEqual([[-175n, ['adjustments of earlier months: -$1.25', 'shared: Slack: -$0.50']]]);
+  });
+
   it('says so when nothing changed', () => {
     const s = side('2026-09', 'x', [['IT', 'IT', null, [['user:a', 'A', 1n]]]]);
     expect(formatDiff(s, s, diffIssues(s, s))).toEqual(['2026-09 against 2026-09: $0.01 → $0.01 (+$0.00)', 'no cost center changed']);

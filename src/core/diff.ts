@@ -9,6 +9,8 @@ export interface DiffSide {
     readonly owner: string | null;
     readonly billedCents: bigint;
     readonly actors: ReadonlyArray<{ readonly actorKey: string; readonly label: string; readonly billedCents: bigint }>;
+    /** Charges other than direct usage, by name: "shared: <pool>", "seats", "markup", "adjustments of earlier months". */
+    readonly charges?: ReadonlyMap<string, bigint>;
   }>;
   readonly directorySha256: string;
 }
@@ -64,6 +66,12 @@ export function diffIssues(before: DiffSide, after: DiffSide, topMovers = 3): Co
       .sort((p, q) => (q.delta < 0n ? -q.delta : q.delta) > (p.delta < 0n ? -p.delta : p.delta) ? 1 : -1)
       .slice(0, topMovers);
     for (const c of changes) reasons.push(`${c.label}: spend ${c.delta > 0n ? 'up' : 'down'} ${signed(c.delta)}`);
+    const chargesBefore = b?.charges ?? new Map<string, bigint>();
+    const chargesAfter = a?.charges ?? new Map<string, bigint>();
+    for (const name of [...new Set([...chargesBefore.keys(), ...chargesAfter.keys()])].sort()) {
+      const delta = (chargesAfter.get(name) ?? 0n) - (chargesBefore.get(name) ?? 0n);
+      if (delta !== 0n) reasons.push(`${name}: ${signed(delta)}`);
+    }
     if (beforeCents === afterCents && reasons.length === 0) return [];
     return [{ code, beforeCents, afterCents, deltaCents: afterCents - beforeCents, reasons }];
   });

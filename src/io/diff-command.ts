@@ -16,6 +16,10 @@ const sideSchema = z.looseObject({
       owner: z.looseObject({ name: z.string(), email: z.string() }).nullable(),
       billedCents: cents,
       actors: z.array(z.looseObject({ actorKey: z.string(), label: z.string(), billedCents: cents })),
+      poolShares: z.array(z.looseObject({ pool: z.string(), cents })).optional(),
+      seatCents: cents.optional(),
+      markupCents: cents.optional(),
+      adjustments: z.array(z.looseObject({ cents })).optional(),
     }),
   ),
 });
@@ -35,7 +39,15 @@ async function readSide(outDir: string, folder: string): Promise<DiffSide> {
   return {
     label: folder,
     directorySha256: data.directorySha256,
-    costCenters: data.costCenters.map((c) => ({ code: c.code, name: c.name, owner: c.owner ? `${c.owner.name} <${c.owner.email}>` : null, billedCents: c.billedCents, actors: c.actors })),
+    costCenters: data.costCenters.map((c) => {
+      const charges = new Map<string, bigint>();
+      for (const p of c.poolShares ?? []) charges.set(`shared: ${p.pool}`, p.cents);
+      if (c.seatCents) charges.set('seats', c.seatCents);
+      if (c.markupCents) charges.set('markup', c.markupCents);
+      const carried = (c.adjustments ?? []).reduce((a, x) => a + x.cents, 0n);
+      if (carried !== 0n) charges.set('adjustments of earlier months', carried);
+      return { code: c.code, name: c.name, owner: c.owner ? `${c.owner.name} <${c.owner.email}>` : null, billedCents: c.billedCents, actors: c.actors, charges };
+    }),
   };
 }
 
