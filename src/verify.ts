@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseCostPage, type Attempt, type RawPage } from './api/client.js';
 import type { CostRow } from './core/cost-row.js';
 import { parsePeriod } from './core/period.js';
 import { ChargebackError, usageError } from './errors.js';
 import { formatProblem, parseDirectory } from './io/directory-file.js';
-import { parseIssued } from './io/issues.js';
+import { closedMarker, issueFolder, parseIssued } from './io/issues.js';
 import { CARRIED_COPY, deriveMonth, DIRECTORY_COPY, olderRefresh, PREVIOUS_COPY, type PulledListing } from './month.js';
 
 const fileEntry = z.object({ path: z.string(), sha256: z.string(), bytes: z.number() }).loose();
@@ -74,6 +74,22 @@ export async function verifyMonth(dir: string): Promise<VerifyResult> {
   }
   const listedPaths = new Set(listed.map((e) => e.path));
   for (const path of present) if (path !== 'manifest.json' && !listedPaths.has(path)) problems.push(`unexpected: ${path} (not in the manifest)`);
+
+  // The copies a revision keeps must match what sits beside it: the issue it revises and, once
+  // the month is closed, the manifest the close recorded.
+  const parent = dirname(resolve(dir));
+  const label = manifest.period.label;
+  const revision = manifest.revision ?? 1;
+  if (revision > 1 && published.has(PREVIOUS_COPY)) {
+    const sibling = join(parent, issueFolder(label, revision - 1), 'chargeback.json');
+    const bytes = await readFile(sibling).catch(() => null);
+    if (bytes && !bytes.equals(published.get(PREVIOUS_COPY)!)) problems.push(`${PREVIOUS_COPY} differs from ${sibling}, the issue this revision says it revises`);
+  }
+  const marker = await readFile(join(parent, closedMarker(label)), 'utf8').catch(() => null);
+  if (marker) {
+    const closed = JSON.parse(marker) as { folder?: string; manifestSha256?: string };
+    if (closed.folder === basename(resolve(dir)) && closed.manifestSha256 !== sha256(manifestBytes)) problems.push(`manifest.json differs from the one recorded when ${label} was closed (${closedMarker(label)})`);
+  }
 
   try {
     const files = await rederive(dir, manifest);

@@ -122,6 +122,14 @@ describe('month-end walk-through: provisional, final revision, adjustments carri
 
   it('re-derives every issue offline, and a closed month is never rewritten', async () => {
     for (const month of ['2026-09', '2026-09.r2', '2026-10']) expect((await runCli(['verify', join(out, month)])).code).toBe(0);
+    // A revision's copy of the issue it revises must match the issue beside it.
+    const original = join(out, '2026-09', 'chargeback.json');
+    const saved = readFileSync(original);
+    writeFileSync(original, Buffer.concat([saved, Buffer.from(' ')]));
+    const mismatch = await runCli(['verify', join(out, '2026-09.r2')]);
+    writeFileSync(original, saved);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toContain(`inputs/previous-chargeback.json differs from ${original}, the issue this revision says it revises`);
     const close = await runCli(['close', '--period', '2026-09', '--out', out, '--now', '2026-11-06T09:00:00Z']);
     expect(close.code).toBe(0);
     const marker = JSON.parse(readFileSync(join(out, '2026-09.closed.json'), 'utf8')) as { revision: number; closedAt: string };
