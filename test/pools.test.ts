@@ -80,8 +80,8 @@ describe('shared-cost pools', () => {
   });
 });
 
-describe('pool declarations in the org directory', () => {
-  const base = `company: Acme
+/** Two cost centers, the start of every directory below. */
+const base = `company: Acme
 cost_centers:
   - code: ENG
     name: Engineering
@@ -90,6 +90,8 @@ cost_centers:
     name: IT
     owner: { name: Õnne, email: onne@acme.example }
 `;
+
+describe('pool declarations in the org directory', () => {
 
   it('reads a valid pool list', () => {
     const { directory: d, problems } = parseDirectory(`${base}pools:
@@ -122,16 +124,7 @@ cost_centers:
 
 describe('amounts written as YAML numbers', () => {
   it('are read from their exact text, never through a double', () => {
-    const base = `company: Acme
-cost_centers:
-  - code: ENG
-    name: Engineering
-    owner: { name: Ingrid, email: ingrid@acme.example }
-  - code: IT
-    name: IT
-    owner: { name: Õnne, email: onne@acme.example }
-`;
-    const exact = parseDirectory(`${base}pools:
+      const exact = parseDirectory(`${base}pools:
   - name: Split
     match: { no_actor: true }
     split: { fixed: { ENG: 33.33333333333333333, IT: 66.66666666666666667 } }
