@@ -1,5 +1,8 @@
-/** RFC 4180 CSV: fields quoted when needed, CRLF line ends, UTF-8 without BOM. */
-export function csvField(value: string): string {
+import { neutralizeText } from './neutralize.js';
+
+/** RFC 4180 CSV: fields quoted when needed, CRLF line ends, UTF-8 without BOM; never a formula. */
+export function csvField(raw: string): string {
+  const value = neutralizeText(raw);
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 

@@ -1,6 +1,7 @@
 import type ExcelJS from 'exceljs';
 import { unzipSync, zipSync } from 'fflate';
 import { centsToDollarText, Money } from '../core/money.js';
+import { neutralizeText } from './neutralize.js';
 
 export const USD_FORMAT = '"$"#,##0.00;[Red]-"$"#,##0.00';
 export const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1F3A5F' } };
@@ -33,6 +34,24 @@ export function totalFormula(formula: string, cents: bigint): ExcelJS.CellFormul
  * exceljs stamps zip entries with the wall clock; re-pack them with the run's clock so the same
  * inputs give byte-identical workbooks.
  */
+/** Every text cell of the workbook through the formula-injection guard; numbers and formulas are left alone. */
+export function neutralizeWorkbook(wb: ExcelJS.Workbook): void {
+  wb.eachSheet((ws) => {
+    ws.eachRow({ includeEmpty: false }, (row) => {
+      row.eachCell({ includeEmpty: false }, (cell) => {
+        if (typeof cell.value === 'string') cell.value = neutralizeText(cell.value);
+      });
+    });
+  });
+}
+
+/** The workbook's bytes: text neutralized, zip entries stamped with the run's clock. */
+export async function workbookBytes(wb: ExcelJS.Workbook, clock: Date): Promise<Buffer> {
+  neutralizeWorkbook(wb);
+  const buffer = await wb.xlsx.writeBuffer();
+  return deterministicZip(new Uint8Array(buffer as ArrayBuffer), clock);
+}
+
 export function deterministicZip(bytes: Uint8Array, clock: Date): Buffer {
   const mtime = zipTime(clock);
   const files = unzipSync(bytes);

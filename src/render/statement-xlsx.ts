@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { Statement } from '../core/statements.js';
-import { addTotalRow, deterministicZip, setWorkbookProperties, sheetDollars, styleHeaderRow, totalFormula, USD_FORMAT } from './spreadsheet.js';
+import { addTotalRow, workbookBytes, setWorkbookProperties, sheetDollars, styleHeaderRow, totalFormula, USD_FORMAT } from './spreadsheet.js';
 
 /**
  * The department head's workbook: Summary (header facts and breakdowns), Users and Lines.
@@ -86,6 +86,5 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
   }
   addTotalRow(lines, 10, s.lines.length, s.directCents);
 
-  const buffer = await wb.xlsx.writeBuffer();
-  return deterministicZip(new Uint8Array(buffer as ArrayBuffer), clock);
+  return workbookBytes(wb, clock);
 }

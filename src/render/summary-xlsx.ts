@@ -6,7 +6,7 @@ import type { Reconciliation } from '../core/reconcile.js';
 import type { DocumentStatus } from '../core/statements.js';
 import { periodTitle } from '../core/statements.js';
 import { summaryRows } from '../core/summary.js';
-import { addTotalRow, deterministicZip, setWorkbookProperties, sheetDollars, styleHeaderRow, totalFormula, USD_FORMAT } from './spreadsheet.js';
+import { addTotalRow, workbookBytes, setWorkbookProperties, sheetDollars, styleHeaderRow, totalFormula, USD_FORMAT } from './spreadsheet.js';
 
 export interface SummaryContext {
   readonly company: string;
@@ -89,6 +89,5 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
   for (const u of allocation.unmapped) unmapped.addRow([u.label, u.actorKey, u.rowCount, decimalText(u.unroundedCents), sheetDollars(billed.get(u.actorKey) ?? 0n)]);
   addTotalRow(unmapped, 5, allocation.unmapped.length, unallocated?.directCents ?? 0n);
 
-  const buffer = await wb.xlsx.writeBuffer();
-  return deterministicZip(new Uint8Array(buffer as ArrayBuffer), clock);
+  return workbookBytes(wb, clock);
 }
