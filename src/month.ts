@@ -4,14 +4,14 @@ import { allocate, hasStatement, type Allocation, type CarriedAdjustment } from 
 import { adjustmentsBetween, figuresOf, type AdjustmentLine, type IssuedFigures } from './core/adjustments.js';
 import { actorId, actorTypeLabel, type CostRow } from './core/cost-row.js';
 import { actorsWithChangingOwner, indexDirectory, type OrgDirectory } from './core/directory.js';
-import { withDailyRows } from './core/daily.js';
+import { filterableActorId, withDailyRows } from './core/daily.js';
 import { focusRows, FOCUS_COLUMNS } from './core/focus.js';
 import { journalLines, JOURNAL_COLUMNS } from './core/journal.js';
 import { decimalText, formatUsd, sumMoney } from './core/money.js';
 import { isoSeconds, periodDays, type Period } from './core/period.js';
 import { reconcile, type Reconciliation } from './core/reconcile.js';
 import { buildRollups, buildStatements, numberFor, type DocumentStatus, type Statement } from './core/statements.js';
-import { dataError } from './errors.js';
+import { dataError, usageError } from './errors.js';
 import { toCsv } from './render/csv.js';
 import { renderStatementPdf } from './render/statement-pdf.js';
 import { renderStatementXlsx } from './render/statement-xlsx.js';
@@ -78,7 +78,13 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   const { period, directory } = input;
   const movers = actorsWithChangingOwner(indexDirectory(directory), input.grouped.rows, periodDays(period));
   const dailyRows = input.daily.flatMap((d) => d.rows);
-  if (movers.length > 0 && input.daily.length === 0) throw new Error(`daily rows are needed for ${movers.join(', ')}`);
+  const fetched = new Set(input.daily.flatMap((d) => d.rows.map((r) => filterableActorId(r))));
+  const missing = movers.filter((id) => !fetched.has(id) && input.grouped.rows.some((r) => filterableActorId(r) === id && !r.amountCents.isZero()));
+  if (missing.length > 0) {
+    throw usageError(`The org directory changes the cost center of ${missing.join(', ')} inside ${period.label}, but these pages hold no daily rows for them.`, [
+      'Pull the month from the API again (the run fetches daily rows for them), or use the directory the pages were pulled with.',
+    ]);
+  }
   const rows = withDailyRows(input.grouped.rows, dailyRows, movers);
   const allocation = allocate(rows, directory, period, { revision: input.revision, carried: input.carried.adjustments });
   const adjustments = input.previous ? adjustmentsBetween(input.previous.figures, figuresOf(allocation, input.status)) : [];

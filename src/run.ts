@@ -6,6 +6,9 @@ import type { Reconciliation } from './core/reconcile.js';
 import type { DocumentStatus, Statement } from './core/statements.js';
 import { dataError, usageError } from './errors.js';
 import { loadDirectory } from './io/directory-file.js';
+import { readRawListings } from './io/raw.js';
+import { readFile } from 'node:fs/promises';
+import type { OrgDirectory } from './core/directory.js';
 import { carriedInto, isClosed, issueFolder, latestIssue } from './io/issues.js';
 import { publishAtomically } from './io/publish.js';
 import { deriveMonth, olderRefresh } from './month.js';
@@ -20,6 +23,8 @@ export interface ApiTarget {
 
 export interface RunOptions {
   readonly period?: string;
+  /** Re-run from the raw/ folder of a published month instead of the API. */
+  readonly fromRaw?: string;
   readonly provisional: boolean;
   readonly now: Date;
   readonly outDir: string;
@@ -86,7 +91,9 @@ function refreshCovers(period: Period, dataRefreshedAt: string | null): boolean 
 /** The month-end job: pull, map, allocate, reconcile, render, publish. */
 export async function runMonth(options: RunOptions): Promise<RunResult> {
   const nowMs = options.now.getTime();
-  const period = resolvePeriod(options.period, nowMs);
+  // From raw pages the month is the one the pages were pulled for, unless --period says otherwise.
+  const periodText = options.period ?? (options.fromRaw ? (await readRawListings(options.fromRaw)).startingAt?.slice(0, 7) : undefined);
+  const period = resolvePeriod(periodText, nowMs);
   const finalByDate = assertFinalByDate(period, nowMs, options.provisional);
   const { directory, bytes: directoryBytes } = await loadDirectory(options.directoryPath);
   // A published month is never rewritten: a new run writes a revision beside it (final figures,
@@ -101,30 +108,8 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   const previous = issued && !options.force ? issued : null;
   const carried = await carriedInto(options.outDir, period);
 
-  const client = new AnalyticsClient({
-    baseUrl: options.api.baseUrl,
-    apiKey: options.api.apiKey,
-    fetchImpl: options.fetchImpl,
-    sleep: options.sleep,
-    now: options.clientNow,
-    timeoutMs: options.timeoutMs,
-    userAgent: `${TOOL_NAME}/${TOOL_VERSION}`,
-    log: options.log,
-  });
-  options.log(`pulling ${period.label} cost by actor, product, model, context window, workspace and cost type`);
-  const grouped = await client.pullCost({ name: 'cost-grouped', startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: CHARGEBACK_GROUP_BY });
-  options.log(`  ${grouped.pages.length} page(s), ${grouped.rows.length} rows, ${grouped.retries} retries, ${grouped.restarts} restarts`);
-  const total = await client.pullCost({ name: 'cost-total', startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: [] });
-  // Only the actors whose owner changes inside the month are fetched by day (rate limit).
-  const movers = actorsWithChangingOwner(indexDirectory(directory), grouped.rows, periodDays(period));
-  const daily = [];
-  for (let i = 0; i < movers.length; i += DAILY_ACTORS_PER_LISTING) {
-    const actorIds = movers.slice(i, i + DAILY_ACTORS_PER_LISTING);
-    options.log(`pulling daily rows of ${actorIds.length} actor(s) whose cost center changes in ${period.label}`);
-    const name = `cost-daily-${String(i / DAILY_ACTORS_PER_LISTING + 1).padStart(2, '0')}`;
-    daily.push(await client.pullCost({ name, startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: CHARGEBACK_GROUP_BY, actorIds, timeBucketWidth: '1d' }));
-  }
-
+  const pulled = options.fromRaw ? await fromRaw(options.fromRaw, period) : await pullMonth(options, period, directory);
+  const { grouped, total, daily, apiLabel } = pulled;
   // Every listing must come from an export that covers the month; the oldest one decides.
   const dataRefreshedAt = [total, ...daily].reduce((acc, l) => olderRefresh(acc, l.dataRefreshedAt), grouped.dataRefreshedAt);
   const finalByRefresh = refreshCovers(period, dataRefreshedAt);
@@ -149,7 +134,7 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
     total,
     daily,
     dataRefreshedAt,
-    apiLabel: options.api.label,
+    apiLabel,
     revision: previous ? previous.revision + 1 : 1,
     previous,
     carried,
@@ -176,3 +161,42 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   };
 }
 
+/** The month's listings from the API: grouped, the org total, and daily rows of the movers. */
+async function pullMonth(options: RunOptions, period: Period, directory: OrgDirectory) {
+  const client = new AnalyticsClient({
+    baseUrl: options.api.baseUrl,
+    apiKey: options.api.apiKey,
+    fetchImpl: options.fetchImpl,
+    sleep: options.sleep,
+    now: options.clientNow,
+    timeoutMs: options.timeoutMs,
+    userAgent: `${TOOL_NAME}/${TOOL_VERSION}`,
+    log: options.log,
+  });
+  options.log(`pulling ${period.label} cost by actor, product, model, context window, workspace and cost type`);
+  const grouped = await client.pullCost({ name: 'cost-grouped', startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: CHARGEBACK_GROUP_BY });
+  options.log(`  ${grouped.pages.length} page(s), ${grouped.rows.length} rows, ${grouped.retries} retries, ${grouped.restarts} restarts`);
+  const total = await client.pullCost({ name: 'cost-total', startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: [] });
+  // Only the actors whose owner changes inside the month are fetched by day (rate limit).
+  const movers = actorsWithChangingOwner(indexDirectory(directory), grouped.rows, periodDays(period));
+  const daily = [];
+  for (let i = 0; i < movers.length; i += DAILY_ACTORS_PER_LISTING) {
+    const actorIds = movers.slice(i, i + DAILY_ACTORS_PER_LISTING);
+    options.log(`pulling daily rows of ${actorIds.length} actor(s) whose cost center changes in ${period.label}`);
+    const name = `cost-daily-${String(i / DAILY_ACTORS_PER_LISTING + 1).padStart(2, '0')}`;
+    daily.push(await client.pullCost({ name, startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: CHARGEBACK_GROUP_BY, actorIds, timeBucketWidth: '1d' }));
+  }
+  return { grouped, total, daily, apiLabel: options.api.label };
+}
+
+/** The same listings read back from a published month's raw/ folder: no network at all. */
+async function fromRaw(rawDir: string, period: Period) {
+  const raw = await readRawListings(rawDir);
+  if (raw.startingAt !== period.startIso) {
+    throw usageError(`${rawDir} holds the pages of the month starting ${raw.startingAt ?? 'unknown'}, not ${period.label}.`, ['Pass --period for that month, or the raw/ folder of this one.']);
+  }
+  // Keep the source the pages came from, so the re-render is byte-identical to the original.
+  const manifest = await readFile(join(rawDir, '..', 'manifest.json'), 'utf8').catch(() => null);
+  const apiLabel = manifest ? ((JSON.parse(manifest) as { source?: { api?: string } }).source?.api ?? 'raw') : 'raw';
+  return { grouped: raw.grouped, total: raw.total, daily: [...raw.daily], apiLabel };
+}

@@ -2,13 +2,12 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { parseCostPage, type Attempt, type RawPage } from './api/client.js';
-import type { CostRow } from './core/cost-row.js';
 import { parsePeriod } from './core/period.js';
 import { ChargebackError, usageError } from './errors.js';
 import { formatProblem, parseDirectory } from './io/directory-file.js';
 import { closedMarker, issueFolder, parseIssued } from './io/issues.js';
-import { CARRIED_COPY, deriveMonth, DIRECTORY_COPY, olderRefresh, PREVIOUS_COPY, type PulledListing } from './month.js';
+import { CARRIED_COPY, deriveMonth, DIRECTORY_COPY, PREVIOUS_COPY } from './month.js';
+import { readRawListings } from './io/raw.js';
 
 const fileEntry = z.object({ path: z.string(), sha256: z.string(), bytes: z.number() }).loose();
 const manifestSchema = z.looseObject({
@@ -21,9 +20,6 @@ const manifestSchema = z.looseObject({
   inputs: z.array(fileEntry),
   outputs: z.array(fileEntry),
 });
-const requestsSchema = z.array(
-  z.looseObject({ query: z.string(), request: z.string(), status: z.number(), outcome: z.string(), file: z.string().nullable(), used: z.boolean() }),
-);
 
 export interface VerifyResult {
   readonly ok: boolean;
@@ -117,32 +113,11 @@ async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>): 
   const { directory, problems } = parseDirectory(directoryBytes.toString('utf8'), String(directoryEntry?.source ?? DIRECTORY_COPY));
   if (!directory) throw usageError('The recorded org directory no longer validates.', problems.map(formatProblem));
 
-  const requests = requestsSchema.parse(JSON.parse(await readFile(join(dir, 'raw', 'requests.json'), 'utf8')));
-  const listings = new Map<string, { rows: CostRow[]; pages: RawPage[]; attempts: Attempt[]; refreshed: string | null }>();
-  for (const r of requests) {
-    const listing = listings.get(r.query) ?? { rows: [], pages: [], attempts: [], refreshed: null };
-    listings.set(r.query, listing);
-    const body = r.file === null ? null : await readFile(join(dir, 'raw', r.file), 'utf8');
-    listing.attempts.push({ query: r.query, request: r.request, status: r.status, outcome: r.outcome, body, keptAs: r.used ? r.file : null });
-    if (r.used && r.file !== null && body !== null) {
-      const { page, rows } = parseCostPage(body, r.file, listing.pages.length + 1, r.query, r.request);
-      listing.pages.push({ file: r.file, request: r.request, status: r.status, body });
-      listing.rows.push(...rows);
-      listing.refreshed = page.data_refreshed_at ?? null;
-    }
-  }
-  const listingOf = (name: string): PulledListing => {
-    const l = listings.get(name);
-    if (!l) throw usageError(`raw/requests.json has no ${name} listing.`);
-    return { rows: l.rows, pages: l.pages, attempts: l.attempts, dataRefreshedAt: l.refreshed };
-  };
+  const { grouped, total, daily, dataRefreshedAt } = await readRawListings(join(dir, 'raw'));
   const optional = async (path: string) => (listedInputs.has(path) ? readFile(join(dir, path)) : null);
   const previousBytes = await optional(PREVIOUS_COPY);
   const carriedBytes = await optional(CARRIED_COPY);
   const carriedJson = carriedBytes ? carriedSchema.parse(JSON.parse(carriedBytes.toString('utf8'))) : null;
-  const grouped = listingOf('cost-grouped');
-  const total = listingOf('cost-total');
-  const daily = [...listings.keys()].filter((k) => k.startsWith('cost-daily-')).sort().map(listingOf);
   const month = await deriveMonth({
     period,
     status: manifest.status,
@@ -152,7 +127,7 @@ async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>): 
     grouped,
     total,
     daily,
-    dataRefreshedAt: [total, ...daily].reduce((acc, l) => olderRefresh(acc, l.dataRefreshedAt), grouped.dataRefreshedAt),
+    dataRefreshedAt,
     apiLabel: manifest.source.api,
     revision: manifest.revision ?? 1,
     previous: previousBytes ? { figures: parseIssued(previousBytes, PREVIOUS_COPY), bytes: previousBytes } : null,

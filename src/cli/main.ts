@@ -77,11 +77,12 @@ export function buildProgram(io: Io): Command {
     .option('--force', 'replace an existing out/<period> (only once the new one is complete)', false)
     .option('--directory <file>', 'org directory YAML', 'mappings/org.yaml')
     .option('--sandbox', 'run against the built-in sandbox over loopback (no API key needed)', false)
-    .action(async (opts: { period?: string; provisional: boolean; now?: string; out: string; force: boolean; directory: string; sandbox: boolean }) => {
+    .option('--from-raw <dir>', 're-run from the raw/ folder of a published month, without any network')
+    .action(async (opts: { period?: string; provisional: boolean; now?: string; out: string; force: boolean; directory: string; sandbox: boolean; fromRaw?: string }) => {
       const now = parseNow(opts.now);
       const log = io.progress ? (m: string) => io.err(m) : () => {};
       const execute = async (api: ApiTarget) => {
-        const result = await runMonth({ period: opts.period, provisional: opts.provisional, now, outDir: opts.out, force: opts.force, directoryPath: opts.directory, api, log });
+        const result = await runMonth({ period: opts.period, provisional: opts.provisional, now, outDir: opts.out, force: opts.force, directoryPath: opts.directory, api, log, fromRaw: opts.fromRaw });
         if (result.unchanged) {
           io.out(`${result.period.label} is already published in ${result.target} with the same figures (${result.status}); nothing was written.`);
           return;
@@ -94,6 +95,11 @@ export function buildProgram(io: Io): Command {
         if (result.carriedCents !== 0n) io.out(`carries ${formatUsd(result.carriedCents)} of adjustments of the previous month.`);
         io.out(`written to ${result.target}`);
       };
+      if (opts.fromRaw !== undefined) {
+        if (opts.sandbox) throw usageError('--from-raw and --sandbox cannot be combined.', ['--from-raw reads pages already pulled; drop --sandbox.']);
+        await execute({ baseUrl: 'http://offline.invalid', apiKey: 'offline', label: 'raw' });
+        return;
+      }
       if (opts.sandbox) {
         const sandbox = await startSandbox({ now: () => now.getTime() });
         try {

@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { parseCostPage, type Attempt, type RawPage } from '../api/client.js';
+import type { CostRow } from '../core/cost-row.js';
+import { usageError } from '../errors.js';
+import { olderRefresh, type PulledListing } from '../month.js';
+
+const requestsSchema = z.array(
+  z.looseObject({ query: z.string(), request: z.string(), status: z.number(), outcome: z.string(), file: z.string().nullable(), used: z.boolean() }),
+);
+
+export interface RawListings {
+  readonly grouped: PulledListing;
+  readonly total: PulledListing;
+  readonly daily: readonly PulledListing[];
+  /** The oldest data_refreshed_at of the listings. */
+  readonly dataRefreshedAt: string | null;
+  /** starting_at of the grouped listing, to check the month. */
+  readonly startingAt: string | null;
+}
+
+/**
+ * The listings of a month read back from its raw/ folder (requests.json and the pages as
+ * received), exactly as the pull produced them: for verify and for re-runs without a network.
+ */
+export async function readRawListings(rawDir: string): Promise<RawListings> {
+  let text: string;
+  try {
+    text = await readFile(join(rawDir, 'requests.json'), 'utf8');
+  } catch {
+    throw usageError(`${rawDir} has no requests.json: it is not the raw/ folder of a published month.`, ['Pass e.g. --from-raw out/2026-09/raw.']);
+  }
+  const parsed = requestsSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw usageError(`${join(rawDir, 'requests.json')} is not a claude-chargeback request log.`, ['Pass the raw/ folder of a month published by this tool.']);
+  const listings = new Map<string, { rows: CostRow[]; pages: RawPage[]; attempts: Attempt[]; refreshed: string | null }>();
+  for (const r of parsed.data) {
+    const listing = listings.get(r.query) ?? { rows: [], pages: [], attempts: [], refreshed: null };
+    listings.set(r.query, listing);
+    const body = r.file === null ? null : await readFile(join(rawDir, r.file), 'utf8').catch(() => {
+      throw usageError(`${join(rawDir, r.file!)} is listed in requests.json but missing.`, ['The raw/ folder is incomplete; pull the month from the API again.']);
+    });
+    listing.attempts.push({ query: r.query, request: r.request, status: r.status, outcome: r.outcome, body, keptAs: r.used ? r.file : null });
+    if (r.used && r.file !== null && body !== null) {
+      const { page, rows } = parseCostPage(body, r.file, listing.pages.length + 1, r.query, r.request);
+      listing.pages.push({ file: r.file, request: r.request, status: r.status, body });
+      listing.rows.push(...rows);
+      listing.refreshed = page.data_refreshed_at ?? null;
+    }
+  }
+  const listingOf = (name: string): PulledListing => {
+    const l = listings.get(name);
+    if (!l || l.pages.length === 0) throw usageError(`${join(rawDir, 'requests.json')} has no complete ${name} listing.`, ['The pull was not finished; run the month against the API again.']);
+    return { rows: l.rows, pages: l.pages, attempts: l.attempts, dataRefreshedAt: l.refreshed };
+  };
+  const grouped = listingOf('cost-grouped');
+  const total = listingOf('cost-total');
+  const daily = [...listings.keys()].filter((k) => k.startsWith('cost-daily-')).sort().map(listingOf);
+  const first = grouped.pages[0]!.request;
+  return {
+    grouped,
+    total,
+    daily,
+    dataRefreshedAt: [total, ...daily].reduce((acc, l) => olderRefresh(acc, l.dataRefreshedAt), grouped.dataRefreshedAt),
+    startingAt: new URLSearchParams(first.slice(first.indexOf('?') + 1)).get('starting_at'),
+  };
+}
