@@ -4,7 +4,7 @@ import { actorsWithChangingOwner, indexDirectory } from './core/directory.js';
 import { finalFromMs, isFinalAt, isoSeconds, latestFinalPeriod, parsePeriod, periodDays, type Period } from './core/period.js';
 import type { Reconciliation } from './core/reconcile.js';
 import type { DocumentStatus, Statement } from './core/statements.js';
-import { dataError, usageError } from './errors.js';
+import { dataError, upstreamError, usageError } from './errors.js';
 import { loadDirectory } from './io/directory-file.js';
 import { readRawListings } from './io/raw.js';
 import { readFile } from 'node:fs/promises';
@@ -112,6 +112,11 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   const { grouped, total, daily, apiLabel } = pulled;
   // Every listing must come from an export that covers the month; the oldest one decides.
   const dataRefreshedAt = [total, ...daily].reduce((acc, l) => olderRefresh(acc, l.dataRefreshedAt), grouped.dataRefreshedAt);
+  if (dataRefreshedAt === null) {
+    throw upstreamError(`The provider reports no data export covering ${period.label} yet (data_refreshed_at is null).`, [
+      'Nothing can be charged back from it, not even provisionally. Run again later; nothing was published.',
+    ]);
+  }
   const finalByRefresh = refreshCovers(period, dataRefreshedAt);
   if (!finalByRefresh && !options.provisional) {
     throw dataError(`The provider's data for ${period.label} is not complete yet (data_refreshed_at ${dataRefreshedAt ?? 'null'} is before ${period.endExclusiveIso}).`, [

@@ -134,6 +134,13 @@ describe('a real API target over loopback', () => {
     expect(readdirSync(r.out)).toEqual([]);
   });
 
+  it('exits 3 on an upstream fault it cannot recover from, publishing nothing', async () => {
+    const r = await cliAgainstSandbox({ faults: { byRequest: { 1: { kind: 'truncated' } } } });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('error: Page 1 of cost-grouped is not JSON');
+    expect(readdirSync(r.out)).toEqual([]);
+  });
+
   it('never writes the API key to outputs, stdout or stderr', async () => {
     const secret = 'sk-ant-api01-RECOGNIZABLE-SECRET-7f3a9c';
     const r = await cliAgainstSandbox({ apiKey: secret });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CostRow } from '../core/cost-row.js';
+import { rowIdentity, type CostRow } from '../core/cost-row.js';
 import { ChargebackError, dataError, upstreamError, usageError } from '../errors.js';
 import { costPageSchema, describeIssues, toCostRow, type CostPage } from './cost-schema.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -172,7 +172,20 @@ export class AnalyticsClient {
       dataRefreshedAt = refreshed;
       rows.push(...pageRows);
       counters.attempts[attempt] = { ...counters.attempts[attempt]!, keptAs: file };
-      if (!page.has_more) return { rows, pages, dataRefreshedAt };
+      if (!page.has_more) {
+        // The API returns each combination of group values once; a repeat would bill it twice.
+        const seen = new Map<string, string>();
+        for (const row of rows) {
+          const earlier = seen.get(rowIdentity(row));
+          if (earlier !== undefined) {
+            throw upstreamError(`The ${query.name} listing returned the same row twice (${row.rowId} repeats ${earlier}).`, [
+              'Summing both would bill that spend twice. Nothing was published; run again later or report it to the provider.',
+            ]);
+          }
+          seen.set(rowIdentity(row), row.rowId);
+        }
+        return { rows, pages, dataRefreshedAt };
+      }
       const next = page.next_page ?? null;
       if (next === null || next === '') {
         throw upstreamError(`Page ${n} of ${query.name} says has_more: true but gives no next_page cursor.`, [
@@ -300,8 +313,8 @@ export function parseCostPage(body: string, file: string, n: number, queryName: 
   }
   const rows = parsed.data.data.map((raw, i) => {
     if (raw.cost.currency !== 'USD') {
-      throw dataError(`Page ${n} of ${queryName}, row ${i}: currency is "${raw.cost.currency}", expected "USD".`, [
-        'Chargeback statements are in USD and never convert silently. Nothing was published.',
+      throw upstreamError(`Page ${n} of ${queryName}, row ${i}: currency is "${raw.cost.currency}", expected "USD".`, [
+        'Chargeback statements are in USD and never convert silently. Nothing was published; report it to the provider.',
       ]);
     }
     return toCostRow(raw, `${file}#${i}`);

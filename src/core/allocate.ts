@@ -1,4 +1,4 @@
-import { actorId, actorKey, actorLabel, actorTypeLabel, type CostRow } from './cost-row.js';
+import { actorId, actorKey, actorLabel, actorTypeLabel, lineIdentity, type CostRow } from './cost-row.js';
 import { activeOn, indexDirectory, mapRow, markupPercent, UNALLOCATED, type CostCenter, type OrgDirectory } from './directory.js';
 import { dataError } from '../errors.js';
 import { formatUsd, Money, percentText, roundCents, splitLargestRemainder, sumMoney } from './money.js';
@@ -129,12 +129,6 @@ interface MappedRow {
   readonly lineKey: string;
 }
 
-function lineKeyOf(row: CostRow): string {
-  // Both bucket bounds: a monthly row and the daily row of the 1st start at the same instant.
-  return [row.product, row.model, row.contextWindow, row.costType, row.workspaceId, row.startingAt, row.endingAt]
-    .map((v) => v ?? '∅')
-    .join('|');
-}
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -164,7 +158,7 @@ export function allocate(
   const mapped: MappedRow[] = rows.map((row) => {
     const m = mapRow(index, row);
     const name = m.name ?? (row.actor?.type === 'user_actor' ? null : m.note);
-    return { row, costCenter: m.costCenter, pool: m.pool, rule: m.rule, name, actorKey: actorKey(row.actor), lineKey: lineKeyOf(row) };
+    return { row, costCenter: m.costCenter, pool: m.pool, rule: m.rule, name, actorKey: actorKey(row.actor), lineKey: lineIdentity(row) };
   });
 
   const seen = new Map<string, string>();

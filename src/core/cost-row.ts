@@ -80,3 +80,14 @@ export function actorLabel(actor: Actor | null, directoryName?: string | null): 
       return directoryName ?? `Actor of type ${actor.actorType}`;
   }
 }
+
+/** Every group value of a row but the actor, bucket bounds included: a line's identity within its actor. */
+export function lineIdentity(row: CostRow): string {
+  // Both bucket bounds: a monthly row and the daily row of the 1st start at the same instant.
+  return [row.product, row.model, row.contextWindow, row.costType, row.workspaceId, row.startingAt, row.endingAt].map((v) => v ?? '\u2205').join('|');
+}
+
+/** A row's identity in a listing: the API returns each combination of group values once. */
+export function rowIdentity(row: CostRow): string {
+  return `${actorKey(row.actor)}#${lineIdentity(row)}`;
+}

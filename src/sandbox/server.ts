@@ -25,6 +25,16 @@ export type FaultAction =
   | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string; readonly body?: string; readonly contentType?: string }
   | { readonly kind: 'slow'; readonly ms: number }
   | { readonly kind: 'malformed-amount' }
+  /** The body is cut off halfway (a dropped connection behind a proxy). */
+  | { readonly kind: 'truncated' }
+  /** next_page points back at the page just served, forever. */
+  | { readonly kind: 'repeat-cursor' }
+  /** has_more: true with next_page: null. */
+  | { readonly kind: 'null-cursor' }
+  /** Amounts in another currency. */
+  | { readonly kind: 'currency'; readonly currency: string }
+  /** The page repeats the first row of the previous page. */
+  | { readonly kind: 'duplicate-row' }
   /** The provider finishes a new export: from this request on, data_refreshed_at is an hour later. */
   | { readonly kind: 'refreshed' };
 
@@ -292,18 +302,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const slice = units.slice(offset, offset + size);
       const hasMore = offset + size < units.length;
       const data: unknown[] = slice.flat();
+      if (fault?.kind === 'duplicate-row' && offset > 0) data.push(units[Math.max(0, offset - size)]![0]!);
+      if (fault?.kind === 'currency') for (let i = 0; i < data.length; i++) data[i] = { ...(data[i] as Row), cost: { ...(data[i] as Row).cost, currency: fault.currency } };
       if (fault?.kind === 'malformed-amount' && data.length > 0) {
         const first = data[0] as Row;
         data[0] = { ...first, cost: { ...first.cost, amount: Number(first.cost.amount) } };
       }
       const body: Record<string, unknown> = {
         data,
-        has_more: hasMore,
-        next_page: hasMore ? encodeCursor(offset + size, query.fingerprint) : null,
+        has_more: hasMore || fault?.kind === 'null-cursor' || fault?.kind === 'repeat-cursor',
+        next_page: fault?.kind === 'null-cursor' ? null : fault?.kind === 'repeat-cursor' ? (query.page ?? encodeCursor(0, query.fingerprint)) : hasMore ? encodeCursor(offset + size, query.fingerprint) : null,
         data_refreshed_at: refreshedMs >= query.startMs ? iso(refreshedMs) : null,
       };
       if (faults.drift) body.x_sandbox_revision = 2;
       record(200);
+      if (fault?.kind === 'truncated') {
+        const text = JSON.stringify(body);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(text.slice(0, Math.floor(text.length / 2)));
+      }
       return send(res, 200, body);
     } catch (error) {
       if (error instanceof BadRequest) {

@@ -1,0 +1,68 @@
+import { readdirSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ChargebackError } from '../src/errors.js';
+import { runMonth } from '../src/run.js';
+import { SANDBOX_API_KEY, startSandbox, type FaultAction, type SandboxFaults } from '../src/sandbox/server.js';
+import { tempDir } from './helpers/cli.js';
+import { fakeTime, NOW } from './helpers/sandbox.js';
+
+const at = (ordinals: number[], fault: FaultAction) => Object.fromEntries(ordinals.map((n) => [n, fault]));
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const status = (code: number, extra: Partial<Extract<FaultAction, { kind: 'status' }>> = {}): FaultAction => ({ kind: 'status', status: code, ...extra });
+
+async function runWith(faults: SandboxFaults, apiKey = SANDBOX_API_KEY) {
+  const sandbox = await startSandbox({ now: () => NOW, faults, requestsPerMinute: 10_000 });
+  const out = tempDir();
+  const time = fakeTime();
+  try {
+    const result = await runMonth({ period: '2026-09', provisional: false, now: new Date(NOW), outDir: out, force: false, directoryPath: 'mappings/org.yaml', api: { baseUrl: sandbox.url, apiKey, label: 'sandbox' }, sleep: time.sleep, clientNow: time.now, timeoutMs: 250, log: () => {} });
+    return { out, result, error: null as ChargebackError | null };
+  } catch (error) {
+    if (!(error instanceof ChargebackError)) throw error;
+    return { out, result: null, error };
+  } finally {
+    await sandbox.close();
+  }
+}
+
+/** Upstream faults: each ends in the correct month or in a clear exit-3 error with nothing published. */
+export const FAULT_SCENARIOS: ReadonlyArray<{ name: string; faults: SandboxFaults; outcome: 'correct' | RegExp; apiKey?: string }> = [
+  { name: 'a burst of 429 with retry-after', faults: { byRequest: at([1, 2, 3], status(429, { retryAfter: '2' })) }, outcome: 'correct' },
+  { name: 'a burst of 429 without retry-after', faults: { byRequest: at([1, 2, 3], status(429)) }, outcome: 'correct' },
+  { name: '429 on every attempt', faults: { byRequest: at(range(1, 10), status(429, { retryAfter: '1' })) }, outcome: /HTTP 429.*\n.*Gave up after 7 attempts/ },
+  { name: 'a burst of 500, 502, 503', faults: { byRequest: { 1: status(500), 2: status(502), 3: status(503) } }, outcome: 'correct' },
+  { name: '529 on every attempt', faults: { byRequest: at(range(1, 10), status(529)) }, outcome: /HTTP 529 for cost-grouped-p001\.json: overloaded_error/ },
+  { name: '410 on every attempt', faults: { pageUnits: 150, byRequest: at(range(2, 30), status(410)) }, outcome: /had to start over 4 times \(the cursor expired \(HTTP 410\)\)/ },
+  { name: 'a hung connection, then an answer', faults: { byRequest: at([1], { kind: 'slow', ms: 2000 }) }, outcome: 'correct' },
+  { name: 'hung connections on every attempt', faults: { byRequest: at(range(1, 8), { kind: 'slow', ms: 2000 }) }, outcome: /did not answer cost-grouped-p001\.json \(no answer within 0\.25 s\) after 7 attempts/ },
+  { name: 'truncated JSON', faults: { byRequest: at([1], { kind: 'truncated' }) }, outcome: /Page 1 of cost-grouped is not JSON/ },
+  { name: 'invalid JSON', faults: { byRequest: at([1], status(200, { body: '{"data": [,]}' })) }, outcome: /Page 1 of cost-grouped is not JSON/ },
+  { name: 'an HTML error page with status 200', faults: { byRequest: at([1], status(200, { body: '<html><body>Bad gateway</body></html>', contentType: 'text/html' })) }, outcome: /is not JSON \(starts with "<html><body>Bad gateway/ },
+  { name: 'a cursor that repeats forever', faults: { byRequest: at(range(1, 60), { kind: 'repeat-cursor' }) }, outcome: /repeats an earlier next_page cursor/ },
+  { name: 'has_more true with a null cursor', faults: { byRequest: at([1], { kind: 'null-cursor' }) }, outcome: /says has_more: true but gives no next_page cursor/ },
+  { name: 'an empty range with null data_refreshed_at', faults: { refreshLagHours: 24 * 400 }, outcome: /no data export covering 2026-09 yet \(data_refreshed_at is null\)/ },
+  { name: 'a currency other than USD', faults: { byRequest: at([1], { kind: 'currency', currency: 'EUR' }) }, outcome: /currency is "EUR", expected "USD"/ },
+  { name: 'duplicated rows across pages', faults: { pageUnits: 150, byRequest: at([2], { kind: 'duplicate-row' }) }, outcome: /returned the same row twice/ },
+  { name: '401 with a hint about the key', faults: {}, apiKey: 'sk-ant-api01-wrong-key', outcome: /HTTP 401.*\n.*ANTHROPIC_ANALYTICS_API_KEY/ },
+  { name: '403 with a hint about the key', faults: { byRequest: at([1], status(403, { body: JSON.stringify({ type: 'error', error: { type: 'permission_error', message: 'analytics API access is disabled' } }) })) }, outcome: /HTTP 403 for cost-grouped-p001\.json: permission_error: analytics API access is disabled\.\n.*read:analytics/ },
+];
+
+describe('upstream faults against the sandbox', () => {
+  let cleanTotal: bigint;
+  beforeAll(async () => {
+    cleanTotal = (await runWith({})).result!.sourceTotalCents;
+  });
+
+  it.each(FAULT_SCENARIOS)('$name', async ({ faults, outcome, apiKey }) => {
+    const r = await runWith(faults, apiKey);
+    if (outcome === 'correct') {
+      expect(r.error).toBeNull();
+      expect(r.result!.sourceTotalCents).toBe(cleanTotal);
+      return;
+    }
+    expect(r.error, 'expected a clear error').not.toBeNull();
+    expect(r.error!.kind).toBe('upstream');
+    expect(`${r.error!.message}\n${r.error!.details.join('\n')}`).toMatch(outcome);
+    expect(readdirSync(r.out)).toEqual([]);
+  });
+});
