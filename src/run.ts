@@ -146,6 +146,7 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   });
   const { allocation, rec, statements, files } = month;
   const unchanged = previous !== null && month.adjustments.length === 0 && previous.figures.status === status;
+  if (!unchanged) options.log(`publishing ${files.size} files`);
   const written = unchanged
     ? previous.folder
     : await publishAtomically(options.outDir, issueFolder(period.label, allocation.revision), files, options.force);

@@ -238,7 +238,8 @@ if (isEntry) {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     env: process.env,
-    progress: Boolean(process.stderr.isTTY) && !process.env.CI,
+    // CHARGEBACK_PROGRESS=1 asks for progress lines where stderr is no terminal (logs, tests).
+    progress: process.env.CHARGEBACK_PROGRESS === '1' || (Boolean(process.stderr.isTTY) && !process.env.CI),
   });
   process.exitCode = code;
 }
