@@ -50,7 +50,13 @@ export async function verifyMonth(dir: string): Promise<VerifyResult> {
   } catch {
     throw usageError(`${dir} has no manifest.json: it is not a published month.`, ['Pass the folder of one month, e.g. chargeback verify out/2026-09.']);
   }
-  const parsed = manifestSchema.safeParse(JSON.parse(manifestBytes.toString('utf8')));
+  let json: unknown;
+  try {
+    json = JSON.parse(manifestBytes.toString('utf8'));
+  } catch {
+    json = null;
+  }
+  const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) throw usageError(`${dir}/manifest.json is not a claude-chargeback manifest.`, ['Pass the folder of one month, e.g. out/2026-09.']);
   const manifest = parsed.data;
   const problems: string[] = [];

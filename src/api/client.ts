@@ -114,7 +114,7 @@ export class AnalyticsClient {
     }
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     if (!/^https?:\/\//.test(this.baseUrl)) {
-      throw upstreamError(`The API base URL "${this.baseUrl}" is not an http(s) URL.`, [
+      throw usageError(`ANTHROPIC_BASE_URL "${this.baseUrl}" is not an http(s) URL.`, [
         'Set ANTHROPIC_BASE_URL to e.g. https://api.anthropic.com, or unset it.',
       ]);
     }
