@@ -64,3 +64,12 @@ describe('bad input on the command line', () => {
     expect(readdirSync(out).filter((f) => !before.includes(f))).toEqual([]);
   });
 });
+
+describe('README figures', () => {
+  it('state the number of bad inputs the suite runs', async () => {
+    const readme = (await import('node:fs')).readFileSync('README.md', 'utf8');
+    const directories = readdirSync('test/fixtures/bad-directories').filter((f) => f.endsWith('.yaml')).length;
+    expect(readme).toContain(`**${BAD_INPUTS.length + directories} bad inputs**: ${BAD_INPUTS.length} flags`);
+    expect(readme).toContain(`and ${directories} broken org directories`);
+  });
+});

@@ -66,3 +66,29 @@ describe('upstream faults against the sandbox', () => {
     expect(readdirSync(r.out)).toEqual([]);
   });
 });
+
+describe('README figures', () => {
+  it('state the number of fault scenarios the suite runs', async () => {
+    const readme = (await import('node:fs')).readFileSync('README.md', 'utf8');
+    expect(readme).toContain(`**${FAULT_SCENARIOS.length} upstream fault scenarios**`);
+  });
+});
+
+describe('where requests go', () => {
+  it('only to the configured base URL', async () => {
+    const sandbox = await startSandbox({ now: () => NOW, requestsPerMinute: 10_000 });
+    const urls: string[] = [];
+    const recording: typeof fetch = (input, init) => {
+      urls.push(String(input));
+      return fetch(input, init);
+    };
+    try {
+      const time = fakeTime();
+      await runMonth({ period: '2026-09', provisional: false, now: new Date(NOW), outDir: tempDir(), force: false, directoryPath: 'mappings/org.yaml', api: { baseUrl: sandbox.url, apiKey: SANDBOX_API_KEY, label: 'sandbox' }, fetchImpl: recording, sleep: time.sleep, clientNow: time.now, log: () => {} });
+    } finally {
+      await sandbox.close();
+    }
+    expect(urls.length).toBeGreaterThanOrEqual(2);
+    expect(urls.every((u) => u.startsWith(`${sandbox.url}/v1/organizations/analytics/cost?`))).toBe(true);
+  });
+});

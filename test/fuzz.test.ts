@@ -69,3 +69,16 @@ describe('fuzzing the directory loader and the page parser', () => {
     );
   });
 });
+
+describe('README figures', () => {
+  it('state the number of fuzz and property cases the suite runs', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const fuzz = Object.values(FUZZ_RUNS).reduce((a, b) => a + b, 0);
+    expect(readme).toContain(`**${fuzz} fuzz cases**`);
+    // Property cases: every fc.assert in the suite with its numRuns.
+    const properties = ['test/money.test.ts', 'test/allocate.test.ts']
+      .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/numRuns: (\d+)/g)].map((m) => Number(m[1])))
+      .reduce((a, b) => a + b, 0);
+    expect(readme).toContain(`**${properties} property cases**`);
+  });
+});

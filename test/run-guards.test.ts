@@ -117,6 +117,7 @@ async function cliAgainstSandbox(options: { faults?: SandboxFaults; apiKey?: str
     const r = await runCli(['run', '--period', '2026-09', '--now', '2026-11-25T09:00:00Z', '--out', out], {
       ANTHROPIC_BASE_URL: sandbox.url,
       ANTHROPIC_ANALYTICS_API_KEY: apiKey,
+      CHARGEBACK_PROGRESS: '1',
     });
     return { ...r, out, url: sandbox.url };
   } finally {
@@ -145,6 +146,7 @@ describe('a real API target over loopback', () => {
     const secret = 'sk-ant-api01-RECOGNIZABLE-SECRET-7f3a9c';
     const r = await cliAgainstSandbox({ apiKey: secret });
     expect(r.code).toBe(0);
+    expect(r.stderr).toContain('pulling 2026-09 cost');
     expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
     const files = readdirSync(r.out, { recursive: true, encoding: 'utf8' }).map((f) => join(r.out, f)).filter((f) => f.match(/\.[a-z]+$/));
     expect(files.length).toBeGreaterThan(20);
