@@ -1,29 +1,15 @@
 import { readdirSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ChargebackError } from '../src/errors.js';
 import { runMonth } from '../src/run.js';
 import { SANDBOX_API_KEY, startSandbox, type FaultAction, type SandboxFaults } from '../src/sandbox/server.js';
 import { tempDir } from './helpers/cli.js';
-import { fakeTime, NOW } from './helpers/sandbox.js';
+import { fakeTime, NOW, runMonthAgainst } from './helpers/sandbox.js';
 
 const at = (ordinals: number[], fault: FaultAction) => Object.fromEntries(ordinals.map((n) => [n, fault]));
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const status = (code: number, extra: Partial<Extract<FaultAction, { kind: 'status' }>> = {}): FaultAction => ({ kind: 'status', status: code, ...extra });
 
-async function runWith(faults: SandboxFaults, apiKey = SANDBOX_API_KEY) {
-  const sandbox = await startSandbox({ now: () => NOW, faults, requestsPerMinute: 10_000 });
-  const out = tempDir();
-  const time = fakeTime();
-  try {
-    const result = await runMonth({ period: '2026-09', provisional: false, now: new Date(NOW), outDir: out, force: false, directoryPath: 'mappings/org.yaml', api: { baseUrl: sandbox.url, apiKey, label: 'sandbox' }, sleep: time.sleep, clientNow: time.now, timeoutMs: 250, log: () => {} });
-    return { out, result, error: null as ChargebackError | null };
-  } catch (error) {
-    if (!(error instanceof ChargebackError)) throw error;
-    return { out, result: null, error };
-  } finally {
-    await sandbox.close();
-  }
-}
+const runWith = (faults: SandboxFaults, apiKey?: string) => runMonthAgainst(faults, { apiKey, timeoutMs: 250 });
 
 /** Upstream faults: each ends in the correct month or in a clear exit-3 error with nothing published. */
 export const FAULT_SCENARIOS: ReadonlyArray<{ name: string; faults: SandboxFaults; outcome: 'correct' | RegExp; apiKey?: string }> = [

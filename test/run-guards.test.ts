@@ -1,40 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runMonth } from '../src/run.js';
-import { ChargebackError } from '../src/errors.js';
 import { SANDBOX_API_KEY, startSandbox, type SandboxFaults } from '../src/sandbox/server.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { pdfText } from './helpers/readers.js';
-import { fakeTime, NOW } from './helpers/sandbox.js';
+import { NOW, runMonthAgainst } from './helpers/sandbox.js';
 
-/** The month-end job in-process against a sandbox with faults; the clock is NOW. */
-async function runAgainst(faults: SandboxFaults, extra: { period?: string; provisional?: boolean; now?: number } = {}) {
-  const now = extra.now ?? NOW;
-  const sandbox = await startSandbox({ now: () => now, faults });
-  const out = tempDir();
-  const time = fakeTime();
-  try {
-    const result = await runMonth({
-      period: extra.period,
-      provisional: extra.provisional ?? false,
-      now: new Date(now),
-      outDir: out,
-      force: false,
-      directoryPath: 'mappings/org.yaml',
-      api: { baseUrl: sandbox.url, apiKey: SANDBOX_API_KEY, label: 'sandbox' },
-      sleep: time.sleep,
-      clientNow: time.now,
-      log: () => {},
-    });
-    return { out, result, error: null as ChargebackError | null };
-  } catch (error) {
-    if (!(error instanceof ChargebackError)) throw error;
-    return { out, result: null, error };
-  } finally {
-    await sandbox.close();
-  }
-}
+
 
 describe('invoicing-grade guard', () => {
   it('refuses a month inside the revision window and says when it becomes final (exit 1)', async () => {
@@ -63,13 +35,13 @@ describe('invoicing-grade guard', () => {
   it('refuses a month whose data_refreshed_at is before the requested end, unless provisional', async () => {
     // 2026-09 is final by date on 2026-10-31; an export lagging 32 days has not covered it yet.
     const at = Date.parse('2026-10-31T06:00:00Z');
-    const refused = await runAgainst({ refreshLagHours: 24 * 32 }, { period: '2026-09', now: at });
+    const refused = await runMonthAgainst({ refreshLagHours: 24 * 32 }, { period: '2026-09', now: at });
     expect(refused.error?.kind).toBe('data');
     expect(refused.error?.message).toBe("The provider's data for 2026-09 is not complete yet (data_refreshed_at 2026-09-29T06:00:00Z is before 2026-10-01T00:00:00Z).");
     expect(readdirSync(refused.out)).toEqual([]);
-    const provisional = await runAgainst({ refreshLagHours: 24 * 32 }, { period: '2026-09', now: at, provisional: true });
+    const provisional = await runMonthAgainst({ refreshLagHours: 24 * 32 }, { period: '2026-09', now: at, provisional: true });
     expect(provisional.result?.status).toBe('PROVISIONAL');
-    const final = await runAgainst({}, { period: '2026-09', now: at });
+    const final = await runMonthAgainst({}, { period: '2026-09', now: at });
     expect(final.result?.status).toBe('FINAL');
   });
 
@@ -94,7 +66,7 @@ describe('invoicing-grade guard', () => {
 
 describe('reconciliation against the ungrouped org total', () => {
   it('fails (exit 1) when the org total differs from the grouped rows by a cent or more', async () => {
-    const r = await runAgainst({ orgTotalSkewMicroCents: 1_000_000n }, { period: '2026-09' });
+    const r = await runMonthAgainst({ orgTotalSkewMicroCents: 1_000_000n }, { period: '2026-09' });
     expect(r.error?.kind).toBe('data');
     expect(r.error?.message).toBe('2026-09 does not reconcile; nothing was published.');
     expect(r.error?.details[0]).toBe('org total (no group_by) minus the grouped rows is under one cent: expected < 1, found 1');
@@ -102,7 +74,7 @@ describe('reconciliation against the ungrouped org total', () => {
   });
 
   it('publishes and reports a difference under one cent', async () => {
-    const r = await runAgainst({ orgTotalSkewMicroCents: 999_999n }, { period: '2026-09' });
+    const r = await runMonthAgainst({ orgTotalSkewMicroCents: 999_999n }, { period: '2026-09' });
     expect(r.error).toBeNull();
     expect(r.result!.reconciliation.orgTotalDifferenceCents).toBe('0.999999');
   });
