@@ -220,7 +220,14 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
   }
   if (problems.length > 0) return { directory: null, problems };
 
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (error) {
+    // e.g. an alias whose anchor is never set ("*x"): the YAML parses but has no value.
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return { directory: null, problems: [{ file, line: 1, column: 1, path: '', message: `YAML error: ${reason}`, fix: 'remove or define the alias (&name … *name) and check the YAML' }] };
+  }
   exactMoneyText(doc, source, raw);
   const zodProblems = (path: Path, error: z.ZodError, value: unknown) => {
     for (const issue of error.issues) {
