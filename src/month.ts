@@ -200,10 +200,14 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   return { allocation, rec, statements, rollups, adjustments, files };
 }
 
-/** The older of two data_refreshed_at values; null when either listing has none. */
-export function olderRefresh(a: string | null, b: string | null): string | null {
-  if (a === null || b === null) return null;
-  return Date.parse(a) <= Date.parse(b) ? a : b;
+/** The oldest data_refreshed_at of the listings; null when any listing has none. */
+export function oldestRefresh(listings: ReadonlyArray<Pick<PulledListing, 'dataRefreshedAt'>>): string | null {
+  let oldest: string | null = null;
+  for (const { dataRefreshedAt } of listings) {
+    if (dataRefreshedAt === null) return null;
+    if (oldest === null || Date.parse(dataRefreshedAt) < Date.parse(oldest)) oldest = dataRefreshedAt;
+  }
+  return oldest;
 }
 
 export const ADJUSTMENT_COLUMNS = ['period', 'revision', 'cost_center', 'original_statement', 'revised_statement', 'line', 'previous_cents', 'final_cents', 'adjustment_cents'] as const;

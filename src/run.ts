@@ -6,12 +6,12 @@ import type { Reconciliation } from './core/reconcile.js';
 import type { DocumentStatus, Statement } from './core/statements.js';
 import { dataError, upstreamError, usageError } from './errors.js';
 import { loadDirectory } from './io/directory-file.js';
-import { readRawListings } from './io/raw.js';
+import { readRawListings, type RawListings } from './io/raw.js';
 import { readFile } from 'node:fs/promises';
 import type { OrgDirectory } from './core/directory.js';
 import { carriedInto, isClosed, issueFolder, latestIssue } from './io/issues.js';
 import { publishAtomically } from './io/publish.js';
-import { deriveMonth, olderRefresh } from './month.js';
+import { deriveMonth, oldestRefresh } from './month.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
 export interface ApiTarget {
@@ -92,7 +92,8 @@ function refreshCovers(period: Period, dataRefreshedAt: string | null): boolean 
 export async function runMonth(options: RunOptions): Promise<RunResult> {
   const nowMs = options.now.getTime();
   // From raw pages the month is the one the pages were pulled for, unless --period says otherwise.
-  const periodText = options.period ?? (options.fromRaw ? (await readRawListings(options.fromRaw)).startingAt?.slice(0, 7) : undefined);
+  const raw = options.fromRaw ? await readRawListings(options.fromRaw) : null;
+  const periodText = options.period ?? raw?.startingAt?.slice(0, 7);
   const period = resolvePeriod(periodText, nowMs);
   const finalByDate = assertFinalByDate(period, nowMs, options.provisional);
   const { directory, bytes: directoryBytes } = await loadDirectory(options.directoryPath);
@@ -108,10 +109,10 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   const previous = issued && !options.force ? issued : null;
   const carried = await carriedInto(options.outDir, period);
 
-  const pulled = options.fromRaw ? await fromRaw(options.fromRaw, period) : await pullMonth(options, period, directory);
+  const pulled = options.fromRaw && raw ? await fromRaw(options.fromRaw, raw, period) : await pullMonth(options, period, directory);
   const { grouped, total, daily, apiLabel } = pulled;
   // Every listing must come from an export that covers the month; the oldest one decides.
-  const dataRefreshedAt = [total, ...daily].reduce((acc, l) => olderRefresh(acc, l.dataRefreshedAt), grouped.dataRefreshedAt);
+  const dataRefreshedAt = oldestRefresh([grouped, total, ...daily]);
   if (dataRefreshedAt === null) {
     throw upstreamError(`The provider reports no data export covering ${period.label} yet (data_refreshed_at is null).`, [
       'Nothing can be charged back from it, not even provisionally. Run again later; nothing was published.',
@@ -196,8 +197,7 @@ async function pullMonth(options: RunOptions, period: Period, directory: OrgDire
 }
 
 /** The same listings read back from a published month's raw/ folder: no network at all. */
-async function fromRaw(rawDir: string, period: Period) {
-  const raw = await readRawListings(rawDir);
+async function fromRaw(rawDir: string, raw: RawListings, period: Period) {
   if (raw.startingAt !== period.startIso) {
     throw usageError(`${rawDir} holds the pages of the month starting ${raw.startingAt ?? 'unknown'}, not ${period.label}.`, ['Pass --period for that month, or the raw/ folder of this one.']);
   }

@@ -1,28 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { diffIssues, formatDiff, type DiffSide } from '../core/diff.js';
 import { parsePeriod, previousPeriod } from '../core/period.js';
 import { usageError } from '../errors.js';
-import { issueFolder, revisions } from './issues.js';
-
-const cents = z.string().regex(/^-?\d+$/).transform((v) => BigInt(v));
-const sideSchema = z.looseObject({
-  directorySha256: z.string(),
-  costCenters: z.array(
-    z.looseObject({
-      code: z.string(),
-      name: z.string(),
-      owner: z.looseObject({ name: z.string(), email: z.string() }).nullable(),
-      billedCents: cents,
-      actors: z.array(z.looseObject({ actorKey: z.string(), label: z.string(), billedCents: cents })),
-      poolShares: z.array(z.looseObject({ pool: z.string(), cents })).optional(),
-      seatCents: cents.optional(),
-      markupCents: cents.optional(),
-      adjustments: z.array(z.looseObject({ cents })).optional(),
-    }),
-  ),
-});
+import { issueFolder, readChargeback, revisions } from './issues.js';
 
 /** "2026-09" (its latest issue) or "2026-09.r2" (that revision) to a folder under out/. */
 async function resolveIssue(outDir: string, spec: string): Promise<string> {
@@ -35,7 +16,8 @@ async function resolveIssue(outDir: string, spec: string): Promise<string> {
 }
 
 async function readSide(outDir: string, folder: string): Promise<DiffSide> {
-  const data = sideSchema.parse(JSON.parse(await readFile(join(outDir, folder, 'chargeback.json'), 'utf8')));
+  const path = join(outDir, folder, 'chargeback.json');
+  const data = readChargeback(await readFile(path), path);
   return {
     label: folder,
     directorySha256: data.directorySha256,

@@ -20,16 +20,20 @@ export function closedMarker(label: string): string {
 }
 
 const cents = z.string().regex(/^-?\d+$/).transform((v) => BigInt(v));
-const issuedSchema = z.looseObject({
+/** The part of a published chargeback.json that revisions, carrying and diff read back. */
+const chargebackSchema = z.looseObject({
   period: z.string(),
   revision: z.number().int().positive().optional(),
   status: z.string(),
+  directorySha256: z.string(),
   costCenters: z.array(
     z.looseObject({
       code: z.string(),
+      name: z.string(),
+      owner: z.looseObject({ name: z.string(), email: z.string() }).nullable(),
       statementNumber: z.string().nullable(),
       billedCents: cents,
-      actors: z.array(z.looseObject({ actorKey: z.string(), lines: z.array(z.looseObject({ lineKey: z.string(), billedCents: cents })) })),
+      actors: z.array(z.looseObject({ actorKey: z.string(), label: z.string(), billedCents: cents, lines: z.array(z.looseObject({ lineKey: z.string(), billedCents: cents })) })),
       poolShares: z.array(z.looseObject({ pool: z.string(), cents })).optional(),
       seatCents: cents.optional(),
       markupCents: cents.optional(),
@@ -37,10 +41,23 @@ const issuedSchema = z.looseObject({
     }),
   ),
 });
+export type PublishedChargeback = z.infer<typeof chargebackSchema>;
+
+export function readChargeback(bytes: Buffer, where: string): PublishedChargeback {
+  let json: unknown = null;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    // reported below like any other unreadable file
+  }
+  const parsed = chargebackSchema.safeParse(json);
+  if (!parsed.success) throw usageError(`${where} is not a chargeback.json this version can read.`, ['Re-issue that month with --force, or restore the file from the published copy.']);
+  return parsed.data;
+}
 
 /** Per source month and cost center, what an issue carried ("2026-09" → ENG → cents). */
-function carriedBy(bytes: Buffer): Map<string, Map<string, bigint>> {
-  const d = issuedSchema.parse(JSON.parse(bytes.toString('utf8')));
+function carriedBy(bytes: Buffer, where: string): Map<string, Map<string, bigint>> {
+  const d = readChargeback(bytes, where);
   const out = new Map<string, Map<string, bigint>>();
   for (const cc of d.costCenters) {
     for (const a of cc.adjustments ?? []) {
@@ -54,9 +71,7 @@ function carriedBy(bytes: Buffer): Map<string, Map<string, bigint>> {
 }
 
 export function parseIssued(bytes: Buffer, where: string): IssuedFigures {
-  const parsed = issuedSchema.safeParse(JSON.parse(bytes.toString('utf8')));
-  if (!parsed.success) throw usageError(`${where} is not a chargeback.json this version can read.`, ['Re-issue that month with --force, or restore the file from the published copy.']);
-  const d = parsed.data;
+  const d = readChargeback(bytes, where);
   return {
     period: d.period,
     revision: d.revision ?? 1,
@@ -132,7 +147,7 @@ export async function carriedInto(outDir: string, period: Period): Promise<{ adj
     const already = new Map<string, bigint>();
     for (const between of months.filter((m) => m > source && m < period.label)) {
       const issue = await latestIssue(outDir, between);
-      for (const [code, cents] of issue ? (carriedBy(issue.bytes).get(source) ?? []) : []) already.set(code, (already.get(code) ?? 0n) + cents);
+      for (const [code, cents] of issue ? (carriedBy(issue.bytes, join(issue.folder, 'chargeback.json')).get(source) ?? []) : []) already.set(code, (already.get(code) ?? 0n) + cents);
     }
     const owed = toCarry(source, adjustmentsBetween(first.figures, latest.figures), already);
     if (owed.length > 0) sources.push(issueFolder(source, latest.revision));

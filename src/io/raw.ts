@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { parseCostPage, type Attempt, type RawPage } from '../api/client.js';
 import type { CostRow } from '../core/cost-row.js';
 import { usageError } from '../errors.js';
-import { olderRefresh, type PulledListing } from '../month.js';
+import { oldestRefresh, type PulledListing } from '../month.js';
 
 const requestsSchema = z.array(
   z.looseObject({ query: z.string(), request: z.string(), status: z.number(), outcome: z.string(), file: z.string().nullable(), used: z.boolean() }),
@@ -61,7 +61,7 @@ export async function readRawListings(rawDir: string): Promise<RawListings> {
     grouped,
     total,
     daily,
-    dataRefreshedAt: [total, ...daily].reduce((acc, l) => olderRefresh(acc, l.dataRefreshedAt), grouped.dataRefreshedAt),
+    dataRefreshedAt: oldestRefresh([grouped, total, ...daily]),
     startingAt: new URLSearchParams(first.slice(first.indexOf('?') + 1)).get('starting_at'),
   };
 }
