@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import { ANTHROPIC_VERSION, CHARGEBACK_GROUP_BY, COST_BETA, COST_PATH, type Attempt, type RawPage } from './api/client.js';
+import { ANTHROPIC_VERSION, CHARGEBACK_GROUP_BY, COST_BETA, COST_PATH, PREMIUM_GROUP_BY, USERS_PATH, type Attempt, type RawPage } from './api/client.js';
+import type { EngagementRow } from './core/engagement.js';
+import { buildInsights, type HistoryMonth } from './core/insights.js';
+import type { Template } from './core/template.js';
+import { HISTORY_COPY, historyJson } from './io/history.js';
 import { allocate, hasStatement, type Allocation, type CarriedAdjustment } from './core/allocate.js';
 import { adjustmentsBetween, figuresOf, type AdjustmentLine, type IssuedFigures } from './core/adjustments.js';
 import { actorId, actorTypeLabel, type CostRow } from './core/cost-row.js';
@@ -19,8 +23,8 @@ import { renderSummaryXlsx } from './render/summary-xlsx.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
 /** One listing as pulled (or as read back from raw/): rows, the pages used, every exchange. */
-export interface PulledListing {
-  readonly rows: readonly CostRow[];
+export interface PulledListing<R = CostRow> {
+  readonly rows: readonly R[];
   readonly pages: readonly RawPage[];
   readonly attempts: readonly Attempt[];
   readonly dataRefreshedAt: string | null;
@@ -37,6 +41,14 @@ export interface MonthInput {
   readonly total: PulledListing;
   /** Daily rows of the actors whose owner changes inside the month (empty when nobody moves). */
   readonly daily: readonly PulledListing[];
+  /** The month by actor, speed and inference region (premium dimensions); null for months pulled without it. */
+  readonly premium: PulledListing | null;
+  /** Per-user engagement (GET /analytics/users, rollup); null for months pulled without it. */
+  readonly engagement: PulledListing<EngagementRow> | null;
+  /** Earlier published months, for month-over-month change and the six-month trend. */
+  readonly history: readonly HistoryMonth[];
+  /** The statement layout, and the files it was read from (null: the built-in default). */
+  readonly template: MonthTemplate;
   /** The older data_refreshed_at of the two listings. */
   readonly dataRefreshedAt: string | null;
   /** What the manifest records as the source: the base URL, or "sandbox". */
@@ -48,6 +60,15 @@ export interface MonthInput {
   readonly carried: { readonly adjustments: readonly CarriedAdjustment[]; readonly source: string | null };
 }
 
+export interface MonthTemplate {
+  readonly template: Template;
+  /** The template file as read; null for the built-in default. */
+  readonly bytes: Uint8Array | null;
+  /** The logo file as read, under its path relative to the template. */
+  readonly logo: { readonly path: string; readonly bytes: Uint8Array } | null;
+}
+
+export const TEMPLATE_COPY = 'inputs/template.yaml';
 export const PREVIOUS_COPY = 'inputs/previous-chargeback.json';
 export const CARRIED_COPY = 'inputs/carried-adjustments.json';
 
@@ -123,10 +144,21 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     throw new Error(`statement totals ${published} do not add up to the source total ${allocation.sourceTotalCents} plus fixed charges ${allocation.extraCents}`);
   }
 
-  const rollups = buildRollups(allocation, statements);
+  const bare = [...statements, ...buildRollups(allocation, statements)];
+  const insights = buildInsights(bare, {
+    period,
+    index: indexDirectory(directory),
+    allocation,
+    engagement: input.engagement?.rows ?? null,
+    premium: input.premium?.rows ?? null,
+    history: input.history,
+  }, subtreeOf(allocation));
+  const withInsights = bare.map((s) => ({ ...s, insights: insights.get(s.number)! }));
+  const direct = withInsights.filter((s) => s.kind === 'direct');
+  const rollups = withInsights.filter((s) => s.kind === 'rollup');
   const clock = input.clock;
   const files = new Map<string, Buffer>();
-  for (const s of [...statements, ...rollups]) {
+  for (const s of withInsights) {
     const base = s.kind === 'rollup' ? `statements/rollup/${s.code}` : `statements/${s.code}`;
     files.set(`${base}.pdf`, await renderStatementPdf(s, clock));
     files.set(`${base}.xlsx`, await renderStatementXlsx(s, clock));
@@ -143,6 +175,11 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   files.set('focus.csv', toCsv(FOCUS_COLUMNS, focus.map((r) => FOCUS_COLUMNS.map((c) => r[c] ?? ''))));
   files.set('chargeback.json', Buffer.from(`${JSON.stringify(canonicalAllocation(input, allocation, rec), null, 2)}\n`));
   files.set(DIRECTORY_COPY, Buffer.from(input.directoryBytes));
+  files.set(HISTORY_COPY, historyJson(input.history));
+  if (input.template.bytes) {
+    files.set(TEMPLATE_COPY, Buffer.from(input.template.bytes));
+    if (input.template.logo) files.set(`inputs/${input.template.logo.path}`, Buffer.from(input.template.logo.bytes));
+  }
   if (input.previous) {
     files.set(PREVIOUS_COPY, Buffer.from(input.previous.bytes));
     files.set('adjustments.csv', toCsv(ADJUSTMENT_COLUMNS, adjustments.map((l) => [period.label, String(input.revision), l.costCenter, l.originalStatement, l.revisedStatement, l.line, l.previousCents.toString(), l.finalCents.toString(), l.adjustmentCents.toString()])));
@@ -152,17 +189,19 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     files.set(CARRIED_COPY, Buffer.from(`${JSON.stringify(carried, null, 2)}\n`));
   }
 
-  const pages: RawPage[] = [...input.grouped.pages, ...input.total.pages, ...input.daily.flatMap((d) => d.pages)];
+  const listings = [input.grouped, input.total, ...input.daily, ...(input.premium ? [input.premium] : []), ...(input.engagement ? [input.engagement] : [])];
+  const pages: RawPage[] = listings.flatMap((l) => l.pages);
   for (const page of pages) files.set(`raw/${page.file}`, Buffer.from(page.body, 'utf8'));
   // Every exchange, used or not (retried errors, pages of a restarted listing), in order.
-  const exchanges = [...input.grouped.attempts, ...input.total.attempts, ...input.daily.flatMap((d) => d.attempts)].map((a, i) => {
+  const exchanges = listings.flatMap((l) => l.attempts).map((a, i) => {
     const kept = a.keptAs ?? (a.body !== null ? discardedFile(i, a) : null);
     if (a.keptAs === null && kept !== null) files.set(`raw/${kept}`, Buffer.from(a.body!, 'utf8'));
     return { n: i + 1, query: a.query, method: 'GET', request: a.request, status: a.status, outcome: a.outcome, file: kept, used: a.keptAs !== null, sha256: a.body === null ? null : sha256(a.body), bytes: a.body === null ? 0 : Buffer.byteLength(a.body) };
   });
   files.set('raw/requests.json', Buffer.from(`${JSON.stringify(exchanges, null, 2)}\n`));
 
-  const inputPaths = new Set([DIRECTORY_COPY, ...[PREVIOUS_COPY, CARRIED_COPY].filter((p) => files.has(p)), ...pages.map((p) => `raw/${p.file}`)]);
+  const copies = [HISTORY_COPY, TEMPLATE_COPY, ...(input.template.bytes && input.template.logo ? [`inputs/${input.template.logo.path}`] : []), PREVIOUS_COPY, CARRIED_COPY].filter((p) => files.has(p));
+  const inputPaths = new Set([DIRECTORY_COPY, ...copies, ...pages.map((p) => `raw/${p.file}`)]);
   const manifest = {
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     period: { label: period.label, startingAt: period.startIso, endingAt: period.endExclusiveIso },
@@ -178,9 +217,13 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
       anthropicVersion: ANTHROPIC_VERSION,
       anthropicBeta: COST_BETA,
       groupBy: CHARGEBACK_GROUP_BY,
-      pages: { grouped: input.grouped.pages.length, total: input.total.pages.length, daily: input.daily.reduce((a, d) => a + d.pages.length, 0) },
+      pages: { grouped: input.grouped.pages.length, total: input.total.pages.length, daily: input.daily.reduce((a, d) => a + d.pages.length, 0), premium: input.premium?.pages.length ?? 0, engagement: input.engagement?.pages.length ?? 0 },
       dailyActors: movers,
+      premiumGroupBy: input.premium ? PREMIUM_GROUP_BY : null,
+      engagementEndpoint: input.engagement ? `GET ${USERS_PATH}` : null,
     },
+    template: input.template.bytes ? { name: input.template.template.name, path: TEMPLATE_COPY } : { name: input.template.template.name, path: null },
+    history: input.history.map((h) => `${h.period} revision ${h.revision} (${h.status})`),
     totals: {
       sourceTotalUnroundedCents: rec.sourceTotalUnroundedCents,
       sourceTotalCents: rec.sourceTotalCents,
@@ -191,13 +234,21 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     },
     inputs: [
       { path: DIRECTORY_COPY, source: directory.source, sha256: directory.sha256, bytes: input.directoryBytes.length },
-      ...[PREVIOUS_COPY, CARRIED_COPY].filter((p) => files.has(p)).map((p) => ({ path: p, sha256: sha256(files.get(p)!), bytes: files.get(p)!.length })),
+      ...copies.map((p) => ({ path: p, sha256: sha256(files.get(p)!), bytes: files.get(p)!.length })),
       ...pages.map((p) => ({ path: `raw/${p.file}`, sha256: sha256(p.body), bytes: Buffer.byteLength(p.body) })),
     ],
     outputs: [...files].filter(([path]) => !inputPaths.has(path)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, bytes]) => ({ path, sha256: sha256(bytes), bytes: bytes.length })),
   };
   files.set('manifest.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
-  return { allocation, rec, statements, rollups, adjustments, files };
+  return { allocation, rec, statements: direct, rollups, adjustments, files };
+}
+
+/** The codes below and including a cost center, for roll-up insights. */
+function subtreeOf(allocation: Allocation): (code: string) => string[] {
+  const children = new Map<string, string[]>();
+  for (const cc of allocation.costCenters) if (cc.parent) children.set(cc.parent, [...(children.get(cc.parent) ?? []), cc.code]);
+  const subtree = (code: string): string[] => [code, ...(children.get(code) ?? []).flatMap(subtree)];
+  return subtree;
 }
 
 /** The oldest data_refreshed_at of the listings; null when any listing has none. */

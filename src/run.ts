@@ -1,12 +1,14 @@
 import { join } from 'node:path';
-import { AnalyticsClient, CHARGEBACK_GROUP_BY } from './api/client.js';
+import { AnalyticsClient, CHARGEBACK_GROUP_BY, PREMIUM_GROUP_BY } from './api/client.js';
+import { readHistory } from './io/history.js';
+import { loadMonthTemplate } from './io/month-template.js';
 import { actorsWithChangingOwner, indexDirectory } from './core/directory.js';
 import { finalFromMs, isFinalAt, isoSeconds, latestFinalPeriod, parsePeriod, periodDays, type Period } from './core/period.js';
 import type { Reconciliation } from './core/reconcile.js';
 import type { DocumentStatus, Statement } from './core/statements.js';
 import { dataError, upstreamError, usageError } from './errors.js';
 import { loadDirectory } from './io/directory-file.js';
-import { readRawListings, type RawListings } from './io/raw.js';
+import { ENGAGEMENT_LISTING, PREMIUM_LISTING, readRawListings, type RawListings } from './io/raw.js';
 import { readFile } from 'node:fs/promises';
 import type { OrgDirectory } from './core/directory.js';
 import { carriedInto, isClosed, issueFolder, latestIssue } from './io/issues.js';
@@ -30,6 +32,8 @@ export interface RunOptions {
   readonly outDir: string;
   readonly force: boolean;
   readonly directoryPath: string;
+  /** The statement template (templates/*.yaml); undefined: the built-in default layout. */
+  readonly templatePath?: string;
   readonly api: ApiTarget;
   readonly fetchImpl?: typeof fetch;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -59,6 +63,7 @@ export interface RunResult {
 const EARLIEST = Date.UTC(2026, 0, 1);
 /** actor_ids[] per daily listing, keeping each query URL a reasonable size. */
 const DAILY_ACTORS_PER_LISTING = 50;
+const DAY_MS = 86_400_000;
 const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export function resolvePeriod(text: string | undefined, nowMs: number): Period {
@@ -97,6 +102,7 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   const period = resolvePeriod(periodText, nowMs);
   const finalByDate = assertFinalByDate(period, nowMs, options.provisional);
   const { directory, bytes: directoryBytes } = await loadDirectory(options.directoryPath);
+  const template = await loadMonthTemplate(options.templatePath);
   // A published month is never rewritten: a new run writes a revision beside it (final figures,
   // a corrected directory) with the exact adjustments, unless --force replaces a lone first issue.
   const issued = await latestIssue(options.outDir, period.label);
@@ -108,11 +114,12 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   }
   const previous = issued && !options.force ? issued : null;
   const carried = await carriedInto(options.outDir, period);
+  const history = await readHistory(options.outDir, period);
 
   const pulled = options.fromRaw && raw ? await fromRaw(options.fromRaw, raw, period) : await pullMonth(options, period, directory);
-  const { grouped, total, daily, apiLabel } = pulled;
-  // Every listing must come from an export that covers the month; the oldest one decides.
-  const dataRefreshedAt = oldestRefresh([grouped, total, ...daily]);
+  const { grouped, total, daily, premium, engagement, apiLabel } = pulled;
+  // Every cost listing must come from an export that covers the month; the oldest one decides.
+  const dataRefreshedAt = oldestRefresh([grouped, total, ...daily, ...(premium ? [premium] : [])]);
   if (dataRefreshedAt === null) {
     throw upstreamError(`The provider reports no data export covering ${period.label} yet (data_refreshed_at is null).`, [
       'Nothing can be charged back from it, not even provisionally. Run again later; nothing was published.',
@@ -139,6 +146,10 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
     grouped,
     total,
     daily,
+    premium,
+    engagement,
+    history,
+    template,
     dataRefreshedAt,
     apiLabel,
     revision: previous ? previous.revision + 1 : 1,
@@ -193,7 +204,25 @@ async function pullMonth(options: RunOptions, period: Period, directory: OrgDire
     const name = `cost-daily-${String(i / DAILY_ACTORS_PER_LISTING + 1).padStart(2, '0')}`;
     daily.push(await client.pullCost({ name, startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: CHARGEBACK_GROUP_BY, actorIds, timeBucketWidth: '1d' }));
   }
-  return { grouped, total, daily, apiLabel: options.api.label };
+  options.log(`pulling ${period.label} cost by actor, speed and inference region`);
+  const premium = await client.pullCost({ name: PREMIUM_LISTING, startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: PREMIUM_GROUP_BY });
+  const engagement = await pullEngagement(client, period, options);
+  return { grouped, total, daily, premium, engagement, apiLabel: options.api.label };
+}
+
+/**
+ * Per-user engagement over the month (rollup mode). A day is queryable about a day after it
+ * ends, so a provisional run of a recent month reads up to the day before yesterday.
+ */
+async function pullEngagement(client: AnalyticsClient, period: Period, options: RunOptions) {
+  const available = Math.floor(options.now.getTime() / DAY_MS) * DAY_MS - DAY_MS;
+  const endMs = Math.min(period.endExclusiveMs, available);
+  if (endMs <= period.startMs) {
+    options.log(`no engagement yet for ${period.label}: the provider aggregates each day the day after`);
+    return null;
+  }
+  options.log(`pulling ${period.label} engagement per user (sessions, commits, pull requests, lines, conversations)`);
+  return client.pullUsers({ name: ENGAGEMENT_LISTING, startingDate: dayText(period.startMs), endingDate: dayText(endMs) });
 }
 
 /** The same listings read back from a published month's raw/ folder: no network at all. */
@@ -204,5 +233,5 @@ async function fromRaw(rawDir: string, raw: RawListings, period: Period) {
   // Keep the source the pages came from, so the re-render is byte-identical to the original.
   const manifest = await readFile(join(rawDir, '..', 'manifest.json'), 'utf8').catch(() => null);
   const apiLabel = manifest ? ((JSON.parse(manifest) as { source?: { api?: string } }).source?.api ?? 'raw') : 'raw';
-  return { grouped: raw.grouped, total: raw.total, daily: [...raw.daily], apiLabel };
+  return { grouped: raw.grouped, total: raw.total, daily: [...raw.daily], premium: raw.premium, engagement: raw.engagement, apiLabel };
 }

@@ -8,6 +8,8 @@ import { formatProblem, parseDirectory } from './io/directory-file.js';
 import { closedMarker, issueFolder, parseIssued } from './io/issues.js';
 import { CARRIED_COPY, deriveMonth, DIRECTORY_COPY, PREVIOUS_COPY } from './month.js';
 import { readRawListings } from './io/raw.js';
+import { HISTORY_COPY, parseHistory } from './io/history.js';
+import { templateFromCopy } from './io/month-template.js';
 
 const fileEntry = z.object({ path: z.string(), sha256: z.string(), bytes: z.number() }).loose();
 const manifestSchema = z.looseObject({
@@ -26,6 +28,10 @@ export interface VerifyResult {
   readonly filesChecked: number;
   readonly problems: readonly string[];
 }
+
+/** Written by `chargeback send` beside a published month (see src/delivery). */
+export const OUTBOX_DIR = 'outbox';
+export const DELIVERIES_FILE = 'deliveries.json';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -75,7 +81,9 @@ export async function verifyMonth(dir: string): Promise<VerifyResult> {
     if (actual !== entry.sha256) problems.push(`modified: ${entry.path} (sha256 in manifest ${entry.sha256.slice(0, 12)}…, on disk ${actual.slice(0, 12)}…)`);
   }
   const listedPaths = new Set(listed.map((e) => e.path));
-  for (const path of present) if (path !== 'manifest.json' && !listedPaths.has(path)) problems.push(`unexpected: ${path} (not in the manifest)`);
+  // Delivery (chargeback send) adds the outbox and its record after publication; they are not part of the month.
+  const delivery = (path: string) => path === DELIVERIES_FILE || path.startsWith(`${OUTBOX_DIR}/`);
+  for (const path of present) if (path !== 'manifest.json' && !listedPaths.has(path) && !delivery(path)) problems.push(`unexpected: ${path} (not in the manifest)`);
 
   // The copies a revision keeps must match what sits beside it: the issue it revises and, once
   // the month is closed, the manifest the close recorded.
@@ -119,10 +127,11 @@ async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>): 
   const { directory, problems } = parseDirectory(directoryBytes.toString('utf8'), String(directoryEntry?.source ?? DIRECTORY_COPY));
   if (!directory) throw usageError('The recorded org directory no longer validates.', problems.map(formatProblem));
 
-  const { grouped, total, daily, dataRefreshedAt } = await readRawListings(join(dir, 'raw'));
+  const { grouped, total, daily, premium, engagement, dataRefreshedAt } = await readRawListings(join(dir, 'raw'));
   const optional = async (path: string) => (listedInputs.has(path) ? readFile(join(dir, path)) : null);
   const previousBytes = await optional(PREVIOUS_COPY);
   const carriedBytes = await optional(CARRIED_COPY);
+  const historyBytes = await optional(HISTORY_COPY);
   const carriedJson = carriedBytes ? carriedSchema.parse(JSON.parse(carriedBytes.toString('utf8'))) : null;
   const month = await deriveMonth({
     period,
@@ -133,6 +142,10 @@ async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>): 
     grouped,
     total,
     daily,
+    premium,
+    engagement,
+    history: historyBytes ? parseHistory(historyBytes, join(dir, HISTORY_COPY)) : [],
+    template: await templateFromCopy(dir, listedInputs),
     dataRefreshedAt,
     apiLabel: manifest.source.api,
     revision: manifest.revision ?? 1,

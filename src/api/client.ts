@@ -1,14 +1,19 @@
 import { z } from 'zod';
 import { rowIdentity, type CostRow } from '../core/cost-row.js';
 import { ChargebackError, dataError, upstreamError, usageError } from '../errors.js';
+import type { EngagementRow } from '../core/engagement.js';
 import { costPageSchema, describeIssues, toCostRow, type CostPage } from './cost-schema.js';
+import { toEngagementRow, usersPageSchema, type UsersPage } from './users-schema.js';
 import { RateLimiter } from './rate-limiter.js';
 
 export const COST_PATH = '/v1/organizations/analytics/cost';
+export const USERS_PATH = '/v1/organizations/analytics/users';
 export const COST_BETA = 'analytics-usage-cost-2026-08-24';
 export const ANTHROPIC_VERSION = '2023-06-01';
 /** The grouping of the chargeback pull: four counted dimensions plus workspace, and the cost_type fan-out. */
 export const CHARGEBACK_GROUP_BY = ['actor', 'product', 'model', 'context_window', 'workspace_id', 'cost_type'] as const;
+/** The premium dimensions, in a listing of their own (at most five counted dimensions per query). */
+export const PREMIUM_GROUP_BY = ['actor', 'speed', 'inference_geo'] as const;
 
 export interface RawPage {
   /** File name under raw/, e.g. "cost-grouped-p001.json". */
@@ -32,14 +37,47 @@ export interface Attempt {
   readonly keptAs: string | null;
 }
 
-export interface CostPull {
-  readonly rows: CostRow[];
+interface Pull<R> {
+  readonly rows: R[];
   readonly pages: RawPage[];
   readonly attempts: Attempt[];
   readonly dataRefreshedAt: string | null;
   readonly requests: number;
   readonly retries: number;
   readonly restarts: number;
+}
+
+export type CostPull = Pull<CostRow>;
+export type UsersPull = Pull<EngagementRow>;
+
+/** How one endpoint is paged and read; the loop, retries and restarts are shared. */
+interface Listing<R> {
+  readonly name: string;
+  /** Whether the endpoint needs the beta header (the cost endpoints do). */
+  readonly beta: boolean;
+  requestPath(cursor: string | null): string;
+  /** refreshed: the page's data_refreshed_at, or undefined when the envelope has none. */
+  parse(body: string, file: string, n: number, request: string): { rows: R[]; hasMore: boolean; next: string | null; refreshed: string | null | undefined };
+  identity(row: R): string;
+  rowId(row: R): string;
+}
+
+export interface UsersQuery {
+  /** Prefix of the raw page files: "users". */
+  readonly name: string;
+  /** YYYY-MM-DD, inclusive. */
+  readonly startingDate: string;
+  /** YYYY-MM-DD, exclusive. */
+  readonly endingDate: string;
+}
+
+function usersPath(query: UsersQuery, cursor: string | null): string {
+  const params = new URLSearchParams();
+  params.append('starting_date', query.startingDate);
+  params.append('ending_date', query.endingDate);
+  params.append('limit', '1000');
+  if (cursor !== null) params.append('page', cursor);
+  return `${USERS_PATH}?${params.toString()}`;
 }
 
 export interface CostQuery {
@@ -120,23 +158,55 @@ export class AnalyticsClient {
     }
   }
 
-  /** Every page of one query, restarting from page one when the cursor dies or the data moves. */
+  /** Every page of one cost query, restarting from page one when the cursor dies or the data moves. */
   async pullCost(query: CostQuery): Promise<CostPull> {
+    return this.pull<CostRow>({
+      name: query.name,
+      beta: true,
+      requestPath: (cursor) => this.costPath(query, cursor),
+      parse: (body, file, n, request) => {
+        const { page, rows } = parseCostPage(body, file, n, query.name, request);
+        return { rows, hasMore: page.has_more, next: page.next_page ?? null, refreshed: page.data_refreshed_at ?? null };
+      },
+      identity: (row) => rowIdentity(row),
+      rowId: (row) => row.rowId,
+    });
+  }
+
+  /**
+   * Per-user engagement over [startingDate, endingDate) in rollup mode (GET /analytics/users): one
+   * row per user; the page-cursor envelope has no has_more and no data_refreshed_at.
+   */
+  async pullUsers(query: UsersQuery): Promise<UsersPull> {
+    return this.pull<EngagementRow>({
+      name: query.name,
+      beta: false,
+      requestPath: (cursor) => usersPath(query, cursor),
+      parse: (body, file, n, request) => {
+        const { page, rows } = parseUsersPage(body, file, n, query.name, request);
+        return { rows, hasMore: page.next_page !== null && page.next_page !== undefined, next: page.next_page ?? null, refreshed: undefined };
+      },
+      identity: (row) => row.userId,
+      rowId: (row) => row.rowId,
+    });
+  }
+
+  private async pull<R>(listing: Listing<R>): Promise<Pull<R>> {
     const counters: Counters = { requests: 0, retries: 0, attempts: [] };
     try {
       for (let restart = 0; ; restart++) {
         try {
-          const pull = await this.pullSequence(query, counters);
+          const pull = await this.pullSequence(listing, counters);
           return { ...pull, attempts: counters.attempts, requests: counters.requests, retries: counters.retries, restarts: restart };
         } catch (error) {
           if (!(error instanceof Restart)) throw error;
           this.discardKept(counters);
           if (restart >= this.maxRestarts) {
-            throw upstreamError(`The listing of ${query.name} had to start over ${restart + 1} times (${error.message}); gave up after ${this.maxRestarts} restarts.`, [
+            throw upstreamError(`The listing of ${listing.name} had to start over ${restart + 1} times (${error.message}); gave up after ${this.maxRestarts} restarts.`, [
               'The provider refreshes data while we page. Run again in a few minutes; nothing was published.',
             ]);
           }
-          this.log(`${error.message} on ${query.name}; restarting from page 1 (restart ${restart + 1} of ${this.maxRestarts})`);
+          this.log(`${error.message} on ${listing.name}; restarting from page 1 (restart ${restart + 1} of ${this.maxRestarts})`);
         }
       }
     } catch (error) {
@@ -146,54 +216,55 @@ export class AnalyticsClient {
     }
   }
 
-  private async pullSequence(query: CostQuery, counters: Counters) {
-    const rows: CostRow[] = [];
+  private async pullSequence<R>(listing: Listing<R>, counters: Counters) {
+    const rows: R[] = [];
     const pages: RawPage[] = [];
     const cursors = new Set<string>();
     let cursor: string | null = null;
     let dataRefreshedAt: string | null | undefined;
     for (let n = 1; ; n++) {
       if (n > this.maxPages) {
-        throw upstreamError(`The cost report did not end after ${this.maxPages} pages of ${query.name}.`, [
-          'The API keeps answering has_more: true. Nothing was published; run again later or report it to the provider.',
+        throw upstreamError(`The listing ${listing.name} did not end after ${this.maxPages} pages.`, [
+          'The API keeps pointing to a next page. Nothing was published; run again later or report it to the provider.',
         ]);
       }
-      const request = this.requestPath(query, cursor);
-      const file = `${query.name}-p${String(n).padStart(3, '0')}.json`;
-      const { status, body, attempt } = await this.get(request, file, query.name, counters);
+      const request = listing.requestPath(cursor);
+      const file = `${listing.name}-p${String(n).padStart(3, '0')}.json`;
+      const { status, body, attempt } = await this.get(request, file, listing.name, counters, listing.beta);
       pages.push({ file, request, status, body });
 
-      const { page, rows: pageRows } = parseCostPage(body, file, n, query.name, request);
-      const refreshed = page.data_refreshed_at ?? null;
-      if (dataRefreshedAt !== undefined && refreshed !== dataRefreshedAt) {
-        // Pages from two exports would mix old and new values: start the listing again.
-        throw new Restart(`the provider refreshed its data while paging (data_refreshed_at ${dataRefreshedAt} then ${refreshed})`);
+      const page = listing.parse(body, file, n, request);
+      if (page.refreshed !== undefined) {
+        if (dataRefreshedAt !== undefined && page.refreshed !== dataRefreshedAt) {
+          // Pages from two exports would mix old and new values: start the listing again.
+          throw new Restart(`the provider refreshed its data while paging (data_refreshed_at ${dataRefreshedAt} then ${page.refreshed})`);
+        }
+        dataRefreshedAt = page.refreshed;
       }
-      dataRefreshedAt = refreshed;
-      rows.push(...pageRows);
+      rows.push(...page.rows);
       counters.attempts[attempt] = { ...counters.attempts[attempt]!, keptAs: file };
-      if (!page.has_more) {
+      if (!page.hasMore) {
         // The API returns each combination of group values once; a repeat would bill it twice.
         const seen = new Map<string, string>();
         for (const row of rows) {
-          const earlier = seen.get(rowIdentity(row));
+          const earlier = seen.get(listing.identity(row));
           if (earlier !== undefined) {
-            throw upstreamError(`The ${query.name} listing returned the same row twice (${row.rowId} repeats ${earlier}).`, [
-              'Summing both would bill that spend twice. Nothing was published; run again later or report it to the provider.',
+            throw upstreamError(`The ${listing.name} listing returned the same row twice (${listing.rowId(row)} repeats ${earlier}).`, [
+              'Summing both would count it twice. Nothing was published; run again later or report it to the provider.',
             ]);
           }
-          seen.set(rowIdentity(row), row.rowId);
+          seen.set(listing.identity(row), listing.rowId(row));
         }
-        return { rows, pages, dataRefreshedAt };
+        return { rows, pages, dataRefreshedAt: dataRefreshedAt ?? null };
       }
-      const next = page.next_page ?? null;
+      const next = page.next;
       if (next === null || next === '') {
-        throw upstreamError(`Page ${n} of ${query.name} says has_more: true but gives no next_page cursor.`, [
+        throw upstreamError(`Page ${n} of ${listing.name} says has_more: true but gives no next_page cursor.`, [
           'The listing cannot be completed, so the month would be short. Nothing was published; run again later.',
         ]);
       }
       if (cursors.has(next)) {
-        throw upstreamError(`Page ${n} of ${query.name} repeats an earlier next_page cursor.`, [
+        throw upstreamError(`Page ${n} of ${listing.name} repeats an earlier next_page cursor.`, [
           'Following it would loop forever. Nothing was published; run again later or report it to the provider.',
         ]);
       }
@@ -209,7 +280,7 @@ export class AnalyticsClient {
     });
   }
 
-  private requestPath(query: CostQuery, cursor: string | null): string {
+  private costPath(query: CostQuery, cursor: string | null): string {
     const params = new URLSearchParams();
     params.append('starting_at', query.startingAt);
     params.append('ending_at', query.endingAt);
@@ -221,7 +292,7 @@ export class AnalyticsClient {
     return `${COST_PATH}?${params.toString()}`;
   }
 
-  private async get(request: string, file: string, queryName: string, counters: Counters) {
+  private async get(request: string, file: string, queryName: string, counters: Counters, beta: boolean) {
     const record = (status: number, outcome: string, body: string | null) => {
       counters.attempts.push({ query: queryName, request, status, outcome, body, keptAs: null });
       return counters.attempts.length - 1;
@@ -238,7 +309,8 @@ export class AnalyticsClient {
           headers: {
             'x-api-key': this.options.apiKey,
             'anthropic-version': ANTHROPIC_VERSION,
-            'anthropic-beta': COST_BETA,
+            // Only the cost endpoints are beta; the engagement endpoints are GA.
+            ...(beta ? { 'anthropic-beta': COST_BETA } : {}),
             'user-agent': this.options.userAgent ?? 'claude-chargeback',
             accept: 'application/json',
           },
@@ -294,6 +366,25 @@ export class AnalyticsClient {
  * pull and by re-derivation from raw/ (verify), so both read pages the same way.
  */
 export function parseCostPage(body: string, file: string, n: number, queryName: string, request: string): { page: CostPage; rows: CostRow[] } {
+  const page = parsePage(body, n, queryName, request, costPageSchema, 'the cost report schema');
+  const rows = page.data.map((raw, i) => {
+    if (raw.cost.currency !== 'USD') {
+      throw upstreamError(`Page ${n} of ${queryName}, row ${i}: currency is "${raw.cost.currency}", expected "USD".`, [
+        'Chargeback statements are in USD and never convert silently. Nothing was published; report it to the provider.',
+      ]);
+    }
+    return toCostRow(raw, `${file}#${i}`);
+  });
+  return { page, rows };
+}
+
+/** One page of the engagement listing to rows; aggregated rows (no user) are skipped. */
+export function parseUsersPage(body: string, file: string, n: number, queryName: string, request: string): { page: UsersPage; rows: EngagementRow[] } {
+  const page = parsePage(body, n, queryName, request, usersPageSchema, 'the user activity schema');
+  return { page, rows: page.data.flatMap((raw, i) => toEngagementRow(raw, `${file}#${i}`) ?? []) };
+}
+
+function parsePage<S extends z.ZodType>(body: string, n: number, queryName: string, request: string, schema: S, what: string): z.infer<S> {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -303,23 +394,15 @@ export function parseCostPage(body: string, file: string, n: number, queryName: 
       'A proxy or the provider answered with something else than the API. Check ANTHROPIC_BASE_URL and run again; nothing was published.',
     ]);
   }
-  const parsed = costPageSchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    throw dataError(`Page ${n} of ${queryName} does not match the cost report schema.`, [
+    throw dataError(`Page ${n} of ${queryName} does not match ${what}.`, [
       ...describeIssues(parsed.error),
       `Request: GET ${request}`,
       'The provider changed or broke the response. Nothing was published; keep the raw page for the report and run again later.',
     ]);
   }
-  const rows = parsed.data.data.map((raw, i) => {
-    if (raw.cost.currency !== 'USD') {
-      throw upstreamError(`Page ${n} of ${queryName}, row ${i}: currency is "${raw.cost.currency}", expected "USD".`, [
-        'Chargeback statements are in USD and never convert silently. Nothing was published; report it to the provider.',
-      ]);
-    }
-    return toCostRow(raw, `${file}#${i}`);
-  });
-  return { page: parsed.data, rows };
+  return parsed.data;
 }
 
 function hintFor(status: number, attempt: number): string[] {

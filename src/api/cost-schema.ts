@@ -52,6 +52,8 @@ export const costRowSchema = z.looseObject({
       context_window: optText,
       cost_type: optText,
       workspace_id: optText,
+      speed: optText,
+      inference_geo: optText,
     })
     .nullable()
     .optional(),
@@ -116,6 +118,7 @@ export function toCostRow(raw: RawRow, rowId: string): CostRow {
     contextWindow: g.context_window ?? null,
     costType: g.cost_type ?? null,
     workspaceId: g.workspace_id ?? null,
+    ...(g.speed || g.inference_geo ? { speed: g.speed ?? null, inferenceGeo: g.inference_geo ?? null } : {}),
     amountCents: new Money(raw.cost.amount),
     listAmountCents: raw.cost.list_amount ? new Money(raw.cost.list_amount) : null,
     currency: raw.cost.currency,

@@ -20,6 +20,9 @@ export interface CostRow {
   readonly contextWindow: string | null;
   readonly costType: string | null;
   readonly workspaceId: string | null;
+  /** Premium dimensions, present only on listings grouped by them ("fast"/"standard"; "global"/"us"). */
+  readonly speed?: string | null;
+  readonly inferenceGeo?: string | null;
   readonly amountCents: Money;
   readonly listAmountCents: Money | null;
   readonly currency: string;
@@ -84,7 +87,8 @@ export function actorLabel(actor: Actor | null, directoryName?: string | null): 
 /** Every group value of a row but the actor, bucket bounds included: a line's identity within its actor. */
 export function lineIdentity(row: CostRow): string {
   // Both bucket bounds: a monthly row and the daily row of the 1st start at the same instant.
-  return [row.product, row.model, row.contextWindow, row.costType, row.workspaceId, row.startingAt, row.endingAt].map((v) => v ?? '\u2205').join('|');
+  const premium = row.speed || row.inferenceGeo ? [row.speed, row.inferenceGeo] : [];
+  return [row.product, row.model, row.contextWindow, row.costType, row.workspaceId, row.startingAt, row.endingAt, ...premium].map((v) => v ?? '\u2205').join('|');
 }
 
 /** A row's identity in a listing: the API returns each combination of group values once. */

@@ -59,6 +59,19 @@ export function formatUsd(cents: bigint): string {
   return `${cents < 0n ? '-' : ''}$${grouped}.${frac}`;
 }
 
+/**
+ * A derived rate in whole cents, e.g. cost per pull request: cents divided by a count, rounded
+ * half away from zero. Not a money split (nothing has to add up), so it rounds on its own.
+ */
+export function perUnitCents(cents: bigint, count: number | bigint): bigint | null {
+  const n = BigInt(count);
+  if (n <= 0n) return null;
+  const negative = cents < 0n;
+  const abs = negative ? -cents : cents;
+  const q = (2n * abs + n) / (2n * n);
+  return negative ? -q : q;
+}
+
 /** Share of a part in a whole as a percentage text with two decimals ("12.34%"). */
 export function percentText(part: bigint, whole: bigint): string {
   if (whole === 0n) return '0.00%';

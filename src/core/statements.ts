@@ -1,5 +1,6 @@
 import { hasStatement, type Allocation, type CostCenterAllocation } from './allocate.js';
 import { UNALLOCATED } from './directory.js';
+import type { StatementInsights } from './insights.js';
 import { decimalText, formatUsd, Money, percentText, splitLargestRemainder, sumMoney } from './money.js';
 
 export type DocumentStatus = 'FINAL' | 'PROVISIONAL';
@@ -36,6 +37,7 @@ export interface Breakdown {
 export interface StatementUser {
   /** The cost center the spender is charged to (differs between lines of a roll-up). */
   readonly costCenter: string;
+  readonly actorKey: string;
   readonly label: string;
   readonly email: string | null;
   readonly actorType: string;
@@ -48,6 +50,7 @@ export interface StatementLine {
   /** Actor and line identity; the last sort key, so the order never depends on the input. */
   readonly key: string;
   readonly costCenter: string;
+  readonly actorKey: string;
   readonly label: string;
   readonly email: string | null;
   readonly actorId: string;
@@ -84,6 +87,8 @@ export interface Statement {
   readonly users: readonly StatementUser[];
   readonly lines: readonly StatementLine[];
   readonly notes: readonly string[];
+  /** Engagement, spend mix and trend; attached after the statements are built. */
+  readonly insights?: StatementInsights;
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -174,6 +179,7 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext): 
       const users = cc.actors
         .map((a) => ({
           costCenter: cc.code,
+          actorKey: a.actorKey,
           label: a.label,
           email: a.email,
           actorType: a.actorType,
@@ -187,6 +193,7 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext): 
           a.lines.map((l) => ({
             key: `${a.actorKey}#${l.lineKey}`,
             costCenter: cc.code,
+            actorKey: a.actorKey,
             label: a.label,
             email: a.email,
             actorId: a.actorId,

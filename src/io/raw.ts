@@ -1,10 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { parseCostPage, type Attempt, type RawPage } from '../api/client.js';
+import { parseCostPage, parseUsersPage, type Attempt, type RawPage } from '../api/client.js';
 import type { CostRow } from '../core/cost-row.js';
+import type { EngagementRow } from '../core/engagement.js';
 import { usageError } from '../errors.js';
 import { oldestRefresh, type PulledListing } from '../month.js';
+
+export const PREMIUM_LISTING = 'cost-premium';
+export const ENGAGEMENT_LISTING = 'users';
 
 const requestsSchema = z.array(
   z.looseObject({ query: z.string(), request: z.string(), status: z.number(), outcome: z.string(), file: z.string().nullable(), used: z.boolean() }),
@@ -14,6 +18,9 @@ export interface RawListings {
   readonly grouped: PulledListing;
   readonly total: PulledListing;
   readonly daily: readonly PulledListing[];
+  /** Absent from months pulled before these listings existed. */
+  readonly premium: PulledListing | null;
+  readonly engagement: PulledListing<EngagementRow> | null;
   /** The oldest data_refreshed_at of the listings. */
   readonly dataRefreshedAt: string | null;
   /** starting_at of the grouped listing, to check the month. */
@@ -33,7 +40,7 @@ export async function readRawListings(rawDir: string): Promise<RawListings> {
   }
   const parsed = requestsSchema.safeParse(JSON.parse(text));
   if (!parsed.success) throw usageError(`${join(rawDir, 'requests.json')} is not a claude-chargeback request log.`, ['Pass the raw/ folder of a month published by this tool.']);
-  const listings = new Map<string, { rows: CostRow[]; pages: RawPage[]; attempts: Attempt[]; refreshed: string | null }>();
+  const listings = new Map<string, { rows: Array<CostRow | EngagementRow>; pages: RawPage[]; attempts: Attempt[]; refreshed: string | null }>();
   for (const r of parsed.data) {
     const listing = listings.get(r.query) ?? { rows: [], pages: [], attempts: [], refreshed: null };
     listings.set(r.query, listing);
@@ -42,26 +49,35 @@ export async function readRawListings(rawDir: string): Promise<RawListings> {
     });
     listing.attempts.push({ query: r.query, request: r.request, status: r.status, outcome: r.outcome, body, keptAs: r.used ? r.file : null });
     if (r.used && r.file !== null && body !== null) {
-      const { page, rows } = parseCostPage(body, r.file, listing.pages.length + 1, r.query, r.request);
       listing.pages.push({ file: r.file, request: r.request, status: r.status, body });
-      listing.rows.push(...rows);
-      listing.refreshed = page.data_refreshed_at ?? null;
+      if (r.query === ENGAGEMENT_LISTING) {
+        listing.rows.push(...parseUsersPage(body, r.file, listing.pages.length, r.query, r.request).rows);
+      } else {
+        const { page, rows } = parseCostPage(body, r.file, listing.pages.length, r.query, r.request);
+        listing.rows.push(...rows);
+        listing.refreshed = page.data_refreshed_at ?? null;
+      }
     }
   }
-  const listingOf = (name: string): PulledListing => {
+  const listingOf = <R = CostRow>(name: string): PulledListing<R> => {
     const l = listings.get(name);
     if (!l || l.pages.length === 0) throw usageError(`${join(rawDir, 'requests.json')} has no complete ${name} listing.`, ['The pull was not finished; run the month against the API again.']);
-    return { rows: l.rows, pages: l.pages, attempts: l.attempts, dataRefreshedAt: l.refreshed };
+    return { rows: l.rows as R[], pages: l.pages, attempts: l.attempts, dataRefreshedAt: l.refreshed };
   };
   const grouped = listingOf('cost-grouped');
   const total = listingOf('cost-total');
-  const daily = [...listings.keys()].filter((k) => k.startsWith('cost-daily-')).sort().map(listingOf);
+  const daily = [...listings.keys()].filter((k) => k.startsWith('cost-daily-')).sort().map((k) => listingOf(k));
+  const premium = listings.has(PREMIUM_LISTING) ? listingOf(PREMIUM_LISTING) : null;
+  const engagement = listings.has(ENGAGEMENT_LISTING) ? listingOf<EngagementRow>(ENGAGEMENT_LISTING) : null;
   const first = grouped.pages[0]!.request;
   return {
     grouped,
     total,
     daily,
-    dataRefreshedAt: oldestRefresh([grouped, total, ...daily]),
+    premium,
+    engagement,
+    // Engagement has no watermark; the cost listings decide how fresh the month is.
+    dataRefreshedAt: oldestRefresh([grouped, total, ...daily, ...(premium ? [premium] : [])]),
     startingAt: new URLSearchParams(first.slice(first.indexOf('?') + 1)).get('starting_at'),
   };
 }

@@ -13,6 +13,9 @@ export interface CostUnit {
   readonly model: string | null;
   readonly contextWindow: string | null;
   readonly workspaceId: string | null;
+  /** Premium dimensions: "fast" or "standard" (null without a model), "us" or "global" (null without a model). */
+  readonly speed: string | null;
+  readonly inferenceGeo: string | null;
   /** cost_type to micro-cents (1e-6 cent) */
   readonly amounts: ReadonlyMap<string, bigint>;
 }
@@ -131,6 +134,18 @@ function finalMicroCents(spender: Spender, combo: Combo, dayMs: number): bigint 
 }
 
 /**
+ * Premium dimensions of a combo, from their own random stream so the amounts never change: about
+ * a third of Claude Code on Opus runs in fast mode, and a quarter of the spenders pin inference
+ * to the US. Rows without a model (code execution) have neither.
+ */
+function premiumOf(spender: Spender, combo: Combo): { speed: string | null; inferenceGeo: string | null } {
+  if (combo.model === null) return { speed: null, inferenceGeo: null };
+  const fast = combo.product === 'claude_code' && combo.model.startsWith('claude-opus') && randomFor('speed', spender.actorKey, combo.model, combo.contextWindow ?? '')() < 0.35;
+  const us = randomFor('geo', spender.actorKey)() < 0.25;
+  return { speed: fast ? 'fast' : 'standard', inferenceGeo: us ? 'us' : 'global' };
+}
+
+/**
  * Cost units with usage in `[startMs, endMs)`, counting whole UTC days before `refreshedMs` only
  * (the provider's data lags). Days are counted if they start inside the range.
  */
@@ -138,18 +153,19 @@ export function costUnits(startMs: number, endMs: number, refreshedMs: number): 
   const units: CostUnit[] = [];
   const firstDay = Math.ceil(startMs / DAY_MS) * DAY_MS;
   for (const spender of SPENDERS) {
-    const byUnit = new Map<string, { combo: Combo; amounts: Map<string, bigint> }>();
+    const byUnit = new Map<string, { combo: Combo; speed: string | null; inferenceGeo: string | null; amounts: Map<string, bigint> }>();
     for (const combo of spender.combos) {
       let total = 0n;
       for (let day = firstDay; day < endMs && day + DAY_MS <= refreshedMs; day += DAY_MS) total += dailyMicroCents(spender, combo, day, refreshedMs);
       if (total === 0n) continue;
-      const key = `${combo.product}|${combo.model}|${combo.contextWindow}`;
-      const entry = byUnit.get(key) ?? { combo, amounts: new Map<string, bigint>() };
+      const { speed, inferenceGeo } = premiumOf(spender, combo);
+      const key = `${combo.product}|${combo.model}|${combo.contextWindow}|${speed}|${inferenceGeo}`;
+      const entry = byUnit.get(key) ?? { combo, speed, inferenceGeo, amounts: new Map<string, bigint>() };
       entry.amounts.set(combo.costType, (entry.amounts.get(combo.costType) ?? 0n) + total);
       byUnit.set(key, entry);
     }
-    for (const { combo, amounts } of byUnit.values()) {
-      units.push({ actor: spender.actor, actorKey: spender.actorKey, product: combo.product, model: combo.model, contextWindow: combo.contextWindow, workspaceId: spender.workspaceId, amounts });
+    for (const { combo, speed, inferenceGeo, amounts } of byUnit.values()) {
+      units.push({ actor: spender.actor, actorKey: spender.actorKey, product: combo.product, model: combo.model, contextWindow: combo.contextWindow, workspaceId: spender.workspaceId, speed, inferenceGeo, amounts });
     }
   }
   return units;
@@ -163,3 +179,12 @@ export function microCentsText(micro: bigint): string {
 }
 
 export const SANDBOX_COST_CENTER_CODES = COST_CENTERS.map((c) => c.code);
+
+/** Whether a spender used a product on a UTC day (any of its combos of that product has cost). */
+export function activeOn(actorKey: string, product: string, dayMs: number): boolean {
+  const spender = SPENDERS_BY_KEY.get(actorKey);
+  if (!spender) return false;
+  return spender.combos.some((c) => c.product === product && finalMicroCents(spender, c, dayMs) > 0n);
+}
+
+const SPENDERS_BY_KEY = new Map(SPENDERS.map((s) => [s.actorKey, s]));

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { costUnits, microCentsText, type CostUnit } from './cost-data.js';
+import { engagementRows } from './engagement-data.js';
 
 /**
  * A local stand-in for the Analytics API cost endpoint: same path, headers, query semantics,
@@ -9,6 +10,7 @@ import { costUnits, microCentsText, type CostUnit } from './cost-data.js';
  */
 export const SANDBOX_API_KEY = 'sk-ant-sandbox-not-a-secret';
 const COST_PATH = '/v1/organizations/analytics/cost';
+const USERS_PATH = '/v1/organizations/analytics/users';
 const BETA = 'analytics-usage-cost-2026-08-24';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -19,7 +21,7 @@ export const GROUP_KEYS = [
   'deployment_id', 'environment_id', 'inference_geo', 'model', 'organization_id', 'product', 'rbac_group_id',
   'service_tier', 'session_id', 'slack_channel_id', 'speed', 'user_profile_id', 'workspace_id', 'cost_type', 'token_type',
 ] as const;
-const SUPPORTED_GROUPS = new Set(['actor', 'product', 'model', 'context_window', 'workspace_id', 'cost_type']);
+const SUPPORTED_GROUPS = new Set(['actor', 'product', 'model', 'context_window', 'workspace_id', 'cost_type', 'speed', 'inference_geo']);
 
 export type FaultAction =
   | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string; readonly body?: string; readonly contentType?: string }
@@ -39,7 +41,7 @@ export type FaultAction =
   | { readonly kind: 'refreshed' };
 
 export interface SandboxFaults {
-  /** Faults by 1-based ordinal of the request to the cost endpoint. */
+  /** Faults by 1-based ordinal of the request to the analytics endpoints (cost and users share one count, like the rate limit). */
   readonly byRequest?: Readonly<Record<number, FaultAction>>;
   /** Serve at most this many units per page, whatever the limit (forces many pages). */
   readonly pageUnits?: number;
@@ -206,6 +208,8 @@ function groupOf(unit: CostUnit, want: ReadonlySet<string>, drift: boolean): Rec
   if (want.has('model')) group.model = unit.model;
   if (want.has('context_window')) group.context_window = unit.contextWindow;
   if (want.has('workspace_id')) group.workspace_id = unit.workspaceId;
+  if (want.has('speed')) group.speed = unit.speed;
+  if (want.has('inference_geo')) group.inference_geo = unit.inferenceGeo;
   if (drift) group.x_future_dimension = 'anything';
   return group;
 }
@@ -225,6 +229,53 @@ function decodeCursor(cursor: string): { o: number; q: string } {
   }
 }
 
+function parseDay(name: string, value: string): number {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)) throw new BadRequest(`${name}: expected YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  return Date.parse(`${value}T00:00:00Z`);
+}
+
+/**
+ * GET /v1/organizations/analytics/users in rollup mode (starting_date, exclusive ending_date):
+ * one row per active user over the range, sorted by email, page-cursor envelope { data, next_page }.
+ */
+function usersPage(url: URL, nowMs: number, cache: Map<string, unknown[]>, pageUnits: number | undefined): Record<string, unknown> {
+  const params = url.searchParams;
+  if (params.get('date') !== null) {
+    if (params.get('starting_date') !== null) throw new BadRequest('date: do not combine with starting_date');
+    throw new BadRequest('date: the sandbox serves rollup mode (starting_date, ending_date) only');
+  }
+  const startText = params.get('starting_date');
+  if (startText === null) throw new BadRequest('starting_date: required (the sandbox serves rollup mode only)');
+  const startMs = parseDay('starting_date', startText);
+  // A day is aggregated at 10:00 UTC the next day.
+  const latestMs = Math.floor((nowMs - 34 * HOUR_MS) / DAY_MS) * DAY_MS;
+  const endText = params.get('ending_date');
+  const endMs = endText === null ? latestMs + DAY_MS : parseDay('ending_date', endText);
+  if (startMs < EARLIEST_MS) throw new BadRequest('starting_date: must be on or after 2026-01-01');
+  if (endMs <= startMs) throw new BadRequest('ending_date: must be after starting_date');
+  if (endMs - startMs > 366 * DAY_MS) throw new BadRequest('ending_date: at most 366 days after starting_date');
+  if (endMs > latestMs + DAY_MS) throw new BadRequest(`engagement date not yet available; the latest available day is ${iso(latestMs).slice(0, 10)}`);
+  const limitRaw = params.get('limit') ?? '100';
+  const limit = Number(limitRaw);
+  if (!/^\d+$/.test(limitRaw) || limit < 1 || limit > 1000) throw new BadRequest(`limit: expected an integer from 1 to 1000, got ${JSON.stringify(limitRaw)}`);
+  const copy = new URLSearchParams(params);
+  copy.delete('page');
+  const fingerprint = `users?${copy.toString()}`;
+  const rows = cache.get(fingerprint) ?? engagementRows(startMs, endMs);
+  cache.set(fingerprint, rows);
+  let offset = 0;
+  const page = params.get('page');
+  if (page !== null) {
+    const cursor = decodeCursor(page);
+    if (cursor.q !== fingerprint) throw new BadRequest('page: the cursor belongs to a different query; repeat the identical query to page on');
+    if (cursor.o < 0 || cursor.o > rows.length) throw new BadRequest('page: cursor out of range');
+    offset = cursor.o;
+  }
+  const size = Math.min(limit, pageUnits ?? limit);
+  const more = offset + size < rows.length;
+  return { data: rows.slice(offset, offset + size), next_page: more ? encodeCursor(offset + size, fingerprint) : null };
+}
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const apiKey = options.apiKey ?? SANDBOX_API_KEY;
   const now = options.now ?? Date.now;
@@ -233,6 +284,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const requests: SandboxRequest[] = [];
   const recent: number[] = [];
   const cache = new Map<string, Row[][]>();
+  const usersCache = new Map<string, unknown[]>();
   let ordinal = 0;
   let refreshBumpMs = 0;
 
@@ -242,10 +294,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     for (const [k, v] of Object.entries(req.headers)) if (k !== 'x-api-key' && typeof v === 'string') headers[k] = v;
     const record = (status: number) => requests.push({ ordinal, path: `${url.pathname}${url.search}`, status, headers });
 
-    if (url.pathname !== COST_PATH) {
+    if (url.pathname !== COST_PATH && url.pathname !== USERS_PATH) {
       record(404);
-      return send(res, 404, errorBody('not_found_error', `The sandbox serves ${COST_PATH} only.`));
+      return send(res, 404, errorBody('not_found_error', `The sandbox serves ${COST_PATH} and ${USERS_PATH} only.`));
     }
+    const users = url.pathname === USERS_PATH;
     ordinal += 1;
     if (req.method !== 'GET') {
       record(405);
@@ -260,7 +313,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return send(res, 400, errorBody('invalid_request_error', 'anthropic-version: header is required'));
     }
     const betas = String(req.headers['anthropic-beta'] ?? '').split(',').map((s) => s.trim());
-    if (!betas.includes(BETA)) {
+    // The engagement endpoints are GA and need no beta header; the cost endpoint does.
+    if (!users && !betas.includes(BETA)) {
       record(400);
       return send(res, 400, errorBody('invalid_request_error', `this endpoint requires the anthropic-beta header ${BETA}`));
     }
@@ -286,6 +340,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     try {
       const nowMs = now();
+      if (users) {
+        const body = usersPage(url, nowMs, usersCache, faults.pageUnits);
+        record(200);
+        if (fault?.kind === 'truncated') {
+          const text = JSON.stringify(body);
+          res.writeHead(200, { 'content-type': 'application/json' });
+          return res.end(text.slice(0, Math.floor(text.length / 2)));
+        }
+        return send(res, 200, body);
+      }
       const query = parseQuery(url, nowMs);
       const refreshedMs = Math.floor((nowMs - (faults.refreshLagHours ?? 3) * HOUR_MS) / HOUR_MS) * HOUR_MS + refreshBumpMs;
       const cacheKey = `${query.fingerprint}@${refreshedMs}`;

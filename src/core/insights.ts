@@ -1,0 +1,330 @@
+import { actorKey, type CostRow } from './cost-row.js';
+import { mapRow, UNALLOCATED, type DirectoryIndex } from './directory.js';
+import type { EngagementRow } from './engagement.js';
+import { Money, perUnitCents, splitLargestRemainder, sumMoney } from './money.js';
+import { previousPeriod, type Period } from './period.js';
+import type { Allocation } from './allocate.js';
+import type { Statement } from './statements.js';
+
+/**
+ * What a department head asks after "what did we spend": was it worth it (engagement and cost per
+ * unit of work), where did the money go (long context, models, premium dimensions, biggest users)
+ * and is it going up (month over month, six months, biggest movers). Pure: every figure is
+ * derived from the statement's exact cents, the month's engagement rows and earlier published
+ * months, so the statement's tables and charts agree to the cent.
+ */
+
+/** An earlier published month, as read back from its chargeback.json. */
+export interface HistoryMonth {
+  readonly period: string;
+  readonly revision: number;
+  readonly status: string;
+  /** Billed cents per cost center code. */
+  readonly costCenters: ReadonlyMap<string, bigint>;
+  /** Per cost center, per actor key: the actor's direct usage there (label, cents). */
+  readonly actors: ReadonlyMap<string, ReadonlyMap<string, { readonly label: string; readonly cents: bigint }>>;
+}
+
+export const LONG_CONTEXT = '200k-1M';
+export const TREND_MONTHS = 6;
+const MOVERS = 3;
+const BIGGEST = 5;
+
+export interface EngagementCounts {
+  readonly sessions: number | null;
+  readonly commits: number;
+  readonly pullRequests: number;
+  readonly linesAdded: number;
+  readonly linesRemoved: number;
+  readonly conversations: number | null;
+}
+
+export interface EngagementLine extends EngagementCounts {
+  readonly actorKey: string;
+  readonly label: string;
+  readonly email: string | null;
+  readonly costCenter: string;
+  /** The person's direct usage this month, over every cost center billed for it. */
+  readonly costCents: bigint;
+  readonly perSessionCents: bigint | null;
+  readonly perCommitCents: bigint | null;
+  readonly perPullRequestCents: bigint | null;
+}
+
+export interface EngagementView {
+  /** People whose activity is attributed to this statement, by cost descending. */
+  readonly lines: readonly EngagementLine[];
+  /** Their sums; cost per unit from the sums (not an average of the rates). */
+  readonly total: EngagementLine;
+}
+
+export interface MixRow {
+  readonly label: string;
+  readonly cents: bigint;
+}
+
+export interface SpendMix {
+  readonly directCents: bigint;
+  /** Direct usage in the 200k-1M context tier (the exact breakdown row). */
+  readonly longContextCents: bigint;
+  /** People and spenders with long-context usage: their usage, the long-context part. */
+  readonly longContextUsers: ReadonlyArray<{ readonly label: string; readonly cents: bigint; readonly longContextCents: bigint }>;
+  readonly biggestUsers: readonly MixRow[];
+  /** Direct usage by speed and by inference region, exact splits; null unless a premium value occurs. */
+  readonly premium: { readonly speed: readonly MixRow[]; readonly region: readonly MixRow[] } | null;
+}
+
+export interface Mover {
+  readonly actorKey: string;
+  readonly label: string;
+  readonly previousCents: bigint;
+  readonly currentCents: bigint;
+  readonly changeCents: bigint;
+}
+
+export interface Trend {
+  /** Oldest first; the last point is this month. null: that month was not published. */
+  readonly points: ReadonlyArray<{ readonly period: string; readonly cents: bigint | null }>;
+  /** Last month's billed total, null when it was not published. */
+  readonly previousCents: bigint | null;
+  readonly changeCents: bigint | null;
+  /** Per person and spender: direct usage this month and last month (present in either). */
+  readonly users: readonly Mover[];
+  readonly increases: readonly Mover[];
+  readonly decreases: readonly Mover[];
+}
+
+export interface StatementInsights {
+  /** null when the month has no engagement listing (pulled before engagement existed). */
+  readonly engagement: EngagementView | null;
+  readonly mix: SpendMix;
+  readonly trend: Trend;
+}
+
+export interface InsightsInput {
+  readonly period: Period;
+  readonly index: DirectoryIndex;
+  readonly allocation: Allocation;
+  readonly engagement: readonly EngagementRow[] | null;
+  /** The month grouped by actor, speed and inference region; null when not pulled. */
+  readonly premium: readonly CostRow[] | null;
+  /** Earlier published months, any order. */
+  readonly history: readonly HistoryMonth[];
+}
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byCentsDesc = <T extends { cents: bigint; label: string }>(a: T, b: T) => (a.cents === b.cents ? byText(a.label, b.label) : a.cents > b.cents ? -1 : 1);
+
+function withRates(counts: EngagementCounts, costCents: bigint) {
+  return {
+    ...counts,
+    costCents,
+    perSessionCents: counts.sessions === null ? null : perUnitCents(costCents, counts.sessions),
+    perCommitCents: perUnitCents(costCents, counts.commits),
+    perPullRequestCents: perUnitCents(costCents, counts.pullRequests),
+  };
+}
+
+/** Sums counts; a count that no row reports stays null. */
+export function sumCounts(rows: readonly EngagementCounts[]): EngagementCounts {
+  const add = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : a + b);
+  return rows.reduce<EngagementCounts>(
+    (t, r) => ({
+      sessions: add(t.sessions, r.sessions),
+      commits: t.commits + r.commits,
+      pullRequests: t.pullRequests + r.pullRequests,
+      linesAdded: t.linesAdded + r.linesAdded,
+      linesRemoved: t.linesRemoved + r.linesRemoved,
+      conversations: add(t.conversations, r.conversations),
+    }),
+    { sessions: null, commits: 0, pullRequests: 0, linesAdded: 0, linesRemoved: 0, conversations: null },
+  );
+}
+
+/**
+ * Every engagement row to one cost center: where most of the person's direct usage was billed
+ * (ties to the smaller code), or, for someone with activity but no usage cost, the directory's
+ * owner on the month's last day.
+ */
+export function attributeEngagement(input: Pick<InsightsInput, 'period' | 'index' | 'allocation' | 'engagement'>): EngagementLine[] {
+  if (!input.engagement) return [];
+  const billed = new Map<string, { label: string; email: string | null; total: bigint; best: { code: string; cents: bigint } }>();
+  const byEmail = new Map<string, string>();
+  for (const cc of input.allocation.costCenters) {
+    for (const a of cc.actors) {
+      if (a.actorType !== 'user_actor') continue;
+      const entry = billed.get(a.actorKey) ?? { label: a.label, email: a.email, total: 0n, best: { code: cc.code, cents: a.billedCents } };
+      entry.total += a.billedCents;
+      if (a.billedCents > entry.best.cents || (a.billedCents === entry.best.cents && cc.code < entry.best.code)) entry.best = { code: cc.code, cents: a.billedCents };
+      billed.set(a.actorKey, entry);
+      if (a.email) byEmail.set(a.email.toLowerCase(), a.actorKey);
+    }
+  }
+  const lastDay = new Date(input.period.endExclusiveMs - 86_400_000).toISOString().slice(0, 10);
+  return input.engagement.map((row): EngagementLine => {
+    const key = billed.has(`user:${row.userId}`) ? `user:${row.userId}` : (row.email ? byEmail.get(row.email.toLowerCase()) : undefined) ?? `user:${row.userId}`;
+    const counts: EngagementCounts = { sessions: row.sessions, commits: row.commits, pullRequests: row.pullRequests, linesAdded: row.linesAdded, linesRemoved: row.linesRemoved, conversations: row.conversations };
+    const spent = billed.get(key);
+    if (spent) return { actorKey: key, label: spent.label, email: spent.email ?? row.email, costCenter: spent.best.code, ...withRates(counts, spent.total) };
+    const mapping = mapRow(input.index, engagementAsRow(row, input.period), lastDay);
+    return { actorKey: key, label: mapping.name ?? row.email ?? row.userId, email: row.email, costCenter: mapping.pool === null ? mapping.costCenter : UNALLOCATED, ...withRates(counts, 0n) };
+  });
+}
+
+/** A zero-cost row of the user, so the directory's people and rules decide the owner. */
+function engagementAsRow(row: EngagementRow, period: Period): CostRow {
+  return {
+    rowId: row.rowId,
+    startingAt: period.startIso,
+    endingAt: period.endExclusiveIso,
+    actor: { type: 'user_actor', userId: row.userId, email: row.email, name: null, deleted: false },
+    product: null,
+    model: null,
+    contextWindow: null,
+    costType: null,
+    workspaceId: null,
+    amountCents: new Money(0),
+    listAmountCents: null,
+    currency: 'USD',
+  };
+}
+
+export function engagementView(lines: readonly EngagementLine[], codes: ReadonlySet<string>, label = 'Total'): EngagementView {
+  const mine = lines.filter((l) => codes.has(l.costCenter)).sort((a, b) => (a.costCents === b.costCents ? byText(a.label, b.label) || byText(a.actorKey, b.actorKey) : a.costCents > b.costCents ? -1 : 1));
+  const cost = mine.reduce((t, l) => t + l.costCents, 0n);
+  return { lines: mine, total: { actorKey: '', label, email: null, costCenter: '', ...withRates(sumCounts(mine), cost) } };
+}
+
+/** Premium weights per actor: its month's cost by speed and by region (unrounded). */
+function premiumByActor(rows: readonly CostRow[]) {
+  type Sums = { total: Money[]; speed: Map<string, Money[]>; region: Map<string, Money[]> };
+  const out = new Map<string, Sums>();
+  for (const r of rows) {
+    const key = actorKey(r.actor);
+    const e: Sums = out.get(key) ?? { total: [], speed: new Map<string, Money[]>(), region: new Map<string, Money[]>() };
+    e.total.push(r.amountCents);
+    const speed = r.speed ?? '(not applicable)';
+    const region = r.inferenceGeo ?? '(not applicable)';
+    e.speed.set(speed, [...(e.speed.get(speed) ?? []), r.amountCents]);
+    e.region.set(region, [...(e.region.get(region) ?? []), r.amountCents]);
+    out.set(key, e);
+  }
+  return new Map([...out].map(([k, e]) => [k, { total: sumMoney(e.total), speed: sums(e.speed), region: sums(e.region) }]));
+}
+
+const sums = (m: Map<string, Money[]>) => new Map([...m].map(([k, v]) => [k, sumMoney(v)]));
+
+/**
+ * The statement's direct usage split by a premium dimension: each spender's billed cents spread by
+ * its own month mix, then the statement's direct cents split exactly by largest remainder.
+ */
+function premiumSplit(s: Statement, weights: ReturnType<typeof premiumByActor>, dim: 'speed' | 'region'): MixRow[] {
+  const totals = new Map<string, Money>();
+  const add = (k: string, v: Money) => totals.set(k, (totals.get(k) ?? new Money(0)).plus(v));
+  for (const u of s.users) {
+    const w = weights.get(u.actorKey);
+    if (!w || w.total.isZero()) {
+      add('(not reported)', new Money(u.cents.toString()));
+      continue;
+    }
+    for (const [k, v] of w[dim]) add(k, new Money(u.cents.toString()).times(v).dividedBy(w.total));
+  }
+  const parts = [...totals].map(([key, weight]) => ({ key, weight }));
+  const cents = splitLargestRemainder(s.directCents, parts);
+  return parts.map((p) => ({ label: p.key, cents: cents.get(p.key)! })).filter((r) => r.cents !== 0n).sort(byCentsDesc);
+}
+
+const PREMIUM_VALUES = new Set(['fast', 'us']);
+
+export function spendMix(s: Statement, premium: ReturnType<typeof premiumByActor> | null): SpendMix {
+  const tier = s.breakdowns.find((b) => b.title === 'Direct usage by context window tier');
+  const longContextCents = tier?.rows.find((r) => r.label === LONG_CONTEXT)?.cents ?? 0n;
+  const perUser = new Map<string, { label: string; cents: bigint; longContextCents: bigint }>();
+  for (const u of s.users) {
+    const e = perUser.get(u.actorKey) ?? { label: u.label, cents: 0n, longContextCents: 0n };
+    e.cents += u.cents;
+    perUser.set(u.actorKey, e);
+  }
+  for (const l of s.lines) {
+    if (l.contextWindow !== LONG_CONTEXT) continue;
+    const e = perUser.get(l.actorKey);
+    if (e) e.longContextCents += l.cents;
+  }
+  const longContextUsers = [...perUser.values()].filter((u) => u.longContextCents !== 0n).sort((a, b) => (a.longContextCents === b.longContextCents ? byText(a.label, b.label) : a.longContextCents > b.longContextCents ? -1 : 1));
+  const biggestUsers = [...perUser.values()].map((u) => ({ label: u.label, cents: u.cents })).sort(byCentsDesc).slice(0, BIGGEST);
+  let split: SpendMix['premium'] = null;
+  if (premium) {
+    const speed = premiumSplit(s, premium, 'speed');
+    const region = premiumSplit(s, premium, 'region');
+    if ([...speed, ...region].some((r) => PREMIUM_VALUES.has(r.label))) split = { speed, region };
+  }
+  return { directCents: s.directCents, longContextCents, longContextUsers, biggestUsers, premium: split };
+}
+
+/** The six months ending with `period`, oldest first. */
+export function trendPeriods(period: Period): string[] {
+  const out = [period.label];
+  let p = period;
+  while (out.length < TREND_MONTHS) {
+    p = previousPeriod(p);
+    out.unshift(p.label);
+  }
+  return out;
+}
+
+export function trend(s: Statement, codes: ReadonlySet<string>, period: Period, history: readonly HistoryMonth[]): Trend {
+  const byPeriod = new Map(history.map((h) => [h.period, h]));
+  const points = trendPeriods(period).map((label) => {
+    if (label === period.label) return { period: label, cents: s.totalCents };
+    const h = byPeriod.get(label);
+    return { period: label, cents: h ? [...codes].reduce((t, c) => t + (h.costCenters.get(c) ?? 0n), 0n) : null };
+  });
+  const previousCents = points[points.length - 2]!.cents;
+  const prior = byPeriod.get(previousPeriod(period).label);
+  const now = new Map<string, { label: string; cents: bigint }>();
+  for (const u of s.users) {
+    const e = now.get(u.actorKey) ?? { label: u.label, cents: 0n };
+    e.cents += u.cents;
+    now.set(u.actorKey, e);
+  }
+  const before = new Map<string, { label: string; cents: bigint }>();
+  for (const code of prior ? codes : []) {
+    for (const [key, a] of prior!.actors.get(code) ?? []) {
+      const e = before.get(key) ?? { label: a.label, cents: 0n };
+      e.cents += a.cents;
+      before.set(key, e);
+    }
+  }
+  const users = prior
+    ? [...new Set([...now.keys(), ...before.keys()])].map((key): Mover => {
+        const currentCents = now.get(key)?.cents ?? 0n;
+        const previousCents = before.get(key)?.cents ?? 0n;
+        return { actorKey: key, label: now.get(key)?.label ?? before.get(key)!.label, currentCents, previousCents, changeCents: currentCents - previousCents };
+      })
+    : [];
+  const tie = (a: Mover, b: Mover) => byText(a.label, b.label) || byText(a.actorKey, b.actorKey);
+  return {
+    points,
+    previousCents,
+    changeCents: previousCents === null ? null : s.totalCents - previousCents,
+    users: [...users].sort((a, b) => (a.currentCents === b.currentCents ? tie(a, b) : a.currentCents > b.currentCents ? -1 : 1)),
+    increases: users.filter((m) => m.changeCents > 0n).sort((a, b) => (a.changeCents === b.changeCents ? tie(a, b) : a.changeCents > b.changeCents ? -1 : 1)).slice(0, MOVERS),
+    decreases: users.filter((m) => m.changeCents < 0n).sort((a, b) => (a.changeCents === b.changeCents ? tie(a, b) : a.changeCents < b.changeCents ? -1 : 1)).slice(0, MOVERS),
+  };
+}
+
+/** Insights for every statement (direct and roll-up), by statement number. */
+export function buildInsights(statements: readonly Statement[], input: InsightsInput, subtree: (code: string) => readonly string[]): Map<string, StatementInsights> {
+  const engagement = input.engagement ? attributeEngagement(input) : null;
+  const premium = input.premium ? premiumByActor(input.premium) : null;
+  const out = new Map<string, StatementInsights>();
+  for (const s of statements) {
+    const codes = new Set(s.kind === 'rollup' ? subtree(s.code) : [s.code]);
+    out.set(s.number, {
+      engagement: engagement ? engagementView(engagement, codes) : null,
+      mix: spendMix(s, premium),
+      trend: trend(s, codes, input.period, input.history),
+    });
+  }
+  return out;
+}
