@@ -4,6 +4,7 @@ import type { EngagementRow } from './core/engagement.js';
 import { buildInsights, type HistoryMonth } from './core/insights.js';
 import type { Template } from './core/template.js';
 import { HISTORY_COPY, historyJson } from './io/history.js';
+import type { Pseudonyms } from './io/pseudonyms.js';
 import { allocate, hasStatement, type Allocation, type CarriedAdjustment } from './core/allocate.js';
 import { adjustmentsBetween, figuresOf, type AdjustmentLine, type IssuedFigures } from './core/adjustments.js';
 import { actorId, actorTypeLabel, type CostRow } from './core/cost-row.js';
@@ -17,7 +18,7 @@ import { reconcile, type Reconciliation } from './core/reconcile.js';
 import { buildRollups, buildStatements, numberFor, type DocumentStatus, type Statement } from './core/statements.js';
 import { dataError, usageError } from './errors.js';
 import { toCsv } from './render/csv.js';
-import { renderStatementPdf } from './render/statement-pdf.js';
+import { renderStatementPdf } from './render/statement-document.js';
 import { renderStatementXlsx } from './render/statement-xlsx.js';
 import { renderSummaryXlsx } from './render/summary-xlsx.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
@@ -49,6 +50,8 @@ export interface MonthInput {
   readonly history: readonly HistoryMonth[];
   /** The statement layout, and the files it was read from (null: the built-in default). */
   readonly template: MonthTemplate;
+  /** Replace people with stable opaque ids in the organization-wide outputs (summary, ledger, FOCUS). */
+  readonly pseudonyms: Pseudonyms | null;
   /** The older data_refreshed_at of the two listings. */
   readonly dataRefreshedAt: string | null;
   /** What the manifest records as the source: the base URL, or "sandbox". */
@@ -160,18 +163,23 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   const files = new Map<string, Buffer>();
   for (const s of withInsights) {
     const base = s.kind === 'rollup' ? `statements/rollup/${s.code}` : `statements/${s.code}`;
-    files.set(`${base}.pdf`, await renderStatementPdf(s, clock));
+    files.set(`${base}.pdf`, await renderStatementPdf(s, clock, input.template.template));
     files.set(`${base}.xlsx`, await renderStatementXlsx(s, clock));
   }
-  files.set('summary.xlsx', await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt }, clock));
-  files.set('ledger.csv', ledgerCsv(allocation, directory));
+  const person = personMask(input.pseudonyms);
+  files.set('summary.xlsx', await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt, statements: direct, person }, clock));
+  files.set('ledger.csv', ledgerCsv(allocation, directory, person));
   // A revision posts nothing itself: its difference reaches the ledger through the journal of the
   // month that carries it, so importing every published journal never books it twice.
   if (input.revision === 1) {
     const journal = journalLines(allocation, directory);
     files.set('journal.csv', toCsv(JOURNAL_COLUMNS, journal.map((l) => JOURNAL_COLUMNS.map((c) => l[c]))));
   }
-  const focus = focusRows(allocation, rows, directory);
+  const focus = focusRows(allocation, rows, directory).map((r) => {
+    if (r.x_ActorType !== 'user_actor') return r;
+    const masked = person(`user:${r.x_ActorId}`, 'user_actor', { id: String(r.x_ActorId), email: String(r.x_User ?? ''), name: '' });
+    return { ...r, x_ActorId: masked.id, x_User: masked.email || (input.pseudonyms ? masked.name : '') };
+  });
   files.set('focus.csv', toCsv(FOCUS_COLUMNS, focus.map((r) => FOCUS_COLUMNS.map((c) => r[c] ?? ''))));
   files.set('chargeback.json', Buffer.from(`${JSON.stringify(canonicalAllocation(input, allocation, rec), null, 2)}\n`));
   files.set(DIRECTORY_COPY, Buffer.from(input.directoryBytes));
@@ -222,6 +230,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
       premiumGroupBy: input.premium ? PREMIUM_GROUP_BY : null,
       engagementEndpoint: input.engagement ? `GET ${USERS_PATH}` : null,
     },
+    pseudonymized: input.pseudonyms ? { outputs: ['summary.xlsx', 'ledger.csv', 'focus.csv'], keyFingerprint: input.pseudonyms.fingerprint } : null,
     template: input.template.bytes ? { name: input.template.template.name, path: TEMPLATE_COPY } : { name: input.template.template.name, path: null },
     history: input.history.map((h) => `${h.period} revision ${h.revision} (${h.status})`),
     totals: {
@@ -241,6 +250,17 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   };
   files.set('manifest.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
   return { allocation, rec, statements: direct, rollups, adjustments, files };
+}
+
+type PersonMask = (actorKey: string, actorType: string, fields: { id: string; email: string; name: string }) => { id: string; email: string; name: string };
+
+/** A person's id, e-mail and name as the organization-wide outputs show them: as they are, or one opaque id. */
+function personMask(pseudonyms: Pseudonyms | null): PersonMask {
+  return (actorKey, actorType, fields) => {
+    if (!pseudonyms || actorType !== 'user_actor') return fields;
+    const id = pseudonyms.of(actorKey);
+    return { id, email: '', name: id };
+  };
 }
 
 /** The codes below and including a cost center, for roll-up insights. */
@@ -278,15 +298,16 @@ export const LEDGER_HEADER = [
  * here); pool_share: a cost center's share of a pool; seats, markup; carried_adjustment: a true-up
  * of an earlier month. Billed cents add up to the statements.
  */
-function ledgerCsv(allocation: Allocation, directory: OrgDirectory): Buffer {
+function ledgerCsv(allocation: Allocation, directory: OrgDirectory, person: PersonMask): Buffer {
   const label = allocation.period.label;
   const usd = (cents: bigint) => formatUsd(cents).replace(/[$,]/g, '');
   const rows: string[][] = [];
   for (const cc of allocation.costCenters) {
     for (const a of cc.actors) {
+      const who = person(a.actorKey, a.actorType, { id: a.actorId, email: a.email ?? '', name: a.label });
       for (const l of a.lines) {
         rows.push([
-          label, numberFor(allocation, cc.code), 'usage', cc.code, '', a.actorType, a.actorId, a.email ?? '', a.label,
+          label, numberFor(allocation, cc.code), 'usage', cc.code, '', a.actorType, who.id, who.email, who.name,
           l.product ?? '', l.model ?? '', l.contextWindow ?? '', l.costType ?? '', l.workspaceId ?? '', decimalText(l.unroundedCents),
           l.billedCents.toString(), usd(l.billedCents), l.rule, l.rowId, directory.sha256,
         ]);
@@ -296,8 +317,9 @@ function ledgerCsv(allocation: Allocation, directory: OrgDirectory): Buffer {
   for (const pool of allocation.pools) {
     for (const src of pool.sourceRows) {
       const r = src.row;
+      const who = person(src.actorKey, actorTypeLabel(r.actor), { id: actorId(r.actor), email: r.actor?.type === 'user_actor' ? (r.actor.email ?? '') : '', name: '' });
       rows.push([
-        label, '', 'pool_source', '', pool.name, actorTypeLabel(r.actor), actorId(r.actor), r.actor?.type === 'user_actor' ? (r.actor.email ?? '') : '', '',
+        label, '', 'pool_source', '', pool.name, actorTypeLabel(r.actor), who.id, who.email, who.name,
         r.product ?? '', r.model ?? '', r.contextWindow ?? '', r.costType ?? '', r.workspaceId ?? '', decimalText(r.amountCents),
         '', '', src.rule, src.rowId, directory.sha256,
       ]);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { AnalyticsClient, CHARGEBACK_GROUP_BY, PREMIUM_GROUP_BY } from './api/client.js';
 import { readHistory } from './io/history.js';
+import type { Pseudonyms } from './io/pseudonyms.js';
 import { loadMonthTemplate } from './io/month-template.js';
 import { actorsWithChangingOwner, indexDirectory } from './core/directory.js';
 import { finalFromMs, isFinalAt, isoSeconds, latestFinalPeriod, parsePeriod, periodDays, type Period } from './core/period.js';
@@ -32,6 +33,8 @@ export interface RunOptions {
   readonly outDir: string;
   readonly force: boolean;
   readonly directoryPath: string;
+  /** Opaque ids for people in summary, ledger and FOCUS (--pseudonymize). */
+  readonly pseudonyms?: Pseudonyms | null;
   /** The statement template (templates/*.yaml); undefined: the built-in default layout. */
   readonly templatePath?: string;
   readonly api: ApiTarget;
@@ -150,6 +153,7 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
     engagement,
     history,
     template,
+    pseudonyms: options.pseudonyms ?? null,
     dataRefreshedAt,
     apiLabel,
     revision: previous ? previous.revision + 1 : 1,

@@ -10,6 +10,7 @@ import { CARRIED_COPY, deriveMonth, DIRECTORY_COPY, PREVIOUS_COPY } from './mont
 import { readRawListings } from './io/raw.js';
 import { HISTORY_COPY, parseHistory } from './io/history.js';
 import { templateFromCopy } from './io/month-template.js';
+import { PSEUDONYM_KEY_ENV, pseudonymsFromEnv } from './io/pseudonyms.js';
 
 const fileEntry = z.object({ path: z.string(), sha256: z.string(), bytes: z.number() }).loose();
 const manifestSchema = z.looseObject({
@@ -19,6 +20,8 @@ const manifestSchema = z.looseObject({
   revision: z.number().int().positive().optional(),
   dataRefreshedAt: z.string().nullable(),
   source: z.looseObject({ api: z.string() }),
+  pseudonymized: z.looseObject({ keyFingerprint: z.string() }).nullable().optional(),
+  template: z.looseObject({ name: z.string() }).optional(),
   inputs: z.array(fileEntry),
   outputs: z.array(fileEntry),
 });
@@ -49,7 +52,7 @@ async function listFiles(root: string, dir = root): Promise<string[]> {
  * Checks a published month offline: every hash in the manifest, then the whole month
  * re-derived from raw/ and the recorded directory, compared byte for byte with what was published.
  */
-export async function verifyMonth(dir: string): Promise<VerifyResult> {
+export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<VerifyResult> {
   let manifestBytes: Buffer;
   try {
     manifestBytes = await readFile(join(dir, 'manifest.json'));
@@ -102,7 +105,7 @@ export async function verifyMonth(dir: string): Promise<VerifyResult> {
   }
 
   try {
-    const files = await rederive(dir, manifest);
+    const files = await rederive(dir, manifest, env);
     for (const [path, bytes] of files) {
       const onDisk = path === 'manifest.json' ? manifestBytes : published.get(path);
       if (onDisk === undefined) continue; // already reported as missing
@@ -118,7 +121,12 @@ export async function verifyMonth(dir: string): Promise<VerifyResult> {
 
 const carriedSchema = z.object({ source: z.string().nullable(), adjustments: z.array(z.object({ costCenter: z.string(), fromPeriod: z.string(), reference: z.string(), cents: z.string().regex(/^-?\d+$/) })) });
 
-async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>): Promise<ReadonlyMap<string, Buffer>> {
+async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>, env: NodeJS.ProcessEnv): Promise<ReadonlyMap<string, Buffer>> {
+  // A pseudonymized month re-derives only with the same key.
+  const pseudo = manifest.pseudonymized ? pseudonymsFromEnv(env, 'Re-deriving a pseudonymized month') : null;
+  if (pseudo && pseudo.fingerprint !== manifest.pseudonymized!.keyFingerprint) {
+    throw usageError(`${PSEUDONYM_KEY_ENV} is not the key this month was pseudonymized with (fingerprint ${pseudo.fingerprint}, manifest ${manifest.pseudonymized!.keyFingerprint}).`, ['Set the key used for the run.']);
+  }
   const listedInputs = new Set(manifest.inputs.map((i) => i.path));
   const period = parsePeriod(manifest.period.label);
   if (!period) throw usageError(`manifest period ${manifest.period.label} is not a month.`);
@@ -145,7 +153,8 @@ async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>): 
     premium,
     engagement,
     history: historyBytes ? parseHistory(historyBytes, join(dir, HISTORY_COPY)) : [],
-    template: await templateFromCopy(dir, listedInputs),
+    template: await templateFromCopy(dir, listedInputs, manifest.template?.name),
+    pseudonyms: pseudo,
     dataRefreshedAt,
     apiLabel: manifest.source.api,
     revision: manifest.revision ?? 1,

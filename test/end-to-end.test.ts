@@ -128,7 +128,7 @@ describe('month-end run on the sandbox, read back with independent readers', () 
     let sum = 0n;
     for (const f of listFiles(monthA).filter((x) => /^statements\/[^/]+\.xlsx$/.test(x))) {
       const sheets = readXlsx(join(monthA, f));
-      expect(sheets.map((s) => s.name)).toEqual(['Summary', 'Users', 'Lines']);
+      expect(sheets.map((s) => s.name)).toEqual(['Summary', 'Users', 'Lines', 'Engagement', 'Trend']);
       const [summary, users, lines] = sheets as [XlsxSheet, XlsxSheet, XlsxSheet];
       const total = cellCents(valueRightOf(summary, 'Total (USD)'));
       const direct = cellCents(valueRightOf(summary, 'Direct usage (USD)'));

@@ -16,7 +16,7 @@ describe('re-running a month from its raw pages', () => {
     const noNetwork: typeof fetch = () => {
       throw new Error('the network was used');
     };
-    const result = await runMonth({ provisional: false, now: new Date(NOW), outDir: again, force: false, directoryPath: 'mappings/org.yaml', api: { baseUrl: 'http://offline.invalid', apiKey: 'offline', label: 'raw' }, fetchImpl: noNetwork, fromRaw: join(first, '2026-09', 'raw'), log: () => {} });
+    const result = await runMonth({ provisional: false, now: new Date(NOW), outDir: again, force: false, directoryPath: 'mappings/org.yaml', templatePath: 'templates/standard.yaml', api: { baseUrl: 'http://offline.invalid', apiKey: 'offline', label: 'raw' }, fetchImpl: noNetwork, fromRaw: join(first, '2026-09', 'raw'), log: () => {} });
     expect(result.period.label).toBe('2026-09');
     const a = join(first, '2026-09');
     const b = join(again, '2026-09');
@@ -40,7 +40,7 @@ describe('re-running a month from its raw pages', () => {
     const out = tempDir();
     let error: unknown;
     try {
-      await runMonth({ provisional: false, now: new Date(NOW), outDir: out, force: false, directoryPath: 'mappings/org.yaml', api: { baseUrl: 'http://offline.invalid', apiKey: 'x', label: 'raw' }, fromRaw: raw, log: () => {} });
+      await runMonth({ provisional: false, now: new Date(NOW), outDir: out, force: false, directoryPath: 'mappings/org.yaml', templatePath: 'templates/standard.yaml', api: { baseUrl: 'http://offline.invalid', apiKey: 'x', label: 'raw' }, fromRaw: raw, log: () => {} });
     } catch (e) {
       error = e;
     }

@@ -4,12 +4,15 @@ import { parseDirectory, formatProblem } from '../io/directory-file.js';
 import { readFile } from 'node:fs/promises';
 import { ChargebackError, dataError, EXIT, exitCodeFor, usageError } from '../errors.js';
 import { verifyMonth } from '../verify.js';
+import { sendMonth, sendSummary } from '../delivery/send.js';
 import { closeMonth } from '../io/close.js';
 import { diffCommand } from '../io/diff-command.js';
 import { formatUsd } from '../core/money.js';
 import { runMonth, type ApiTarget } from '../run.js';
 import { SANDBOX_API_KEY, startSandbox, type FaultAction, type SandboxFaults } from '../sandbox/server.js';
 import { TOOL_VERSION } from '../version.js';
+import { loadMonthTemplate } from '../io/month-template.js';
+import { PSEUDONYM_KEY_ENV, pseudonymsFromEnv } from '../io/pseudonyms.js';
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
@@ -78,11 +81,14 @@ export function buildProgram(io: Io): Command {
     .option('--directory <file>', 'org directory YAML', 'mappings/org.yaml')
     .option('--sandbox', 'run against the built-in sandbox over loopback (no API key needed)', false)
     .option('--from-raw <dir>', 're-run from the raw/ folder of a published month, without any network')
-    .action(async (opts: { period?: string; provisional: boolean; now?: string; out: string; force: boolean; directory: string; sandbox: boolean; fromRaw?: string }) => {
+    .option('--template <file>', 'statement template (layout, colours, locale, sections)', 'templates/standard.yaml')
+    .option('--pseudonymize', `replace people with stable opaque ids in summary, ledger and FOCUS (key from ${PSEUDONYM_KEY_ENV})`, false)
+    .action(async (opts: { period?: string; provisional: boolean; now?: string; out: string; force: boolean; directory: string; sandbox: boolean; fromRaw?: string; template: string; pseudonymize: boolean }) => {
       const now = parseNow(opts.now);
       const log = io.progress ? (m: string) => io.err(m) : () => {};
+      const pseudonyms = opts.pseudonymize ? pseudonymsFromEnv(io.env, '--pseudonymize') : null;
       const execute = async (api: ApiTarget) => {
-        const result = await runMonth({ period: opts.period, provisional: opts.provisional, now, outDir: opts.out, force: opts.force, directoryPath: opts.directory, api, log, fromRaw: opts.fromRaw });
+        const result = await runMonth({ period: opts.period, provisional: opts.provisional, now, outDir: opts.out, force: opts.force, directoryPath: opts.directory, templatePath: opts.template, pseudonyms, api, log, fromRaw: opts.fromRaw });
         if (result.unchanged) {
           io.out(`${result.period.label} is already published in ${result.target} with the same figures (${result.status}); nothing was written.`);
           return;
@@ -127,9 +133,14 @@ export function buildProgram(io: Io): Command {
 
   program
     .command('validate')
-    .description('check the org directory and report every problem with file, line and column')
+    .description('check the org directory (and a statement template) and report every problem with file, line and column')
     .option('--directory <file>', 'org directory YAML', 'mappings/org.yaml')
-    .action(async (opts: { directory: string }) => {
+    .option('--template <file>', 'also check this statement template')
+    .action(async (opts: { directory: string; template?: string }) => {
+      if (opts.template !== undefined) {
+        const { template } = await loadMonthTemplate(opts.template);
+        io.out(`${opts.template}: ok: locale ${template.locale}, ${template.sections.length} sections (${template.sections.join(', ')})${template.logo ? `, logo ${template.logo.file}` : ''}.`);
+      }
       let text: string;
       try {
         text = await readFile(opts.directory, 'utf8');
@@ -167,11 +178,34 @@ export function buildProgram(io: Io): Command {
     .description('re-check every hash of a published month and re-derive it offline from raw/ and the recorded directory')
     .argument('<dir>', 'a published month, e.g. out/2026-09')
     .action(async (dir: string) => {
-      const result = await verifyMonth(dir);
+      const result = await verifyMonth(dir, io.env);
       if (!result.ok) {
         throw dataError(`${dir} does not verify: ${result.problems.filter((p) => !p.startsWith('  ')).length} problem(s).`, result.problems);
       }
       io.out(`${dir}: verified. ${result.filesChecked} files match the manifest, and the month re-derived from raw/ and the recorded org directory is byte-identical.`);
+    });
+
+  program
+    .command('send')
+    .description("e-mail each cost-center owner their statements (PDF and Excel): written to the month's outbox/ for review; --confirm sends them over SMTP_URL")
+    .requiredOption('--period <YYYY-MM>', 'the month to send (its latest issue, e.g. out/2026-09.r2)')
+    .option('--out <dir>', 'output folder', 'out')
+    .option('--confirm', 'send over SMTP (SMTP_URL); without it nothing is sent', false)
+    .option('--resend', 'also send messages deliveries.json records as already sent', false)
+    .option('--from <address>', 'sender (default: SMTP_FROM, else the template e-mail from)')
+    .option('--now <ISO-8601>', 'the clock: the Date header and the delivery times')
+    .action(async (opts: { period: string; out: string; confirm: boolean; resend: boolean; from?: string; now?: string }) => {
+      const result = await sendMonth({
+        outDir: opts.out,
+        period: opts.period,
+        confirm: opts.confirm,
+        resend: opts.resend,
+        smtpUrl: io.env.SMTP_URL || undefined,
+        from: opts.from ?? (io.env.SMTP_FROM || undefined),
+        now: parseNow(opts.now),
+        log: (line) => io.out(line),
+      });
+      for (const line of sendSummary(result)) io.out(line);
     });
 
   program
@@ -204,11 +238,11 @@ export function buildProgram(io: Io): Command {
   return program;
 }
 
-/** Every line we print passes through here: the API key is replaced wherever it would appear. */
+/** Every line we print passes through here: the API key (and the pseudonym key) is replaced wherever it would appear. */
 export function redacting(io: Io): Io {
-  const key = io.env.ANTHROPIC_ANALYTICS_API_KEY;
-  if (!key || key.length < 8) return io;
-  const scrub = (line: string) => line.split(key).join('[redacted]');
+  const keys = [io.env.ANTHROPIC_ANALYTICS_API_KEY, io.env[PSEUDONYM_KEY_ENV]].filter((k): k is string => k !== undefined && k.length >= 8);
+  if (keys.length === 0) return io;
+  const scrub = (line: string) => keys.reduce((text, key) => text.split(key).join('[redacted]'), line);
   return { ...io, out: (line) => io.out(scrub(line)), err: (line) => io.err(scrub(line)) };
 }
 

@@ -4,7 +4,7 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node }
 import { z } from 'zod';
 import { DEFAULT_GL, POOL_MATCHERS, RULE_MATCHERS, UNALLOCATED, type Pool, type PoolMatcher, type PoolSplit, type CostCenter, type OrgDirectory, type Person, type Rule, type RuleMatcher } from '../core/directory.js';
 import { Money } from '../core/money.js';
-import { usageError } from '../errors.js';
+import { usageError, type ChargebackError } from '../errors.js';
 
 /** One problem in the directory file, located and with the fix. */
 export interface DirectoryProblem {
@@ -93,7 +93,7 @@ const rootSchema = z.strictObject({
   rules: z.array(z.unknown()).optional(),
 });
 
-type Path = ReadonlyArray<string | number>;
+export type Path = ReadonlyArray<string | number>;
 
 /** The keys a strict mapping at `path` accepts, for "unknown key" messages. */
 function allowedKeys(path: Path): string[] {
@@ -111,7 +111,7 @@ function allowedKeys(path: Path): string[] {
   return Object.keys(rootSchema.shape);
 }
 
-function pathText(path: Path): string {
+export function pathText(path: Path): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
 }
 
@@ -129,14 +129,16 @@ function levenshtein(a: string, b: string): number {
   return row[b.length]!;
 }
 
-function didYouMean(value: string, options: readonly string[]): string {
+/** " (did you mean X?)" when one option is close to `value` (case-insensitive), else "". */
+export function didYouMean(value: string, options: readonly string[]): string {
   const best = options
     .map((o) => ({ o, d: levenshtein(value.toUpperCase(), o.toUpperCase()) }))
     .sort((x, y) => x.d - y.d || (x.o < y.o ? -1 : 1))[0];
   return best && best.d <= Math.max(2, Math.floor(value.length / 3)) ? ` (did you mean ${best.o}?)` : '';
 }
 
-function found(value: unknown): string {
+/** How a found value is shown in a message: "nothing", "null", "a list", "a mapping" or its JSON. */
+export function found(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (typeof value === 'object') return Array.isArray(value) ? 'a list' : 'a mapping';
@@ -144,11 +146,16 @@ function found(value: unknown): string {
   return t.length > 50 ? `${t.slice(0, 50)}…` : t;
 }
 
-class Locator {
+export class Locator {
   constructor(
     private readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
   ) {}
+
+  /** Line and column (1-based) of a character offset in the source. */
+  offset(offset: number): { line: number; column: number } {
+    return this.pos(offset);
+  }
 
   /** Line and column of the node at `path`, of the key `key` inside it, or of the nearest parent. */
   at(path: Path, key?: string): { line: number; column: number } {
@@ -167,6 +174,79 @@ class Locator {
   private pos(offset: number) {
     const p = this.lines.linePos(offset);
     return { line: p.line, column: p.col };
+  }
+}
+
+/**
+ * A YAML file read for checking: the parsed document, where each node is, and the problems found
+ * so far, each located by line and column with its fix. Shared by the directory and template files.
+ */
+export class YamlCheck {
+  readonly problems: DirectoryProblem[] = [];
+  readonly doc: Document.Parsed;
+  readonly locate: Locator;
+  /** The document's value (undefined when `ok` is false). */
+  readonly raw: unknown;
+  /** False after a YAML syntax error or an unresolvable alias: nothing else can be checked. */
+  readonly ok: boolean;
+
+  constructor(
+    source: string,
+    readonly file: string,
+    /** The keys a strict mapping at a path accepts, for "unknown key" messages. */
+    private readonly allowedKeys: (path: Path) => string[],
+  ) {
+    const lines = new LineCounter();
+    const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    this.doc = doc;
+    this.locate = new Locator(doc, lines);
+    for (const e of doc.errors) {
+      const pos = lines.linePos(e.pos[0]);
+      this.problems.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]}`, fix: 'correct the YAML at that place (indentation, quotes, colons)' });
+    }
+    let raw: unknown;
+    let ok = this.problems.length === 0;
+    if (ok) {
+      try {
+        raw = doc.toJS();
+      } catch (error) {
+        // e.g. an alias whose anchor is never set ("*x"): the YAML parses but has no value.
+        const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        this.problems.push({ file, line: 1, column: 1, path: '', message: `YAML error: ${reason}`, fix: 'remove or define the alias (&name … *name) and check the YAML' });
+        ok = false;
+      }
+    }
+    this.raw = raw;
+    this.ok = ok;
+  }
+
+  /** Records a problem at the node at `path` (or at its key `key`), or the nearest parent that exists. */
+  readonly add = (path: Path, message: string, fix: string, key?: string): void => {
+    const { line, column } = this.locate.at(path, key);
+    this.problems.push({ file: this.file, line, column, path: pathText(key === undefined ? path : [...path, key]), message, fix });
+  };
+
+  /** Records every issue of a failed zod parse of `value`, which sits at `path` in the file. */
+  readonly zod = (path: Path, error: z.ZodError, value: unknown): void => {
+    for (const issue of error.issues) {
+      const at = [...path, ...(issue.path as Array<string | number>)];
+      let actual: unknown = value;
+      for (const step of issue.path) actual = actual && typeof actual === 'object' ? (actual as Record<string | number, unknown>)[step as string | number] : undefined;
+      if (issue.code === 'unrecognized_keys') {
+        for (const k of issue.keys) this.add(at, `unknown key "${k}"`, `remove it or check its spelling; allowed here: ${this.allowedKeys(at).join(', ')}`, k);
+      } else if (issue.code === 'invalid_type') {
+        this.add(at, `found ${found(actual)}, expected ${issue.expected === 'string' ? 'text' : issue.expected}`, actual === undefined ? `add the required key "${String(issue.path[issue.path.length - 1] ?? '')}"` : 'change the value to the expected type');
+      } else if (issue.code === 'invalid_value') {
+        this.add(at, `found ${found(actual)}, expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`, 'use one of the allowed values');
+      } else {
+        this.add(at, `found ${found(actual)}: ${issue.message}`, 'correct the value');
+      }
+    }
+  };
+
+  /** The problems in file order. */
+  sorted(): DirectoryProblem[] {
+    return this.problems.sort((a, b) => a.line - b.line || a.column - b.column);
   }
 }
 
@@ -205,46 +285,12 @@ function exactMoneyText(doc: Document.Parsed, source: string, raw: unknown): voi
 
 /** Parses and checks the org directory, collecting every problem before returning. */
 export function parseDirectory(source: string, file: string): { directory: OrgDirectory | null; problems: DirectoryProblem[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const problems: DirectoryProblem[] = [];
-  const locate = new Locator(doc, lines);
-  const add = (path: Path, message: string, fix: string, key?: string) => {
-    const { line, column } = locate.at(path, key);
-    problems.push({ file, line, column, path: pathText(key === undefined ? path : [...path, key]), message, fix });
-  };
-
-  for (const e of doc.errors) {
-    const pos = lines.linePos(e.pos[0]);
-    problems.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]}`, fix: 'correct the YAML at that place (indentation, quotes, colons)' });
-  }
-  if (problems.length > 0) return { directory: null, problems };
-
-  let raw: unknown;
-  try {
-    raw = doc.toJS();
-  } catch (error) {
-    // e.g. an alias whose anchor is never set ("*x"): the YAML parses but has no value.
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return { directory: null, problems: [{ file, line: 1, column: 1, path: '', message: `YAML error: ${reason}`, fix: 'remove or define the alias (&name … *name) and check the YAML' }] };
-  }
+  const check = new YamlCheck(source, file, allowedKeys);
+  const { problems, add } = check;
+  if (!check.ok) return { directory: null, problems };
+  const { doc, raw } = check;
   exactMoneyText(doc, source, raw);
-  const zodProblems = (path: Path, error: z.ZodError, value: unknown) => {
-    for (const issue of error.issues) {
-      const at = [...path, ...(issue.path as Array<string | number>)];
-      let actual: unknown = value;
-      for (const step of issue.path) actual = actual && typeof actual === 'object' ? (actual as Record<string | number, unknown>)[step as string | number] : undefined;
-      if (issue.code === 'unrecognized_keys') {
-        for (const k of issue.keys) add(at, `unknown key "${k}"`, `remove it or check its spelling; allowed here: ${allowedKeys(at).join(', ')}`, k);
-      } else if (issue.code === 'invalid_type') {
-        add(at, `found ${found(actual)}, expected ${issue.expected === 'string' ? 'text' : issue.expected}`, actual === undefined ? `add the required key "${String(issue.path[issue.path.length - 1] ?? '')}"` : 'change the value to the expected type');
-      } else if (issue.code === 'invalid_value') {
-        add(at, `found ${found(actual)}, expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`, 'use one of the allowed values');
-      } else {
-        add(at, `found ${found(actual)}: ${issue.message}`, 'correct the value');
-      }
-    }
-  };
+  const zodProblems = check.zod;
 
   const root = rootSchema.safeParse(raw);
   if (!root.success) {
@@ -446,7 +492,7 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
   }
   const seatPriceCents = root.success && root.data.seats ? new Money(root.data.seats.price).times(100).toFixed() : null;
 
-  if (problems.length > 0) return { directory: null, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) };
+  if (problems.length > 0) return { directory: null, problems: check.sorted() };
   const sha256 = createHash('sha256').update(source).digest('hex');
   return {
     directory: {
@@ -472,20 +518,25 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
   };
 }
 
-/** Reads and checks the directory; every problem at once, as a usage error (exit 2). */
-export async function loadDirectory(file: string): Promise<{ directory: OrgDirectory; bytes: Buffer }> {
-  let bytes: Buffer;
+/** Reads a checked input file (`what`: "org directory", "template"); unreadable → a usage error with `fix`. */
+export async function readInputFile(file: string, what: string, fix: string): Promise<Buffer> {
   try {
-    bytes = await readFile(file);
+    return await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw usageError(`Cannot read the org directory ${file} (${code ?? 'error'}).`, [
-      'Pass --directory PATH to the YAML file, or run from the project folder that holds mappings/org.yaml.',
-    ]);
+    throw usageError(`Cannot read the ${what} ${file} (${code ?? 'error'}).`, [fix]);
   }
+}
+
+/** The usage error (exit 2) for an input file with problems: every problem, one line each. */
+export function problemsError(what: string, file: string, problems: readonly DirectoryProblem[]): ChargebackError {
+  return usageError(`The ${what} ${file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was run.`, problems.map(formatProblem));
+}
+
+/** Reads and checks the directory; every problem at once, as a usage error (exit 2). */
+export async function loadDirectory(file: string): Promise<{ directory: OrgDirectory; bytes: Buffer }> {
+  const bytes = await readInputFile(file, 'org directory', 'Pass --directory PATH to the YAML file, or run from the project folder that holds mappings/org.yaml.');
   const { directory, problems } = parseDirectory(bytes.toString('utf8'), file);
-  if (!directory) {
-    throw usageError(`The org directory ${file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was run.`, problems.map(formatProblem));
-  }
+  if (!directory) throw problemsError('org directory', file, problems);
   return { directory, bytes };
 }

@@ -1,14 +1,38 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, normalize } from 'node:path';
 import { DEFAULT_TEMPLATE } from '../core/template.js';
+import { usageError } from '../errors.js';
 import { TEMPLATE_COPY, type MonthTemplate } from '../month.js';
+import { formatProblem } from './directory-file.js';
+import { loadTemplate, parseTemplate } from './template-file.js';
+
+/**
+ * The logo is recorded with the month under the same relative path (inputs/<path>), so verify can
+ * read the template back from inputs/ alone; a path that leaves the template's folder cannot be.
+ */
+function recordablePath(templateFile: string, logo: string): string {
+  const path = normalize(logo).split('\\').join('/');
+  if (isAbsolute(logo) || path.startsWith('../') || path === '..' || path.startsWith('inputs/') || path === 'template.yaml') {
+    throw usageError(`The template ${templateFile} names the logo "${logo}" outside its own folder.`, ['Put the logo beside the template (or in a folder below it) and name it relative to the template.']);
+  }
+  return path;
+}
 
 /** The statement template of a run: the file given, or the built-in default. */
 export async function loadMonthTemplate(path: string | undefined): Promise<MonthTemplate> {
   if (path === undefined) return { template: DEFAULT_TEMPLATE, bytes: null, logo: null };
-  throw new Error('templates: not wired yet');
+  const { template, bytes, logoBytes } = await loadTemplate(path);
+  return { template, bytes, logo: template.logo && logoBytes ? { path: recordablePath(path, template.logo.file), bytes: logoBytes } : null };
 }
 
 /** The template a published month recorded in inputs/ (the default when it recorded none). */
-export async function templateFromCopy(dir: string, listedInputs: ReadonlySet<string>): Promise<MonthTemplate> {
+export async function templateFromCopy(dir: string, listedInputs: ReadonlySet<string>, name: string | undefined): Promise<MonthTemplate> {
   if (!listedInputs.has(TEMPLATE_COPY)) return { template: DEFAULT_TEMPLATE, bytes: null, logo: null };
-  throw new Error(`templates: not wired yet (${dir})`);
+  const bytes = await readFile(join(dir, TEMPLATE_COPY));
+  const assets = new Map<string, Buffer>();
+  for (const p of listedInputs) if (p.startsWith('inputs/')) assets.set(p.slice('inputs/'.length), await readFile(join(dir, p)));
+  const { template, problems } = parseTemplate(bytes.toString('utf8'), TEMPLATE_COPY, (rel) => assets.get(normalize(rel).split('\\').join('/')) ?? null);
+  if (!template) throw usageError('The recorded statement template no longer validates.', problems.map(formatProblem));
+  // The copy is always inputs/template.yaml; the manifest keeps the name it was run with.
+  return { template: { ...template, name: name ?? template.name }, bytes, logo: template.logo ? { path: recordablePath(TEMPLATE_COPY, template.logo.file), bytes: template.logo.bytes } : null };
 }

@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import type { EngagementView, Trend } from '../core/insights.js';
 import type { Statement } from '../core/statements.js';
 import { addTotalRow, workbookBytes, setWorkbookProperties, sheetDollars, styleHeaderRow, totalFormula, USD_FORMAT } from './spreadsheet.js';
 
@@ -86,5 +87,44 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
   }
   addTotalRow(lines, 10, s.lines.length, s.directCents);
 
+  if (s.insights?.engagement) engagementSheet(wb, s.insights.engagement);
+  if (s.insights) trendSheet(wb, s.insights.trend);
   return workbookBytes(wb, clock);
+}
+
+const rate = (cents: bigint | null) => (cents === null ? '' : sheetDollars(cents));
+
+/** Counts per person with SUM totals; cost per unit of work as computed for the PDF. */
+function engagementSheet(wb: ExcelJS.Workbook, e: EngagementView): void {
+  const ws = wb.addWorksheet('Engagement', { views: [{ state: 'frozen', ySplit: 1 }] });
+  const headers = ['Person', 'E-mail', 'Sessions', 'Commits', 'Pull requests', 'Lines added', 'Lines removed', 'Chat conversations', 'Usage (USD)', 'Per session (USD)', 'Per commit (USD)', 'Per pull request (USD)'];
+  ws.columns = headers.map((header, i) => ({ header, width: [30, 34, 10, 10, 13, 12, 13, 18, 14, 17, 16, 21][i], ...(i >= 8 ? { style: { numFmt: USD_FORMAT } } : {}) }));
+  styleHeaderRow(ws.getRow(1));
+  for (const l of e.lines) ws.addRow([l.label, l.email ?? '', l.sessions ?? '', l.commits, l.pullRequests, l.linesAdded, l.linesRemoved, l.conversations ?? '', sheetDollars(l.costCents), rate(l.perSessionCents), rate(l.perCommitCents), rate(l.perPullRequestCents)]);
+  const n = e.lines.length;
+  const t = e.total;
+  const sum = (col: string, value: number) => ({ formula: `SUM(${col}2:${col}${n + 1})`, result: value });
+  const total = ws.addRow(['Total', '', t.sessions === null ? '' : sum('C', t.sessions), sum('D', t.commits), sum('E', t.pullRequests), sum('F', t.linesAdded), sum('G', t.linesRemoved), t.conversations === null ? '' : sum('H', t.conversations), totalFormula(`SUM(I2:I${n + 1})`, t.costCents), rate(t.perSessionCents), rate(t.perCommitCents), rate(t.perPullRequestCents)]);
+  total.font = { bold: true };
+  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: Math.max(1, n + 1), column: headers.length } };
+}
+
+/** Six months billed (earlier months as published) and each person's change on last month. */
+function trendSheet(wb: ExcelJS.Workbook, t: Trend): void {
+  const ws = wb.addWorksheet('Trend');
+  ws.columns = [{ width: 34 }, { width: 18 }, { width: 18 }, { width: 18 }];
+  styleHeaderRow(ws.addRow(['Month', 'Billed (USD)', 'Change (USD)', '']));
+  t.points.forEach((p, i) => {
+    const before = i > 0 ? t.points[i - 1]!.cents : null;
+    const row = ws.addRow([p.period, p.cents === null ? 'not published' : sheetDollars(p.cents), p.cents !== null && before !== null ? sheetDollars(p.cents - before) : '']);
+    for (const c of [2, 3]) row.getCell(c).numFmt = USD_FORMAT;
+  });
+  if (t.users.length === 0) return;
+  ws.addRow([]);
+  const months = t.points.slice(-2).map((p) => p.period);
+  styleHeaderRow(ws.addRow(['Person or spender', `${months[0]} (USD)`, `${months[1]} (USD)`, 'Change (USD)']));
+  for (const m of t.users) {
+    const row = ws.addRow([m.label, sheetDollars(m.previousCents), sheetDollars(m.currentCents), sheetDollars(m.changeCents)]);
+    for (const c of [2, 3, 4]) row.getCell(c).numFmt = USD_FORMAT;
+  }
 }

@@ -1,9 +1,10 @@
 import ExcelJS from 'exceljs';
 import type { Allocation } from '../core/allocate.js';
 import { UNALLOCATED } from '../core/directory.js';
-import { decimalText } from '../core/money.js';
+import { decimalText, percentText } from '../core/money.js';
 import type { Reconciliation } from '../core/reconcile.js';
-import type { DocumentStatus } from '../core/statements.js';
+import type { DocumentStatus, Statement } from '../core/statements.js';
+import { trendPeriods } from '../core/insights.js';
 import { periodTitle } from '../core/statements.js';
 import { summaryRows } from '../core/summary.js';
 import { addTotalRow, workbookBytes, setWorkbookProperties, sheetDollars, styleHeaderRow, totalFormula, USD_FORMAT } from './spreadsheet.js';
@@ -13,6 +14,10 @@ export interface SummaryContext {
   readonly status: DocumentStatus;
   readonly dataAsOf: string | null;
   readonly issuedAt: string;
+  /** The direct statements with their insights (trend, engagement). */
+  readonly statements: readonly Statement[];
+  /** A person as the organization-wide outputs show them (opaque ids with --pseudonymize). */
+  readonly person: (actorKey: string, actorType: string, fields: { id: string; email: string; name: string }) => { id: string; email: string; name: string };
 }
 
 /** Finance's workbook: every cost center with roll-ups, the reconciliation, unmapped spenders. */
@@ -86,8 +91,66 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
   styleHeaderRow(unmapped.getRow(1));
   const unallocated = allocation.costCenters.find((c) => c.code === UNALLOCATED);
   const billed = new Map(unallocated?.actors.map((a) => [a.actorKey, a.billedCents]) ?? []);
-  for (const u of allocation.unmapped) unmapped.addRow([u.label, u.actorKey, u.rowCount, decimalText(u.unroundedCents), sheetDollars(billed.get(u.actorKey) ?? 0n)]);
+  const actorType = (key: string) => (key.startsWith('user:') ? 'user_actor' : 'other');
+  for (const u of allocation.unmapped) {
+    const who = ctx.person(u.actorKey, actorType(u.actorKey), { id: u.actorKey, email: '', name: u.label });
+    unmapped.addRow([who.name, who.id, u.rowCount, decimalText(u.unroundedCents), sheetDollars(billed.get(u.actorKey) ?? 0n)]);
+  }
   addTotalRow(unmapped, 5, allocation.unmapped.length, unallocated?.directCents ?? 0n);
 
+  trendSheet(wb, allocation, ctx);
+  engagementSheet(wb, ctx);
+
   return workbookBytes(wb, clock);
+}
+
+/** Billed per cost center over six months (earlier months as published), change on last month, and the biggest movers. */
+function trendSheet(wb: ExcelJS.Workbook, allocation: Allocation, ctx: SummaryContext): void {
+  const months = trendPeriods(allocation.period);
+  const ws = wb.addWorksheet('Trend', { views: [{ state: 'frozen', ySplit: 1, xSplit: 2 }] });
+  ws.columns = [{ header: 'Code', width: 16 }, { header: 'Name', width: 32 }, ...months.map((m) => ({ header: `${m} (USD)`, width: 15, style: { numFmt: USD_FORMAT } })), { header: 'Change on last month (USD)', width: 24, style: { numFmt: USD_FORMAT } }, { header: 'Change %', width: 11 }];
+  styleHeaderRow(ws.getRow(1));
+  const withTrend = ctx.statements.filter((s) => s.insights);
+  for (const s of withTrend) {
+    const t = s.insights!.trend;
+    const pct = t.changeCents !== null && t.previousCents !== null && t.previousCents !== 0n ? percentText(t.changeCents, t.previousCents) : '';
+    ws.addRow([s.code, s.name, ...t.points.map((p) => (p.cents === null ? 'not published' : sheetDollars(p.cents))), t.changeCents === null ? 'not published' : sheetDollars(t.changeCents), pct]);
+  }
+  // Movers across the organization: each person's direct usage over all cost centers.
+  const movers = new Map<string, { type: string; label: string; previous: bigint; current: bigint }>();
+  for (const s of withTrend) {
+    for (const m of s.insights!.trend.users) {
+      const e = movers.get(m.actorKey) ?? { type: s.users.find((u) => u.actorKey === m.actorKey)?.actorType ?? (m.actorKey.startsWith('user:') ? 'user_actor' : 'other'), label: m.label, previous: 0n, current: 0n };
+      e.previous += m.previousCents;
+      e.current += m.currentCents;
+      movers.set(m.actorKey, e);
+    }
+  }
+  if (movers.size === 0) return;
+  const list = [...movers].map(([key, m]) => ({ key, ...m, change: m.current - m.previous })).sort((a, b) => (a.change === b.change ? (a.key < b.key ? -1 : 1) : a.change > b.change ? -1 : 1));
+  const biggest = [...list.filter((m) => m.change > 0n).slice(0, 10), ...list.filter((m) => m.change < 0n).reverse().slice(0, 10)];
+  ws.addRow([]);
+  styleHeaderRow(ws.addRow(['Biggest movers', 'Person or spender', `${months[months.length - 2]} (USD)`, `${months[months.length - 1]} (USD)`, 'Change (USD)']));
+  for (const m of biggest) {
+    const who = ctx.person(m.key, m.type, { id: m.key, email: '', name: m.label });
+    const row = ws.addRow([m.change > 0n ? 'up' : 'down', who.name, sheetDollars(m.previous), sheetDollars(m.current), sheetDollars(m.change)]);
+    for (const c of [3, 4, 5]) row.getCell(c).numFmt = USD_FORMAT;
+  }
+}
+
+/** Engagement per cost center and per person: counts, usage and cost per unit of work. */
+function engagementSheet(wb: ExcelJS.Workbook, ctx: SummaryContext): void {
+  const views = ctx.statements.filter((s) => s.insights?.engagement).map((s) => ({ s, e: s.insights!.engagement! }));
+  if (views.length === 0) return;
+  const ws = wb.addWorksheet('Engagement', { views: [{ state: 'frozen', ySplit: 1 }] });
+  const headers = ['Cost center', 'Person', 'Sessions', 'Commits', 'Pull requests', 'Lines added', 'Lines removed', 'Chat conversations', 'Usage (USD)', 'Per session (USD)', 'Per commit (USD)', 'Per pull request (USD)'];
+  ws.columns = headers.map((header, i) => ({ header, width: [14, 34, 10, 10, 13, 12, 13, 18, 14, 17, 16, 21][i], ...(i >= 8 ? { style: { numFmt: USD_FORMAT } } : {}) }));
+  styleHeaderRow(ws.getRow(1));
+  const money = (c: bigint | null) => (c === null ? '' : sheetDollars(c));
+  for (const { s, e } of views) {
+    const line = (l: typeof e.total, name: string) => [s.code, name, l.sessions ?? '', l.commits, l.pullRequests, l.linesAdded, l.linesRemoved, l.conversations ?? '', sheetDollars(l.costCents), money(l.perSessionCents), money(l.perCommitCents), money(l.perPullRequestCents)];
+    ws.addRow(line(e.total, `${s.name} (total)`)).font = { bold: true };
+    for (const l of e.lines) ws.addRow(line(l, ctx.person(l.actorKey, 'user_actor', { id: l.actorKey, email: l.email ?? '', name: l.label }).name));
+  }
+  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: ws.rowCount, column: headers.length } };
 }

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { usageError } from '../errors.js';
+import { DELIVERIES_FILE, OUTBOX_DIR } from '../verify.js';
+
+export const DELIVERIES_SCHEMA = 'claude-chargeback/deliveries@1';
+
+const attachmentSchema = z.object({ file: z.string(), source: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() });
+const deliverySchema = z.object({
+  status: z.enum(['sent', 'failed']),
+  recipient: z.string(),
+  ownerName: z.string(),
+  costCenters: z.array(z.string()),
+  statements: z.array(z.string()),
+  attachments: z.array(attachmentSchema),
+  from: z.string(),
+  messageId: z.string(),
+  subject: z.string(),
+  outboxFile: z.string(),
+  /** The SMTP server's reply to the message (or to the failed command). */
+  response: z.string().nullable(),
+  error: z.string().nullable(),
+  resend: z.boolean(),
+  /** The clock of the run (--now, else the real time). */
+  at: z.string(),
+});
+const fileSchema = z.object({ schema: z.literal(DELIVERIES_SCHEMA), period: z.string(), folder: z.string(), deliveries: z.array(deliverySchema) });
+
+export type Delivery = z.infer<typeof deliverySchema>;
+export type DeliveriesFile = z.infer<typeof fileSchema>;
+
+/** What makes two deliveries the same message: recipient, statement numbers and attachment contents. */
+export function deliveryKey(d: { recipient: string; statements: readonly string[]; attachments: ReadonlyArray<{ sha256: string }> }): string {
+  return [d.recipient.trim().toLowerCase(), [...d.statements].sort().join(','), d.attachments.map((a) => a.sha256).sort().join(',')].join('|');
+}
+
+export async function readDeliveries(folder: string, period: string, name: string): Promise<DeliveriesFile> {
+  const path = join(folder, DELIVERIES_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { schema: DELIVERIES_SCHEMA, period, folder: name, deliveries: [] };
+    throw error;
+  }
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // reported below
+  }
+  const parsed = fileSchema.safeParse(json);
+  if (!parsed.success) {
+    throw usageError(`${path} is not a deliveries record this version can read; nothing was sent.`, [
+      'It is what keeps a message from being sent twice: restore it from a backup rather than deleting it.',
+    ]);
+  }
+  return parsed.data;
+}
+
+/** Writes `bytes` to `path` through a temporary file in outbox/ and a rename: mode 0600, never half written. */
+export async function writeAtomically(folder: string, path: string, bytes: Uint8Array): Promise<void> {
+  const outbox = join(folder, OUTBOX_DIR);
+  await mkdir(outbox, { recursive: true, mode: 0o700 });
+  // The temporary file sits in outbox/, which verify ignores, on the same file system as the target.
+  const temp = join(outbox, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+export async function writeDeliveries(folder: string, record: DeliveriesFile): Promise<void> {
+  await writeAtomically(folder, join(folder, DELIVERIES_FILE), Buffer.from(`${JSON.stringify(record, null, 2)}\n`));
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** One `send` per month at a time: two at once could both find a message unsent and send it twice. */
+export async function lockOutbox(folder: string): Promise<() => Promise<void>> {
+  const outbox = join(folder, OUTBOX_DIR);
+  await mkdir(outbox, { recursive: true, mode: 0o700 });
+  const path = join(outbox, '.send.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(path, 'wx', 0o600);
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => rm(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
+        throw usageError(`Another chargeback send (process ${pid}) is working on ${folder}.`, [`Wait for it to finish; if it is gone, remove ${path}.`]);
+      }
+      await rm(path, { force: true }); // left behind by a process that is gone
+    }
+  }
+  throw usageError(`Cannot lock ${path}.`, ['Another chargeback send may be starting; try again.']);
+}

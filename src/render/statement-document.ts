@@ -1,0 +1,279 @@
+import type { StatementInsights } from '../core/insights.js';
+import { CHARGES_TITLE, type Breakdown, type Statement } from '../core/statements.js';
+import type { Section, Template } from '../core/template.js';
+import { drawBarChart, drawTrendChart, type Bar, type ChartColours } from './charts.js';
+import { Formatter } from './locale.js';
+import { drawTable, ensureSpace, finishDocument, heading, MARGIN, newDocument, pageBottom, themeOf } from './statement-pdf.js';
+
+type Doc = PDFKit.PDFDocument;
+
+interface Ctx {
+  readonly doc: Doc;
+  readonly s: Statement;
+  readonly t: Template;
+  readonly f: Formatter;
+  readonly width: number;
+  readonly company: string;
+}
+
+const DASH = '\u2014';
+/** Bars in a chart before the rest are summed as "Other". */
+const MAX_BARS = 6;
+
+function chartColours(ctx: Ctx): ChartColours {
+  const c = ctx.t.colours;
+  return { bar: c.accent, negative: '#C0392B', text: '#1A1A1A', muted: c.muted, grid: c.rule };
+}
+
+function paragraph(ctx: Ctx, text: string, options: { size?: number; colour?: string } = {}): void {
+  const { doc } = ctx;
+  doc.font('regular').fontSize(options.size ?? 8.5).fillColor(options.colour ?? 'black');
+  const height = doc.heightOfString(text, { width: ctx.width });
+  ensureSpace(doc, height + 4);
+  doc.text(text, MARGIN, doc.y, { width: ctx.width });
+  doc.fillColor('black');
+  doc.moveDown(0.4);
+}
+
+/** Reserves the height of a chart on the page (a new page when it does not fit) and draws it there. */
+function chart(ctx: Ctx, height: number, draw: (box: { x: number; y: number; width: number; height: number }) => number): void {
+  const { doc } = ctx;
+  if (doc.y + height > pageBottom(doc)) doc.addPage();
+  const top = doc.y;
+  const used = draw({ x: MARGIN, y: top, width: ctx.width, height });
+  doc.x = MARGIN;
+  doc.y = top + Math.max(used, 0);
+  doc.moveDown(0.6);
+}
+
+function header(ctx: Ctx): void {
+  const { doc, s, t, f, width } = ctx;
+  const theme = themeOf(doc);
+  let left = MARGIN;
+  if (t.logo) {
+    doc.image(Buffer.from(t.logo.bytes), MARGIN, MARGIN, { width: t.logo.widthPt });
+    left += t.logo.widthPt + 12;
+  }
+  doc.font('bold').fontSize(16).fillColor(theme.primary).text(ctx.company, left, MARGIN, { width: MARGIN + width - 170 - left });
+  const right = MARGIN + width - 170;
+  doc.font('bold').fontSize(11).fillColor('black').text(s.kind === 'rollup' ? 'Roll-up statement' : 'Chargeback statement', right, MARGIN, { width: 170, align: 'right' });
+  doc.font('regular').fontSize(9).fillColor(theme.muted).text(s.number, right, MARGIN + 16, { width: 170, align: 'right' });
+  doc.font('bold').fontSize(10).fillColor(s.status === 'FINAL' ? '#1E7B34' : '#C0392B').text(s.status, right, MARGIN + 30, { width: 170, align: 'right' });
+  doc.fillColor('black');
+  const logoBottom = t.logo ? MARGIN + 40 : 0;
+  doc.y = Math.max(doc.y, MARGIN + 52, logoBottom);
+  doc.moveTo(MARGIN, doc.y).lineTo(MARGIN + width, doc.y).lineWidth(1).strokeColor(theme.primary).stroke();
+  doc.moveDown(0.8);
+
+  const facts: Array<[string, string]> = [
+    ['Cost center', `${s.code} ${DASH} ${s.name}`],
+    ['Parent', s.parent ?? DASH],
+    ['Owner', s.owner ? `${s.owner.name} <${s.owner.email}>` : 'Finance (unallocated spend)'],
+    ['Period (UTC)', `${f.month(s.periodLabel)} (${f.date(s.periodStartIso.slice(0, 10))} to ${f.date(s.periodEndExclusiveIso.slice(0, 10))}, end exclusive)`],
+    ['Statement number', s.number],
+    ['Status', s.status],
+    ['Data as of', s.dataAsOf ? f.dateTime(s.dataAsOf) : 'unknown'],
+    ['Issued', f.dateTime(s.issuedAt)],
+  ];
+  for (const [k, v] of facts) {
+    const y = doc.y;
+    doc.font('bold').fontSize(9).text(k, MARGIN, y, { width: 110 });
+    doc.font('regular').fontSize(9).text(v, MARGIN + 110, y, { width: width - 110 });
+    doc.moveDown(0.15);
+  }
+  doc.moveDown(0.6);
+  const boxY = doc.y;
+  doc.rect(MARGIN, boxY, width, 34).fill(theme.panel);
+  doc.font('bold').fontSize(12).fillColor(theme.primary).text('Total for the period', MARGIN + 10, boxY + 10, { width: 250, lineBreak: false });
+  doc.fontSize(14).text(`Total ${f.money(s.totalCents)}`, MARGIN + width - 260, boxY + 9, { width: 250, align: 'right', lineBreak: false });
+  doc.fillColor('black');
+  doc.y = boxY + 42;
+  doc.x = MARGIN;
+  if (t.payment) paragraph(ctx, t.payment, { size: 8.5, colour: theme.muted });
+  doc.moveDown(0.4);
+}
+
+function breakdownTable(ctx: Ctx, b: Breakdown): void {
+  const { doc, s, f } = ctx;
+  heading(doc, b.title);
+  const whole = b.of === 'total' ? s.totalCents : s.directCents;
+  const rows = b.rows.map((r) => [r.label, f.money(r.cents), f.percent(r.cents, whole, 2)]);
+  rows.push([b.of === 'total' ? 'Total' : 'Direct usage total', f.money(b.rows.reduce((a, r) => a + r.cents, 0n)), f.percent(whole, whole, 2)]);
+  drawTable(doc, [{ title: b.title.replace(/^(Direct usage )?[Bb]y /, '').replace(/^./, (c) => c.toUpperCase()), width: 335 }, { title: 'Amount', width: 95, align: 'right' }, { title: 'Share', width: 65, align: 'right' }], rows, { boldLast: true });
+}
+
+/** Top bars plus "Other (n more)", each showing the same text as the table row it comes from. */
+function bars(ctx: Ctx, rows: ReadonlyArray<{ label: string; cents: bigint }>): Bar[] {
+  const top = rows.slice(0, MAX_BARS).map((r) => ({ label: r.label, cents: r.cents, display: ctx.f.money(r.cents) }));
+  const rest = rows.slice(MAX_BARS);
+  if (rest.length === 0) return top;
+  const cents = rest.reduce((a, r) => a + r.cents, 0n);
+  return [...top, { label: `Other (${rest.length} more)`, cents, display: ctx.f.money(cents) }];
+}
+
+function barChart(ctx: Ctx, title: string, rows: ReadonlyArray<{ label: string; cents: bigint }>): void {
+  const list = bars(ctx, rows);
+  if (list.length === 0) return;
+  chart(ctx, 26 + list.length * 16, (box) => drawBarChart(ctx.doc, box, title, list, chartColours(ctx)));
+}
+
+function trendSection(ctx: Ctx, insight: StatementInsights): void {
+  const { doc, s, f } = ctx;
+  const tr = insight.trend;
+  heading(doc, 'Trend', 200);
+  const last = tr.points[tr.points.length - 2]!;
+  paragraph(
+    ctx,
+    tr.changeCents === null || tr.previousCents === null
+      ? `No statement was published for ${f.month(last.period)}, so there is no month-over-month change.`
+      : `Compared with ${f.month(last.period)} (${f.money(tr.previousCents)}): ${f.signedMoney(tr.changeCents)}${tr.previousCents === 0n ? '' : ` (${f.signedPercent(tr.changeCents, tr.previousCents, 1)})`}.`,
+  );
+  chart(ctx, 150, (box) =>
+    drawTrendChart(
+      doc,
+      box,
+      `Billed per month, ${f.shortMonth(tr.points[0]!.period)} to ${f.shortMonth(s.periodLabel)}`,
+      tr.points.map((p) => ({ label: f.shortMonth(p.period), cents: p.cents, display: p.cents === null ? 'no data' : f.money(p.cents), highlight: p.period === s.periodLabel })),
+      chartColours(ctx),
+      { formatAxis: (c) => f.money(c) },
+    ),
+  );
+  const rows = tr.points.map((p, i) => {
+    const before = i > 0 ? tr.points[i - 1]!.cents : null;
+    return [f.month(p.period), p.cents === null ? 'not published' : f.money(p.cents), p.cents !== null && before !== null ? f.signedMoney(p.cents - before) : DASH, p.cents !== null && before !== null && before !== 0n ? f.signedPercent(p.cents - before, before, 1) : DASH];
+  });
+  drawTable(doc, [{ title: 'Month', width: 185 }, { title: 'Billed', width: 110, align: 'right' }, { title: 'Change', width: 110, align: 'right' }, { title: 'Change %', width: 90, align: 'right' }], rows);
+  if (tr.increases.length + tr.decreases.length > 0) {
+    heading(doc, `Biggest movers since ${f.month(last.period)}`);
+    const movers = [...tr.increases, ...tr.decreases].map((m) => [m.label, f.money(m.previousCents), f.money(m.currentCents), f.signedMoney(m.changeCents), m.previousCents === 0n ? 'new' : f.signedPercent(m.changeCents, m.previousCents, 1)]);
+    drawTable(doc, [{ title: 'Person or spender', width: 175 }, { title: f.shortMonth(last.period), width: 80, align: 'right' }, { title: f.shortMonth(s.periodLabel), width: 80, align: 'right' }, { title: 'Change', width: 90, align: 'right' }, { title: 'Change %', width: 70, align: 'right' }], movers);
+  }
+}
+
+function engagementSection(ctx: Ctx, insight: StatementInsights): void {
+  const { doc, f } = ctx;
+  heading(doc, 'Value: Claude Code and chat activity', 120);
+  const e = insight.engagement;
+  if (!e) {
+    paragraph(ctx, 'This month was pulled without engagement data.');
+    return;
+  }
+  if (e.lines.length === 0) {
+    paragraph(ctx, 'No activity of people attributed to this cost center was reported for the month.');
+    return;
+  }
+  const t = e.total;
+  const rate = (cents: bigint | null) => (cents === null ? DASH : f.money(cents));
+  const count = (n: number | null) => (n === null ? DASH : f.integer(n));
+  paragraph(
+    ctx,
+    `${f.integer(e.lines.length)} people: ${count(t.sessions)} Claude Code sessions, ${f.integer(t.commits)} commits, ${f.integer(t.pullRequests)} pull requests, +${f.integer(t.linesAdded)} / \u2212${f.integer(t.linesRemoved)} lines, ${count(t.conversations)} chat conversations. ` +
+      `Their usage ${f.money(t.costCents)}: ${rate(t.perSessionCents)} per session, ${rate(t.perCommitCents)} per commit, ${rate(t.perPullRequestCents)} per pull request.`,
+  );
+  const row = (l: typeof t, label: string) => [label, count(l.sessions), f.integer(l.commits), f.integer(l.pullRequests), f.integer(l.linesAdded), f.integer(l.linesRemoved), count(l.conversations), f.money(l.costCents), rate(l.perSessionCents), rate(l.perCommitCents), rate(l.perPullRequestCents)];
+  drawTable(
+    doc,
+    [
+      { title: 'Person', width: 92 },
+      { title: 'Sessions', width: 38, align: 'right' },
+      { title: 'Commits', width: 38, align: 'right' },
+      { title: 'PRs', width: 26, align: 'right' },
+      { title: 'Lines +', width: 44, align: 'right' },
+      { title: 'Lines \u2212', width: 44, align: 'right' },
+      { title: 'Chats', width: 30, align: 'right' },
+      { title: 'Usage', width: 52, align: 'right' },
+      { title: '/session', width: 44, align: 'right' },
+      { title: '/commit', width: 44, align: 'right' },
+      { title: '/PR', width: 43, align: 'right' },
+    ],
+    [...e.lines.map((l) => row(l, l.label)), row(t, 'Total')],
+    { boldLast: true, fontSize: 7.5 },
+  );
+}
+
+function spendMixSection(ctx: Ctx, insight: StatementInsights): void {
+  const { doc, s, f } = ctx;
+  const m = insight.mix;
+  heading(doc, 'Where the money goes', 160);
+  paragraph(ctx, `Long context (200k\u20131M tokens): ${f.money(m.longContextCents)} of ${f.money(m.directCents)} direct usage, ${f.percent(m.longContextCents, m.directCents, 1)}. Long-context requests are billed at a higher rate per token.`);
+  const byModel = s.breakdowns.find((b) => b.title === 'Direct usage by model');
+  if (byModel) barChart(ctx, 'Direct usage by model', byModel.rows);
+  const byType = s.breakdowns.find((b) => b.title === 'Direct usage by cost type');
+  if (byType) barChart(ctx, 'Direct usage by cost type', byType.rows);
+  barChart(ctx, 'Biggest spenders', m.biggestUsers);
+  if (m.longContextUsers.length > 0) {
+    heading(doc, 'Long-context share per person');
+    drawTable(
+      doc,
+      [{ title: 'Person or spender', width: 205 }, { title: 'Usage', width: 95, align: 'right' }, { title: 'Long context', width: 110, align: 'right' }, { title: 'Share', width: 85, align: 'right' }],
+      m.longContextUsers.map((u) => [u.label, f.money(u.cents), f.money(u.longContextCents), f.percent(u.longContextCents, u.cents, 1)]),
+    );
+  }
+  if (m.premium) {
+    for (const [title, rows] of [['Direct usage by speed', m.premium.speed], ['Direct usage by inference region', m.premium.region]] as const) {
+      breakdownTable(ctx, { title, of: 'direct', rows: rows.map((r) => ({ ...r, share: '' })) });
+    }
+  }
+}
+
+function peopleSection(ctx: Ctx): void {
+  const { doc, s, f } = ctx;
+  heading(doc, 'Direct usage by person and spender');
+  const userRows = s.users.map((u) => [s.kind === 'rollup' ? `${u.label} (${u.costCenter})` : u.label, u.email ?? (u.actorType === 'user_actor' ? '(no e-mail)' : u.actorId), f.money(u.cents), f.percent(u.cents, s.directCents, 2)]);
+  userRows.push(['Direct usage total', '', f.money(s.directCents), f.percent(s.directCents, s.directCents, 2)]);
+  drawTable(doc, [{ title: 'Name', width: 165 }, { title: 'E-mail or id', width: 185 }, { title: 'Amount', width: 85, align: 'right' }, { title: 'Share', width: 60, align: 'right' }], userRows, { boldLast: true });
+}
+
+function notesSection(ctx: Ctx): void {
+  const { doc, s, width } = ctx;
+  heading(doc, 'Notes on method');
+  doc.font('regular').fontSize(8.5).fillColor(themeOf(doc).muted);
+  const notes = [
+    ...s.notes,
+    'Engagement comes from the provider\u2019s user activity report for the month (GET /v1/organizations/analytics/users, rollup). A person\u2019s activity is shown where most of their usage was billed; cost per session, commit and pull request divides that person\u2019s usage (all cost centers) by their counts, rounded half up to the cent. Counts the provider does not report are shown as \u2014.',
+    'Trend and movers compare with the latest published issue of each earlier month, as recorded in this month\u2019s inputs/history.json.',
+  ];
+  for (const note of notes) {
+    ensureSpace(doc, 30);
+    doc.text(`\u2022 ${note}`, MARGIN, doc.y, { width });
+    doc.moveDown(0.3);
+  }
+  doc.fillColor('black');
+}
+
+function section(ctx: Ctx, name: Section): void {
+  const insight = ctx.s.insights;
+  switch (name) {
+    case 'summary':
+      return header(ctx);
+    case 'charges': {
+      const charges = ctx.s.breakdowns.find((b) => b.title === CHARGES_TITLE);
+      if (charges) breakdownTable(ctx, charges);
+      // A roll-up's subtotals per cost center belong with its charges.
+      for (const b of ctx.s.breakdowns.filter((x) => x.title === 'By cost center')) breakdownTable(ctx, b);
+      return;
+    }
+    case 'trend':
+      return insight ? trendSection(ctx, insight) : undefined;
+    case 'engagement':
+      return insight ? engagementSection(ctx, insight) : undefined;
+    case 'spend-mix':
+      return insight ? spendMixSection(ctx, insight) : undefined;
+    case 'breakdowns':
+      for (const b of ctx.s.breakdowns.filter((x) => x.title !== CHARGES_TITLE && x.title !== 'By cost center')) breakdownTable(ctx, b);
+      return;
+    case 'people':
+      return peopleSection(ctx);
+    case 'notes':
+      return notesSection(ctx);
+  }
+}
+
+/** A department's statement as the template lays it out: sections in order, locale-formatted. */
+export async function renderStatementPdf(s: Statement, clock: Date, template: Template): Promise<Buffer> {
+  const company = template.company ?? s.company;
+  const doc = newDocument(`${s.kind === 'rollup' ? 'Roll-up statement' : 'Chargeback statement'} ${s.number}`, company, clock, template.colours);
+  const ctx: Ctx = { doc, s, t: template, f: new Formatter(template.locale), width: doc.page.width - 2 * MARGIN, company };
+  for (const name of template.sections) section(ctx, name);
+  return finishDocument(doc, `${company} \u00b7 ${s.number} \u00b7 ${s.status}`, s.status === 'PROVISIONAL', undefined, template.footer);
+}
