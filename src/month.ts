@@ -168,7 +168,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   }
   const person = personMask(input.pseudonyms);
   files.set('summary.xlsx', await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt, statements: direct, person }, clock));
-  files.set('ledger.csv', ledgerCsv(allocation, directory, person));
+  files.set('ledger.csv', ledgerCsv(allocation, directory, person, input.pseudonyms));
   // A revision posts nothing itself: its difference reaches the ledger through the journal of the
   // month that carries it, so importing every published journal never books it twice.
   if (input.revision === 1) {
@@ -178,7 +178,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   const focus = focusRows(allocation, rows, directory).map((r) => {
     if (r.x_ActorType !== 'user_actor') return r;
     const masked = person(`user:${r.x_ActorId}`, 'user_actor', { id: String(r.x_ActorId), email: String(r.x_User ?? ''), name: '' });
-    return { ...r, x_ActorId: masked.id, x_User: masked.email || (input.pseudonyms ? masked.name : '') };
+    return { ...r, x_ActorId: masked.id, x_User: masked.email || (input.pseudonyms ? masked.name : ''), x_MappingRule: maskRule(input.pseudonyms, String(r.x_MappingRule ?? '')) };
   });
   files.set('focus.csv', toCsv(FOCUS_COLUMNS, focus.map((r) => FOCUS_COLUMNS.map((c) => r[c] ?? ''))));
   files.set('chargeback.json', Buffer.from(`${JSON.stringify(canonicalAllocation(input, allocation, rec), null, 2)}\n`));
@@ -263,6 +263,11 @@ function personMask(pseudonyms: Pseudonyms | null): PersonMask {
   };
 }
 
+/** A person rule names the person's id or e-mail; pseudonymized outputs keep only which kind matched. */
+function maskRule(pseudonyms: Pseudonyms | null, rule: string): string {
+  return pseudonyms ? rule.replace(/^person (user_id|email)=.*$/, 'person $1 (pseudonymized)') : rule;
+}
+
 /** The codes below and including a cost center, for roll-up insights. */
 function subtreeOf(allocation: Allocation): (code: string) => string[] {
   const children = new Map<string, string[]>();
@@ -298,7 +303,7 @@ export const LEDGER_HEADER = [
  * here); pool_share: a cost center's share of a pool; seats, markup; carried_adjustment: a true-up
  * of an earlier month. Billed cents add up to the statements.
  */
-function ledgerCsv(allocation: Allocation, directory: OrgDirectory, person: PersonMask): Buffer {
+function ledgerCsv(allocation: Allocation, directory: OrgDirectory, person: PersonMask, pseudonyms: Pseudonyms | null): Buffer {
   const label = allocation.period.label;
   const usd = (cents: bigint) => formatUsd(cents).replace(/[$,]/g, '');
   const rows: string[][] = [];
@@ -309,7 +314,7 @@ function ledgerCsv(allocation: Allocation, directory: OrgDirectory, person: Pers
         rows.push([
           label, numberFor(allocation, cc.code), 'usage', cc.code, '', a.actorType, who.id, who.email, who.name,
           l.product ?? '', l.model ?? '', l.contextWindow ?? '', l.costType ?? '', l.workspaceId ?? '', decimalText(l.unroundedCents),
-          l.billedCents.toString(), usd(l.billedCents), l.rule, l.rowId, directory.sha256,
+          l.billedCents.toString(), usd(l.billedCents), maskRule(pseudonyms, l.rule), l.rowId, directory.sha256,
         ]);
       }
     }

@@ -368,7 +368,7 @@ describe('planMessages', () => {
     expect(plan.messages.map((m) => [m.recipient, m.outboxFile, m.statements.map((s) => s.number), m.totalCents])).toEqual([
       ['Ana@Acme.example', 'ana-at-acme.example.eml', ['CB-2026-09-ENG-A', 'CB-2026-09-ENG-B'], 24_690n],
       ['ana@other.example', 'ana-at-other.example.eml', ['CB-2026-09-OPS'], 12_345n],
-      ['boss@acme.example', 'boss.eml', ['CB-2026-09-ENG-ROLLUP'], 0n],
+      ['boss@acme.example', 'boss.eml', ['CB-2026-09-ENG-ROLLUP'], 24_690n],
     ]);
     expect(plan.messages[2]!.attachments).toEqual([
       { file: 'CB-2026-09-ENG-ROLLUP.pdf', source: 'statements/rollup/ENG.pdf' },

@@ -11,7 +11,7 @@ import { formatUsd } from '../core/money.js';
 import { runMonth, type ApiTarget } from '../run.js';
 import { SANDBOX_API_KEY, startSandbox, type FaultAction, type SandboxFaults } from '../sandbox/server.js';
 import { TOOL_VERSION } from '../version.js';
-import { loadMonthTemplate } from '../io/month-template.js';
+import { loadMonthTemplate, publishedTemplate } from '../io/month-template.js';
 import { PSEUDONYM_KEY_ENV, pseudonymsFromEnv } from '../io/pseudonyms.js';
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -195,7 +195,10 @@ export function buildProgram(io: Io): Command {
     .option('--from <address>', 'sender (default: SMTP_FROM, else the template e-mail from)')
     .option('--now <ISO-8601>', 'the clock: the Date header and the delivery times')
     .action(async (opts: { period: string; out: string; confirm: boolean; resend: boolean; from?: string; now?: string }) => {
+      // Subject, body, sender and company come from the template the month was issued with.
+      const template = await publishedTemplate(opts.out, opts.period);
       const result = await sendMonth({
+        ...(template ? { email: template.email, locale: template.locale, ...(template.company ? { company: template.company } : {}) } : {}),
         outDir: opts.out,
         period: opts.period,
         confirm: opts.confirm,

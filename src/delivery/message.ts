@@ -1,7 +1,7 @@
+import { Formatter } from '../render/locale.js';
 import { createHash } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { formatUsd } from '../core/money.js';
-import { periodTitle, statementNumber } from '../core/statements.js';
+import { statementNumber } from '../core/statements.js';
 import type { Period } from '../core/period.js';
 import type { TemplateEmail } from '../core/template.js';
 
@@ -113,7 +113,8 @@ export function planMessages(period: Period, revision: number, costCenters: read
       ownerName: g.ownerName,
       costCenters: g.ccs.map((cc) => ({ code: cc.code, name: cc.name })),
       statements,
-      totalCents: statements.filter((s) => s.kind === 'direct').reduce((a, s) => a + s.cents, 0n),
+      // What the owner is billed; an owner of a parent alone gets the roll-up's total, for information.
+      totalCents: (statements.some((s) => s.kind === 'direct') ? statements.filter((s) => s.kind === 'direct') : statements).reduce((a, s) => a + s.cents, 0n),
       attachments,
       outboxFile: `${name}.eml`,
     };
@@ -128,6 +129,8 @@ export interface ComposeContext {
   /** The From header; null leaves it out (a draft before a sender is chosen). */
   readonly from: string | null;
   readonly now: Date;
+  /** The template's locale for {total}, amounts and {period_title} (default en-GB). */
+  readonly locale?: string;
 }
 
 export interface ComposedMessage {
@@ -138,16 +141,17 @@ export interface ComposedMessage {
   readonly attachmentSha256: readonly string[];
 }
 
-export function placeholders(message: PlannedMessage, ctx: Pick<ComposeContext, 'period' | 'company'>): Record<string, string> {
-  const statements = message.statements.map((s) => (s.kind === 'rollup' ? `${s.number} (roll-up of ${s.name}, ${formatUsd(s.cents)}, for information)` : s.number));
+export function placeholders(message: PlannedMessage, ctx: Pick<ComposeContext, 'period' | 'company' | 'locale'>): Record<string, string> {
+  const f = new Formatter(ctx.locale ?? 'en-GB');
+  const statements = message.statements.map((s) => (s.kind === 'rollup' ? `${s.number} (roll-up of ${s.name}, ${f.money(s.cents)}, for information)` : s.number));
   return {
     company: ctx.company,
     period: ctx.period.label,
-    period_title: periodTitle(ctx.period.year, ctx.period.month),
+    period_title: f.month(ctx.period.label),
     owner: message.ownerName,
     cost_centers: message.costCenters.map((cc) => `${cc.name} (${cc.code})`).join(', '),
     statements: statements.join(', '),
-    total: formatUsd(message.totalCents),
+    total: f.money(message.totalCents),
   };
 }
 

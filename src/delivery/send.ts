@@ -24,6 +24,8 @@ export interface SendOptions {
   /** --from, else SMTP_FROM (the CLI resolves those two); email.from is the last resort. */
   readonly from: string | undefined;
   readonly email?: TemplateEmail;
+  /** The template's locale for amounts and the month in the message (default en-GB). */
+  readonly locale?: string;
   /** Replaces the directory's company name in {company}. */
   readonly company?: string;
   readonly now: Date;
@@ -227,7 +229,7 @@ async function run(options: SendOptions, target: SmtpTarget | null, scrub: (text
           throw dataError(`${join(folder, a.source)} is missing: ${folderName} is not complete; nothing was sent.`, [`Check the month with chargeback verify ${folder}.`]);
         }
       }
-      const mail = await composeMessage(message, contents, { period, company, email, from, now: options.now });
+      const mail = await composeMessage(message, contents, { period, company, email, from, now: options.now, locale: options.locale });
       const attachments = message.attachments.map((a, i) => ({ file: a.file, source: a.source, sha256: mail.attachmentSha256[i]!, bytes: contents[i]!.length }));
       const key = deliveryKey({ recipient: message.recipient, statements: message.statements.map((s) => s.number), attachments });
       composed.push({ message, mail, attachments, key });

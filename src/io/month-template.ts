@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
-import { DEFAULT_TEMPLATE } from '../core/template.js';
+import { DEFAULT_TEMPLATE, type Template } from '../core/template.js';
+import { latestIssue } from './issues.js';
 import { usageError } from '../errors.js';
 import { TEMPLATE_COPY, type MonthTemplate } from '../month.js';
 import { formatProblem } from './directory-file.js';
@@ -35,4 +36,13 @@ export async function templateFromCopy(dir: string, listedInputs: ReadonlySet<st
   if (!template) throw usageError('The recorded statement template no longer validates.', problems.map(formatProblem));
   // The copy is always inputs/template.yaml; the manifest keeps the name it was run with.
   return { template: { ...template, name: name ?? template.name }, bytes, logo: template.logo ? { path: recordablePath(TEMPLATE_COPY, template.logo.file), bytes: template.logo.bytes } : null };
+}
+
+/** The template a published month was issued with (its latest issue), for delivery; null if unpublished. */
+export async function publishedTemplate(outDir: string, label: string): Promise<Template | null> {
+  const issue = await latestIssue(outDir, label);
+  if (!issue) return null;
+  const manifest = JSON.parse(await readFile(join(issue.folder, 'manifest.json'), 'utf8')) as { inputs?: Array<{ path?: unknown }>; template?: { name?: unknown } };
+  const listed = new Set((manifest.inputs ?? []).map((i) => String(i.path)));
+  return (await templateFromCopy(issue.folder, listed, typeof manifest.template?.name === 'string' ? manifest.template.name : undefined)).template;
 }

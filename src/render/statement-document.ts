@@ -174,13 +174,13 @@ function engagementSection(ctx: Ctx, insight: StatementInsights): void {
   drawTable(
     doc,
     [
-      { title: 'Person', width: 92 },
-      { title: 'Sessions', width: 38, align: 'right' },
-      { title: 'Commits', width: 38, align: 'right' },
+      { title: 'Person', width: 80 },
+      { title: 'Sessions', width: 42, align: 'right' },
+      { title: 'Commits', width: 42, align: 'right' },
       { title: 'PRs', width: 26, align: 'right' },
       { title: 'Lines +', width: 44, align: 'right' },
       { title: 'Lines \u2212', width: 44, align: 'right' },
-      { title: 'Chats', width: 30, align: 'right' },
+      { title: 'Chats', width: 34, align: 'right' },
       { title: 'Usage', width: 52, align: 'right' },
       { title: '/session', width: 44, align: 'right' },
       { title: '/commit', width: 44, align: 'right' },
