@@ -69,7 +69,9 @@ describe('README figures', () => {
   it('state the number of bad inputs the suite runs', async () => {
     const readme = (await import('node:fs')).readFileSync('README.md', 'utf8');
     const directories = readdirSync('test/fixtures/bad-directories').filter((f) => f.endsWith('.yaml')).length;
-    expect(readme).toContain(`**${BAD_INPUTS.length + directories} bad inputs**: ${BAD_INPUTS.length} flags`);
-    expect(readme).toContain(`and ${directories} broken org directories`);
+    const templates = readdirSync('test/fixtures/bad-templates').filter((f) => f.endsWith('.yaml')).length;
+    expect(readme).toContain(`**${BAD_INPUTS.length + directories + templates} bad inputs**: ${BAD_INPUTS.length} flags`);
+    expect(readme).toContain(`${directories} broken org directories (`);
+    expect(readme).toContain(`and ${templates} broken statement templates (`);
   });
 });

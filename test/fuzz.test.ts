@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseCostPage } from '../src/api/client.js';
@@ -85,7 +85,9 @@ describe('README figures', () => {
     const fuzz = Object.values(FUZZ_RUNS).reduce((a, b) => a + b, 0);
     expect(readme).toContain(`**${fuzz} fuzz cases**`);
     // Property cases: every fc.assert in the suite with its numRuns.
-    const properties = ['test/money.test.ts', 'test/allocate.test.ts']
+    const properties = readdirSync('test')
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => `test/${f}`)
       .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/numRuns: (\d+)/g)].map((m) => Number(m[1])))
       .reduce((a, b) => a + b, 0);
     expect(readme).toContain(`**${properties} property cases**`);

@@ -5,7 +5,7 @@ import { DEFAULT_COLOURS, DEFAULT_EMAIL, SECTIONS } from '../src/core/template.j
 import { ChargebackError } from '../src/errors.js';
 import { formatProblem } from '../src/io/directory-file.js';
 import { EMAIL_PLACEHOLDERS, loadTemplate, LOGO_MAX_BYTES, parseTemplate } from '../src/io/template-file.js';
-import { ROOT } from './helpers/cli.js';
+import { ROOT, runCli, tempDir } from './helpers/cli.js';
 
 const BAD = join(ROOT, 'test', 'fixtures', 'bad-templates');
 const expected = JSON.parse(readFileSync(join(BAD, 'expected.json'), 'utf8')) as Record<string, Array<[string, string]>>;
@@ -160,5 +160,18 @@ describe('template details', () => {
     expect(parse('').problems.map(formatProblem)).toEqual(['templates/mine.yaml:1:1: found null, expected a mapping of template keys (locale, sections, …). Fix: start from templates/standard.yaml']);
     expect(parse('- summary\n').problems[0]!.message).toBe('found a list, expected a mapping of template keys (locale, sections, …)');
     expect(parse('locale: *nope\nsections: [summary]\n').problems[0]!.message).toMatch(/^YAML (syntax )?error/);
+  });
+});
+
+describe('bad templates on the command line', () => {
+  it.each(fixtures)('%s: run exits 2 before pulling anything, names file:line:column, and publishes nothing', async (file) => {
+    const out = tempDir();
+    const path = `test/fixtures/bad-templates/${file}`;
+    const r = await runCli(['run', '--sandbox', '--now', '2026-11-25T09:00:00Z', '--out', out, '--template', path]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`The template ${path} has`);
+    expect(r.stderr).toMatch(new RegExp(`${path.replace(/[.]/g, '\\.')}:\\d+:\\d+: `));
+    expect(r.stderr).not.toContain('internal error');
+    expect(readdirSync(out)).toEqual([]);
   });
 });

@@ -120,6 +120,12 @@ function checkLogo(check: YamlCheck, logo: Record<string, unknown> | null, readA
     add(['logo', 'file'], 'found empty text, expected the path of a PNG or JPEG file', 'name the logo file, relative to the template, or remove logo:');
     return null;
   }
+  // The logo is kept with each month under the same relative path (inputs/<file>), so it must stay inside the template's folder.
+  const normal = file.split('\\').join('/').split('/').filter((p) => p !== '' && p !== '.');
+  if (file.startsWith('/') || /^[A-Za-z]:/.test(file) || normal.includes('..') || normal[0] === 'inputs' || normal.join('/') === 'template.yaml') {
+    add(['logo', 'file'], `found ${found(logo.file)}, a path outside the template's folder; expected a file next to the template or in a folder below it`, 'copy the logo next to the template and name it relative to the template, e.g. file: logo.png');
+    return null;
+  }
   const bytes = readAsset(file);
   if (bytes === null) {
     add(['logo', 'file'], `found ${found(logo.file)}, but no readable file at that path (relative to the template's folder); expected a PNG or JPEG image`, 'put the logo file next to the template or correct the path');
