@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expectLocatedProblems } from './helpers/problems.js';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, parseDirectory } from '../src/io/directory-file.js';
 import { sampleDirectoryYaml } from '../src/sandbox/sample-directory.js';
@@ -29,13 +30,7 @@ describe('org directory', () => {
     const path = `test/fixtures/bad-directories/${file}`;
     const { directory, problems } = parseDirectory(readFileSync(join(ROOT, path), 'utf8'), path);
     expect(directory).toBeNull();
-    const lines = problems.map(formatProblem);
-    expect(lines).toHaveLength(expected[file]!.length);
-    expected[file]!.forEach(([at, text], i) => {
-      expect(lines[i]).toContain(`${path}:${at}: `);
-      expect(lines[i]).toContain(text);
-      expect(lines[i]).toMatch(/\. Fix: .+/);
-    });
+    expectLocatedProblems(problems.map(formatProblem), expected[file]!, path);
   });
 
   it.each(fixtures)('%s: run exits 2 and publishes nothing', async (file) => {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { expectLocatedProblems } from './helpers/problems.js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COLOURS, DEFAULT_EMAIL, SECTIONS } from '../src/core/template.js';
 import { ChargebackError } from '../src/errors.js';
@@ -88,13 +89,7 @@ describe('bad templates', () => {
     const path = `test/fixtures/bad-templates/${file}`;
     const { template, problems } = parseTemplate(readFileSync(join(ROOT, path), 'utf8'), path, assetsNextTo(path));
     expect(template).toBeNull();
-    const lines = problems.map(formatProblem);
-    expect(lines).toHaveLength(expected[file]!.length);
-    expected[file]!.forEach(([at, text], i) => {
-      expect(lines[i]).toContain(`${path}:${at}: `);
-      expect(lines[i]).toContain(text);
-      expect(lines[i]).toMatch(/\. Fix: .+/);
-    });
+    expectLocatedProblems(problems.map(formatProblem), expected[file]!, path);
   });
 
   it.each(fixtures)('%s: loadTemplate throws a usage error listing file:line:column', async (file) => {

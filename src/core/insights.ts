@@ -1,6 +1,8 @@
 import { actorKey, type CostRow } from './cost-row.js';
 import { mapRow, UNALLOCATED, type DirectoryIndex } from './directory.js';
-import type { EngagementRow } from './engagement.js';
+import type { EngagementCounts, EngagementRow } from './engagement.js';
+
+export type { EngagementCounts } from './engagement.js';
 import { Money, perUnitCents, splitLargestRemainder, sumMoney } from './money.js';
 import { previousPeriod, type Period } from './period.js';
 import type { Allocation } from './allocate.js';
@@ -29,15 +31,6 @@ export const LONG_CONTEXT = '200k-1M';
 export const TREND_MONTHS = 6;
 const MOVERS = 3;
 const BIGGEST = 5;
-
-export interface EngagementCounts {
-  readonly sessions: number | null;
-  readonly commits: number;
-  readonly pullRequests: number;
-  readonly linesAdded: number;
-  readonly linesRemoved: number;
-  readonly conversations: number | null;
-}
 
 export interface EngagementLine extends EngagementCounts {
   readonly actorKey: string;

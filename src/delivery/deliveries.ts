@@ -1,3 +1,4 @@
+import { processAlive, writeDurable } from '../io/publish.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -66,13 +67,7 @@ export async function writeAtomically(folder: string, path: string, bytes: Uint8
   await mkdir(outbox, { recursive: true, mode: 0o700 });
   // The temporary file sits in outbox/, which verify ignores, on the same file system as the target.
   const temp = join(outbox, `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeDurable(temp, bytes);
   try {
     await rename(temp, path);
   } catch (error) {
@@ -83,15 +78,6 @@ export async function writeAtomically(folder: string, path: string, bytes: Uint8
 
 export async function writeDeliveries(folder: string, record: DeliveriesFile): Promise<void> {
   await writeAtomically(folder, join(folder, DELIVERIES_FILE), Buffer.from(`${JSON.stringify(record, null, 2)}\n`));
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** One `send` per month at a time: two at once could both find a message unsent and send it twice. */

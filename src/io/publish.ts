@@ -20,7 +20,8 @@ export function refuseExisting(target: string): never {
   ]);
 }
 
-async function writeDurable(path: string, bytes: Uint8Array): Promise<void> {
+/** Writes a new file (never over an existing one), owner-only, and flushes it to disk. */
+export async function writeDurable(path: string, bytes: Uint8Array): Promise<void> {
   const handle = await open(path, 'wx', 0o600);
   try {
     await handle.writeFile(bytes);
@@ -30,7 +31,8 @@ async function writeDurable(path: string, bytes: Uint8Array): Promise<void> {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this id still runs (EPERM: it runs under another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

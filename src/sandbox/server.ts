@@ -81,6 +81,14 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
+/** A 200 answer; the truncated fault cuts the body off halfway (a dropped connection behind a proxy). */
+function answer(res: ServerResponse, body: unknown, fault: FaultAction | undefined) {
+  if (fault?.kind !== 'truncated') return send(res, 200, body);
+  const text = JSON.stringify(body);
+  res.writeHead(200, { 'content-type': 'application/json' });
+  return res.end(text.slice(0, Math.floor(text.length / 2)));
+}
+
 function errorBody(type: string, message: string) {
   return { type: 'error', error: { type, message } };
 }
@@ -341,14 +349,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     try {
       const nowMs = now();
       if (users) {
-        const body = usersPage(url, nowMs, usersCache, faults.pageUnits);
         record(200);
-        if (fault?.kind === 'truncated') {
-          const text = JSON.stringify(body);
-          res.writeHead(200, { 'content-type': 'application/json' });
-          return res.end(text.slice(0, Math.floor(text.length / 2)));
-        }
-        return send(res, 200, body);
+        return answer(res, usersPage(url, nowMs, usersCache, faults.pageUnits), fault);
       }
       const query = parseQuery(url, nowMs);
       const refreshedMs = Math.floor((nowMs - (faults.refreshLagHours ?? 3) * HOUR_MS) / HOUR_MS) * HOUR_MS + refreshBumpMs;
@@ -380,12 +382,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       };
       if (faults.drift) body.x_sandbox_revision = 2;
       record(200);
-      if (fault?.kind === 'truncated') {
-        const text = JSON.stringify(body);
-        res.writeHead(200, { 'content-type': 'application/json' });
-        return res.end(text.slice(0, Math.floor(text.length / 2)));
-      }
-      return send(res, 200, body);
+      return answer(res, body, fault);
     } catch (error) {
       if (error instanceof BadRequest) {
         record(400);
