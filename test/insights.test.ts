@@ -7,6 +7,7 @@ import { indexDirectory } from '../src/core/directory.js';
 import { perUnitCents } from '../src/core/money.js';
 import { parsePeriod } from '../src/core/period.js';
 import { buildRollups, buildStatements } from '../src/core/statements.js';
+import type { CostRow } from '../src/core/cost-row.js';
 import { directory, row, user } from './helpers/rows.js';
 
 const sep = parsePeriod('2026-09')!;
@@ -26,7 +27,7 @@ function month(period: string, costCenters: Record<string, bigint>, actors: Reco
   };
 }
 
-function scenario(history: HistoryMonth[] = []) {
+function scenario(history: HistoryMonth[] = [], premium: CostRow[] | null = null) {
   const dir = directory();
   const rows = [
     row(user('user_ana', 'ana@acme.example'), '12345.4'),
@@ -48,7 +49,7 @@ function scenario(history: HistoryMonth[] = []) {
         // Activity without usage cost: the directory's rules decide the owner.
         engagement('user_carl', 'carl@contractors.acme.example', { sessions: 2, commits: 1, pullRequests: 2 }),
       ],
-      premium: null,
+      premium,
       history,
     },
     (code) => (code === 'ENG' ? ['ENG', 'ENG-PLAT', 'ENG-APP'] : [code]),
@@ -147,5 +148,25 @@ describe('where the money goes', () => {
     expect([mix.longContextCents, mix.directCents]).toEqual([5000n, 17345n]);
     expect(mix.longContextUsers).toEqual([{ label: 'Ana', cents: 17345n, longContextCents: 5000n }]);
     expect(mix.premium).toBeNull();
+  });
+});
+
+describe('premium dimensions', () => {
+  it('split direct usage exactly by each spender’s own speed and region mix, only when a premium value occurs', () => {
+    const ana = user('user_ana', 'ana@acme.example');
+    const bo = user('user_bo', 'bo@acme.example');
+    const premium = [
+      row(ana, '6000', { speed: 'fast', inferenceGeo: 'us' }),
+      row(ana, '11345.4', { speed: 'standard', inferenceGeo: 'global' }),
+      row(bo, '7000', { speed: 'standard', inferenceGeo: 'global' }),
+    ];
+    const { of } = scenario([], premium);
+    // Ana's 17345 billed cents by her mix 6000 : 11345.4 → 5999.86 and 11345.14 → 6000 and 11345.
+    expect(of('ENG-PLAT').mix.premium).toEqual({
+      speed: [{ label: 'standard', cents: 11345n }, { label: 'fast', cents: 6000n }],
+      region: [{ label: 'global', cents: 11345n }, { label: 'us', cents: 6000n }],
+    });
+    // Bo runs standard and global only: nothing premium to break out.
+    expect(of('ENG-APP').mix.premium).toBeNull();
   });
 });
