@@ -170,3 +170,26 @@ describe('premium dimensions', () => {
     expect(of('ENG-APP').mix.premium).toBeNull();
   });
 });
+
+describe('a person who moved cost center during the month', () => {
+  it('appears in each cost center with the usage billed there and the activity split in the same proportion', () => {
+    const base = directory();
+    const dir = directory({
+      people: [
+        { email: 'ana@acme.example', userId: 'user_ana', name: 'Ana', costCenter: 'ENG-PLAT', from: null, to: '2026-09-14' },
+        { email: 'ana@acme.example', userId: 'user_ana', name: 'Ana', costCenter: 'ENG-APP', from: '2026-09-15', to: null },
+        ...base.people.slice(1),
+      ],
+    });
+    const ana = user('user_ana', 'ana@acme.example');
+    const day = (d: string) => ({ startingAt: `2026-09-${d}T00:00:00Z`, endingAt: `2026-09-${String(Number(d) + 1).padStart(2, '0')}T00:00:00Z` });
+    const allocation = allocate([row(ana, '3000', day('10')), row(ana, '1000', day('20'))], dir, sep);
+    const direct = buildStatements(allocation, ctx);
+    const insights = buildInsights(direct, { period: sep, index: indexDirectory(dir), allocation, engagement: [engagement('user_ana', 'ana@acme.example', { sessions: 10, commits: 7, pullRequests: 3, linesAdded: 400, linesRemoved: 100, conversations: null })], premium: null, history: [] }, (c) => [c]);
+    const line = (code: string) => insights.get(direct.find((s) => s.code === code)!.number)!.engagement!.lines[0]!;
+    // 3000 : 1000 billed; 7 commits → 5.25 / 1.75 → 5 and 2 (the larger remainder); sessions 7.5 / 2.5 → a tie, to the smaller code.
+    expect([line('ENG-PLAT').costCents, line('ENG-PLAT').sessions, line('ENG-PLAT').commits, line('ENG-PLAT').pullRequests, line('ENG-PLAT').linesAdded, line('ENG-PLAT').perPullRequestCents]).toEqual([3000n, 7, 5, 2, 300, 1500n]);
+    expect([line('ENG-APP').costCents, line('ENG-APP').sessions, line('ENG-APP').commits, line('ENG-APP').pullRequests, line('ENG-APP').linesAdded, line('ENG-APP').perPullRequestCents]).toEqual([1000n, 3, 2, 1, 100, 1000n]);
+    expect([line('ENG-PLAT').conversations, line('ENG-APP').conversations]).toEqual([null, null]);
+  });
+});

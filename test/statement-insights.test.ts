@@ -94,6 +94,31 @@ describe('month-over-month change on the statement', () => {
   });
 });
 
+describe('trend across a revision', () => {
+  it('counts a correction in the month it corrects, not twice in the month that carries it', async () => {
+    const out = tempDir();
+    for (const args of [
+      ['--period', '2026-09', '--provisional', '--now', '2026-10-05T09:00:00Z'],
+      ['--period', '2026-09', '--now', NOW],
+      ['--period', '2026-10', '--provisional', '--now', NOW],
+    ]) {
+      const r = await runCli(['run', '--sandbox', '--out', out, ...args]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    type WithAdjustments = CostCenter & { adjustments: Array<{ cents: string }> };
+    const oct = chargeback(join(out, '2026-10')).costCenters.find((c) => c.code === 'ENG-APP') as WithAdjustments;
+    const sep = chargeback(join(out, '2026-09.r2')).costCenters.find((c) => c.code === 'ENG-APP')!;
+    const carried = oct.adjustments.reduce((t, a) => t + BigInt(a.cents), 0n);
+    expect(carried).not.toBe(0n);
+    const own = BigInt(oct.billedCents) - carried;
+    const change = own - BigInt(sep.billedCents);
+    const abs = change < 0n ? -change : change;
+    const text = pdfText(join(out, '2026-10', 'statements', 'ENG-APP.pdf')).replace(/\s+/g, ' ');
+    expect(text).toContain(`Compared with September 2026 (${usd(BigInt(sep.billedCents))}): ${change < 0n ? '-' : '+'}${usd(abs)} (`);
+    expect(text).toContain(`This month’s own charges are ${usd(own)}; the total of ${usd(BigInt(oct.billedCents))} also carries ${carried < 0n ? '-' : '+'}${usd(carried < 0n ? -carried : carried)} of corrections to earlier months`);
+  }, 120_000);
+});
+
 describe('cost per pull request, commit and session', () => {
   it('is the person\u2019s usage divided by their counts, to the cent, in the PDF and the workbook', () => {
     const month = join(plain, '2026-09');

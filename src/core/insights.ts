@@ -21,7 +21,7 @@ export interface HistoryMonth {
   readonly period: string;
   readonly revision: number;
   readonly status: string;
-  /** Billed cents per cost center code. */
+  /** Per cost center code, the month's own charges: billed less corrections of earlier months it carried. */
   readonly costCenters: ReadonlyMap<string, bigint>;
   /** Per cost center, per actor key: the actor's direct usage there (label, cents). */
   readonly actors: ReadonlyMap<string, ReadonlyMap<string, { readonly label: string; readonly cents: bigint }>>;
@@ -76,11 +76,19 @@ export interface Mover {
 }
 
 export interface Trend {
-  /** Oldest first; the last point is this month. null: that month was not published. */
+  /**
+   * Each month's own charges, oldest first; the last point is this month. A correction of an
+   * earlier month counts in the month it corrects (its latest revision), not in the month that
+   * carries it, so months compare like with like. null: that month was not published.
+   */
   readonly points: ReadonlyArray<{ readonly period: string; readonly cents: bigint | null }>;
-  /** Last month's billed total, null when it was not published. */
+  /** Last month's own charges, null when it was not published. */
   readonly previousCents: bigint | null;
   readonly changeCents: bigint | null;
+  /** This month's own charges: the statement total less the corrections it carries. */
+  readonly currentCents: bigint;
+  /** Corrections of earlier months this statement carries (in its total, not in the trend). */
+  readonly carriedCents: bigint;
   /** Per person and spender: direct usage this month and last month (present in either). */
   readonly users: readonly Mover[];
   readonly increases: readonly Mover[];
@@ -135,33 +143,57 @@ export function sumCounts(rows: readonly EngagementCounts[]): EngagementCounts {
 }
 
 /**
- * Every engagement row to one cost center: where most of the person's direct usage was billed
- * (ties to the smaller code), or, for someone with activity but no usage cost, the directory's
- * owner on the month's last day.
+ * Every engagement row to the cost centers that paid for the person: with the usage billed there
+ * and, for someone billed to several (a move during the month), each count split in the same
+ * proportion by largest remainder, so counts add up to the provider's and rates stay usage billed
+ * here over activity shown here. Someone with activity but no usage cost goes where the directory
+ * puts them on the month's last day.
  */
 export function attributeEngagement(input: Pick<InsightsInput, 'period' | 'index' | 'allocation' | 'engagement'>): EngagementLine[] {
   if (!input.engagement) return [];
-  const billed = new Map<string, { label: string; email: string | null; total: bigint; best: { code: string; cents: bigint } }>();
+  const billed = new Map<string, { label: string; email: string | null; parts: Array<{ code: string; cents: bigint }> }>();
   const byEmail = new Map<string, string>();
   for (const cc of input.allocation.costCenters) {
     for (const a of cc.actors) {
       if (a.actorType !== 'user_actor') continue;
-      const entry = billed.get(a.actorKey) ?? { label: a.label, email: a.email, total: 0n, best: { code: cc.code, cents: a.billedCents } };
-      entry.total += a.billedCents;
-      if (a.billedCents > entry.best.cents || (a.billedCents === entry.best.cents && cc.code < entry.best.code)) entry.best = { code: cc.code, cents: a.billedCents };
+      const entry = billed.get(a.actorKey) ?? { label: a.label, email: a.email, parts: [] };
+      entry.parts.push({ code: cc.code, cents: a.billedCents });
       billed.set(a.actorKey, entry);
       if (a.email) byEmail.set(a.email.toLowerCase(), a.actorKey);
     }
   }
   const lastDay = new Date(input.period.endExclusiveMs - 86_400_000).toISOString().slice(0, 10);
-  return input.engagement.map((row): EngagementLine => {
+  return input.engagement.flatMap((row): EngagementLine[] => {
     const key = billed.has(`user:${row.userId}`) ? `user:${row.userId}` : (row.email ? byEmail.get(row.email.toLowerCase()) : undefined) ?? `user:${row.userId}`;
     const counts: EngagementCounts = { sessions: row.sessions, commits: row.commits, pullRequests: row.pullRequests, linesAdded: row.linesAdded, linesRemoved: row.linesRemoved, conversations: row.conversations };
     const spent = billed.get(key);
-    if (spent) return { actorKey: key, label: spent.label, email: spent.email ?? row.email, costCenter: spent.best.code, ...withRates(counts, spent.total) };
+    if (spent) {
+      const shares = splitCounts(counts, spent.parts);
+      return spent.parts.map((p) => ({ actorKey: key, label: spent.label, email: spent.email ?? row.email, costCenter: p.code, ...withRates(shares.get(p.code)!, p.cents) }));
+    }
     const mapping = mapRow(input.index, engagementAsRow(row, input.period), lastDay);
-    return { actorKey: key, label: mapping.name ?? row.email ?? row.userId, email: row.email, costCenter: mapping.pool === null ? mapping.costCenter : UNALLOCATED, ...withRates(counts, 0n) };
+    return [{ actorKey: key, label: mapping.name ?? row.email ?? row.userId, email: row.email, costCenter: mapping.pool === null ? mapping.costCenter : UNALLOCATED, ...withRates(counts, 0n) }];
   });
+}
+
+/** Counts split over cost centers in proportion to the usage billed to each (largest remainder; exact sums). */
+function splitCounts(counts: EngagementCounts, parts: ReadonlyArray<{ code: string; cents: bigint }>): Map<string, EngagementCounts> {
+  if (parts.length === 1) return new Map([[parts[0]!.code, counts]]);
+  const total = parts.reduce((t, p) => t + (p.cents < 0n ? -p.cents : p.cents), 0n);
+  // No usage to weigh by (all zero): split evenly.
+  const weights = parts.map((p) => ({ key: p.code, weight: new Money(total === 0n ? 1 : (p.cents < 0n ? -p.cents : p.cents).toString()) }));
+  const split = (n: number | null) => (n === null ? null : splitLargestRemainder(BigInt(n), weights));
+  const fields = ['sessions', 'commits', 'pullRequests', 'linesAdded', 'linesRemoved', 'conversations'] as const;
+  const byField = new Map(fields.map((f) => [f, split(counts[f])]));
+  return new Map(
+    parts.map((p) => {
+      const of = (f: (typeof fields)[number]) => {
+        const m = byField.get(f);
+        return m ? Number(m.get(p.code)!) : null;
+      };
+      return [p.code, { sessions: of('sessions'), commits: of('commits')!, pullRequests: of('pullRequests')!, linesAdded: of('linesAdded')!, linesRemoved: of('linesRemoved')!, conversations: of('conversations') }];
+    }),
+  );
 }
 
 /** A zero-cost row of the user, so the directory's people and rules decide the owner. */
@@ -265,10 +297,11 @@ export function trendPeriods(period: Period): string[] {
   return out;
 }
 
-export function trend(s: Statement, codes: ReadonlySet<string>, period: Period, history: readonly HistoryMonth[]): Trend {
+export function trend(s: Statement, codes: ReadonlySet<string>, period: Period, history: readonly HistoryMonth[], carriedCents = 0n): Trend {
   const byPeriod = new Map(history.map((h) => [h.period, h]));
+  const currentCents = s.totalCents - carriedCents;
   const points = trendPeriods(period).map((label) => {
-    if (label === period.label) return { period: label, cents: s.totalCents };
+    if (label === period.label) return { period: label, cents: currentCents };
     const h = byPeriod.get(label);
     return { period: label, cents: h ? [...codes].reduce((t, c) => t + (h.costCenters.get(c) ?? 0n), 0n) : null };
   });
@@ -299,7 +332,9 @@ export function trend(s: Statement, codes: ReadonlySet<string>, period: Period, 
   return {
     points,
     previousCents,
-    changeCents: previousCents === null ? null : s.totalCents - previousCents,
+    changeCents: previousCents === null ? null : currentCents - previousCents,
+    currentCents,
+    carriedCents,
     users: [...users].sort((a, b) => (a.currentCents === b.currentCents ? tie(a, b) : a.currentCents > b.currentCents ? -1 : 1)),
     increases: users.filter((m) => m.changeCents > 0n).sort((a, b) => (a.changeCents === b.changeCents ? tie(a, b) : a.changeCents > b.changeCents ? -1 : 1)).slice(0, MOVERS),
     decreases: users.filter((m) => m.changeCents < 0n).sort((a, b) => (a.changeCents === b.changeCents ? tie(a, b) : a.changeCents < b.changeCents ? -1 : 1)).slice(0, MOVERS),
@@ -310,13 +345,14 @@ export function trend(s: Statement, codes: ReadonlySet<string>, period: Period, 
 export function buildInsights(statements: readonly Statement[], input: InsightsInput, subtree: (code: string) => readonly string[]): Map<string, StatementInsights> {
   const engagement = input.engagement ? attributeEngagement(input) : null;
   const premium = input.premium ? premiumByActor(input.premium) : null;
+  const carried = new Map(input.allocation.costCenters.map((cc) => [cc.code, cc.adjustments.reduce((t, a) => t + a.cents, 0n)]));
   const out = new Map<string, StatementInsights>();
   for (const s of statements) {
     const codes = new Set(s.kind === 'rollup' ? subtree(s.code) : [s.code]);
     out.set(s.number, {
       engagement: engagement ? engagementView(engagement, codes) : null,
       mix: spendMix(s, premium),
-      trend: trend(s, codes, input.period, input.history),
+      trend: trend(s, codes, input.period, input.history, [...codes].reduce((t, c) => t + (carried.get(c) ?? 0n), 0n)),
     });
   }
   return out;

@@ -27,7 +27,9 @@ export async function readHistory(outDir: string, period: Period): Promise<Histo
       period: d.period,
       revision: d.revision ?? 1,
       status: d.status,
-      costCenters: new Map(d.costCenters.filter((cc) => cc.statementNumber !== null).map((cc) => [cc.code, cc.billedCents])),
+      // The month's own charges: what it billed less corrections of earlier months it carried, which
+      // the trend counts in the months they correct (their latest revision already holds them).
+      costCenters: new Map(d.costCenters.filter((cc) => cc.statementNumber !== null).map((cc) => [cc.code, cc.billedCents - (cc.adjustments ?? []).reduce((t, a) => t + a.cents, 0n)])),
       actors: new Map(withActors ? d.costCenters.map((cc) => [cc.code, new Map(cc.actors.map((a) => [a.actorKey, { label: a.label, cents: a.billedCents }]))]) : []),
     });
   }
@@ -43,7 +45,7 @@ export function historyJson(months: readonly HistoryMonth[]): Buffer {
       status: m.status,
       costCenters: [...m.costCenters].map(([code, cents]) => ({
         code,
-        billedCents: cents.toString(),
+        ownChargesCents: cents.toString(),
         actors: [...(m.actors.get(code) ?? [])].map(([actorKey, a]) => ({ actorKey, label: a.label, cents: a.cents.toString() })),
       })),
     })),
@@ -59,7 +61,7 @@ const historySchema = z.object({
       period: z.string(),
       revision: z.number().int().positive(),
       status: z.string(),
-      costCenters: z.array(z.object({ code: z.string(), billedCents: cents, actors: z.array(z.object({ actorKey: z.string(), label: z.string(), cents })) })),
+      costCenters: z.array(z.object({ code: z.string(), ownChargesCents: cents, actors: z.array(z.object({ actorKey: z.string(), label: z.string(), cents })) })),
     }),
   ),
 });
@@ -77,7 +79,7 @@ export function parseHistory(bytes: Buffer, where: string): HistoryMonth[] {
     period: m.period,
     revision: m.revision,
     status: m.status,
-    costCenters: new Map(m.costCenters.map((cc) => [cc.code, cc.billedCents])),
+    costCenters: new Map(m.costCenters.map((cc) => [cc.code, cc.ownChargesCents])),
     actors: new Map(m.costCenters.filter((cc) => cc.actors.length > 0).map((cc) => [cc.code, new Map(cc.actors.map((a) => [a.actorKey, { label: a.label, cents: a.cents }]))])),
   }));
 }

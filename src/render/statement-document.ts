@@ -128,11 +128,14 @@ function trendSection(ctx: Ctx, insight: StatementInsights): void {
       ? `No statement was published for ${f.month(last.period)}, so there is no month-over-month change.`
       : `Compared with ${f.month(last.period)} (${f.money(tr.previousCents)}): ${f.signedMoney(tr.changeCents)}${tr.previousCents === 0n ? '' : ` (${f.signedPercent(tr.changeCents, tr.previousCents, 1)})`}.`,
   );
+  if (tr.carriedCents !== 0n) {
+    paragraph(ctx, `This month\u2019s own charges are ${f.money(tr.currentCents)}; the total of ${f.money(s.totalCents)} also carries ${f.signedMoney(tr.carriedCents)} of corrections to earlier months, which the trend counts in the months they correct.`);
+  }
   chart(ctx, 150, (box) =>
     drawTrendChart(
       doc,
       box,
-      `Billed per month, ${f.shortMonth(tr.points[0]!.period)} to ${f.shortMonth(s.periodLabel)}`,
+      `Charges per month, ${f.shortMonth(tr.points[0]!.period)} to ${f.shortMonth(s.periodLabel)}`,
       tr.points.map((p) => ({ label: f.shortMonth(p.period), cents: p.cents, display: p.cents === null ? 'no data' : f.money(p.cents), highlight: p.period === s.periodLabel })),
       chartColours(ctx),
       { formatAxis: (c) => f.money(c) },
@@ -142,7 +145,7 @@ function trendSection(ctx: Ctx, insight: StatementInsights): void {
     const before = i > 0 ? tr.points[i - 1]!.cents : null;
     return [f.month(p.period), p.cents === null ? 'not published' : f.money(p.cents), p.cents !== null && before !== null ? f.signedMoney(p.cents - before) : DASH, p.cents !== null && before !== null && before !== 0n ? f.signedPercent(p.cents - before, before, 1) : DASH];
   });
-  drawTable(doc, [{ title: 'Month', width: 185 }, { title: 'Billed', width: 110, align: 'right' }, { title: 'Change', width: 110, align: 'right' }, { title: 'Change %', width: 90, align: 'right' }], rows);
+  drawTable(doc, [{ title: 'Month', width: 185 }, { title: 'Charges', width: 110, align: 'right' }, { title: 'Change', width: 110, align: 'right' }, { title: 'Change %', width: 90, align: 'right' }], rows);
   if (tr.increases.length + tr.decreases.length > 0) {
     heading(doc, `Biggest movers since ${f.month(last.period)}`);
     const movers = [...tr.increases, ...tr.decreases].map((m) => [m.label, f.money(m.previousCents), f.money(m.currentCents), f.signedMoney(m.changeCents), m.previousCents === 0n ? 'new' : f.signedPercent(m.changeCents, m.previousCents, 1)]);
@@ -186,7 +189,7 @@ function engagementSection(ctx: Ctx, insight: StatementInsights): void {
       { title: '/commit', width: 44, align: 'right' },
       { title: '/PR', width: 43, align: 'right' },
     ],
-    [...e.lines.map((l) => row(l, l.label)), row(t, 'Total')],
+    [...e.lines.map((l) => row(l, ctx.s.kind === 'rollup' ? `${l.label} (${l.costCenter})` : l.label)), row(t, 'Total')],
     { boldLast: true, fontSize: 7.5 },
   );
 }
@@ -230,7 +233,7 @@ function notesSection(ctx: Ctx): void {
   doc.font('regular').fontSize(8.5).fillColor(themeOf(doc).muted);
   const notes = [
     ...s.notes,
-    'Engagement comes from the provider\u2019s user activity report for the month (GET /v1/organizations/analytics/users, rollup). A person\u2019s activity is shown where most of their usage was billed; cost per session, commit and pull request divides that person\u2019s usage (all cost centers) by their counts, rounded half up to the cent. Counts the provider does not report are shown as \u2014.',
+    'Engagement comes from the provider\u2019s user activity report for the month (GET /v1/organizations/analytics/users, rollup). A person\u2019s activity is shown with the usage billed to this cost center; someone billed to several (a move during the month) appears in each, their counts split in proportion to the usage billed there (largest remainder), and someone with activity but no usage where the directory puts them on the month\u2019s last day. Cost per session, commit and pull request divides that usage by those counts, rounded half up to the cent; counts the provider does not report are shown as \u2014.',
     'Trend and movers compare with the latest published issue of each earlier month, as recorded in this month\u2019s inputs/history.json.',
   ];
   for (const note of notes) {

@@ -28,6 +28,22 @@ function fit(doc: Doc, text: string, width: number): string {
   return `${cut}\u2026`;
 }
 
+/** Smallest size a cell's text may shrink to before a label is cut. */
+const MIN_CELL_SIZE = 5.5;
+
+/**
+ * A table cell: text that does not fit is set smaller first; a figure (right-aligned) is never
+ * cut, a label is cut with "…" only below the smallest size.
+ */
+function cell(doc: Doc, text: string, x: number, y: number, c: Column, size: number): void {
+  const width = c.width - 8;
+  let s = size;
+  while (s > MIN_CELL_SIZE && doc.fontSize(s).widthOfString(text) > width) s -= 0.5;
+  const shown = c.align === 'right' ? text : fit(doc, text, width);
+  doc.text(shown, x, y + (size - s) / 2, { width: c.align === 'right' ? Math.max(width, doc.widthOfString(text)) : width, align: c.align ?? 'left', lineBreak: false });
+  doc.fontSize(size);
+}
+
 export function pageBottom(doc: Doc): number {
   return doc.page.height - doc.page.margins.bottom;
 }
@@ -64,7 +80,7 @@ export function drawTable(doc: Doc, columns: readonly Column[], rows: ReadonlyAr
     doc.font(last ? 'bold' : 'regular').fontSize(size).fillColor('black');
     let x = MARGIN;
     columns.forEach((c, j) => {
-      doc.text(fit(doc, cells[j] ?? '', c.width - 8), x + 4, y + 3, { width: c.width - 8, align: c.align ?? 'left', lineBreak: false });
+      cell(doc, cells[j] ?? '', x + 4, y + 3, c, size);
       x += c.width;
     });
     doc.moveTo(MARGIN, y + rowH).lineTo(x, y + rowH).lineWidth(0.4).strokeColor(theme.rule).stroke();

@@ -113,7 +113,7 @@ function engagementSheet(wb: ExcelJS.Workbook, e: EngagementView): void {
 function trendSheet(wb: ExcelJS.Workbook, t: Trend): void {
   const ws = wb.addWorksheet('Trend');
   ws.columns = [{ width: 34 }, { width: 18 }, { width: 18 }, { width: 18 }];
-  styleHeaderRow(ws.addRow(['Month', 'Billed (USD)', 'Change (USD)', '']));
+  styleHeaderRow(ws.addRow(['Month', 'Charges (USD)', 'Change (USD)', '']));
   t.points.forEach((p, i) => {
     const before = i > 0 ? t.points[i - 1]!.cents : null;
     const row = ws.addRow([p.period, p.cents === null ? 'not published' : sheetDollars(p.cents), p.cents !== null && before !== null ? sheetDollars(p.cents - before) : '']);
