@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { readDeliveries } from './delivery/deliveries.js';
 import { AnalyticsClient, CHARGEBACK_GROUP_BY, PREMIUM_GROUP_BY } from './api/client.js';
 import { readHistory } from './io/history.js';
 import type { Pseudonyms } from './io/pseudonyms.js';
@@ -114,6 +115,16 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
     throw usageError(`${join(options.outDir, period.label)} ${closed ? 'is closed' : `has ${issued.revision - 1} revision(s)`}; --force would rewrite what was issued.`, [
       'Run without --force: the final figures are written as a new revision and the difference is carried to the next month.',
     ]);
+  }
+  if (issued && options.force) {
+    // Owners hold what was e-mailed; replacing it would orphan their statements and send them again.
+    const sent = (await readDeliveries(issued.folder, period.label, basename(issued.folder))).deliveries.filter((d) => d.status === 'sent');
+    const owners = new Set(sent.map((d) => d.recipient.trim().toLowerCase()));
+    if (owners.size > 0) {
+      throw usageError(`${issued.folder} was e-mailed to ${owners.size} owner(s) (deliveries.json); --force would replace statements they already hold.`, [
+        'Run without --force: the new figures are written as a revision beside it, with exact adjustments, and can be sent in turn.',
+      ]);
+    }
   }
   const previous = issued && !options.force ? issued : null;
   const carried = await carriedInto(options.outDir, period);

@@ -145,6 +145,8 @@ describe('chargeback send: statements by e-mail to each owner, over a real SMTP 
     expect(published.stderr).toBe('');
     expect(published.code).toBe(0);
     baseline = await runCli(['verify', join(base, '2026-09')]).then((r) => ({ code: r.code, stdout: r.stdout.split(base).join('<out>'), stderr: r.stderr.split(base).join('<out>') }));
+    // The published month verifies; send must leave it that way.
+    expect(baseline.code).toBe(0);
     smtp = await startSmtp();
   });
 
@@ -271,6 +273,12 @@ describe('chargeback send: statements by e-mail to each owner, over a real SMTP 
     expect(after.slice(expected.size).every((d) => d.resend && d.status === 'sent')).toBe(true);
 
     await verifyUnchanged(out);
+
+    // A month that was e-mailed is never replaced with --force: owners hold those statements.
+    const forced = await runCli(['run', '--sandbox', '--now', NOW, '--out', out, '--force']);
+    expect(forced.code).toBe(2);
+    expect(forced.stderr).toContain(`was e-mailed to ${expected.size} owner(s)`);
+    expect(readDeliveries(month).deliveries.length).toBe(2 * expected.size);
   });
 
   it('a refused recipient fails the run (exit 3) but the others stay recorded; a re-run sends only the rest', async () => {
