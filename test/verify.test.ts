@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -76,5 +77,39 @@ describe('chargeback verify', () => {
     const r = await runCli(['verify', tempDir()]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('has no manifest.json: it is not a published month.');
+  });
+});
+
+describe('verify of a month published by another version', () => {
+  it('re-derives and compares the figures, and checks the documents by hash only', async () => {
+    const out = tempDir();
+    expect((await runCli(['run', '--sandbox', '--now', '2026-11-25T09:00:00Z', '--out', out])).code).toBe(0);
+    const month = join(out, '2026-09');
+    const manifestPath = join(month, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { tool: { version: string }; outputs: Array<{ path: string; sha256: string; bytes: number }> };
+    // As an older version would have laid it out: other PDF bytes, recorded in its manifest.
+    manifest.tool.version = '0.1.0';
+    const pdf = join(month, 'statements', 'ENG-APP.pdf');
+    const relaid = Buffer.concat([readFileSync(pdf), Buffer.from('\n% laid out by 0.1.0\n')]);
+    writeFileSync(pdf, relaid);
+    const entry = manifest.outputs.find((o) => o.path === 'statements/ENG-APP.pdf')!;
+    entry.sha256 = createHash('sha256').update(relaid).digest('hex');
+    entry.bytes = relaid.length;
+    writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+    const ok = await runCli(['verify', month]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('note: published by version 0.1.0');
+    expect(ok.stdout).toContain('the figures (chargeback.json, ledger.csv, journal.csv, focus.csv) were re-derived and compared');
+    // A changed figure is still caught.
+    const ledger = join(month, 'ledger.csv');
+    const edited = readFileSync(ledger, 'utf8').replace(/,823,8\.23,/, ',824,8.24,');
+    writeFileSync(ledger, edited);
+    const l = manifest.outputs.find((o) => o.path === 'ledger.csv')!;
+    l.sha256 = createHash('sha256').update(edited).digest('hex');
+    l.bytes = Buffer.byteLength(edited);
+    writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+    const bad = await runCli(['verify', month]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('re-derived ledger.csv differs from the published file');
   });
 });
