@@ -1,9 +1,10 @@
 import { basename, join } from 'node:path';
 import { readDeliveries } from './delivery/deliveries.js';
 import { AnalyticsClient, CHARGEBACK_GROUP_BY, PREMIUM_GROUP_BY } from './api/client.js';
-import { readHistory } from './io/history.js';
+import { HISTORY_COPY, parseHistory, readHistory } from './io/history.js';
+import type { HistoryMonth } from './core/insights.js';
 import type { Pseudonyms } from './io/pseudonyms.js';
-import { loadMonthTemplate } from './io/month-template.js';
+import { loadMonthTemplate, standardTemplatePath, templateFromCopy } from './io/month-template.js';
 import { actorsWithChangingOwner, indexDirectory } from './core/directory.js';
 import { finalFromMs, isFinalAt, isoSeconds, latestFinalPeriod, parsePeriod, periodDays, type Period } from './core/period.js';
 import type { Reconciliation } from './core/reconcile.js';
@@ -15,7 +16,7 @@ import { readFile } from 'node:fs/promises';
 import type { OrgDirectory } from './core/directory.js';
 import { carriedInto, isClosed, issueFolder, latestIssue } from './io/issues.js';
 import { publishAtomically } from './io/publish.js';
-import { deriveMonth, oldestRefresh } from './month.js';
+import { deriveMonth, oldestRefresh, TEMPLATE_COPY, type MonthTemplate } from './month.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
 export interface ApiTarget {
@@ -106,7 +107,9 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   const period = resolvePeriod(periodText, nowMs);
   const finalByDate = assertFinalByDate(period, nowMs, options.provisional);
   const { directory, bytes: directoryBytes } = await loadDirectory(options.directoryPath);
-  const template = await loadMonthTemplate(options.templatePath);
+  // From raw pages, the month's own recorded template and history re-render it as published.
+  const recorded = options.fromRaw ? await recordedInputs(options.fromRaw) : null;
+  const template = options.templatePath !== undefined ? await loadMonthTemplate(options.templatePath) : (recorded?.template ?? (await loadMonthTemplate(await standardTemplatePath())));
   // A published month is never rewritten: a new run writes a revision beside it (final figures,
   // a corrected directory) with the exact adjustments, unless --force replaces a lone first issue.
   const issued = await latestIssue(options.outDir, period.label);
@@ -128,7 +131,7 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   }
   const previous = issued && !options.force ? issued : null;
   const carried = await carriedInto(options.outDir, period);
-  const history = await readHistory(options.outDir, period);
+  const history = recorded?.history ?? (await readHistory(options.outDir, period));
 
   const pulled = options.fromRaw && raw ? await fromRaw(options.fromRaw, raw, period) : await pullMonth(options, period, directory);
   const { grouped, total, daily, premium, engagement, apiLabel } = pulled;
@@ -238,6 +241,19 @@ async function pullEngagement(client: AnalyticsClient, period: Period, options: 
   }
   options.log(`pulling ${period.label} engagement per user (sessions, commits, pull requests, lines, conversations)`);
   return client.pullUsers({ name: ENGAGEMENT_LISTING, startingDate: dayText(period.startMs), endingDate: dayText(endMs) });
+}
+
+/** The template and history a published month recorded beside its raw/ folder (null where it has none). */
+async function recordedInputs(rawDir: string): Promise<{ template: MonthTemplate | null; history: HistoryMonth[] | null }> {
+  const month = join(rawDir, '..');
+  const manifest = await readFile(join(month, 'manifest.json'), 'utf8').then((t) => JSON.parse(t) as { inputs?: Array<{ path?: unknown }>; template?: { name?: unknown } }).catch(() => null);
+  if (!manifest) return { template: null, history: null };
+  const listed = new Set((manifest.inputs ?? []).map((i) => String(i.path)));
+  const historyBytes = listed.has(HISTORY_COPY) ? await readFile(join(month, HISTORY_COPY)) : null;
+  return {
+    template: listed.has(TEMPLATE_COPY) ? await templateFromCopy(month, listed, typeof manifest.template?.name === 'string' ? manifest.template.name : undefined) : null,
+    history: historyBytes ? parseHistory(historyBytes, join(month, HISTORY_COPY)) : null,
+  };
 }
 
 /** The same listings read back from a published month's raw/ folder: no network at all. */

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runMonth } from '../src/run.js';
 import { ChargebackError } from '../src/errors.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { ROOT, runCli, tempDir } from './helpers/cli.js';
+import { DIRECTORY_COPY } from '../src/month.js';
 
 const NOW = '2026-11-25T09:00:00Z';
 const files = (dir: string) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.includes('.')).sort();
@@ -50,5 +51,29 @@ describe('re-running a month from its raw pages', () => {
     const missing = await runCli(['run', '--from-raw', join(tempDir(), 'nothing'), '--out', tempDir()]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('has no requests.json');
+  });
+
+  it('re-renders with the template and history the month recorded, into an empty folder, from any working folder', async () => {
+    const first = tempDir();
+    for (const period of ['2026-08', '2026-09']) {
+      const r = await runCli(['run', '--sandbox', '--now', NOW, '--period', period, '--out', first, '--template', 'templates/acme-de.yaml']);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const a = join(first, '2026-09');
+    const elsewhere = tempDir();
+    const again = tempDir();
+    // Another working folder: the directory by path, the template and history from the month itself.
+    const r = await runCli(['run', '--from-raw', join(a, 'raw'), '--now', NOW, '--out', again, '--directory', join(ROOT, 'mappings', 'org.yaml')], {}, elsewhere);
+    expect(r.code, r.stderr).toBe(0);
+    const b = join(again, '2026-09');
+    expect(files(b)).toEqual(files(a));
+    expect(files(a).filter((f) => f !== DIRECTORY_COPY && !readFileSync(join(a, f)).equals(readFileSync(join(b, f))))).toEqual(['manifest.json']);
+    // Only the directory's recorded source path differs (an absolute path here).
+    const manifest = (dir: string) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { inputs: Array<{ path: string; source?: string }> };
+    expect(manifest(b).inputs[0]!.source).toBe(join(ROOT, 'mappings', 'org.yaml'));
+    expect(readFileSync(join(b, 'inputs', 'history.json'), 'utf8')).toContain('"period": "2026-08"');
+    // A fresh run from another folder finds the shipped standard template.
+    const fresh = await runCli(['run', '--sandbox', '--now', NOW, '--out', tempDir(), '--directory', join(ROOT, 'mappings', 'org.yaml')], {}, elsewhere);
+    expect(fresh.code, fresh.stderr).toBe(0);
   });
 });

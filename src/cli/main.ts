@@ -81,9 +81,9 @@ export function buildProgram(io: Io): Command {
     .option('--directory <file>', 'org directory YAML', 'mappings/org.yaml')
     .option('--sandbox', 'run against the built-in sandbox over loopback (no API key needed)', false)
     .option('--from-raw <dir>', 're-run from the raw/ folder of a published month, without any network')
-    .option('--template <file>', 'statement template (layout, colours, locale, sections)', 'templates/standard.yaml')
+    .option('--template <file>', 'statement template (layout, colours, locale, sections); default templates/standard.yaml, or with --from-raw the one the month was issued with')
     .option('--pseudonymize', `replace people with stable opaque ids in summary, ledger and FOCUS (key from ${PSEUDONYM_KEY_ENV})`, false)
-    .action(async (opts: { period?: string; provisional: boolean; now?: string; out: string; force: boolean; directory: string; sandbox: boolean; fromRaw?: string; template: string; pseudonymize: boolean }) => {
+    .action(async (opts: { period?: string; provisional: boolean; now?: string; out: string; force: boolean; directory: string; sandbox: boolean; fromRaw?: string; template?: string; pseudonymize: boolean }) => {
       const now = parseNow(opts.now);
       const log = io.progress ? (m: string) => io.err(m) : () => {};
       const pseudonyms = opts.pseudonymize ? pseudonymsFromEnv(io.env, '--pseudonymize') : null;

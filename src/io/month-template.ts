@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { exists } from './publish.js';
 import { DEFAULT_TEMPLATE, type Template } from '../core/template.js';
 import { latestIssue } from './issues.js';
 import { usageError } from '../errors.js';
@@ -17,6 +19,16 @@ function recordablePath(templateFile: string, logo: string): string {
     throw usageError(`The template ${templateFile} names the logo "${logo}" outside its own folder.`, ['Put the logo beside the template (or in a folder below it) and name it relative to the template.']);
   }
   return path;
+}
+
+/**
+ * The standard template: templates/standard.yaml of the folder the run starts in (the customer's
+ * copy), else the one shipped with the tool, so a run from any folder has one.
+ */
+export async function standardTemplatePath(): Promise<string> {
+  const local = 'templates/standard.yaml';
+  if (await exists(local)) return local;
+  return fileURLToPath(new URL('../../templates/standard.yaml', import.meta.url));
 }
 
 /** The statement template of a run: the file given, or the built-in default. */
