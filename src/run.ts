@@ -9,7 +9,7 @@ import { actorsWithChangingOwner, indexDirectory } from './core/directory.js';
 import { finalFromMs, isFinalAt, isoSeconds, latestFinalPeriod, parsePeriod, periodDays, type Period } from './core/period.js';
 import type { Reconciliation } from './core/reconcile.js';
 import type { DocumentStatus, Statement } from './core/statements.js';
-import { dataError, upstreamError, usageError } from './errors.js';
+import { ChargebackError, dataError, upstreamError, usageError } from './errors.js';
 import { loadDirectory } from './io/directory-file.js';
 import { ENGAGEMENT_LISTING, PREMIUM_LISTING, readRawListings, type RawListings } from './io/raw.js';
 import { readFile } from 'node:fs/promises';
@@ -63,12 +63,16 @@ export interface RunResult {
   readonly reconciliation: Reconciliation;
   readonly files: readonly string[];
   readonly unmappedSpenders: number;
+  /** What the month was published without, and why (e.g. engagement the provider could not serve). */
+  readonly warnings: readonly string[];
 }
 
 const EARLIEST = Date.UTC(2026, 0, 1);
 /** actor_ids[] per daily listing, keeping each query URL a reasonable size. */
 const DAILY_ACTORS_PER_LISTING = 50;
 const DAY_MS = 86_400_000;
+/** Days an engagement day may take to become queryable. */
+const ENGAGEMENT_LAG_DAYS = 4;
 const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export function resolvePeriod(text: string | undefined, nowMs: number): Period {
@@ -133,7 +137,8 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   const carried = await carriedInto(options.outDir, period);
   const history = recorded?.history ?? (await readHistory(options.outDir, period));
 
-  const pulled = options.fromRaw && raw ? await fromRaw(options.fromRaw, raw, period) : await pullMonth(options, period, directory);
+  const warnings: string[] = [];
+  const pulled = options.fromRaw && raw ? await fromRaw(options.fromRaw, raw, period) : await pullMonth(options, period, directory, warnings);
   const { grouped, total, daily, premium, engagement, apiLabel } = pulled;
   // Every cost listing must come from an export that covers the month; the oldest one decides.
   const dataRefreshedAt = oldestRefresh([grouped, total, ...daily, ...(premium ? [premium] : [])]);
@@ -194,11 +199,12 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
     reconciliation: rec,
     files: [...files.keys()].sort(),
     unmappedSpenders: allocation.unmapped.length,
+    warnings,
   };
 }
 
 /** The month's listings from the API: grouped, the org total, and daily rows of the movers. */
-async function pullMonth(options: RunOptions, period: Period, directory: OrgDirectory) {
+async function pullMonth(options: RunOptions, period: Period, directory: OrgDirectory, warnings: string[]) {
   const client = new AnalyticsClient({
     baseUrl: options.api.baseUrl,
     apiKey: options.api.apiKey,
@@ -224,23 +230,32 @@ async function pullMonth(options: RunOptions, period: Period, directory: OrgDire
   }
   options.log(`pulling ${period.label} cost by actor, speed and inference region`);
   const premium = await client.pullCost({ name: PREMIUM_LISTING, startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: PREMIUM_GROUP_BY });
-  const engagement = await pullEngagement(client, period, options);
+  const engagement = await pullEngagement(client, period, options, warnings);
   return { grouped, total, daily, premium, engagement, apiLabel: options.api.label };
 }
 
 /**
- * Per-user engagement over the month (rollup mode). A day is queryable about a day after it
- * ends, so a provisional run of a recent month reads up to the day before yesterday.
+ * Per-user engagement over the month (rollup mode). It explains the money but is not money: when
+ * the provider cannot serve it (a day not aggregated yet, a month beyond its look-back window, an
+ * outage), the month is published without it and the run says why. Days become queryable a day
+ * or more after they end (up to three after aggregation, per the provider), so a provisional run
+ * of a recent month reads up to four days back.
  */
-async function pullEngagement(client: AnalyticsClient, period: Period, options: RunOptions) {
-  const available = Math.floor(options.now.getTime() / DAY_MS) * DAY_MS - DAY_MS;
+async function pullEngagement(client: AnalyticsClient, period: Period, options: RunOptions, warnings: string[]) {
+  const available = Math.floor(options.now.getTime() / DAY_MS) * DAY_MS - ENGAGEMENT_LAG_DAYS * DAY_MS;
   const endMs = Math.min(period.endExclusiveMs, available);
   if (endMs <= period.startMs) {
-    options.log(`no engagement yet for ${period.label}: the provider aggregates each day the day after`);
+    warnings.push(`no engagement for ${period.label} yet: the provider's activity report trails by a few days; statements show none.`);
     return null;
   }
   options.log(`pulling ${period.label} engagement per user (sessions, commits, pull requests, lines, conversations)`);
-  return client.pullUsers({ name: ENGAGEMENT_LISTING, startingDate: dayText(period.startMs), endingDate: dayText(endMs) });
+  try {
+    return await client.pullUsers({ name: ENGAGEMENT_LISTING, startingDate: dayText(period.startMs), endingDate: dayText(endMs) });
+  } catch (error) {
+    if (!(error instanceof ChargebackError)) throw error;
+    warnings.push(`engagement for ${period.label} is not available (${error.message}); the statements are published without it.`);
+    return null;
+  }
 }
 
 /** The template and history a published month recorded beside its raw/ folder (null where it has none). */

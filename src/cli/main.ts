@@ -89,6 +89,8 @@ export function buildProgram(io: Io): Command {
       const pseudonyms = opts.pseudonymize ? pseudonymsFromEnv(io.env, '--pseudonymize') : null;
       const execute = async (api: ApiTarget) => {
         const result = await runMonth({ period: opts.period, provisional: opts.provisional, now, outDir: opts.out, force: opts.force, directoryPath: opts.directory, templatePath: opts.template, pseudonyms, api, log, fromRaw: opts.fromRaw });
+        // Always shown (not only with progress): what the month was published without.
+        for (const w of result.warnings) io.err(`warning: ${w}`);
         if (result.unchanged) {
           io.out(`${result.period.label} is already published in ${result.target} with the same figures (${result.status}); nothing was written.`);
           return;

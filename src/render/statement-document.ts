@@ -158,7 +158,7 @@ function engagementSection(ctx: Ctx, insight: StatementInsights): void {
   heading(doc, 'Value: Claude Code and chat activity', 120);
   const e = insight.engagement;
   if (!e) {
-    paragraph(ctx, 'This month was pulled without engagement data.');
+    paragraph(ctx, 'No engagement is shown: the provider\u2019s user activity report was not available when this month was pulled.');
     return;
   }
   if (e.lines.length === 0) {

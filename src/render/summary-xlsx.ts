@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { Allocation } from '../core/allocate.js';
 import { UNALLOCATED } from '../core/directory.js';
-import { decimalText, percentText } from '../core/money.js';
+import { decimalText, Money } from '../core/money.js';
 import type { Reconciliation } from '../core/reconcile.js';
 import type { DocumentStatus, Statement } from '../core/statements.js';
 import { trendPeriods } from '../core/insights.js';
@@ -113,8 +113,10 @@ function trendSheet(wb: ExcelJS.Workbook, allocation: Allocation, ctx: SummaryCo
   const withTrend = ctx.statements.filter((s) => s.insights);
   for (const s of withTrend) {
     const t = s.insights!.trend;
-    const pct = t.changeCents !== null && t.previousCents !== null && t.previousCents !== 0n ? percentText(t.changeCents, t.previousCents) : '';
-    ws.addRow([s.code, s.name, ...t.points.map((p) => (p.cents === null ? 'not published' : sheetDollars(p.cents))), t.changeCents === null ? 'not published' : sheetDollars(t.changeCents), pct]);
+    // A ratio, not money: a number the sheet formats as a percentage.
+    const ratio = t.changeCents !== null && t.previousCents !== null && t.previousCents !== 0n ? Number(new Money(t.changeCents.toString()).dividedBy(t.previousCents.toString()).toDecimalPlaces(6).toFixed()) : '';
+    const row = ws.addRow([s.code, s.name, ...t.points.map((p) => (p.cents === null ? 'not published' : sheetDollars(p.cents))), t.changeCents === null ? 'not published' : sheetDollars(t.changeCents), ratio]);
+    row.getCell(months.length + 4).numFmt = '0.0%';
   }
   // Movers across the organization: each person's direct usage over all cost centers.
   const movers = new Map<string, { type: string; label: string; previous: bigint; current: bigint }>();

@@ -15,6 +15,7 @@ const BETA = 'analytics-usage-cost-2026-08-24';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const EARLIEST_MS = Date.UTC(2026, 0, 1);
+const ENGAGEMENT_LOOKBACK_DAYS = 90;
 
 export const GROUP_KEYS = [
   'actor', 'actor_type', 'agent_id', 'api_key_id', 'claude_tag_category', 'claude_tag_user_id', 'context_window',
@@ -260,6 +261,8 @@ function usersPage(url: URL, nowMs: number, cache: Map<string, unknown[]>, pageU
   const endText = params.get('ending_date');
   const endMs = endText === null ? latestMs + DAY_MS : parseDay('ending_date', endText);
   if (startMs < EARLIEST_MS) throw new BadRequest('starting_date: must be on or after 2026-01-01');
+  // The launch guide gives the engagement endpoints a 90-day look-back; the sandbox holds to it.
+  if (startMs < Math.floor(nowMs / DAY_MS) * DAY_MS - ENGAGEMENT_LOOKBACK_DAYS * DAY_MS) throw new BadRequest(`starting_date: must be within the last ${ENGAGEMENT_LOOKBACK_DAYS} days`);
   if (endMs <= startMs) throw new BadRequest('ending_date: must be after starting_date');
   if (endMs - startMs > 366 * DAY_MS) throw new BadRequest('ending_date: at most 366 days after starting_date');
   if (endMs > latestMs + DAY_MS) throw new BadRequest(`engagement date not yet available; the latest available day is ${iso(latestMs).slice(0, 10)}`);
