@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { PREMIUM_GROUP_BY } from '../src/api/client.js';
 import { ChargebackError } from '../src/errors.js';
-import { clientFor, fakeTime, SEPTEMBER, withSandbox } from './helpers/sandbox.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { clientFor, fakeTime, runMonthAgainst, SEPTEMBER, withSandbox } from './helpers/sandbox.js';
+import { pdfText } from './helpers/readers.js';
 
 const users = { name: 'users', startingDate: '2026-09-01', endingDate: '2026-10-01' };
 
@@ -71,5 +74,19 @@ describe('engagement (GET /analytics/users, rollup) over loopback', () => {
       expect(new Set(premium.rows.map((r) => r.speed ?? null))).toEqual(new Set(['fast', 'standard', null]));
       expect(new Set(premium.rows.map((r) => r.inferenceGeo ?? null))).toEqual(new Set(['us', 'global', null]));
     });
+  });
+
+  it('a month the provider cannot serve engagement for is published without it, with a warning', async () => {
+    // Requests 1-3 are the cost listings; the 4th is the users listing.
+    const refused = await runMonthAgainst({ byRequest: { 4: { kind: 'status', status: 403 } } });
+    expect(refused.error).toBeNull();
+    expect(refused.result!.warnings).toEqual([expect.stringContaining('engagement for 2026-09 is not available (The Analytics API answered HTTP 403 for users-p001.json')]);
+    const month = join(refused.out, '2026-09');
+    expect(readdirSync(join(month, 'raw')).filter((f) => f.startsWith('users'))).toEqual([]);
+    expect(pdfText(join(month, 'statements', 'ENG-PLAT.pdf'))).toContain('No engagement is shown');
+    // Beyond the 90-day look-back: the same, and the money is unaffected.
+    const old = await runMonthAgainst({}, { period: '2026-08' });
+    expect(old.result!.warnings).toEqual([expect.stringContaining('starting_date: must be within the last 90 days')]);
+    expect(old.result!.sourceTotalCents).toBe(2504458n);
   });
 });
