@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ANTHROPIC_VERSION, CHARGEBACK_GROUP_BY, COST_BETA, COST_PATH, PREMIUM_GROUP_BY, USERS_PATH, type Attempt, type RawPage } from './api/client.js';
 import type { EngagementRow } from './core/engagement.js';
-import { buildInsights, type HistoryMonth } from './core/insights.js';
+import { buildInsights, type EngagementRange, type HistoryMonth } from './core/insights.js';
 import type { Template } from './core/template.js';
 import { HISTORY_COPY, historyJson } from './io/history.js';
 import type { Pseudonyms } from './io/pseudonyms.js';
@@ -46,6 +46,8 @@ export interface MonthInput {
   readonly premium: PulledListing | null;
   /** Per-user engagement (GET /analytics/users, rollup); null for months pulled without it. */
   readonly engagement: PulledListing<EngagementRow> | null;
+  /** Exchanges of a listing the month was published without (engagement the provider refused), kept for the audit trail. */
+  readonly unusedAttempts: readonly Attempt[];
   /** Earlier published months, for month-over-month change and the six-month trend. */
   readonly history: readonly HistoryMonth[];
   /** The statement layout, and the files it was read from (null: the built-in default). */
@@ -153,6 +155,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     index: indexDirectory(directory),
     allocation,
     engagement: input.engagement?.rows ?? null,
+    engagementRange: input.engagement ? engagementRange(input.engagement, period) : null,
     premium: input.premium?.rows ?? null,
     history: input.history,
   }, subtreeOf(allocation));
@@ -201,7 +204,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   const pages: RawPage[] = listings.flatMap((l) => l.pages);
   for (const page of pages) files.set(`raw/${page.file}`, Buffer.from(page.body, 'utf8'));
   // Every exchange, used or not (retried errors, pages of a restarted listing), in order.
-  const exchanges = listings.flatMap((l) => l.attempts).map((a, i) => {
+  const exchanges = [...listings.flatMap((l) => l.attempts), ...input.unusedAttempts].map((a, i) => {
     const kept = a.keptAs ?? (a.body !== null ? discardedFile(i, a) : null);
     if (a.keptAs === null && kept !== null) files.set(`raw/${kept}`, Buffer.from(a.body!, 'utf8'));
     return { n: i + 1, query: a.query, method: 'GET', request: a.request, status: a.status, outcome: a.outcome, file: kept, used: a.keptAs !== null, sha256: a.body === null ? null : sha256(a.body), bytes: a.body === null ? 0 : Buffer.byteLength(a.body) };
@@ -266,6 +269,18 @@ function personMask(pseudonyms: Pseudonyms | null): PersonMask {
 /** A person rule names the person's id or e-mail; pseudonymized outputs keep only which kind matched. */
 function maskRule(pseudonyms: Pseudonyms | null, rule: string): string {
   return pseudonyms ? rule.replace(/^person (user_id|email)=.*$/, 'person $1 (pseudonymized)') : rule;
+}
+
+/** The days an engagement listing covers, from its request (starting_date, exclusive ending_date). */
+function engagementRange(listing: PulledListing<EngagementRow>, period: Period): EngagementRange | null {
+  const first = listing.pages[0]?.request;
+  if (!first) return null;
+  const q = new URLSearchParams(first.slice(first.indexOf('?') + 1));
+  const from = q.get('starting_date');
+  const end = q.get('ending_date');
+  if (!from || !end) return null;
+  const endMs = Date.parse(`${end}T00:00:00Z`);
+  return { from, to: new Date(endMs - 86_400_000).toISOString().slice(0, 10), partial: endMs < period.endExclusiveMs };
 }
 
 /** The codes below and including a cost center, for roll-up insights. */

@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
 import { readDeliveries } from './delivery/deliveries.js';
-import { AnalyticsClient, CHARGEBACK_GROUP_BY, PREMIUM_GROUP_BY } from './api/client.js';
+import { AnalyticsClient, CHARGEBACK_GROUP_BY, ListingError, PREMIUM_GROUP_BY } from './api/client.js';
 import { HISTORY_COPY, parseHistory, readHistory } from './io/history.js';
 import type { HistoryMonth } from './core/insights.js';
 import type { Pseudonyms } from './io/pseudonyms.js';
@@ -14,9 +14,10 @@ import { loadDirectory } from './io/directory-file.js';
 import { ENGAGEMENT_LISTING, PREMIUM_LISTING, readRawListings, type RawListings } from './io/raw.js';
 import { readFile } from 'node:fs/promises';
 import type { OrgDirectory } from './core/directory.js';
-import { carriedInto, isClosed, issueFolder, latestIssue } from './io/issues.js';
-import { publishAtomically } from './io/publish.js';
-import { deriveMonth, oldestRefresh, TEMPLATE_COPY, type MonthTemplate } from './month.js';
+import { carriedInto, isClosed, issueFolder, latestIssue, parseCarriedCopy } from './io/issues.js';
+import type { CarriedAdjustment } from './core/allocate.js';
+import { exists, publishAtomically } from './io/publish.js';
+import { CARRIED_COPY, deriveMonth, oldestRefresh, TEMPLATE_COPY, type MonthTemplate } from './month.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
 export interface ApiTarget {
@@ -134,12 +135,12 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
     }
   }
   const previous = issued && !options.force ? issued : null;
-  const carried = await carriedInto(options.outDir, period);
+  const carried = recorded?.carried ?? (await carriedInto(options.outDir, period));
   const history = recorded?.history ?? (await readHistory(options.outDir, period));
 
   const warnings: string[] = [];
   const pulled = options.fromRaw && raw ? await fromRaw(options.fromRaw, raw, period) : await pullMonth(options, period, directory, warnings);
-  const { grouped, total, daily, premium, engagement, apiLabel } = pulled;
+  const { grouped, total, daily, premium, engagement, unusedAttempts, apiLabel } = pulled;
   // Every cost listing must come from an export that covers the month; the oldest one decides.
   const dataRefreshedAt = oldestRefresh([grouped, total, ...daily, ...(premium ? [premium] : [])]);
   if (dataRefreshedAt === null) {
@@ -170,6 +171,7 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
     daily,
     premium,
     engagement,
+    unusedAttempts,
     history,
     template,
     pseudonyms: options.pseudonyms ?? null,
@@ -181,6 +183,9 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   });
   const { allocation, rec, statements, files } = month;
   const unchanged = previous !== null && month.adjustments.length === 0 && previous.figures.status === status;
+  if (unchanged && engagement && !(await exists(join(previous.folder, 'raw', `${ENGAGEMENT_LISTING}-p001.json`)))) {
+    warnings.push(`${previous.folder} was published without engagement, which the provider serves now; its figures are unchanged, so nothing was written. Re-issue it with --force to add engagement (not possible once it is closed or e-mailed).`);
+  }
   if (!unchanged) options.log(`publishing ${files.size} files`);
   const written = unchanged
     ? previous.folder
@@ -231,7 +236,7 @@ async function pullMonth(options: RunOptions, period: Period, directory: OrgDire
   options.log(`pulling ${period.label} cost by actor, speed and inference region`);
   const premium = await client.pullCost({ name: PREMIUM_LISTING, startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: PREMIUM_GROUP_BY });
   const engagement = await pullEngagement(client, period, options, warnings);
-  return { grouped, total, daily, premium, engagement, apiLabel: options.api.label };
+  return { grouped, total, daily, premium, engagement: engagement.listing, unusedAttempts: engagement.failed, apiLabel: options.api.label };
 }
 
 /**
@@ -246,28 +251,34 @@ async function pullEngagement(client: AnalyticsClient, period: Period, options: 
   const endMs = Math.min(period.endExclusiveMs, available);
   if (endMs <= period.startMs) {
     warnings.push(`no engagement for ${period.label} yet: the provider's activity report trails by a few days; statements show none.`);
-    return null;
+    return { listing: null, failed: [] };
   }
+  if (endMs < period.endExclusiveMs) warnings.push(`engagement for ${period.label} covers activity up to ${dayText(endMs - DAY_MS)} only: the provider's report trails by a few days; the statements say so.`);
   options.log(`pulling ${period.label} engagement per user (sessions, commits, pull requests, lines, conversations)`);
   try {
-    return await client.pullUsers({ name: ENGAGEMENT_LISTING, startingDate: dayText(period.startMs), endingDate: dayText(endMs) });
+    return { listing: await client.pullUsers({ name: ENGAGEMENT_LISTING, startingDate: dayText(period.startMs), endingDate: dayText(endMs) }), failed: [] };
   } catch (error) {
     if (!(error instanceof ChargebackError)) throw error;
-    warnings.push(`engagement for ${period.label} is not available (${error.message}); the statements are published without it.`);
-    return null;
+    warnings.push(`engagement for ${period.label} is not available (${error.message}); the month has none.`);
+    // The refused exchanges stay in raw/requests.json with the rest.
+    return { listing: null, failed: error instanceof ListingError ? error.attempts : [] };
   }
 }
 
 /** The template and history a published month recorded beside its raw/ folder (null where it has none). */
-async function recordedInputs(rawDir: string): Promise<{ template: MonthTemplate | null; history: HistoryMonth[] | null }> {
+async function recordedInputs(rawDir: string): Promise<{ template: MonthTemplate | null; history: HistoryMonth[] | null; carried: { adjustments: CarriedAdjustment[]; source: string | null } | null }> {
   const month = join(rawDir, '..');
   const manifest = await readFile(join(month, 'manifest.json'), 'utf8').then((t) => JSON.parse(t) as { inputs?: Array<{ path?: unknown }>; template?: { name?: unknown } }).catch(() => null);
-  if (!manifest) return { template: null, history: null };
+  if (!manifest) return { template: null, history: null, carried: null };
   const listed = new Set((manifest.inputs ?? []).map((i) => String(i.path)));
-  const historyBytes = listed.has(HISTORY_COPY) ? await readFile(join(month, HISTORY_COPY)) : null;
+  const copy = async (path: string) => (listed.has(path) ? readFile(join(month, path)) : null);
+  const historyBytes = await copy(HISTORY_COPY);
+  const carriedBytes = await copy(CARRIED_COPY);
   return {
     template: listed.has(TEMPLATE_COPY) ? await templateFromCopy(month, listed, typeof manifest.template?.name === 'string' ? manifest.template.name : undefined) : null,
     history: historyBytes ? parseHistory(historyBytes, join(month, HISTORY_COPY)) : null,
+    // What the month carried; none recorded means it carried none.
+    carried: carriedBytes ? parseCarriedCopy(carriedBytes, join(month, CARRIED_COPY)) : { adjustments: [], source: null },
   };
 }
 
@@ -279,5 +290,5 @@ async function fromRaw(rawDir: string, raw: RawListings, period: Period) {
   // Keep the source the pages came from, so the re-render is byte-identical to the original.
   const manifest = await readFile(join(rawDir, '..', 'manifest.json'), 'utf8').catch(() => null);
   const apiLabel = manifest ? ((JSON.parse(manifest) as { source?: { api?: string } }).source?.api ?? 'raw') : 'raw';
-  return { grouped: raw.grouped, total: raw.total, daily: [...raw.daily], premium: raw.premium, engagement: raw.engagement, apiLabel };
+  return { grouped: raw.grouped, total: raw.total, daily: [...raw.daily], premium: raw.premium, engagement: raw.engagement, unusedAttempts: raw.unusedAttempts, apiLabel };
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { parsePeriod } from './core/period.js';
 import { ChargebackError, usageError } from './errors.js';
 import { formatProblem, parseDirectory } from './io/directory-file.js';
-import { closedMarker, issueFolder, parseIssued } from './io/issues.js';
+import { closedMarker, issueFolder, parseCarriedCopy, parseIssued } from './io/issues.js';
 import { CARRIED_COPY, deriveMonth, DIRECTORY_COPY, PREVIOUS_COPY } from './month.js';
 import { readRawListings } from './io/raw.js';
 import { TOOL_VERSION } from './version.js';
@@ -127,6 +127,14 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
       }
       if (!onDisk.equals(bytes)) problems.push(`re-derived ${path} differs from the published file`);
     }
+    if (older) {
+      // The manifest's figures too: period, status, revision, data as of, totals.
+      const mine = JSON.parse(files.get('manifest.json')!.toString('utf8')) as Record<string, unknown>;
+      const theirs = JSON.parse(manifestBytes.toString('utf8')) as Record<string, unknown>;
+      for (const key of ['period', 'status', 'revision', 'dataRefreshedAt', 'totals']) {
+        if (JSON.stringify(mine[key] ?? null) !== JSON.stringify(theirs[key] ?? null)) problems.push(`re-derived manifest.json ${key} differs from the published one`);
+      }
+    }
     if (older) notes.push(`published by version ${older} (this is ${TOOL_VERSION}): the figures (${[...FIGURE_FILES].filter((f) => files.has(f)).join(', ')}) were re-derived and compared; ${skipped} documents laid out by ${older} were checked by hash only.`);
     else for (const path of listedPaths) if (!files.has(path)) problems.push(`re-derivation does not produce ${path}`);
   } catch (error) {
@@ -136,7 +144,6 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
   return { ok: problems.length === 0, filesChecked: listed.length + 1, problems, notes };
 }
 
-const carriedSchema = z.object({ source: z.string().nullable(), adjustments: z.array(z.object({ costCenter: z.string(), fromPeriod: z.string(), reference: z.string(), cents: z.string().regex(/^-?\d+$/) })) });
 
 async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>, env: NodeJS.ProcessEnv): Promise<ReadonlyMap<string, Buffer>> {
   // A pseudonymized month re-derives only with the same key.
@@ -152,12 +159,11 @@ async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>, e
   const { directory, problems } = parseDirectory(directoryBytes.toString('utf8'), String(directoryEntry?.source ?? DIRECTORY_COPY));
   if (!directory) throw usageError('The recorded org directory no longer validates.', problems.map(formatProblem));
 
-  const { grouped, total, daily, premium, engagement, dataRefreshedAt } = await readRawListings(join(dir, 'raw'));
+  const { grouped, total, daily, premium, engagement, unusedAttempts, dataRefreshedAt } = await readRawListings(join(dir, 'raw'));
   const optional = async (path: string) => (listedInputs.has(path) ? readFile(join(dir, path)) : null);
   const previousBytes = await optional(PREVIOUS_COPY);
   const carriedBytes = await optional(CARRIED_COPY);
   const historyBytes = await optional(HISTORY_COPY);
-  const carriedJson = carriedBytes ? carriedSchema.parse(JSON.parse(carriedBytes.toString('utf8'))) : null;
   const month = await deriveMonth({
     period,
     status: manifest.status,
@@ -169,6 +175,7 @@ async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>, e
     daily,
     premium,
     engagement,
+    unusedAttempts,
     history: historyBytes ? parseHistory(historyBytes, join(dir, HISTORY_COPY)) : [],
     template: await templateFromCopy(dir, listedInputs, manifest.template?.name),
     pseudonyms: pseudo,
@@ -176,9 +183,7 @@ async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>, e
     apiLabel: manifest.source.api,
     revision: manifest.revision ?? 1,
     previous: previousBytes ? { figures: parseIssued(previousBytes, PREVIOUS_COPY), bytes: previousBytes } : null,
-    carried: carriedJson
-      ? { source: carriedJson.source, adjustments: carriedJson.adjustments.map((c) => ({ costCenter: c.costCenter, fromPeriod: c.fromPeriod, reference: c.reference, cents: BigInt(c.cents) })) }
-      : { source: null, adjustments: [] },
+    carried: carriedBytes ? parseCarriedCopy(carriedBytes, join(dir, CARRIED_COPY)) : { source: null, adjustments: [] },
   });
   return month.files;
 }

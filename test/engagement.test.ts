@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PREMIUM_GROUP_BY } from '../src/api/client.js';
 import { ChargebackError } from '../src/errors.js';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { runCli } from './helpers/cli.js';
 import { join } from 'node:path';
 import { clientFor, fakeTime, runMonthAgainst, SEPTEMBER, withSandbox } from './helpers/sandbox.js';
 import { pdfText } from './helpers/readers.js';
@@ -88,5 +89,21 @@ describe('engagement (GET /analytics/users, rollup) over loopback', () => {
     const old = await runMonthAgainst({}, { period: '2026-08' });
     expect(old.result!.warnings).toEqual([expect.stringContaining('starting_date: must be within the last 90 days')]);
     expect(old.result!.sourceTotalCents).toBe(2504458n);
+  });
+
+  it('keeps the refused exchange in raw/requests.json, and the month still verifies', async () => {
+    const refused = await runMonthAgainst({ byRequest: { 4: { kind: 'status', status: 403 } } });
+    const month = join(refused.out, '2026-09');
+    const requests = JSON.parse(readFileSync(join(month, 'raw', 'requests.json'), 'utf8')) as Array<{ query: string; status: number; used: boolean; file: string | null }>;
+    expect(requests.filter((r) => r.query === 'users')).toEqual([expect.objectContaining({ status: 403, used: false, file: 'discarded/004-users-http403.txt' })]);
+    const r = await runCli(['verify', month]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('says when the provider\u2019s report does not reach the month\u2019s end yet', async () => {
+    const { result, out } = await runMonthAgainst({}, { period: '2026-11', provisional: true });
+    expect(result!.warnings).toContain('engagement for 2026-11 covers activity up to 2026-11-20 only: the provider\'s report trails by a few days; the statements say so.');
+    const text = pdfText(join(out, '2026-11', 'statements', 'ENG-PLAT.pdf')).replace(/\s+/g, ' ');
+    expect(text).toContain('Activity from 1 November 2026 to 20 November 2026, not the whole month');
   });
 });

@@ -76,4 +76,24 @@ describe('re-running a month from its raw pages', () => {
     const fresh = await runCli(['run', '--sandbox', '--now', NOW, '--out', tempDir(), '--directory', join(ROOT, 'mappings', 'org.yaml')], {}, elsewhere);
     expect(fresh.code, fresh.stderr).toBe(0);
   });
+
+  it('re-renders a month that carried corrections, with what it recorded, into an empty folder', async () => {
+    const first = tempDir();
+    for (const args of [
+      ['--period', '2026-09', '--provisional', '--now', '2026-10-05T09:00:00Z'],
+      ['--period', '2026-09', '--now', NOW],
+      ['--period', '2026-10', '--provisional', '--now', NOW],
+    ]) {
+      const r = await runCli(['run', '--sandbox', '--out', first, ...args]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const a = join(first, '2026-10');
+    expect(files(a)).toContain('inputs/carried-adjustments.json');
+    const again = tempDir();
+    const r = await runCli(['run', '--from-raw', join(a, 'raw'), '--provisional', '--now', NOW, '--out', again]);
+    expect(r.code, r.stderr).toBe(0);
+    const b = join(again, '2026-10');
+    expect(files(b)).toEqual(files(a));
+    expect(files(a).filter((f) => !readFileSync(join(a, f)).equals(readFileSync(join(b, f))))).toEqual([]);
+  }, 120_000);
 });

@@ -139,7 +139,7 @@ describe('cost per pull request, commit and session', () => {
         const perCommit = halfUp(cents, BigInt(m.commit_count));
         const perSession = halfUp(cents, BigInt(m.distinct_session_count));
         const row = sheet.cells.find((c) => c.value === a.label)!.ref.slice(1);
-        expect([`J${row}`, `K${row}`, `L${row}`].map((ref) => cellCents(sheet.cells.find((c) => c.ref === ref)))).toEqual([perSession, perCommit, perPr]);
+        expect([`K${row}`, `L${row}`, `M${row}`].map((ref) => cellCents(sheet.cells.find((c) => c.ref === ref)))).toEqual([perSession, perCommit, perPr]);
         const line = text.split('\n').find((l) => l.trim().startsWith(a.label.slice(0, 10)) && l.includes(usd(cents)) && l.includes(usd(perPr)));
         expect(line, `${a.label} in ${code}.pdf`).toBeDefined();
         expect(line!.replace(/\s+/g, ' ').trim().endsWith(`${usd(perSession)} ${usd(perCommit)} ${usd(perPr)}`), line).toBe(true);
@@ -147,6 +147,22 @@ describe('cost per pull request, commit and session', () => {
       }
     }
     expect(checked).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe('roll-up engagement', () => {
+  it('names the cost center of each line and counts people once', () => {
+    const month = join(plain, '2026-09');
+    const sheet = readXlsx(join(month, 'statements', 'rollup', 'ENG.xlsx')).find((x) => x.name === 'Engagement')!;
+    const codes = new Set(sheet.cells.filter((c) => /^A\d+$/.test(c.ref) && c.ref !== 'A1').map((c) => c.value));
+    codes.delete('Total');
+    for (const c of codes) if (typeof c === 'string' && c.startsWith('Activity from')) codes.delete(c);
+    expect([...codes].every((c) => typeof c === 'string' && c.startsWith('ENG'))).toBe(true);
+    expect(codes.size).toBeGreaterThanOrEqual(3);
+    const people = new Set(sheet.cells.filter((c) => /^B\d+$/.test(c.ref) && c.ref !== 'B1' && c.value !== '').map((c) => c.value)).size;
+    const text = pdfText(join(month, 'statements', 'rollup', 'ENG.pdf')).replace(/\s+/g, ' ');
+    expect(text).toMatch(new RegExp(`Activity from 1 September 2026 to 30 September 2026\\. ${people} people: `));
+    expect(text).toContain('Person Cost center Sessions Commits PRs');
   });
 });
 

@@ -109,6 +109,13 @@ export interface AnalyticsClientOptions {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** A listing that could not be completed, with every exchange it made (for the audit trail). */
+export class ListingError extends ChargebackError {
+  constructor(kind: ChargebackError['kind'], message: string, details: readonly string[], readonly attempts: readonly Attempt[]) {
+    super(kind, message, details);
+  }
+}
+
 /** The listing must start again from page one (cursor expired, or the data was refreshed). */
 class Restart extends Error {}
 
@@ -211,7 +218,7 @@ export class AnalyticsClient {
       }
     } catch (error) {
       // The key never appears in anything we print, even if a server or a library echoes it.
-      if (error instanceof ChargebackError) throw new ChargebackError(error.kind, this.scrub(error.message), error.details.map((d) => this.scrub(d)));
+      if (error instanceof ChargebackError) throw new ListingError(error.kind, this.scrub(error.message), error.details.map((d) => this.scrub(d)), counters.attempts);
       throw error;
     }
   }

@@ -44,7 +44,18 @@ export interface EngagementLine extends EngagementCounts {
   readonly perPullRequestCents: bigint | null;
 }
 
+export interface EngagementRange {
+  /** First day covered (YYYY-MM-DD). */
+  readonly from: string;
+  /** Last day covered (YYYY-MM-DD, inclusive). */
+  readonly to: string;
+  /** The provider's report stops before the month's last day. */
+  readonly partial: boolean;
+}
+
 export interface EngagementView {
+  /** The days the provider's activity report covers; null when unknown. */
+  readonly range: EngagementRange | null;
   /** People whose activity is attributed to this statement, by cost descending. */
   readonly lines: readonly EngagementLine[];
   /** Their sums; cost per unit from the sums (not an average of the rates). */
@@ -107,6 +118,8 @@ export interface InsightsInput {
   readonly index: DirectoryIndex;
   readonly allocation: Allocation;
   readonly engagement: readonly EngagementRow[] | null;
+  /** The days the engagement rows cover. */
+  readonly engagementRange?: EngagementRange | null;
   /** The month grouped by actor, speed and inference region; null when not pulled. */
   readonly premium: readonly CostRow[] | null;
   /** Earlier published months, any order. */
@@ -214,10 +227,10 @@ function engagementAsRow(row: EngagementRow, period: Period): CostRow {
   };
 }
 
-export function engagementView(lines: readonly EngagementLine[], codes: ReadonlySet<string>, label = 'Total'): EngagementView {
+export function engagementView(lines: readonly EngagementLine[], codes: ReadonlySet<string>, range: EngagementRange | null = null, label = 'Total'): EngagementView {
   const mine = lines.filter((l) => codes.has(l.costCenter)).sort((a, b) => (a.costCents === b.costCents ? byText(a.label, b.label) || byText(a.actorKey, b.actorKey) : a.costCents > b.costCents ? -1 : 1));
   const cost = mine.reduce((t, l) => t + l.costCents, 0n);
-  return { lines: mine, total: { actorKey: '', label, email: null, costCenter: '', ...withRates(sumCounts(mine), cost) } };
+  return { range, lines: mine, total: { actorKey: '', label, email: null, costCenter: '', ...withRates(sumCounts(mine), cost) } };
 }
 
 /** Premium weights per actor: its month's cost by speed and by region (unrounded). */
@@ -350,7 +363,7 @@ export function buildInsights(statements: readonly Statement[], input: InsightsI
   for (const s of statements) {
     const codes = new Set(s.kind === 'rollup' ? subtree(s.code) : [s.code]);
     out.set(s.number, {
-      engagement: engagement ? engagementView(engagement, codes) : null,
+      engagement: engagement ? engagementView(engagement, codes, input.engagementRange ?? null) : null,
       mix: spendMix(s, premium),
       trend: trend(s, codes, input.period, input.history, [...codes].reduce((t, c) => t + (carried.get(c) ?? 0n), 0n)),
     });

@@ -61,7 +61,8 @@ const historySchema = z.object({
       period: z.string(),
       revision: z.number().int().positive(),
       status: z.string(),
-      costCenters: z.array(z.object({ code: z.string(), ownChargesCents: cents, actors: z.array(z.object({ actorKey: z.string(), label: z.string(), cents })) })),
+      // Early builds wrote billedCents; read it as the month's charges.
+      costCenters: z.array(z.object({ code: z.string(), ownChargesCents: cents.optional(), billedCents: cents.optional(), actors: z.array(z.object({ actorKey: z.string(), label: z.string(), cents })) }).refine((cc) => cc.ownChargesCents !== undefined || cc.billedCents !== undefined)),
     }),
   ),
 });
@@ -79,7 +80,7 @@ export function parseHistory(bytes: Buffer, where: string): HistoryMonth[] {
     period: m.period,
     revision: m.revision,
     status: m.status,
-    costCenters: new Map(m.costCenters.map((cc) => [cc.code, cc.ownChargesCents])),
+    costCenters: new Map(m.costCenters.map((cc) => [cc.code, (cc.ownChargesCents ?? cc.billedCents)!])),
     actors: new Map(m.costCenters.filter((cc) => cc.actors.length > 0).map((cc) => [cc.code, new Map(cc.actors.map((a) => [a.actorKey, { label: a.label, cents: a.cents }]))])),
   }));
 }

@@ -155,3 +155,18 @@ export async function carriedInto(outDir: string, period: Period): Promise<{ adj
   }
   return { adjustments, source: sources.length > 0 ? sources.join(', ') : null };
 }
+
+const carriedCopySchema = z.object({ source: z.string().nullable(), adjustments: z.array(z.object({ costCenter: z.string(), fromPeriod: z.string(), reference: z.string(), cents: z.string().regex(/^-?\d+$/) })) });
+
+/** The adjustments a published month recorded as carried (inputs/carried-adjustments.json). */
+export function parseCarriedCopy(bytes: Buffer, where: string): { adjustments: CarriedAdjustment[]; source: string | null } {
+  let json: unknown = null;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    // reported below
+  }
+  const parsed = carriedCopySchema.safeParse(json);
+  if (!parsed.success) throw usageError(`${where} is not a carried-adjustments file this version can read.`, ['Restore it from the published copy of the month.']);
+  return { source: parsed.data.source, adjustments: parsed.data.adjustments.map((c) => ({ costCenter: c.costCenter, fromPeriod: c.fromPeriod, reference: c.reference, cents: BigInt(c.cents) })) };
+}

@@ -21,6 +21,8 @@ export interface RawListings {
   /** Absent from months pulled before these listings existed. */
   readonly premium: PulledListing | null;
   readonly engagement: PulledListing<EngagementRow> | null;
+  /** Exchanges of an engagement listing that was refused (the month was published without it). */
+  readonly unusedAttempts: readonly Attempt[];
   /** The oldest data_refreshed_at of the listings. */
   readonly dataRefreshedAt: string | null;
   /** starting_at of the grouped listing, to check the month. */
@@ -68,7 +70,8 @@ export async function readRawListings(rawDir: string): Promise<RawListings> {
   const total = listingOf('cost-total');
   const daily = [...listings.keys()].filter((k) => k.startsWith('cost-daily-')).sort().map((k) => listingOf(k));
   const premium = listings.has(PREMIUM_LISTING) ? listingOf(PREMIUM_LISTING) : null;
-  const engagement = listings.has(ENGAGEMENT_LISTING) ? listingOf<EngagementRow>(ENGAGEMENT_LISTING) : null;
+  const users = listings.get(ENGAGEMENT_LISTING);
+  const engagement = users && users.pages.length > 0 ? listingOf<EngagementRow>(ENGAGEMENT_LISTING) : null;
   const first = grouped.pages[0]!.request;
   return {
     grouped,
@@ -76,6 +79,7 @@ export async function readRawListings(rawDir: string): Promise<RawListings> {
     daily,
     premium,
     engagement,
+    unusedAttempts: users && users.pages.length === 0 ? users.attempts : [],
     // Engagement has no watermark; the cost listings decide how fresh the month is.
     dataRefreshedAt: oldestRefresh([grouped, total, ...daily, ...(premium ? [premium] : [])]),
     startingAt: new URLSearchParams(first.slice(first.indexOf('?') + 1)).get('starting_at'),

@@ -3,7 +3,7 @@ import { CHARGES_TITLE, type Breakdown, type Statement } from '../core/statement
 import type { Section, Template } from '../core/template.js';
 import { drawBarChart, drawTrendChart, type Bar, type ChartColours } from './charts.js';
 import { Formatter } from './locale.js';
-import { drawTable, ensureSpace, finishDocument, heading, MARGIN, newDocument, pageBottom, themeOf } from './statement-pdf.js';
+import { drawTable, ensureSpace, type Column, finishDocument, heading, MARGIN, newDocument, pageBottom, themeOf } from './statement-pdf.js';
 
 type Doc = PDFKit.PDFDocument;
 
@@ -168,28 +168,23 @@ function engagementSection(ctx: Ctx, insight: StatementInsights): void {
   const t = e.total;
   const rate = (cents: bigint | null) => (cents === null ? DASH : f.money(cents));
   const count = (n: number | null) => (n === null ? DASH : f.integer(n));
+  const people = new Set(e.lines.map((l) => l.actorKey)).size;
+  const covered = e.range ? `Activity from ${f.date(e.range.from)} to ${f.date(e.range.to)}${e.range.partial ? ', not the whole month: the provider\u2019s report did not reach its end yet, so cost per unit divides the month\u2019s usage by part of its activity' : ''}. ` : '';
   paragraph(
     ctx,
-    `${f.integer(e.lines.length)} people: ${count(t.sessions)} Claude Code sessions, ${f.integer(t.commits)} commits, ${f.integer(t.pullRequests)} pull requests, +${f.integer(t.linesAdded)} / \u2212${f.integer(t.linesRemoved)} lines, ${count(t.conversations)} chat conversations. ` +
+    `${covered}${f.integer(people)} people: ${count(t.sessions)} Claude Code sessions, ${f.integer(t.commits)} commits, ${f.integer(t.pullRequests)} pull requests, +${f.integer(t.linesAdded)} / \u2212${f.integer(t.linesRemoved)} lines, ${count(t.conversations)} chat conversations. ` +
       `Their usage ${f.money(t.costCents)}: ${rate(t.perSessionCents)} per session, ${rate(t.perCommitCents)} per commit, ${rate(t.perPullRequestCents)} per pull request.`,
   );
-  const row = (l: typeof t, label: string) => [label, count(l.sessions), f.integer(l.commits), f.integer(l.pullRequests), f.integer(l.linesAdded), f.integer(l.linesRemoved), count(l.conversations), f.money(l.costCents), rate(l.perSessionCents), rate(l.perCommitCents), rate(l.perPullRequestCents)];
+  const rollup = ctx.s.kind === 'rollup';
+  const figures = (l: typeof t) => [count(l.sessions), f.integer(l.commits), f.integer(l.pullRequests), f.integer(l.linesAdded), f.integer(l.linesRemoved), count(l.conversations), f.money(l.costCents), rate(l.perSessionCents), rate(l.perCommitCents), rate(l.perPullRequestCents)];
+  // A roll-up names the cost center of each line: a person billed to two appears in both.
+  const head: Column[] = rollup ? [{ title: 'Person', width: 70 }, { title: 'Cost center', width: 46 }] : [{ title: 'Person', width: 80 }];
+  const widths = rollup ? [40, 42, 24, 36, 36, 30, 52, 40, 40, 40] : [46, 48, 26, 40, 40, 32, 52, 44, 44, 43];
+  const titles = ['Sessions', 'Commits', 'PRs', 'Lines +', 'Lines \u2212', 'Chats', 'Usage', '/session', '/commit', '/PR'];
   drawTable(
     doc,
-    [
-      { title: 'Person', width: 80 },
-      { title: 'Sessions', width: 46, align: 'right' },
-      { title: 'Commits', width: 48, align: 'right' },
-      { title: 'PRs', width: 26, align: 'right' },
-      { title: 'Lines +', width: 40, align: 'right' },
-      { title: 'Lines \u2212', width: 40, align: 'right' },
-      { title: 'Chats', width: 32, align: 'right' },
-      { title: 'Usage', width: 52, align: 'right' },
-      { title: '/session', width: 44, align: 'right' },
-      { title: '/commit', width: 44, align: 'right' },
-      { title: '/PR', width: 43, align: 'right' },
-    ],
-    [...e.lines.map((l) => row(l, ctx.s.kind === 'rollup' ? `${l.label} (${l.costCenter})` : l.label)), row(t, 'Total')],
+    [...head, ...titles.map((title, i): Column => ({ title, width: widths[i]!, align: 'right' }))],
+    [...e.lines.map((l) => [l.label, ...(rollup ? [l.costCenter] : []), ...figures(l)]), ['Total', ...(rollup ? [''] : []), ...figures(t)]],
     { boldLast: true, fontSize: 7.5 },
   );
 }

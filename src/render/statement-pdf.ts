@@ -37,10 +37,12 @@ const MIN_CELL_SIZE = 5.5;
  */
 function cell(doc: Doc, text: string, x: number, y: number, c: Column, size: number): void {
   const width = c.width - 8;
+  const figure = c.align === 'right';
+  // A figure keeps shrinking until it fits its column: it is never cut and never overlaps.
+  const floor = figure ? 1 : MIN_CELL_SIZE;
   let s = size;
-  while (s > MIN_CELL_SIZE && doc.fontSize(s).widthOfString(text) > width) s -= 0.5;
-  const shown = c.align === 'right' ? text : fit(doc, text, width);
-  doc.text(shown, x, y + (size - s) / 2, { width: c.align === 'right' ? Math.max(width, doc.widthOfString(text)) : width, align: c.align ?? 'left', lineBreak: false });
+  while (s > floor && doc.fontSize(s).widthOfString(text) > width) s -= 0.25;
+  doc.text(figure ? text : fit(doc, text, width), x, y + (size - s) / 2, { width, align: c.align ?? 'left', lineBreak: false });
   doc.fontSize(size);
 }
 
@@ -65,7 +67,7 @@ export function drawTable(doc: Doc, columns: readonly Column[], rows: ReadonlyAr
     let x = MARGIN;
     doc.font('bold').fontSize(size).fillColor('white');
     for (const c of columns) {
-      doc.text(fit(doc, c.title, c.width - 8), x + 4, y + 4, { width: c.width - 8, align: c.align ?? 'left', lineBreak: false });
+      cell(doc, c.title, x + 4, y + 4, c, size);
       x += c.width;
     }
     doc.fillColor('black');

@@ -97,16 +97,17 @@ const rate = (cents: bigint | null) => (cents === null ? '' : sheetDollars(cents
 /** Counts per person with SUM totals; cost per unit of work as computed for the PDF. */
 function engagementSheet(wb: ExcelJS.Workbook, e: EngagementView): void {
   const ws = wb.addWorksheet('Engagement', { views: [{ state: 'frozen', ySplit: 1 }] });
-  const headers = ['Person', 'E-mail', 'Sessions', 'Commits', 'Pull requests', 'Lines added', 'Lines removed', 'Chat conversations', 'Usage (USD)', 'Per session (USD)', 'Per commit (USD)', 'Per pull request (USD)'];
-  ws.columns = headers.map((header, i) => ({ header, width: [30, 34, 10, 10, 13, 12, 13, 18, 14, 17, 16, 21][i], ...(i >= 8 ? { style: { numFmt: USD_FORMAT } } : {}) }));
+  const headers = ['Cost center', 'Person', 'E-mail', 'Sessions', 'Commits', 'Pull requests', 'Lines added', 'Lines removed', 'Chat conversations', 'Usage (USD)', 'Per session (USD)', 'Per commit (USD)', 'Per pull request (USD)'];
+  ws.columns = headers.map((header, i) => ({ header, width: [14, 30, 34, 10, 10, 13, 12, 13, 18, 14, 17, 16, 21][i], ...(i >= 9 ? { style: { numFmt: USD_FORMAT } } : {}) }));
   styleHeaderRow(ws.getRow(1));
-  for (const l of e.lines) ws.addRow([l.label, l.email ?? '', l.sessions ?? '', l.commits, l.pullRequests, l.linesAdded, l.linesRemoved, l.conversations ?? '', sheetDollars(l.costCents), rate(l.perSessionCents), rate(l.perCommitCents), rate(l.perPullRequestCents)]);
+  for (const l of e.lines) ws.addRow([l.costCenter, l.label, l.email ?? '', l.sessions ?? '', l.commits, l.pullRequests, l.linesAdded, l.linesRemoved, l.conversations ?? '', sheetDollars(l.costCents), rate(l.perSessionCents), rate(l.perCommitCents), rate(l.perPullRequestCents)]);
   const n = e.lines.length;
   const t = e.total;
   const sum = (col: string, value: number) => ({ formula: `SUM(${col}2:${col}${n + 1})`, result: value });
-  const total = ws.addRow(['Total', '', t.sessions === null ? '' : sum('C', t.sessions), sum('D', t.commits), sum('E', t.pullRequests), sum('F', t.linesAdded), sum('G', t.linesRemoved), t.conversations === null ? '' : sum('H', t.conversations), totalFormula(`SUM(I2:I${n + 1})`, t.costCents), rate(t.perSessionCents), rate(t.perCommitCents), rate(t.perPullRequestCents)]);
+  const total = ws.addRow(['Total', '', '', t.sessions === null ? '' : sum('D', t.sessions), sum('E', t.commits), sum('F', t.pullRequests), sum('G', t.linesAdded), sum('H', t.linesRemoved), t.conversations === null ? '' : sum('I', t.conversations), totalFormula(`SUM(J2:J${n + 1})`, t.costCents), rate(t.perSessionCents), rate(t.perCommitCents), rate(t.perPullRequestCents)]);
   total.font = { bold: true };
   ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: Math.max(1, n + 1), column: headers.length } };
+  if (e.range) ws.addRow([`Activity from ${e.range.from} to ${e.range.to}${e.range.partial ? ' (not the whole month: the provider\u2019s report did not reach its end yet)' : ''}`]);
 }
 
 /** Six months billed (earlier months as published) and each person's change on last month. */
