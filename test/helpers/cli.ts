@@ -30,3 +30,18 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd
 export function tempDir(prefix = 'chargeback-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
+
+/**
+ * The sandbox's month-end with a true-up: September issued provisionally on 5 October, its final
+ * figures as revision 2 on 25 November, and October provisionally, carrying the difference.
+ */
+export async function publishTrueUp(out: string): Promise<void> {
+  for (const args of [
+    ['--period', '2026-09', '--provisional', '--now', '2026-10-05T09:00:00Z'],
+    ['--period', '2026-09', '--now', '2026-11-25T09:00:00Z'],
+    ['--period', '2026-10', '--provisional', '--now', '2026-11-25T09:00:00Z'],
+  ]) {
+    const r = await runCli(['run', '--sandbox', '--out', out, ...args]);
+    if (r.code !== 0) throw new Error(`run ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+  }
+}
