@@ -102,7 +102,8 @@ export const DIRECTORY_COPY = 'inputs/org-directory.yaml';
  */
 export async function deriveMonth(input: MonthInput): Promise<Month> {
   const { period, directory } = input;
-  const movers = actorsWithChangingOwner(indexDirectory(directory), input.grouped.rows, periodDays(period));
+  const index = indexDirectory(directory);
+  const movers = actorsWithChangingOwner(index, input.grouped.rows, periodDays(period));
   const dailyRows = input.daily.flatMap((d) => d.rows);
   const fetched = new Set(input.daily.flatMap((d) => d.rows.map((r) => filterableActorId(r))));
   const missing = movers.filter((id) => !fetched.has(id) && input.grouped.rows.some((r) => filterableActorId(r) === id && !r.amountCents.isZero()));
@@ -152,7 +153,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   const bare = [...statements, ...buildRollups(allocation, statements)];
   const insights = buildInsights(bare, {
     period,
-    index: indexDirectory(directory),
+    index,
     allocation,
     engagement: input.engagement?.rows ?? null,
     engagementRange: input.engagement ? engagementRange(input.engagement, period) : null,

@@ -1,10 +1,10 @@
 import { basename, join } from 'node:path';
 import { readDeliveries } from './delivery/deliveries.js';
 import { AnalyticsClient, CHARGEBACK_GROUP_BY, ListingError, PREMIUM_GROUP_BY } from './api/client.js';
-import { HISTORY_COPY, parseHistory, readHistory } from './io/history.js';
-import type { HistoryMonth } from './core/insights.js';
+import { readHistory } from './io/history.js';
+import { readRecordedInputs, readRecordedManifest } from './io/recorded.js';
 import type { Pseudonyms } from './io/pseudonyms.js';
-import { loadMonthTemplate, standardTemplatePath, templateFromCopy } from './io/month-template.js';
+import { loadMonthTemplate, standardTemplatePath } from './io/month-template.js';
 import { actorsWithChangingOwner, indexDirectory } from './core/directory.js';
 import { finalFromMs, isFinalAt, isoSeconds, latestFinalPeriod, parsePeriod, periodDays, type Period } from './core/period.js';
 import type { Reconciliation } from './core/reconcile.js';
@@ -14,10 +14,9 @@ import { loadDirectory } from './io/directory-file.js';
 import { ENGAGEMENT_LISTING, PREMIUM_LISTING, readRawListings, type RawListings } from './io/raw.js';
 import { readFile } from 'node:fs/promises';
 import type { OrgDirectory } from './core/directory.js';
-import { carriedInto, isClosed, issueFolder, latestIssue, parseCarriedCopy } from './io/issues.js';
-import type { CarriedAdjustment } from './core/allocate.js';
+import { carriedInto, isClosed, issueFolder, latestIssue } from './io/issues.js';
 import { exists, publishAtomically } from './io/publish.js';
-import { CARRIED_COPY, deriveMonth, oldestRefresh, TEMPLATE_COPY, type MonthTemplate } from './month.js';
+import { deriveMonth, oldestRefresh } from './month.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
 export interface ApiTarget {
@@ -113,7 +112,8 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   const finalByDate = assertFinalByDate(period, nowMs, options.provisional);
   const { directory, bytes: directoryBytes } = await loadDirectory(options.directoryPath);
   // From raw pages, the month's own recorded template and history re-render it as published.
-  const recorded = options.fromRaw ? await recordedInputs(options.fromRaw) : null;
+  const recordedManifest = options.fromRaw ? await readRecordedManifest(join(options.fromRaw, '..')) : null;
+  const recorded = options.fromRaw && recordedManifest ? await readRecordedInputs(join(options.fromRaw, '..'), recordedManifest) : null;
   const template = options.templatePath !== undefined ? await loadMonthTemplate(options.templatePath) : (recorded?.template ?? (await loadMonthTemplate(await standardTemplatePath())));
   // A published month is never rewritten: a new run writes a revision beside it (final figures,
   // a corrected directory) with the exact adjustments, unless --force replaces a lone first issue.
@@ -265,23 +265,6 @@ async function pullEngagement(client: AnalyticsClient, period: Period, options: 
   }
 }
 
-/** The template and history a published month recorded beside its raw/ folder (null where it has none). */
-async function recordedInputs(rawDir: string): Promise<{ template: MonthTemplate | null; history: HistoryMonth[] | null; carried: { adjustments: CarriedAdjustment[]; source: string | null } | null }> {
-  const month = join(rawDir, '..');
-  const manifest = await readFile(join(month, 'manifest.json'), 'utf8').then((t) => JSON.parse(t) as { inputs?: Array<{ path?: unknown }>; template?: { name?: unknown } }).catch(() => null);
-  if (!manifest) return { template: null, history: null, carried: null };
-  const listed = new Set((manifest.inputs ?? []).map((i) => String(i.path)));
-  const copy = async (path: string) => (listed.has(path) ? readFile(join(month, path)) : null);
-  const historyBytes = await copy(HISTORY_COPY);
-  const carriedBytes = await copy(CARRIED_COPY);
-  return {
-    template: listed.has(TEMPLATE_COPY) ? await templateFromCopy(month, listed, typeof manifest.template?.name === 'string' ? manifest.template.name : undefined) : null,
-    history: historyBytes ? parseHistory(historyBytes, join(month, HISTORY_COPY)) : null,
-    // What the month carried; none recorded means it carried none.
-    carried: carriedBytes ? parseCarriedCopy(carriedBytes, join(month, CARRIED_COPY)) : { adjustments: [], source: null },
-  };
-}
-
 /** The same listings read back from a published month's raw/ folder: no network at all. */
 async function fromRaw(rawDir: string, raw: RawListings, period: Period) {
   if (raw.startingAt !== period.startIso) {
@@ -290,5 +273,5 @@ async function fromRaw(rawDir: string, raw: RawListings, period: Period) {
   // Keep the source the pages came from, so the re-render is byte-identical to the original.
   const manifest = await readFile(join(rawDir, '..', 'manifest.json'), 'utf8').catch(() => null);
   const apiLabel = manifest ? ((JSON.parse(manifest) as { source?: { api?: string } }).source?.api ?? 'raw') : 'raw';
-  return { grouped: raw.grouped, total: raw.total, daily: [...raw.daily], premium: raw.premium, engagement: raw.engagement, unusedAttempts: raw.unusedAttempts, apiLabel };
+  return { ...raw, apiLabel };
 }

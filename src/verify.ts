@@ -5,12 +5,12 @@ import { z } from 'zod';
 import { parsePeriod } from './core/period.js';
 import { ChargebackError, usageError } from './errors.js';
 import { formatProblem, parseDirectory } from './io/directory-file.js';
-import { closedMarker, issueFolder, parseCarriedCopy, parseIssued } from './io/issues.js';
-import { CARRIED_COPY, deriveMonth, DIRECTORY_COPY, PREVIOUS_COPY } from './month.js';
+import { closedMarker, issueFolder, parseIssued } from './io/issues.js';
+import { deriveMonth, DIRECTORY_COPY, PREVIOUS_COPY } from './month.js';
 import { readRawListings } from './io/raw.js';
 import { TOOL_VERSION } from './version.js';
-import { HISTORY_COPY, parseHistory } from './io/history.js';
-import { templateFromCopy } from './io/month-template.js';
+import { DEFAULT_MONTH_TEMPLATE } from './io/month-template.js';
+import { readRecordedInputs } from './io/recorded.js';
 import { PSEUDONYM_KEY_ENV, pseudonymsFromEnv } from './io/pseudonyms.js';
 
 const fileEntry = z.object({ path: z.string(), sha256: z.string(), bytes: z.number() }).loose();
@@ -159,31 +159,23 @@ async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>, e
   const { directory, problems } = parseDirectory(directoryBytes.toString('utf8'), String(directoryEntry?.source ?? DIRECTORY_COPY));
   if (!directory) throw usageError('The recorded org directory no longer validates.', problems.map(formatProblem));
 
-  const { grouped, total, daily, premium, engagement, unusedAttempts, dataRefreshedAt } = await readRawListings(join(dir, 'raw'));
-  const optional = async (path: string) => (listedInputs.has(path) ? readFile(join(dir, path)) : null);
-  const previousBytes = await optional(PREVIOUS_COPY);
-  const carriedBytes = await optional(CARRIED_COPY);
-  const historyBytes = await optional(HISTORY_COPY);
+  const listings = await readRawListings(join(dir, 'raw'));
+  const previousBytes = listedInputs.has(PREVIOUS_COPY) ? await readFile(join(dir, PREVIOUS_COPY)) : null;
+  const recorded = await readRecordedInputs(dir, { listed: listedInputs, templateName: manifest.template?.name });
   const month = await deriveMonth({
     period,
     status: manifest.status,
     clock: new Date(manifest.clock),
     directory,
     directoryBytes,
-    grouped,
-    total,
-    daily,
-    premium,
-    engagement,
-    unusedAttempts,
-    history: historyBytes ? parseHistory(historyBytes, join(dir, HISTORY_COPY)) : [],
-    template: await templateFromCopy(dir, listedInputs, manifest.template?.name),
+    ...listings,
+    history: recorded.history ?? [],
+    template: recorded.template ?? DEFAULT_MONTH_TEMPLATE,
     pseudonyms: pseudo,
-    dataRefreshedAt,
     apiLabel: manifest.source.api,
     revision: manifest.revision ?? 1,
     previous: previousBytes ? { figures: parseIssued(previousBytes, PREVIOUS_COPY), bytes: previousBytes } : null,
-    carried: carriedBytes ? parseCarriedCopy(carriedBytes, join(dir, CARRIED_COPY)) : { source: null, adjustments: [] },
+    carried: recorded.carried,
   });
   return month.files;
 }

@@ -1,6 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import addressparser from 'nodemailer/lib/addressparser';
 import { formatUsd } from '../core/money.js';
 import { parsePeriod } from '../core/period.js';
@@ -8,6 +7,8 @@ import { DEFAULT_EMAIL, type TemplateEmail } from '../core/template.js';
 import { ChargebackError, dataError, upstreamError, usageError } from '../errors.js';
 import { latestIssue, readChargeback, type Issue } from '../io/issues.js';
 import { DELIVERIES_FILE, OUTBOX_DIR } from '../verify.js';
+import { DIRECTORY_COPY } from '../month.js';
+import { parseDirectory } from '../io/directory-file.js';
 import { deliveryKey, lockOutbox, readDeliveries, writeAtomically, writeDeliveries, type Delivery, type DeliveriesFile } from './deliveries.js';
 import { composeMessage, planMessages, type ComposedMessage, type DeliveryCostCenter, type PlannedMessage } from './message.js';
 import { describeSmtpError, isMessageError, openSmtp, parseSmtpUrl, scrubberFor, SMTP_URL_EXAMPLE, type SmtpSession, type SmtpTarget } from './smtp.js';
@@ -130,13 +131,10 @@ function costCentersOf(issue: Issue): { revision: number; costCenters: DeliveryC
   return { revision: published.revision ?? 1, costCenters };
 }
 
+/** The company of the org directory the month was issued with (inputs/), read by the directory loader. */
 async function companyOf(folder: string): Promise<string | null> {
-  try {
-    const doc = parseYaml(await readFile(join(folder, 'inputs', 'org-directory.yaml'), 'utf8')) as { company?: unknown } | null;
-    return typeof doc?.company === 'string' && doc.company.trim() !== '' ? doc.company.trim() : null;
-  } catch {
-    return null;
-  }
+  const text = await readFile(join(folder, DIRECTORY_COPY), 'utf8').catch(() => null);
+  return text === null ? null : (parseDirectory(text, DIRECTORY_COPY).directory?.company ?? null);
 }
 
 async function isFile(path: string): Promise<boolean> {

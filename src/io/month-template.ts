@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { exists } from './publish.js';
 import { DEFAULT_TEMPLATE, type Template } from '../core/template.js';
 import { latestIssue } from './issues.js';
+import { readRecordedManifest } from './recorded.js';
 import { usageError } from '../errors.js';
 import { TEMPLATE_COPY, type MonthTemplate } from '../month.js';
 import { formatProblem } from './directory-file.js';
@@ -31,16 +32,18 @@ export async function standardTemplatePath(): Promise<string> {
   return fileURLToPath(new URL('../../templates/standard.yaml', import.meta.url));
 }
 
-/** The statement template of a run: the file given, or the built-in default. */
-export async function loadMonthTemplate(path: string | undefined): Promise<MonthTemplate> {
-  if (path === undefined) return { template: DEFAULT_TEMPLATE, bytes: null, logo: null };
+/** The layout of a month issued before templates existed: the built-in default, no file. */
+export const DEFAULT_MONTH_TEMPLATE: MonthTemplate = { template: DEFAULT_TEMPLATE, bytes: null, logo: null };
+
+/** The statement template of a run, read and checked from its file. */
+export async function loadMonthTemplate(path: string): Promise<MonthTemplate> {
   const { template, bytes, logoBytes } = await loadTemplate(path);
   return { template, bytes, logo: template.logo && logoBytes ? { path: recordablePath(path, template.logo.file), bytes: logoBytes } : null };
 }
 
 /** The template a published month recorded in inputs/ (the default when it recorded none). */
 export async function templateFromCopy(dir: string, listedInputs: ReadonlySet<string>, name: string | undefined): Promise<MonthTemplate> {
-  if (!listedInputs.has(TEMPLATE_COPY)) return { template: DEFAULT_TEMPLATE, bytes: null, logo: null };
+  if (!listedInputs.has(TEMPLATE_COPY)) return DEFAULT_MONTH_TEMPLATE;
   const bytes = await readFile(join(dir, TEMPLATE_COPY));
   const assets = new Map<string, Buffer>();
   for (const p of listedInputs) if (p.startsWith('inputs/')) assets.set(p.slice('inputs/'.length), await readFile(join(dir, p)));
@@ -54,7 +57,6 @@ export async function templateFromCopy(dir: string, listedInputs: ReadonlySet<st
 export async function publishedTemplate(outDir: string, label: string): Promise<Template | null> {
   const issue = await latestIssue(outDir, label);
   if (!issue) return null;
-  const manifest = JSON.parse(await readFile(join(issue.folder, 'manifest.json'), 'utf8')) as { inputs?: Array<{ path?: unknown }>; template?: { name?: unknown } };
-  const listed = new Set((manifest.inputs ?? []).map((i) => String(i.path)));
-  return (await templateFromCopy(issue.folder, listed, typeof manifest.template?.name === 'string' ? manifest.template.name : undefined)).template;
+  const recorded = await readRecordedManifest(issue.folder);
+  return (recorded ? await templateFromCopy(issue.folder, recorded.listed, recorded.templateName) : DEFAULT_MONTH_TEMPLATE).template;
 }

@@ -5,7 +5,7 @@ import { parseCostPage, parseUsersPage, type Attempt, type RawPage } from '../ap
 import type { CostRow } from '../core/cost-row.js';
 import type { EngagementRow } from '../core/engagement.js';
 import { usageError } from '../errors.js';
-import { oldestRefresh, type PulledListing } from '../month.js';
+import { oldestRefresh, type MonthInput, type PulledListing } from '../month.js';
 
 export const PREMIUM_LISTING = 'cost-premium';
 export const ENGAGEMENT_LISTING = 'users';
@@ -14,20 +14,13 @@ const requestsSchema = z.array(
   z.looseObject({ query: z.string(), request: z.string(), status: z.number(), outcome: z.string(), file: z.string().nullable(), used: z.boolean() }),
 );
 
-export interface RawListings {
-  readonly grouped: PulledListing;
-  readonly total: PulledListing;
-  readonly daily: readonly PulledListing[];
-  /** Absent from months pulled before these listings existed. */
-  readonly premium: PulledListing | null;
-  readonly engagement: PulledListing<EngagementRow> | null;
-  /** Exchanges of an engagement listing that was refused (the month was published without it). */
-  readonly unusedAttempts: readonly Attempt[];
-  /** The oldest data_refreshed_at of the listings. */
+/** The listings of a month as read back from raw/, in the shape deriveMonth takes them. */
+export type RawListings = Pick<MonthInput, 'grouped' | 'total' | 'daily' | 'premium' | 'engagement' | 'unusedAttempts'> & {
+  /** The oldest data_refreshed_at of the cost listings. */
   readonly dataRefreshedAt: string | null;
   /** starting_at of the grouped listing, to check the month. */
   readonly startingAt: string | null;
-}
+};
 
 /**
  * The listings of a month read back from its raw/ folder (requests.json and the pages as
