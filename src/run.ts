@@ -163,7 +163,9 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   const month = await deriveMonth({
     period,
     status,
-    clock: options.now,
+    // The manifest records the clock to the second, and verify re-derives from that record: the
+    // documents are dated by the same whole second (a live clock carries milliseconds).
+    clock: new Date(Math.floor(options.now.getTime() / 1000) * 1000),
     directory,
     directoryBytes,
     grouped,

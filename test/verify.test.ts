@@ -113,3 +113,14 @@ describe('verify of a month published by another version', () => {
     expect(bad.stderr).toContain('re-derived ledger.csv differs from the published file');
   });
 });
+
+describe('verify of a month run on a clock with milliseconds', () => {
+  it('passes: the documents are dated by the whole second the manifest records', async () => {
+    const out = tempDir();
+    // Like the live clock (a run without --now), which carries milliseconds.
+    const run = await runCli(['run', '--sandbox', '--now', '2026-11-25T09:00:00.734Z', '--out', out]);
+    expect(run.code, run.stderr).toBe(0);
+    const r = await runCli(['verify', join(out, '2026-09')]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+});
