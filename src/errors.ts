@@ -8,9 +8,11 @@ export const EXIT = {
   usage: 2,
   upstream: 3,
   internal: 70,
+  /** sysexits' EX_TEMPFAIL: not yet, try later (month not final, export behind, a long retry-after). */
+  tempfail: 75,
 } as const;
 
-export type ErrorKind = 'data' | 'usage' | 'upstream';
+export type ErrorKind = 'data' | 'usage' | 'upstream' | 'tempfail';
 
 export class ChargebackError extends Error {
   constructor(
@@ -33,6 +35,10 @@ export const usageError = (message: string, details: readonly string[] = []) =>
 /** The provider's API could not give us what we need. */
 export const upstreamError = (message: string, details: readonly string[] = []) =>
   new ChargebackError('upstream', message, details);
+
+/** Not a failure: the month cannot be done yet; a scheduler should try again later (exit 75). */
+export const tempfailError = (message: string, details: readonly string[] = []) =>
+  new ChargebackError('tempfail', message, details);
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof ChargebackError) return EXIT[error.kind];

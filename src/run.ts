@@ -9,7 +9,7 @@ import { actorsWithChangingOwner, indexDirectory } from './core/directory.js';
 import { finalFromMs, isFinalAt, isoSeconds, latestFinalPeriod, parsePeriod, periodDays, type Period } from './core/period.js';
 import type { Reconciliation } from './core/reconcile.js';
 import type { DocumentStatus, Statement } from './core/statements.js';
-import { ChargebackError, dataError, upstreamError, usageError } from './errors.js';
+import { ChargebackError, dataError, tempfailError, upstreamError, usageError } from './errors.js';
 import { loadDirectory } from './io/directory-file.js';
 import { ENGAGEMENT_LISTING, PREMIUM_LISTING, readRawListings, type RawListings } from './io/raw.js';
 import { readFile } from 'node:fs/promises';
@@ -90,7 +90,7 @@ export function resolvePeriod(text: string | undefined, nowMs: number): Period {
 export function assertFinalByDate(period: Period, nowMs: number, provisional: boolean): boolean {
   const final = isFinalAt(period, nowMs);
   if (!final && !provisional) {
-    throw dataError(`${period.label} is not final yet: the provider revises cost for 30 days after a month ends.`, [
+    throw tempfailError(`${period.label} is not final yet: the provider revises cost for 30 days after a month ends.`, [
       `${period.label} becomes final on ${dayText(finalFromMs(period))} (00:00 UTC); now is ${isoSeconds(nowMs)}.`,
       `Run it again on or after ${dayText(finalFromMs(period))}, or pass --provisional to issue statements marked PROVISIONAL now.`,
     ]);
@@ -144,13 +144,13 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   // Every cost listing must come from an export that covers the month; the oldest one decides.
   const dataRefreshedAt = oldestRefresh([grouped, total, ...daily, ...(premium ? [premium] : [])]);
   if (dataRefreshedAt === null) {
-    throw upstreamError(`The provider reports no data export covering ${period.label} yet (data_refreshed_at is null).`, [
+    throw tempfailError(`The provider reports no data export covering ${period.label} yet (data_refreshed_at is null).`, [
       'Nothing can be charged back from it, not even provisionally. Run again later; nothing was published.',
     ]);
   }
   const finalByRefresh = refreshCovers(period, dataRefreshedAt);
   if (!finalByRefresh && !options.provisional) {
-    throw dataError(`The provider's data for ${period.label} is not complete yet (data_refreshed_at ${dataRefreshedAt ?? 'null'} is before ${period.endExclusiveIso}).`, [
+    throw tempfailError(`The provider's data for ${period.label} is not complete yet (data_refreshed_at ${dataRefreshedAt ?? 'null'} is before ${period.endExclusiveIso}).`, [
       finalByDate
         ? `${period.label} is past its revision window (final since ${dayText(finalFromMs(period))}), but the provider's export has not caught up; it usually does within hours.`
         : `${period.label} becomes final on ${dayText(finalFromMs(period))} (00:00 UTC) once the provider's export covers it.`,

@@ -9,10 +9,10 @@ import { NOW, runMonthAgainst } from './helpers/sandbox.js';
 
 
 describe('invoicing-grade guard', () => {
-  it('refuses a month inside the revision window and says when it becomes final (exit 1)', async () => {
+  it('refuses a month inside the revision window and says when it becomes final (exit 75, try later)', async () => {
     const out = tempDir();
     const r = await runCli(['run', '--sandbox', '--period', '2026-10', '--now', '2026-11-25T09:00:00Z', '--out', out]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(75);
     expect(r.stderr).toContain('error: 2026-10 is not final yet: the provider revises cost for 30 days after a month ends.');
     expect(r.stderr).toContain('2026-10 becomes final on 2026-12-01 (00:00 UTC); now is 2026-11-25T09:00:00Z.');
     expect(r.stderr).toContain('pass --provisional');
@@ -36,7 +36,7 @@ describe('invoicing-grade guard', () => {
     // 2026-09 is final by date on 2026-10-31; an export lagging 32 days has not covered it yet.
     const at = Date.parse('2026-10-31T06:00:00Z');
     const refused = await runMonthAgainst({ refreshLagHours: 24 * 32 }, { period: '2026-09', now: at });
-    expect(refused.error?.kind).toBe('data');
+    expect(refused.error?.kind).toBe('tempfail');
     expect(refused.error?.message).toBe("The provider's data for 2026-09 is not complete yet (data_refreshed_at 2026-09-29T06:00:00Z is before 2026-10-01T00:00:00Z).");
     expect(readdirSync(refused.out)).toEqual([]);
     const provisional = await runMonthAgainst({ refreshLagHours: 24 * 32 }, { period: '2026-09', now: at, provisional: true });
