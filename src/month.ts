@@ -13,7 +13,7 @@ import { filterableActorId, withDailyRows } from './core/daily.js';
 import { focusRows, FOCUS_COLUMNS } from './core/focus.js';
 import { journalLines, JOURNAL_COLUMNS } from './core/journal.js';
 import { decimalText, formatUsd, sumMoney } from './core/money.js';
-import { isoSeconds, periodDays, type Period } from './core/period.js';
+import { addDays, dayOf, dayStartMs, instantMs, isoSeconds, periodDays, type Period } from './core/period.js';
 import { reconcile, type Reconciliation } from './core/reconcile.js';
 import { buildRollups, buildStatements, numberFor, type DocumentStatus, type Statement } from './core/statements.js';
 import { dataError, usageError } from './errors.js';
@@ -280,8 +280,9 @@ function engagementRange(listing: PulledListing<EngagementRow>, period: Period):
   const from = q.get('starting_date');
   const end = q.get('ending_date');
   if (!from || !end) return null;
-  const endMs = Date.parse(`${end}T00:00:00Z`);
-  return { from, to: new Date(endMs - 86_400_000).toISOString().slice(0, 10), partial: endMs < period.endExclusiveMs };
+  const endMs = dayStartMs(end);
+  if (endMs === null) return null;
+  return { from, to: dayOf(addDays(endMs, -1)), partial: endMs < period.endExclusiveMs };
 }
 
 /** The codes below and including a cost center, for roll-up insights. */
@@ -297,7 +298,7 @@ export function oldestRefresh(listings: ReadonlyArray<Pick<PulledListing, 'dataR
   let oldest: string | null = null;
   for (const { dataRefreshedAt } of listings) {
     if (dataRefreshedAt === null) return null;
-    if (oldest === null || Date.parse(dataRefreshedAt) < Date.parse(oldest)) oldest = dataRefreshedAt;
+    if (oldest === null || (instantMs(dataRefreshedAt) ?? NaN) < (instantMs(oldest) ?? NaN)) oldest = dataRefreshedAt;
   }
   return oldest;
 }

@@ -6,7 +6,7 @@ import { readRecordedInputs, readRecordedManifest } from './io/recorded.js';
 import type { Pseudonyms } from './io/pseudonyms.js';
 import { loadMonthTemplate, standardTemplatePath } from './io/month-template.js';
 import { actorsWithChangingOwner, indexDirectory } from './core/directory.js';
-import { finalFromMs, isFinalAt, isoSeconds, latestFinalPeriod, parsePeriod, periodDays, type Period } from './core/period.js';
+import { addDays, API_LOOKBACK_DAYS, dayOf, finalFromMs, instantMs, isFinalAt, isoSeconds, isWithinLookback, latestFinalPeriod, lookbackStartMs, nextPeriod, parsePeriod, periodAt, periodDays, periodOf, startOfDayMs, type Period } from './core/period.js';
 import type { Reconciliation } from './core/reconcile.js';
 import type { DocumentStatus, Statement } from './core/statements.js';
 import { ChargebackError, dataError, tempfailError, upstreamError, usageError } from './errors.js';
@@ -67,15 +67,18 @@ export interface RunResult {
   readonly warnings: readonly string[];
 }
 
-const EARLIEST = Date.UTC(2026, 0, 1);
+const EARLIEST = periodOf(2026, 1).startMs;
 /** actor_ids[] per daily listing, keeping each query URL a reasonable size. */
 const DAILY_ACTORS_PER_LISTING = 50;
-const DAY_MS = 86_400_000;
 /** Days an engagement day may take to become queryable. */
 const ENGAGEMENT_LAG_DAYS = 4;
-const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const dayText = dayOf;
 
-export function resolvePeriod(text: string | undefined, nowMs: number): Period {
+/**
+ * The month to run. `fromApi` false (a re-run from raw pages already pulled) skips the API's
+ * look-back: nothing is requested, so a month older than 365 days re-runs as it did.
+ */
+export function resolvePeriod(text: string | undefined, nowMs: number, fromApi = true): Period {
   const period = text === undefined ? latestFinalPeriod(nowMs) : parsePeriod(text);
   if (!period) throw usageError(`--period ${JSON.stringify(text)} is not a month.`, ['Expected YYYY-MM, for example --period 2026-09.']);
   if (text === undefined && period.startMs < EARLIEST) {
@@ -83,6 +86,13 @@ export function resolvePeriod(text: string | undefined, nowMs: number): Period {
   }
   if (period.startMs < EARLIEST) throw usageError(`--period ${period.label} is before 2026-01, the earliest month the Analytics API serves.`, ['Choose 2026-01 or later.']);
   if (period.startMs > nowMs) throw usageError(`--period ${period.label} has not started yet (now is ${isoSeconds(nowMs)}).`, ['Choose a past month, or check --now.']);
+  if (fromApi && !isWithinLookback(period, nowMs)) {
+    const oldest = lookbackStartMs(nowMs);
+    const first = periodAt(oldest).startMs >= oldest ? periodAt(oldest) : nextPeriod(periodAt(oldest));
+    throw usageError(`--period ${period.label} is older than the Analytics API's ${API_LOOKBACK_DAYS}-day look-back: at ${isoSeconds(nowMs)} it serves cost from ${isoSeconds(oldest)} on, so ${period.label} cannot be pulled. Nothing was requested.`, [
+      `Re-run a month published earlier from its recorded pages (--from-raw out/${period.label}/raw), or choose ${first.label} or later.`,
+    ]);
+  }
   return period;
 }
 
@@ -99,7 +109,7 @@ export function assertFinalByDate(period: Period, nowMs: number, provisional: bo
 }
 
 function refreshCovers(period: Period, dataRefreshedAt: string | null): boolean {
-  return dataRefreshedAt !== null && Date.parse(dataRefreshedAt) >= period.endExclusiveMs;
+  return dataRefreshedAt !== null && (instantMs(dataRefreshedAt) ?? NaN) >= period.endExclusiveMs;
 }
 
 /** The month-end job: pull, map, allocate, reconcile, render, publish. */
@@ -108,7 +118,7 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   // From raw pages the month is the one the pages were pulled for, unless --period says otherwise.
   const raw = options.fromRaw ? await readRawListings(options.fromRaw) : null;
   const periodText = options.period ?? raw?.startingAt?.slice(0, 7);
-  const period = resolvePeriod(periodText, nowMs);
+  const period = resolvePeriod(periodText, nowMs, !options.fromRaw);
   const finalByDate = assertFinalByDate(period, nowMs, options.provisional);
   const { directory, bytes: directoryBytes } = await loadDirectory(options.directoryPath);
   // From raw pages, the month's own recorded template and history re-render it as published.
@@ -249,13 +259,13 @@ async function pullMonth(options: RunOptions, period: Period, directory: OrgDire
  * of a recent month reads up to four days back.
  */
 async function pullEngagement(client: AnalyticsClient, period: Period, options: RunOptions, warnings: string[]) {
-  const available = Math.floor(options.now.getTime() / DAY_MS) * DAY_MS - ENGAGEMENT_LAG_DAYS * DAY_MS;
+  const available = addDays(startOfDayMs(options.now.getTime()), -ENGAGEMENT_LAG_DAYS);
   const endMs = Math.min(period.endExclusiveMs, available);
   if (endMs <= period.startMs) {
     warnings.push(`no engagement for ${period.label} yet: the provider's activity report trails by a few days; statements show none.`);
     return { listing: null, failed: [] };
   }
-  if (endMs < period.endExclusiveMs) warnings.push(`engagement for ${period.label} covers activity up to ${dayText(endMs - DAY_MS)} only: the provider's report trails by a few days; the statements say so.`);
+  if (endMs < period.endExclusiveMs) warnings.push(`engagement for ${period.label} covers activity up to ${dayText(addDays(endMs, -1))} only: the provider's report trails by a few days; the statements say so.`);
   options.log(`pulling ${period.label} engagement per user (sessions, commits, pull requests, lines, conversations)`);
   try {
     return { listing: await client.pullUsers({ name: ENGAGEMENT_LISTING, startingDate: dayText(period.startMs), endingDate: dayText(endMs) }), failed: [] };

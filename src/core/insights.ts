@@ -4,7 +4,7 @@ import type { EngagementCounts, EngagementRow } from './engagement.js';
 
 export type { EngagementCounts } from './engagement.js';
 import { Money, perUnitCents, splitLargestRemainder, sumMoney } from './money.js';
-import { previousPeriod, type Period } from './period.js';
+import { lastDay as lastDayOf, previousPeriod, type Period } from './period.js';
 import type { Allocation } from './allocate.js';
 import type { Statement } from './statements.js';
 
@@ -175,7 +175,7 @@ export function attributeEngagement(input: Pick<InsightsInput, 'period' | 'index
       if (a.email) byEmail.set(a.email.toLowerCase(), a.actorKey);
     }
   }
-  const lastDay = new Date(input.period.endExclusiveMs - 86_400_000).toISOString().slice(0, 10);
+  const lastDay = lastDayOf(input.period);
   return input.engagement.flatMap((row): EngagementLine[] => {
     const key = billed.has(`user:${row.userId}`) ? `user:${row.userId}` : (row.email ? byEmail.get(row.email.toLowerCase()) : undefined) ?? `user:${row.userId}`;
     const counts: EngagementCounts = { sessions: row.sessions, commits: row.commits, pullRequests: row.pullRequests, linesAdded: row.linesAdded, linesRemoved: row.linesRemoved, conversations: row.conversations };

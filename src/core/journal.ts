@@ -1,6 +1,7 @@
 import type { Allocation } from './allocate.js';
 import { expenseAccount, indexDirectory, type OrgDirectory } from './directory.js';
 import { centsToDollarText } from './money.js';
+import { lastDay } from './period.js';
 import { numberFor } from './statements.js';
 
 /**
@@ -13,7 +14,7 @@ export type JournalLine = Record<(typeof JOURNAL_COLUMNS)[number], string>;
 
 /** The last calendar day of the period, the usual posting date of a month-end accrual. */
 function postingDate(allocation: Allocation): string {
-  return new Date(allocation.period.endExclusiveMs - 86_400_000).toISOString().slice(0, 10);
+  return lastDay(allocation.period);
 }
 
 export function journalLines(allocation: Allocation, directory: OrgDirectory): JournalLine[] {

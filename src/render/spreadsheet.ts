@@ -1,6 +1,7 @@
 import type ExcelJS from 'exceljs';
 import { unzipSync, zipSync } from 'fflate';
 import { centsToDollarText, Money } from '../core/money.js';
+import { utcFields } from '../core/period.js';
 import { neutralizeText } from './neutralize.js';
 
 export const USD_FORMAT = '"$"#,##0.00;[Red]-"$"#,##0.00';
@@ -67,10 +68,11 @@ export function deterministicZip(bytes: Uint8Array, clock: Date): Buffer {
  * on TZ. Should that local time not exist (a daylight-saving gap), use noon of the same day.
  */
 export function zipTime(clock: Date): Date {
-  const f = [clock.getUTCFullYear(), clock.getUTCMonth(), clock.getUTCDate(), clock.getUTCHours(), clock.getUTCMinutes(), clock.getUTCSeconds()] as const;
-  const local = new Date(f[0], f[1], f[2], f[3], f[4], f[5]);
-  if (local.getHours() === f[3] && local.getMinutes() === f[4] && local.getDate() === f[2]) return local;
-  return new Date(f[0], f[1], f[2], 12, 0, 0);
+  const u = utcFields(clock.getTime());
+  // Date's local constructor takes a zero-based month.
+  const local = new Date(u.year, u.month - 1, u.day, u.hour, u.minute, u.second);
+  if (local.getHours() === u.hour && local.getMinutes() === u.minute && local.getDate() === u.day) return local;
+  return new Date(u.year, u.month - 1, u.day, 12, 0, 0);
 }
 
 export function setWorkbookProperties(wb: ExcelJS.Workbook, clock: Date, title: string, company: string): void {

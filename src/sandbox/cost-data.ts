@@ -1,5 +1,6 @@
 import { COST_CENTERS, NON_USERS, PEOPLE, type SyntheticNonUser, type SyntheticPerson } from './synthetic-org.js';
 import { randomFor } from './prng.js';
+import { addDays, dayStartAtOrAfter, dayStartMs, daysBetween, REVISION_WINDOW_DAYS, weekdayOf } from '../core/period.js';
 
 /**
  * Deterministic synthetic cost for any UTC range: the amount of each (spender, product, model,
@@ -29,7 +30,6 @@ interface Combo {
   readonly dailyCents: number;
 }
 
-const DAY_MS = 86_400_000;
 const MODELS = ['claude-sonnet-4-5', 'claude-opus-4-5', 'claude-haiku-4-5', 'claude-opus-4-6'] as const;
 
 function engineeringLike(costCenter: string | null): boolean {
@@ -95,7 +95,7 @@ function buildSpenders(): Spender[] {
     workspaceId: null,
     combos: combosForUser(p),
     intensity: 0.2 + randomFor('intensity', p.userId)() * 2.3,
-    untilMs: p.directoryByUserIdOnly ? Date.UTC(2026, 8, 15) : null,
+    untilMs: p.directoryByUserIdOnly ? dayStartMs('2026-09-15') : null,
   }));
   const others = NON_USERS.map((s): Spender => {
     let actor: Record<string, unknown> | null = null;
@@ -109,24 +109,36 @@ function buildSpenders(): Spender[] {
 
 const SPENDERS = buildSpenders();
 
-const REVISION_WINDOW_MS = 30 * DAY_MS;
+/** A UTC day as the generator needs it, computed once per range rather than per spender. */
+interface SandboxDay {
+  readonly ms: number;
+  /** Still inside the revision window at the refresh: its figures may be revised. */
+  readonly unsettled: boolean;
+}
+
+/** Weekday per day start, memoized: the generator asks for the same few days many times. */
+const WEEKDAYS = new Map<number, number>();
+function weekdayAt(dayMs: number): number {
+  let w = WEEKDAYS.get(dayMs);
+  if (w === undefined) WEEKDAYS.set(dayMs, (w = weekdayOf(dayMs)));
+  return w;
+}
 
 /**
  * Micro-cents spent on one day as the provider reports it at `refreshedMs`; 0 on an inactive
  * day. Like the real API, values inside the 30-day revision window are not settled: for about a
  * third of the usage the first figure is 4 % low and is revised up once the window has passed.
  */
-function dailyMicroCents(spender: Spender, combo: Combo, dayMs: number, refreshedMs: number): bigint {
-  const settled = finalMicroCents(spender, combo, dayMs);
-  const unsettled = refreshedMs - (dayMs + DAY_MS) < REVISION_WINDOW_MS;
-  if (!unsettled || randomFor('revised', spender.actorKey, combo.product, combo.model ?? '', combo.costType)() >= 1 / 3) return settled;
+function dailyMicroCents(spender: Spender, combo: Combo, day: SandboxDay): bigint {
+  const settled = finalMicroCents(spender, combo, day.ms);
+  if (!day.unsettled || randomFor('revised', spender.actorKey, combo.product, combo.model ?? '', combo.costType)() >= 1 / 3) return settled;
   return (settled * 96n) / 100n;
 }
 
 function finalMicroCents(spender: Spender, combo: Combo, dayMs: number): bigint {
   if (spender.untilMs !== null && dayMs >= spender.untilMs) return 0n;
   const rand = randomFor('day', spender.actorKey, combo.product, combo.model ?? '', combo.contextWindow ?? '', combo.costType, String(dayMs));
-  const weekday = new Date(dayMs).getUTCDay();
+  const weekday = weekdayAt(dayMs);
   const activeChance = weekday === 0 || weekday === 6 ? 0.15 : 0.75;
   if (rand() >= activeChance) return 0n;
   const cents = combo.dailyCents * spender.intensity * (0.3 + rand() * 1.4);
@@ -151,12 +163,15 @@ function premiumOf(spender: Spender, combo: Combo): { speed: string | null; infe
  */
 export function costUnits(startMs: number, endMs: number, refreshedMs: number): CostUnit[] {
   const units: CostUnit[] = [];
-  const firstDay = Math.ceil(startMs / DAY_MS) * DAY_MS;
+  // Whole days that start inside the range and have ended by the refresh.
+  const days: SandboxDay[] = daysBetween(dayStartAtOrAfter(startMs), endMs)
+    .filter((ms) => addDays(ms, 1) <= refreshedMs)
+    .map((ms) => ({ ms, unsettled: refreshedMs < addDays(ms, 1 + REVISION_WINDOW_DAYS) }));
   for (const spender of SPENDERS) {
     const byUnit = new Map<string, { combo: Combo; speed: string | null; inferenceGeo: string | null; amounts: Map<string, bigint> }>();
     for (const combo of spender.combos) {
       let total = 0n;
-      for (let day = firstDay; day < endMs && day + DAY_MS <= refreshedMs; day += DAY_MS) total += dailyMicroCents(spender, combo, day, refreshedMs);
+      for (const day of days) total += dailyMicroCents(spender, combo, day);
       if (total === 0n) continue;
       const { speed, inferenceGeo } = premiumOf(spender, combo);
       const key = `${combo.product}|${combo.model}|${combo.contextWindow}|${speed}|${inferenceGeo}`;

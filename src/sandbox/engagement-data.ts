@@ -1,5 +1,6 @@
 import { activeOn } from './cost-data.js';
 import { randomFor } from './prng.js';
+import { dayOf, daysBetween } from '../core/period.js';
 import { PEOPLE } from './synthetic-org.js';
 
 /**
@@ -17,8 +18,6 @@ export interface EngagementCounts {
   conversations: number;
   messages: number;
 }
-
-const DAY_MS = 86_400_000;
 
 function dayCounts(userId: string, dayMs: number): EngagementCounts {
   const c: EngagementCounts = { sessions: 0, commits: 0, pullRequests: 0, linesAdded: 0, linesRemoved: 0, conversations: 0, messages: 0 };
@@ -44,12 +43,13 @@ const zeroOffice = { connectors_used_count: 0, distinct_connectors_used_count: 0
 /** Rollup rows over [startDay, endDay) (days as UTC ms), users with any activity, sorted by email. */
 export function engagementRows(startMs: number, endMs: number): Array<Record<string, unknown>> {
   const rows: Array<{ email: string; row: Record<string, unknown> }> = [];
+  const days = daysBetween(startMs, endMs);
   for (const person of PEOPLE) {
     // Deleted users have no e-mail address; the endpoint does not report them.
     if (person.email === null) continue;
     const t: EngagementCounts = { sessions: 0, commits: 0, pullRequests: 0, linesAdded: 0, linesRemoved: 0, conversations: 0, messages: 0 };
     let last: number | null = null;
-    for (let day = startMs; day < endMs; day += DAY_MS) {
+    for (const day of days) {
       const d = dayCounts(person.userId, day);
       if (d.sessions + d.conversations > 0) last = day;
       for (const k of Object.keys(t) as Array<keyof EngagementCounts>) t[k] += d[k];
@@ -78,7 +78,7 @@ export function engagementRows(startMs: number, endMs: number): Array<Record<str
         science_metrics: { delegation_count: 0, distinct_session_count: 0, message_count: 0, remote_compute_job_count: 0, skills_used_count: 0 },
         web_search_count: 0,
         distinct_user_count: null,
-        last_activity_date: new Date(last).toISOString().slice(0, 10),
+        last_activity_date: dayOf(last),
       },
     });
   }
