@@ -1,18 +1,12 @@
 #!/usr/bin/env node
+// Commands import what they need when they run: --version, --help and usage errors load only
+// commander and this file, so they answer at once.
 import { Command, CommanderError, Option } from 'commander';
-import { parseDirectory, formatProblem } from '../io/directory-file.js';
-import { readFile } from 'node:fs/promises';
-import { ChargebackError, dataError, EXIT, exitCodeFor, usageError } from '../errors.js';
-import { verifyMonth } from '../verify.js';
-import { sendMonth, sendSummary } from '../delivery/send.js';
-import { closeMonth } from '../io/close.js';
-import { diffCommand } from '../io/diff-command.js';
-import { formatUsd } from '../core/money.js';
-import { runMonth, type ApiTarget } from '../run.js';
-import { SANDBOX_API_KEY, startSandbox, type FaultAction, type SandboxFaults } from '../sandbox/server.js';
+import { ChargebackError, EXIT, exitCodeFor, usageError } from '../errors.js';
+import { PSEUDONYM_KEY_ENV } from '../io/pseudonyms.js';
 import { TOOL_VERSION } from '../version.js';
-import { loadMonthTemplate, publishedTemplate } from '../io/month-template.js';
-import { PSEUDONYM_KEY_ENV, pseudonymsFromEnv } from '../io/pseudonyms.js';
+import type { ApiTarget, RunResult } from '../run.js';
+import type { FaultAction, SandboxFaults } from '../sandbox/server.js';
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
@@ -62,13 +56,105 @@ function printError(io: Io, error: unknown): number {
   return code;
 }
 
-export function buildProgram(io: Io): Command {
+/** What --help says after the commands: where settings come from, what the exit codes mean. */
+const ENVIRONMENT_AND_EXIT_CODES = `
+Environment:
+  ANTHROPIC_ANALYTICS_API_KEY  Analytics API key (read:analytics) of the organization; never printed
+  ANTHROPIC_BASE_URL           API base URL (default ${DEFAULT_BASE_URL}); no user:password@ in it
+  HTTPS_PROXY, HTTP_PROXY      a proxy for the API requests, when one is needed
+  ${PSEUDONYM_KEY_ENV}     key for --pseudonymize (at least 16 characters)
+  SMTP_URL, SMTP_FROM          mail server and sender for send --confirm
+  CHARGEBACK_PROGRESS=1        progress lines on stderr where it is not a terminal
+
+Exit codes:
+  0   done (or already published with the same figures)
+  1   a data problem: the provider's rows, reconciliation, a month that does not verify
+  2   a usage or configuration problem: flags, the org directory, a template, the output folder
+  3   the provider's API could not give what is needed (after retries)
+  70  a bug in claude-chargeback: please report it
+  75  not yet, try later: the month is not final, the provider's export is behind, or it asked
+      to wait longer than 5 minutes (sysexits EX_TEMPFAIL); a scheduler should retry, not alert
+
+Run "chargeback <command> --help" for a command's options and an example.`;
+
+const example = (...lines: string[]) => `\nExample:\n${lines.map((l) => `  ${l}`).join('\n')}`;
+
+/** Seconds for --request-timeout: a deadline from connect to the last byte of each request. */
+function parseSeconds(text: string): number {
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(n >= 1 && n <= 3600)) {
+    throw usageError(`--request-timeout ${JSON.stringify(text)} is not a number of seconds from 1 to 3600.`, ['Example: --request-timeout 60 (the default).']);
+  }
+  return n;
+}
+
+/**
+ * ANTHROPIC_BASE_URL without credentials: a user or password in it would be printed and recorded
+ * with the month, so it is refused rather than scrubbed.
+ */
+export function apiBaseUrl(env: NodeJS.ProcessEnv): string {
+  const text = env.ANTHROPIC_BASE_URL || DEFAULT_BASE_URL;
+  let url: URL | null = null;
+  try {
+    url = new URL(text);
+  } catch {
+    url = null;
+  }
+  if (url && (url.username !== '' || url.password !== '')) {
+    throw usageError(`ANTHROPIC_BASE_URL carries a user name or password (${url.protocol}//…@${url.host}); credentials are never put in a URL, which would be printed and recorded with the month.`, [
+      'Remove them from ANTHROPIC_BASE_URL. For a proxy that needs credentials set HTTPS_PROXY instead; the API key goes in ANTHROPIC_ANALYTICS_API_KEY.',
+    ]);
+  }
+  return text;
+}
+
+interface RunFlags {
+  period?: string;
+  provisional: boolean;
+  now?: string;
+  out: string;
+  force: boolean;
+  directory: string;
+  sandbox: boolean;
+  fromRaw?: string;
+  template?: string;
+  pseudonymize: boolean;
+  json: boolean;
+  requestTimeout: string;
+}
+
+/** The one JSON document `run --json` prints on stdout: what a scheduler or CI needs to know. */
+export function runReport(result: RunResult) {
+  return {
+    ok: true,
+    exitCode: EXIT.ok,
+    period: result.period.label,
+    status: result.status,
+    revision: result.revision,
+    unchanged: result.unchanged,
+    folder: result.target,
+    totals: {
+      sourceCents: result.sourceTotalCents.toString(),
+      unallocatedCents: result.unallocatedCents.toString(),
+      adjustmentCents: result.adjustmentCents.toString(),
+      carriedCents: result.carriedCents.toString(),
+      orgTotalDifferenceCents: String(result.reconciliation.orgTotalDifferenceCents),
+    },
+    statements: result.statements.length,
+    unmappedSpenders: result.unmappedSpenders,
+    files: result.unchanged ? [] : result.files,
+    warnings: result.warnings,
+  };
+}
+
+export function buildProgram(io: Io, json: { asked: boolean }): Command {
   const program = new Command('chargeback')
     .description('Month-end chargeback of Claude Enterprise spend: exact per-department statements from the Analytics API.')
     .version(TOOL_VERSION)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
-    .showHelpAfterError('(run chargeback --help for usage)');
+    .showHelpAfterError('(run chargeback --help for usage)')
+    .addHelpText('after', ENVIRONMENT_AND_EXIT_CODES);
 
   program
     .command('run')
@@ -83,14 +169,26 @@ export function buildProgram(io: Io): Command {
     .option('--from-raw <dir>', 're-run from the raw/ folder of a published month, without any network')
     .option('--template <file>', 'statement template (layout, colours, locale, sections); default templates/standard.yaml, or with --from-raw the one the month was issued with')
     .option('--pseudonymize', `replace people with stable opaque ids in summary, ledger and FOCUS (key from ${PSEUDONYM_KEY_ENV})`, false)
-    .action(async (opts: { period?: string; provisional: boolean; now?: string; out: string; force: boolean; directory: string; sandbox: boolean; fromRaw?: string; template?: string; pseudonymize: boolean }) => {
+    .option('--request-timeout <seconds>', 'deadline of each API request, from connect to the last byte of the answer', '60')
+    .option('--json', 'print one JSON document on stdout (period, status, revision, totals, files, warnings); progress and warnings stay on stderr', false)
+    .addHelpText('after', example('chargeback run --period 2026-09 --json      # the month, once it is final (exit 75 before)', 'chargeback run --sandbox                     # the built-in sandbox, no API key'))
+    .action(async (opts: RunFlags) => {
+      json.asked = opts.json;
       const now = parseNow(opts.now);
+      const timeoutMs = parseSeconds(opts.requestTimeout) * 1000;
       const log = io.progress ? (m: string) => io.err(m) : () => {};
+      const { pseudonymsFromEnv } = await import('../io/pseudonyms.js');
       const pseudonyms = opts.pseudonymize ? pseudonymsFromEnv(io.env, '--pseudonymize') : null;
       const execute = async (api: ApiTarget) => {
-        const result = await runMonth({ period: opts.period, provisional: opts.provisional, now, outDir: opts.out, force: opts.force, directoryPath: opts.directory, templatePath: opts.template, pseudonyms, api, log, fromRaw: opts.fromRaw });
-        // Always shown (not only with progress): what the month was published without.
+        const { runMonth } = await import('../run.js');
+        const result = await runMonth({ period: opts.period, provisional: opts.provisional, now, outDir: opts.out, force: opts.force, directoryPath: opts.directory, templatePath: opts.template, pseudonyms, api, log, fromRaw: opts.fromRaw, timeoutMs });
+        // Always shown on stderr (not only with progress): what the month was published without.
         for (const w of result.warnings) io.err(`warning: ${w}`);
+        if (opts.json) {
+          io.out(JSON.stringify(runReport(result), null, 2));
+          return;
+        }
+        const { formatUsd } = await import('../core/money.js');
         if (result.unchanged) {
           io.out(`${result.period.label} is already published in ${result.target} with the same figures (${result.status}); nothing was written.`);
           return;
@@ -109,6 +207,7 @@ export function buildProgram(io: Io): Command {
         return;
       }
       if (opts.sandbox) {
+        const { SANDBOX_API_KEY, startSandbox } = await import('../sandbox/server.js');
         const sandbox = await startSandbox({ now: () => now.getTime() });
         try {
           await execute({ baseUrl: sandbox.url, apiKey: SANDBOX_API_KEY, label: 'sandbox' });
@@ -117,6 +216,7 @@ export function buildProgram(io: Io): Command {
         }
         return;
       }
+      const baseUrl = apiBaseUrl(io.env);
       const apiKey = io.env.ANTHROPIC_ANALYTICS_API_KEY;
       if (!apiKey) {
         throw usageError('ANTHROPIC_ANALYTICS_API_KEY is not set.', [
@@ -129,7 +229,6 @@ export function buildProgram(io: Io): Command {
           'Use --now only to reproduce a past run, or with --sandbox.',
         ]);
       }
-      const baseUrl = io.env.ANTHROPIC_BASE_URL || DEFAULT_BASE_URL;
       await execute({ baseUrl, apiKey, label: baseUrl.replace(/\/+$/, '') });
     });
 
@@ -138,11 +237,15 @@ export function buildProgram(io: Io): Command {
     .description('check the org directory (and a statement template) and report every problem with file, line and column')
     .option('--directory <file>', 'org directory YAML', 'mappings/org.yaml')
     .option('--template <file>', 'also check this statement template')
+    .addHelpText('after', example('chargeback validate --directory mappings/org.yaml --template templates/standard.yaml'))
     .action(async (opts: { directory: string; template?: string }) => {
       if (opts.template !== undefined) {
+        const { loadMonthTemplate } = await import('../io/month-template.js');
         const { template } = await loadMonthTemplate(opts.template);
         io.out(`${opts.template}: ok: locale ${template.locale}, ${template.sections.length} sections (${template.sections.join(', ')})${template.logo ? `, logo ${template.logo.file}` : ''}.`);
       }
+      const { readFile } = await import('node:fs/promises');
+      const { parseDirectory, formatProblem } = await import('../io/directory-file.js');
       let text: string;
       try {
         text = await readFile(opts.directory, 'utf8');
@@ -160,7 +263,9 @@ export function buildProgram(io: Io): Command {
     .requiredOption('--period <YYYY-MM>', 'the month to close')
     .option('--out <dir>', 'output folder', 'out')
     .option('--now <ISO-8601>', 'the time recorded as the close')
+    .addHelpText('after', example('chargeback close --period 2026-09'))
     .action(async (opts: { period: string; out: string; now?: string }) => {
+      const { closeMonth } = await import('../io/close.js');
       const result = await closeMonth(opts.out, opts.period, parseNow(opts.now));
       io.out(result.alreadyClosed ? `${opts.period} was already closed (${result.marker}).` : `${opts.period} closed at revision ${result.revision}: ${result.marker}. Later corrections are carried forward as adjustments.`);
     });
@@ -171,7 +276,9 @@ export function buildProgram(io: Io): Command {
     .requiredOption('--period <YYYY-MM[.rN]>', 'the issue to explain (a month: its latest issue)')
     .option('--against <YYYY-MM[.rN]>', 'compare with this issue (default: the previous revision, else the previous month)')
     .option('--out <dir>', 'output folder', 'out')
+    .addHelpText('after', example('chargeback diff --period 2026-09.r2        # what the final figures changed'))
     .action(async (opts: { period: string; against?: string; out: string }) => {
+      const { diffCommand } = await import('../io/diff-command.js');
       for (const line of await diffCommand(opts.out, opts.period, opts.against)) io.out(line);
     });
 
@@ -179,7 +286,10 @@ export function buildProgram(io: Io): Command {
     .command('verify')
     .description('re-check every hash of a published month and re-derive it offline from raw/ and the recorded directory')
     .argument('<dir>', 'a published month, e.g. out/2026-09')
+    .addHelpText('after', example('chargeback verify out/2026-09'))
     .action(async (dir: string) => {
+      const { verifyMonth } = await import('../verify.js');
+      const { dataError } = await import('../errors.js');
       const result = await verifyMonth(dir, io.env);
       if (!result.ok) {
         throw dataError(`${dir} does not verify: ${result.problems.filter((p) => !p.startsWith('  ')).length} problem(s).`, result.problems);
@@ -201,7 +311,10 @@ export function buildProgram(io: Io): Command {
     .option('--resend', 'also send messages deliveries.json records as already sent', false)
     .option('--from <address>', 'sender (default: SMTP_FROM, else the template e-mail from)')
     .option('--now <ISO-8601>', 'the clock: the Date header and the delivery times')
+    .addHelpText('after', example('chargeback send --period 2026-09             # writes outbox/*.eml to review', 'chargeback send --period 2026-09 --confirm   # sends them over SMTP_URL'))
     .action(async (opts: { period: string; out: string; confirm: boolean; resend: boolean; from?: string; now?: string }) => {
+      const { publishedTemplate } = await import('../io/month-template.js');
+      const { sendMonth, sendSummary } = await import('../delivery/send.js');
       // Subject, body, sender and company come from the template the month was issued with.
       const template = await publishedTemplate(opts.out, opts.period);
       const result = await sendMonth({
@@ -226,6 +339,7 @@ export function buildProgram(io: Io): Command {
     .addOption(new Option('--fault <spec...>', 'inject faults by request number: 429@2:5, 500@3, 529@1, 410@4, slow@1:5000, bad-amount@1, refreshed@2'))
     .option('--page-rows <n>', 'serve at most n row groups per page (forces pagination)')
     .option('--drift', 'schema drift: email instead of email_address, extra fields, a renamed product', false)
+    .addHelpText('after', example('chargeback sandbox --port 8787 --fault 429@2:5   # then point ANTHROPIC_BASE_URL at it'))
     .action(async (opts: { port: string; now?: string; fault?: string[]; pageRows?: string; drift: boolean }) => {
       const nowText = opts.now;
       const clock = nowText === undefined ? Date.now : () => parseNow(nowText).getTime();
@@ -233,6 +347,7 @@ export function buildProgram(io: Io): Command {
       const byRequest: Record<number, FaultAction> = {};
       for (const f of opts.fault ?? []) parseFault(f, byRequest);
       const faults: SandboxFaults = { byRequest, drift: opts.drift, ...(opts.pageRows ? { pageUnits: parsePort(opts.pageRows) } : {}) };
+      const { SANDBOX_API_KEY, startSandbox } = await import('../sandbox/server.js');
       const sandbox = await startSandbox({ port: parsePort(opts.port), now: clock, faults });
       io.out(`sandbox listening on ${sandbox.url}`);
       io.out(`  export ANTHROPIC_BASE_URL=${sandbox.url}`);
@@ -248,9 +363,20 @@ export function buildProgram(io: Io): Command {
   return program;
 }
 
+/** The user and password of a URL (refused for the API, but never echoed if a message quotes it). */
+function urlSecrets(text: string | undefined): string[] {
+  if (!text) return [];
+  try {
+    const url = new URL(text);
+    return [url.password, decodeURIComponent(url.password), url.username ? `${url.username}:${url.password}` : ''].filter((s) => s !== '');
+  } catch {
+    return [];
+  }
+}
+
 /** Every line we print passes through here: the API key (and the pseudonym key) is replaced wherever it would appear. */
 export function redacting(io: Io): Io {
-  const keys = [io.env.ANTHROPIC_ANALYTICS_API_KEY, io.env[PSEUDONYM_KEY_ENV]].filter((k): k is string => k !== undefined && k.length >= 8);
+  const keys = [io.env.ANTHROPIC_ANALYTICS_API_KEY, io.env[PSEUDONYM_KEY_ENV], ...urlSecrets(io.env.ANTHROPIC_BASE_URL)].filter((k): k is string => k !== undefined && k.length >= 8);
   if (keys.length === 0) return io;
   const scrub = (line: string) => keys.reduce((text, key) => text.split(key).join('[redacted]'), line);
   return { ...io, out: (line) => io.out(scrub(line)), err: (line) => io.err(scrub(line)) };
@@ -258,7 +384,8 @@ export function redacting(io: Io): Io {
 
 export async function main(argv: readonly string[], rawIo: Io): Promise<number> {
   const io = redacting(rawIo);
-  const program = buildProgram(io);
+  const json = { asked: false };
+  const program = buildProgram(io, json);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return EXIT.ok;
@@ -267,8 +394,23 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
-    return printError(io, error);
+    const code = printError(io, error);
+    // A scheduler reading --json gets one document on failure too: the code and who must act.
+    if (json.asked) io.out(JSON.stringify(failureReport(error, code), null, 2));
+    return code;
   }
+}
+
+function failureReport(error: unknown, code: number) {
+  const known = error instanceof ChargebackError;
+  return {
+    ok: false,
+    exitCode: code,
+    kind: known ? error.kind : 'internal',
+    tryLater: code === EXIT.tempfail,
+    message: known ? error.message : 'internal error (a bug in claude-chargeback; please report it)',
+    details: known ? error.details : [],
+  };
 }
 
 const isEntry = process.argv[1] !== undefined && import.meta.url === (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href;
