@@ -7,6 +7,7 @@ import { ChargebackError } from '../src/errors.js';
 import { formatProblem } from '../src/io/directory-file.js';
 import { EMAIL_PLACEHOLDERS, loadTemplate, LOGO_MAX_BYTES, parseTemplate } from '../src/io/template-file.js';
 import { ROOT, runCli, tempDir } from './helpers/cli.js';
+import { minimalJpeg } from './helpers/png.js';
 
 const BAD = join(ROOT, 'test', 'fixtures', 'bad-templates');
 const expected = JSON.parse(readFileSync(join(BAD, 'expected.json'), 'utf8')) as Record<string, Array<[string, string]>>;
@@ -133,13 +134,14 @@ describe('template details', () => {
   });
 
   it('accepts a JPEG logo, defaults its width to 90 points, and refuses one over 1 MiB', () => {
-    const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]);
+    const jpeg = new Uint8Array(minimalJpeg());
     const ok = parse(`${MINIMAL}logo: { file: logo.jpg }\n`, jpeg);
+    expect(ok.problems).toEqual([]);
     expect(ok.template!.logo).toEqual({ file: 'logo.jpg', bytes: jpeg, widthPt: 90 });
     const big = new Uint8Array(LOGO_MAX_BYTES + 1);
     big.set(PNG);
     const { problems } = parse(`${MINIMAL}logo:\n  file: big.png\n`, big);
-    expect(problems.map(formatProblem)).toEqual([`templates/mine.yaml:4:9: logo.file: found "big.png" of ${LOGO_MAX_BYTES + 1} bytes, expected at most 1 MiB (1048576 bytes). Fix: scale the logo down or compress it (a statement logo needs no more than about 600 pixels wide)`]);
+    expect(problems.map(formatProblem)).toEqual([`templates/mine.yaml:4:9: logo.file: found "big.png", a file of ${LOGO_MAX_BYTES + 1} bytes; expected at most 1 MiB (1048576 bytes). Fix: scale the logo down or compress it (a statement logo needs no more than about 600 pixels wide)`]);
   });
 
   it('refuses a multi-line footer or subject and locates a placeholder in a block body', () => {

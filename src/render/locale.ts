@@ -29,6 +29,58 @@ export function supportedLocale(tag: string): string | null {
   return numbers.length === 1 && dates.length === 1 ? canonical : null;
 }
 
+/**
+ * The scripts the statement fonts (DejaVu Sans and DejaVu Sans Bold) draw: Latin, Greek and
+ * Cyrillic. Chinese, Japanese, Korean, Arabic, Hebrew, Indic and Thai text would print as empty
+ * boxes (and right-to-left text would not be laid out), so such locales are refused.
+ */
+export const STATEMENT_SCRIPTS = { Latn: 'Latin', Grek: 'Greek', Cyrl: 'Cyrillic' } as const;
+/** Locales named as examples when one is refused; all of them pass statementLocaleProblem. */
+export const STATEMENT_LOCALE_EXAMPLES = ['en-GB', 'en-US', 'de-DE', 'fr-FR', 'es-ES', 'it-IT', 'nl-NL', 'pl-PL', 'sv-SE', 'el-GR', 'ru-RU', 'uk-UA'] as const;
+
+/** Every character a Latin, Greek or Cyrillic text may hold: those scripts' letters, digits, punctuation, spaces, currency signs, combining marks. */
+const DRAWABLE_TEXT = /^[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Common}\p{Script=Inherited}]*$/u;
+const NOT_DRAWABLE = /[^\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Common}\p{Script=Inherited}]/u;
+
+function displayName(type: 'language' | 'script', code: string): string {
+  try {
+    return new Intl.DisplayNames(['en'], { type }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/**
+ * Why statements cannot be printed in a locale this Node supports (see supportedLocale), or null
+ * when they can: the locale's script (written or likely) must be Latin, Greek or Cyrillic, and
+ * every month name, date, number and amount it formats must be drawable in those scripts (which
+ * catches tags such as zh-Latn, whose dates Intl still writes in Han characters).
+ */
+export function statementLocaleProblem(canonical: string): string | null {
+  let script: string | undefined;
+  try {
+    script = new Intl.Locale(canonical).maximize().script;
+  } catch {
+    script = undefined;
+  }
+  const language = displayName('language', canonical);
+  if (script === undefined || !(script in STATEMENT_SCRIPTS)) {
+    return `${language}, written in ${script === undefined ? 'an unknown script' : `script ${script} (${displayName('script', script)})`}`;
+  }
+  const f = new Formatter(canonical);
+  const samples = [f.money(-123456789n), f.signedMoney(5n), f.percent(1n, 8n), f.signedPercent(-1n, 3n), f.integer(1234567), f.dateTime('2026-09-30T09:00:00Z')];
+  for (let m = 1; m <= 12; m++) {
+    const label = `2026-${String(m).padStart(2, '0')}`;
+    samples.push(f.month(label), f.shortMonth(label), f.date(`${label}-28`));
+  }
+  for (const text of samples) {
+    if (DRAWABLE_TEXT.test(text)) continue;
+    const char = NOT_DRAWABLE.exec(text)![0];
+    return `${language}, whose dates and numbers Intl writes with characters such as "${char}" (in ${JSON.stringify(text)})`;
+  }
+  return null;
+}
+
 /** Intl formats exact decimal strings since ES2023 (Node 20); the ES2022 lib types only know numbers. */
 type DecimalFormat = (value: string) => string;
 const decimalFormat = (nf: Intl.NumberFormat): DecimalFormat => nf.format.bind(nf) as unknown as DecimalFormat;

@@ -1,4 +1,4 @@
-import { inflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 
 /** A decoded image as 8-bit RGB, row-major, 3 bytes a pixel. */
 export interface RgbImage {
@@ -124,4 +124,89 @@ export function decodePng(bytes: Uint8Array): RgbImage {
 export function pixel(img: RgbImage, x: number, y: number): [number, number, number] {
   const i = (y * img.width + x) * 3;
   return [img.data[i]!, img.data[i + 1]!, img.data[i + 2]!];
+}
+
+// Writing: small and hostile images for the template tests, made at run time.
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+export function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** One PNG chunk: length, type, data, CRC (a wrong one when `badCrc`). */
+export function pngChunk(type: string, data: Uint8Array, badCrc = false): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE((crc32(body) ^ (badCrc ? 1 : 0)) >>> 0);
+  return Buffer.concat([length, body, crc]);
+}
+
+export interface PngSpec {
+  readonly width: number;
+  readonly height: number;
+  /** Bits per sample (default 8). */
+  readonly depth?: number;
+  /** 0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA (default 2). */
+  readonly colourType?: number;
+  readonly interlace?: 0 | 1;
+  /** RGB triples, for colour type 3. */
+  readonly palette?: Uint8Array;
+  readonly transparency?: Uint8Array;
+  /** The uncompressed image data (filter byte and row, per row); default all zero, the right length. */
+  readonly raw?: Uint8Array;
+  /** The compressed image data as is, instead of deflating `raw`. */
+  readonly idat?: Uint8Array;
+}
+
+/** The length of a non-interlaced PNG's uncompressed data: rows of a filter byte and the packed samples. */
+export function pngRawLength(width: number, height: number, depth = 8, colourType = 2): number {
+  const samples = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[colourType as 0 | 2 | 3 | 4 | 6];
+  return height * (1 + Math.ceil((width * depth * samples) / 8));
+}
+
+/** A PNG of the given header and data (valid unless the spec says otherwise). */
+export function encodePng(spec: PngSpec): Buffer {
+  const { width, height, depth = 8, colourType = 2, interlace = 0 } = spec;
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = depth;
+  header[9] = colourType;
+  header[12] = interlace;
+  const idat = spec.idat ?? deflateSync(spec.raw ?? new Uint8Array(pngRawLength(width, height, depth, colourType)));
+  return Buffer.concat([
+    SIGNATURE,
+    pngChunk('IHDR', header),
+    ...(spec.palette ? [pngChunk('PLTE', spec.palette)] : []),
+    ...(spec.transparency ? [pngChunk('tRNS', spec.transparency)] : []),
+    pngChunk('IDAT', idat),
+    pngChunk('IEND', new Uint8Array(0)),
+  ]);
+}
+
+/**
+ * The smallest complete baseline JPEG: one grey 8×8 block (a single pixel shown), one quantisation
+ * table, one-code Huffman tables for DC and AC, one scan whose block is "no difference, end of block".
+ */
+export function minimalJpeg(width = 1, height = 1): Buffer {
+  const segment = (marker: number, data: number[]) => [0xff, marker, (data.length + 2) >> 8, (data.length + 2) & 0xff, ...data];
+  return Buffer.from([
+    0xff, 0xd8,
+    ...segment(0xdb, [0x00, ...new Array<number>(64).fill(1)]),
+    ...segment(0xc0, [8, height >> 8, height & 0xff, width >> 8, width & 0xff, 1, 1, 0x11, 0]),
+    ...segment(0xc4, [0x00, 1, ...new Array<number>(15).fill(0), 0x00]),
+    ...segment(0xc4, [0x10, 1, ...new Array<number>(15).fill(0), 0x00]),
+    ...segment(0xda, [1, 1, 0x00, 0, 63, 0]),
+    0x3f,
+    0xff, 0xd9,
+  ]);
 }
