@@ -84,6 +84,28 @@ export interface GlAccounts {
 
 export const DEFAULT_GL: GlAccounts = { clearingAccount: '2990', unallocatedAccount: '6999', defaultExpenseAccount: '6000', markupAccount: '4900' };
 
+/**
+ * How many digits a directory amount or percentage may have. Money carries 60 significant digits
+ * exactly (core/money.ts); an amount is multiplied by a percentage, divided and summed over every
+ * cost center, so each input keeps well inside that: 17 + 16 digits, plus the sums, stay under 60.
+ */
+export const DIRECTORY_LIMITS = {
+  /** Whole-dollar digits of a seat price or a pool amount (below 10^15 dollars). */
+  dollarDigits: 15,
+  /** Decimals of a dollar amount: cents. */
+  dollarDecimals: 2,
+  /** Digits before the decimal point of a percentage (markup, fixed split). */
+  percentDigits: 6,
+  /** Significant decimals of a percentage. */
+  percentDecimals: 10,
+} as const;
+
+/**
+ * Keys the directory never accepts, anywhere: they name JavaScript object internals, so a map
+ * holding one cannot be read as written (a "__proto__" cost center would vanish from a split).
+ */
+export const RESERVED_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
 export interface Markup {
   /** Overhead percent on every statement (direct usage, shared costs and seats). */
   readonly percent: string;

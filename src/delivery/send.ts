@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import addressparser from 'nodemailer/lib/addressparser';
+import { mailAddress } from './address.js';
 import { formatUsd } from '../core/money.js';
 import { parsePeriod } from '../core/period.js';
 import { DEFAULT_EMAIL, type TemplateEmail } from '../core/template.js';
@@ -124,7 +125,7 @@ function costCentersOf(issue: Issue): { revision: number; costCenters: DeliveryC
     };
   });
   for (const cc of costCenters) {
-    if (cc.owner && (/[\r\n<>,;]/.test(cc.owner.email) || !/^[^\s@]+@[^\s@]+$/.test(cc.owner.email.trim()))) {
+    if (cc.owner && !mailAddress(cc.owner.email).ok) {
       throw dataError(`${where}: the owner of ${cc.code} has the e-mail ${JSON.stringify(cc.owner.email)}, which is not one address.`, ['Correct the owner in the org directory and re-issue the month.']);
     }
   }

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Scalar } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_GL, POOL_MATCHERS, RULE_MATCHERS, UNALLOCATED, type Pool, type PoolMatcher, type PoolSplit, type CostCenter, type OrgDirectory, type Person, type Rule, type RuleMatcher } from '../core/directory.js';
+import { DEFAULT_GL, DIRECTORY_LIMITS, POOL_MATCHERS, RESERVED_KEYS, RULE_MATCHERS, UNALLOCATED, type Pool, type PoolMatcher, type PoolSplit, type CostCenter, type OrgDirectory, type Person, type Rule, type RuleMatcher } from '../core/directory.js';
 import { Money } from '../core/money.js';
 import { usageError, type ChargebackError } from '../errors.js';
+import { mailAddress } from '../delivery/address.js';
 
 /** One problem in the directory file, located and with the fix. */
 export interface DirectoryProblem {
@@ -21,7 +22,6 @@ export function formatProblem(p: DirectoryProblem): string {
 }
 
 const CODE = /^[A-Z0-9][A-Z0-9-]{0,31}$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 
 const text = z.string().trim().min(1);
@@ -31,7 +31,7 @@ const costCenterSchema = z.strictObject({
   name: text,
   parent: z.string().nullable().optional(),
   owner: ownerSchema,
-  gl_account: z.union([z.string(), z.number().int()]).nullable().optional(),
+  gl_account: z.string().nullable().optional(),
 });
 /** A UTC calendar day; YAML may hand us a date object when the value is unquoted. */
 const day = z
@@ -53,7 +53,7 @@ const ruleSchema = z.strictObject({
   cost_center: z.string(),
   note: z.string().nullable().optional(),
 });
-const account = z.union([z.string().trim().min(1), z.number().int()]).transform(String);
+const account = z.string().trim().min(1);
 const glSchema = z.strictObject({
   clearing_account: account.optional(),
   unallocated_account: account.optional(),
@@ -250,6 +250,128 @@ export class YamlCheck {
   }
 }
 
+/** Fields whose value is a label (a code, an id, an account, a name), by path shape (# is any list index). */
+const LABEL_VALUES = new Set([
+  'company',
+  'billing_account_id',
+  'gl/clearing_account',
+  'gl/unallocated_account',
+  'gl/default_expense_account',
+  'gl/markup_account',
+  'cost_centers/#/code',
+  'cost_centers/#/name',
+  'cost_centers/#/parent',
+  'cost_centers/#/gl_account',
+  'cost_centers/#/owner/name',
+  'cost_centers/#/owner/email',
+  'people/#/email',
+  'people/#/user_id',
+  'people/#/name',
+  'people/#/cost_center',
+  ...RULE_MATCHERS.map((m) => `rules/#/match/${m}`),
+  'rules/#/cost_center',
+  'rules/#/note',
+  'pools/#/name',
+  ...POOL_MATCHERS.filter((m) => m !== 'no_actor').map((m) => `pools/#/match/${m}`),
+  'pools/#/to/#',
+  'pools/#/note',
+]);
+/** Mappings whose keys are cost center codes. */
+const LABEL_KEYS = new Set(['pools/#/split/fixed', 'markup/cost_centers']);
+
+const shapeOf = (path: Path): string => path.map((p) => (typeof p === 'number' ? '#' : p)).join('/');
+
+/**
+ * Plain (unquoted) text that YAML 1.2 reads as a number, or that a YAML 1.1 reader would:
+ * exponents, hex/octal/binary, underscores, a leading sign or dot, .inf/.nan, sexagesimal.
+ */
+const NUMBER_LIKE = /^[-+]?(\.[0-9_]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$|^[-+]?0[xXoObB][0-9a-fA-F_]+$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$|^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$/;
+
+/**
+ * Settles, on the parsed document and before anything reads it, what the directory cannot take
+ * as YAML typed it:
+ * - a label (GL account, code, id, e-mail, name, note) written as a plain digit string
+ *   (`0299`, `06100`) keeps its text, leading zeros included, never a number;
+ * - a label written in another form YAML reads as a number or boolean (`6.1e3`, `0x17D4`,
+ *   `1_000`, `.5`, `+12`, `true`) is refused with the fix "write it in quotes";
+ * - a key named `__proto__`, `constructor` or `prototype`, anywhere, is refused and removed.
+ * Returns the paths of refused labels (later problems at the same place are consequences) and
+ * of the mappings that lost a reserved key.
+ */
+function settleLabels(check: YamlCheck): { refused: Set<string>; refusals: Set<DirectoryProblem>; reservedIn: Set<string> } {
+  const refused = new Set<string>();
+  const refusals = new Set<DirectoryProblem>();
+  const reservedIn = new Set<string>();
+  const { doc } = check;
+  const report = (node: Node, path: Path, message: string, fix: string) => {
+    const { line, column } = node.range ? check.locate.offset(node.range[0]) : check.locate.at(path);
+    const problem: DirectoryProblem = { file: check.file, line, column, path: pathText(path), message, fix };
+    check.problems.push(problem);
+    refusals.add(problem);
+    refused.add(problem.path);
+  };
+  const label = (scalar: Scalar, path: Path) => {
+    // Quoted and block scalars are text already; null is "not given" and checked by the schema.
+    if (scalar.type !== 'PLAIN' || scalar.value === null || scalar.value === undefined) return;
+    const written = typeof scalar.source === 'string' ? scalar.source : String(scalar.value);
+    if (/^[0-9]+$/.test(written)) {
+      scalar.value = written;
+      return;
+    }
+    if (typeof scalar.value === 'string' && !NUMBER_LIKE.test(written)) return;
+    const reads = typeof scalar.value === 'number' ? `YAML reads as the number ${String(scalar.value)}` : typeof scalar.value === 'boolean' ? `YAML reads as the boolean ${String(scalar.value)}` : 'YAML 1.1 readers take for a number';
+    report(scalar, path, `found ${written} without quotes, which ${reads}; expected text, kept exactly as written`, `write it in quotes: '${written}'`);
+    scalar.value = written;
+  };
+  const walk = (node: unknown, path: Path): void => {
+    if (isAlias(node)) {
+      // An alias of a scalar label is settled like the scalar; aliased mappings were walked where defined.
+      const target = node.resolve(doc);
+      if (isScalar(target) && LABEL_VALUES.has(shapeOf(path))) label(target, path);
+      return;
+    }
+    if (isScalar(node)) {
+      if (LABEL_VALUES.has(shapeOf(path))) label(node, path);
+      return;
+    }
+    if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, [...path, i]));
+      return;
+    }
+    if (!isMap(node)) return;
+    const keysAreLabels = LABEL_KEYS.has(shapeOf(path));
+    node.items = node.items.filter((pair) => {
+      const key = pair.key;
+      if (!isScalar(key)) return true;
+      const name = String(key.value);
+      if (RESERVED_KEYS.includes(name)) {
+        report(key, [...path, name], `key ${JSON.stringify(name)} is not allowed: it names an internal of JavaScript objects, so this entry could not be read as written`, `remove it or rename it${keysAreLabels ? ' to a cost center code (capital letters, digits and dashes)' : ''}`);
+        reservedIn.add(pathText(path));
+        return false;
+      }
+      if (keysAreLabels) label(key, [...path, typeof key.source === 'string' ? key.source : name]);
+      walk(pair.value, [...path, String(key.value)]);
+      return true;
+    });
+  };
+  walk(doc.contents, []);
+  return { refused, refusals, reservedIn };
+}
+
+/**
+ * A problem when a decimal text (already checked to be digits with an optional fraction) has
+ * more digits than the tool carries exactly for that kind of quantity, else null.
+ */
+function beyondLimit(text: string, kind: 'dollars' | 'percent'): string | null {
+  const [whole = '', fraction = ''] = text.split('.');
+  const wholeDigits = whole.replace(/^0+/, '').length;
+  const decimals = kind === 'dollars' ? fraction.length : fraction.replace(/0+$/, '').length;
+  const [maxWhole, maxDecimals] = kind === 'dollars' ? [DIRECTORY_LIMITS.dollarDigits, DIRECTORY_LIMITS.dollarDecimals] : [DIRECTORY_LIMITS.percentDigits, DIRECTORY_LIMITS.percentDecimals];
+  if (wholeDigits <= maxWhole && decimals <= maxDecimals) return null;
+  const what = kind === 'dollars' ? 'a USD amount' : 'a percentage';
+  return `found ${found(text)} (${wholeDigits} digit${wholeDigits === 1 ? '' : 's'} before the decimal point, ${decimals} after), expected ${what} of at most ${maxWhole} digits before the decimal point and ${maxDecimals} after: beyond that the tool cannot carry it exactly (60 significant digits for every sum and share)`;
+}
+
 /**
  * Amounts and percentages written as YAML numbers would pass through a double (29.999999999999999
  * reads as 30): replace them by their exact text from the file before anything reads them.
@@ -283,12 +405,23 @@ function exactMoneyText(doc: Document.Parsed, source: string, raw: unknown): voi
   });
 }
 
+/** Why an owner or person e-mail is one the mailer would not take as written, or null when it is fine. */
+function emailProblem(email: string): string | null {
+  const read = mailAddress(email);
+  if (read.ok && read.address === email && /@[^@]+\.[^@]+$/.test(email)) return null;
+  const why = read.ok ? (read.address === email ? 'its domain has no dot' : 'it has blanks around it') : read.reason;
+  return `found ${found(email)}, expected an e-mail address (${why})`;
+}
+
 /** Parses and checks the org directory, collecting every problem before returning. */
 export function parseDirectory(source: string, file: string): { directory: OrgDirectory | null; problems: DirectoryProblem[] } {
   const check = new YamlCheck(source, file, allowedKeys);
   const { problems, add } = check;
   if (!check.ok) return { directory: null, problems };
-  const { doc, raw } = check;
+  const { doc } = check;
+  const settled = settleLabels(check);
+  // Read again: labels now hold their text and reserved keys are gone.
+  const raw: unknown = doc.toJS();
   exactMoneyText(doc, source, raw);
   const zodProblems = check.zod;
 
@@ -328,8 +461,9 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
       }
     }
     const ownerEmail = item.owner !== null && typeof item.owner === 'object' ? (item.owner as Record<string, unknown>).email : undefined;
-    if (typeof ownerEmail === 'string' && !EMAIL.test(ownerEmail)) {
-      add([...path, 'owner', 'email'], `found ${found(ownerEmail)}, expected an e-mail address`, 'write the owner\u2019s address as name@domain');
+    const ownerProblem = typeof ownerEmail === 'string' ? emailProblem(ownerEmail) : null;
+    if (ownerProblem !== null) {
+      add([...path, 'owner', 'email'], ownerProblem, 'write the owner\u2019s address alone, as name@domain (no name, list or comment: the statement mail is sent to exactly this address)');
       ok = false;
     }
     if (ok && r.success) {
@@ -395,8 +529,9 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
       add(path, 'a person needs an email or a user_id', 'add email: (as in claude.ai) or user_id: (user_…) from the Analytics API');
       ok = false;
     }
-    if (email !== null && !EMAIL.test(email)) {
-      add([...path, 'email'], `found ${found(email)}, expected an e-mail address`, 'write it as name@domain');
+    const personProblem = email === null ? null : emailProblem(email);
+    if (personProblem !== null) {
+      add([...path, 'email'], personProblem, 'write the address alone, as name@domain, as the Analytics API reports it');
       ok = false;
     }
     if (userId !== null && !/^user_[A-Za-z0-9]+$/.test(userId)) {
@@ -448,6 +583,8 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
     if (p.amount !== undefined) {
       const text = String(p.amount);
       if (!/^\d+(\.\d{1,2})?$/.test(text) || /^0+(\.0+)?$/.test(text)) return add([...path, 'amount'], `found ${found(p.amount)}, expected a positive USD amount with at most two decimals, such as "1500.00"`, 'write the monthly amount in dollars and cents');
+      const limit = beyondLimit(text, 'dollars');
+      if (limit !== null) return add([...path, 'amount'], limit, 'write the monthly amount in dollars and cents, such as "1500.00"');
       const [whole, frac = ''] = text.split('.');
       amountCents = BigInt(whole!) * 100n + BigInt(frac.padEnd(2, '0'));
     }
@@ -457,8 +594,18 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
     else {
       const entries = Object.entries(p.split.fixed);
       for (const [code] of entries) if (!knownCode([...path, 'split', 'fixed'], code)) ok = false;
+      let limited = false;
+      for (const [code, percent] of entries) {
+        const limit = beyondLimit(percent, 'percent');
+        if (limit !== null) {
+          add([...path, 'split', 'fixed', code], limit, 'round the percentage (the split is exact to the cent either way)');
+          limited = true;
+          ok = false;
+        }
+      }
       const sum = entries.reduce((acc, [, v]) => acc.plus(new Money(v)), new Money(0));
-      if (!sum.equals(100)) {
+      // A removed reserved key is reported on its own; its share missing from the sum is no second problem.
+      if (!limited && !settled.reservedIn.has(pathText([...path, 'split', 'fixed'])) && !sum.equals(100)) {
         add([...path, 'split', 'fixed'], `fixed percentages add up to ${sum.toFixed()}, expected 100`, 'adjust the percentages so they add up to exactly 100');
         ok = false;
       }
@@ -488,11 +635,23 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
     const m = root.data.markup;
     const overrides = Object.entries(m.cost_centers ?? {});
     overrides.forEach(([code]) => knownCode(['markup', 'cost_centers'], code));
+    const limit = beyondLimit(m.percent, 'percent');
+    if (limit !== null) add(['markup', 'percent'], limit, 'round the markup percentage');
+    for (const [code, percent] of overrides) {
+      const over = beyondLimit(percent, 'percent');
+      if (over !== null) add(['markup', 'cost_centers', code], over, 'round the markup percentage');
+    }
     markup = { percent: m.percent, overrides: overrides.map(([code, p]) => ({ code, percent: p })) };
   }
+  const seatLimit = root.success && root.data.seats ? beyondLimit(root.data.seats.price, 'dollars') : null;
+  if (seatLimit !== null) add(['seats', 'price'], seatLimit, 'write the monthly seat price in dollars and cents, such as "30.00"');
   const seatPriceCents = root.success && root.data.seats ? new Money(root.data.seats.price).times(100).toFixed() : null;
 
-  if (problems.length > 0) return { directory: null, problems: check.sorted() };
+  if (problems.length > 0) {
+    // What a refused label leads to at the same place (an unknown code, a bad id) is a consequence, not news.
+    const shown = check.sorted().filter((p) => settled.refusals.has(p) || !settled.refused.has(p.path));
+    return { directory: null, problems: shown };
+  }
   const sha256 = createHash('sha256').update(source).digest('hex');
   return {
     directory: {
