@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Money } from '../src/core/money.js';
-import { Formatter, NO_PERCENT, supportedLocale } from '../src/render/locale.js';
+import { createRequire } from 'node:module';
+import { Formatter, localeSamples, NO_PERCENT, STATEMENT_LOCALE_EXAMPLES, statementLocaleProblem, supportedLocale } from '../src/render/locale.js';
 
 const NBSP = '\u00a0';
 const en = new Formatter('en-GB');
@@ -178,5 +179,47 @@ describe('locales', () => {
         else process.env[k] = v;
       }
     }
+  });
+});
+
+describe('locales the statement font can draw', () => {
+  it.each(['ja-JP', 'zh-Hant-TW', 'zh-CN', 'ko-KR', 'ar-EG', 'fa-IR', 'he-IL', 'hi-IN', 'bn-BD', 'th-TH', 'ka-GE', 'hy-AM', 'am-ET'])('refuses %s, naming its language and script', (tag) => {
+    const problem = statementLocaleProblem(supportedLocale(tag)!);
+    expect(problem).toMatch(/^.+ \(.+\), written in script [A-Z][a-z]{3} \(.+\)$/);
+  });
+
+  it('refuses a Latin script tag on a language whose dates Intl writes in another script', () => {
+    expect(statementLocaleProblem('zh-Latn')).toContain('whose dates and numbers Intl writes with characters such as "年"');
+    expect(statementLocaleProblem('ar-Latn')).toContain('whose dates and numbers Intl writes with characters such as');
+  });
+
+  it.each([...STATEMENT_LOCALE_EXAMPLES, 'pt-BR', 'vi-VN', 'tr-TR', 'cs-CZ', 'sr-Latn-RS', 'sr-Cyrl-RS', 'bg-BG', 'kk-KZ'])('accepts %s', (tag) => {
+    expect(statementLocaleProblem(supportedLocale(tag)!)).toBeNull();
+  });
+
+  // fontkit comes with pdfkit and reads the fonts statements embed; it ships no types.
+  const fontkit = createRequire(import.meta.url)('fontkit') as { openSync(path: string): { hasGlyphForCodePoint(cp: number): boolean } };
+  const fonts = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => fontkit.openSync(createRequire(import.meta.url).resolve(`dejavu-fonts-ttf/ttf/${f}`)));
+
+  it('every locale accepted (each two-letter language this Node formats) prints only characters both statement fonts have', () => {
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    const accepted: string[] = [];
+    const missing: string[] = [];
+    for (const a of letters) {
+      for (const b of letters) {
+        const canonical = supportedLocale(a + b);
+        if (canonical === null || statementLocaleProblem(canonical) !== null) continue;
+        accepted.push(canonical);
+        for (const text of localeSamples(canonical)) {
+          for (const char of text) {
+            if (!fonts.every((font) => font.hasGlyphForCodePoint(char.codePointAt(0)!))) missing.push(`${canonical}: U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} in ${JSON.stringify(text)}`);
+          }
+        }
+      }
+    }
+    expect(accepted.length).toBeGreaterThan(50);
+    expect(accepted).toEqual(expect.arrayContaining(['en', 'de', 'fr', 'el', 'ru', 'uk', 'pl', 'vi']));
+    expect(accepted).not.toEqual(expect.arrayContaining(['ja']));
+    expect(missing).toEqual([]);
   });
 });

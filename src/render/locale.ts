@@ -50,6 +50,17 @@ function displayName(type: 'language' | 'script', code: string): string {
   }
 }
 
+/** What a statement prints through a Formatter in a locale: amounts, percentages, counts, an instant, and every month's names and a day in it. */
+export function localeSamples(canonical: string): string[] {
+  const f = new Formatter(canonical);
+  const samples = [f.money(-123456789n), f.signedMoney(5n), f.percent(1n, 8n), f.signedPercent(-1n, 3n), f.integer(1234567), f.dateTime('2026-09-30T09:00:00Z'), f.dateTime('2026-09-30T21:00:00Z')];
+  for (let m = 1; m <= 12; m++) {
+    const label = `2026-${String(m).padStart(2, '0')}`;
+    samples.push(f.month(label), f.shortMonth(label), f.date(`${label}-28`));
+  }
+  return samples;
+}
+
 /**
  * Why statements cannot be printed in a locale this Node supports (see supportedLocale), or null
  * when they can: the locale's script (written or likely) must be Latin, Greek or Cyrillic, and
@@ -67,13 +78,7 @@ export function statementLocaleProblem(canonical: string): string | null {
   if (script === undefined || !(script in STATEMENT_SCRIPTS)) {
     return `${language}, written in ${script === undefined ? 'an unknown script' : `script ${script} (${displayName('script', script)})`}`;
   }
-  const f = new Formatter(canonical);
-  const samples = [f.money(-123456789n), f.signedMoney(5n), f.percent(1n, 8n), f.signedPercent(-1n, 3n), f.integer(1234567), f.dateTime('2026-09-30T09:00:00Z')];
-  for (let m = 1; m <= 12; m++) {
-    const label = `2026-${String(m).padStart(2, '0')}`;
-    samples.push(f.month(label), f.shortMonth(label), f.date(`${label}-28`));
-  }
-  for (const text of samples) {
+  for (const text of localeSamples(canonical)) {
     if (DRAWABLE_TEXT.test(text)) continue;
     const char = NOT_DRAWABLE.exec(text)![0];
     return `${language}, whose dates and numbers Intl writes with characters such as "${char}" (in ${JSON.stringify(text)})`;
