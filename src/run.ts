@@ -1,6 +1,7 @@
 import { basename, join } from 'node:path';
 import { readDeliveries } from './delivery/deliveries.js';
 import { AnalyticsClient, CHARGEBACK_GROUP_BY, ListingError, PREMIUM_GROUP_BY } from './api/client.js';
+import { listingBounds } from './api/listing-bounds.js';
 import { readHistory } from './io/history.js';
 import { readRecordedInputs, readRecordedManifest } from './io/recorded.js';
 import type { Pseudonyms } from './io/pseudonyms.js';
@@ -232,10 +233,12 @@ async function pullMonth(options: RunOptions, period: Period, directory: OrgDire
     userAgent: `${TOOL_NAME}/${TOOL_VERSION}`,
     log: options.log,
   });
+  // A listing that does not end is stopped by what this organization can have, not a page count.
+  const bounds = listingBounds({ people: directory.people.length, rules: directory.rules.length, source: directory.source });
   options.log(`pulling ${period.label} cost by actor, product, model, context window, workspace and cost type`);
-  const grouped = await client.pullCost({ name: 'cost-grouped', startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: CHARGEBACK_GROUP_BY });
+  const grouped = await client.pullCost({ name: 'cost-grouped', startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: CHARGEBACK_GROUP_BY, bound: bounds.perActor });
   options.log(`  ${grouped.pages.length} page(s), ${grouped.rows.length} rows, ${grouped.retries} retries, ${grouped.restarts} restarts`);
-  const total = await client.pullCost({ name: 'cost-total', startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: [] });
+  const total = await client.pullCost({ name: 'cost-total', startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: [], bound: bounds.total });
   // Only the actors whose owner changes inside the month are fetched by day (rate limit).
   const movers = actorsWithChangingOwner(indexDirectory(directory), grouped.rows, periodDays(period));
   const daily = [];
@@ -243,10 +246,10 @@ async function pullMonth(options: RunOptions, period: Period, directory: OrgDire
     const actorIds = movers.slice(i, i + DAILY_ACTORS_PER_LISTING);
     options.log(`pulling daily rows of ${actorIds.length} actor(s) whose cost center changes in ${period.label}`);
     const name = `cost-daily-${String(i / DAILY_ACTORS_PER_LISTING + 1).padStart(2, '0')}`;
-    daily.push(await client.pullCost({ name, startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: CHARGEBACK_GROUP_BY, actorIds, timeBucketWidth: '1d' }));
+    daily.push(await client.pullCost({ name, startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: CHARGEBACK_GROUP_BY, actorIds, timeBucketWidth: '1d', bound: bounds.daily(actorIds.length, periodDays(period).length) }));
   }
   options.log(`pulling ${period.label} cost by actor, speed and inference region`);
-  const premium = await client.pullCost({ name: PREMIUM_LISTING, startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: PREMIUM_GROUP_BY });
+  const premium = await client.pullCost({ name: PREMIUM_LISTING, startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: PREMIUM_GROUP_BY, bound: bounds.perActor });
   const engagement = await pullEngagement(client, period, options, warnings);
   return { grouped, total, daily, premium, engagement: engagement.listing, unusedAttempts: engagement.failed, apiLabel: options.api.label };
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { rowIdentity, type CostRow } from '../core/cost-row.js';
-import { ChargebackError, dataError, upstreamError, usageError } from '../errors.js';
+import { ChargebackError, dataError, tempfailError, upstreamError, usageError } from '../errors.js';
 import type { EngagementRow } from '../core/engagement.js';
-import { costPageSchema, describeIssues, toCostRow, type CostPage } from './cost-schema.js';
+import { amountDigitsProblem, costPageSchema, describeIssues, describeRawRow, toCostRow, type CostPage } from './cost-schema.js';
+import { DEFAULT_ROW_BOUND, MAX_EMPTY_PAGES, PAGE_LIMIT, pageBound, type RowBound } from './listing-bounds.js';
 import { toEngagementRow, usersPageSchema, type UsersPage } from './users-schema.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -60,6 +61,8 @@ interface Listing<R> {
   parse(body: string, file: string, n: number, request: string): { rows: R[]; hasMore: boolean; next: string | null; refreshed: string | null | undefined };
   identity(row: R): string;
   rowId(row: R): string;
+  /** The most rows the organization can have in this listing; more means it is not ending. */
+  readonly bound: RowBound;
 }
 
 export interface UsersQuery {
@@ -69,13 +72,15 @@ export interface UsersQuery {
   readonly startingDate: string;
   /** YYYY-MM-DD, exclusive. */
   readonly endingDate: string;
+  /** The most rows the organization can have here (one per user); DEFAULT_ROW_BOUND when absent. */
+  readonly bound?: RowBound;
 }
 
 function usersPath(query: UsersQuery, cursor: string | null): string {
   const params = new URLSearchParams();
   params.append('starting_date', query.startingDate);
   params.append('ending_date', query.endingDate);
-  params.append('limit', '1000');
+  params.append('limit', String(PAGE_LIMIT));
   if (cursor !== null) params.append('page', cursor);
   return `${USERS_PATH}?${params.toString()}`;
 }
@@ -90,6 +95,8 @@ export interface CostQuery {
   readonly actorIds?: readonly string[];
   /** One row per UTC day and group. */
   readonly timeBucketWidth?: '1d';
+  /** The most rows the organization can have in this listing; DEFAULT_ROW_BOUND when absent. */
+  readonly bound?: RowBound;
 }
 
 export interface AnalyticsClientOptions {
@@ -98,10 +105,12 @@ export interface AnalyticsClientOptions {
   readonly fetchImpl?: typeof fetch;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
+  /** Deadline of one request, from connect to the last byte of the body (default 60 s). */
   readonly timeoutMs?: number;
   readonly maxRetries?: number;
   readonly maxRestarts?: number;
-  readonly maxPages?: number;
+  /** Pages in a row with no rows and has_more: true before a listing is called endless. */
+  readonly maxEmptyPages?: number;
   readonly requestsPerMinute?: number;
   readonly userAgent?: string;
   readonly log?: (message: string) => void;
@@ -138,7 +147,7 @@ export class AnalyticsClient {
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
   private readonly maxRestarts: number;
-  private readonly maxPages: number;
+  private readonly maxEmptyPages: number;
   private readonly log: (message: string) => void;
   private readonly baseUrl: string;
 
@@ -149,7 +158,7 @@ export class AnalyticsClient {
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.maxRetries = options.maxRetries ?? 6;
     this.maxRestarts = options.maxRestarts ?? 3;
-    this.maxPages = options.maxPages ?? 1000;
+    this.maxEmptyPages = options.maxEmptyPages ?? MAX_EMPTY_PAGES;
     const log = options.log ?? (() => {});
     this.log = (message) => log(this.scrub(message));
     if (!HEADER_SAFE.test(options.apiKey)) {
@@ -157,12 +166,7 @@ export class AnalyticsClient {
         'Set ANTHROPIC_ANALYTICS_API_KEY to the key alone, without quotes or surrounding whitespace.',
       ]);
     }
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    if (!/^https?:\/\//.test(this.baseUrl)) {
-      throw usageError(`ANTHROPIC_BASE_URL "${this.baseUrl}" is not an http(s) URL.`, [
-        'Set ANTHROPIC_BASE_URL to e.g. https://api.anthropic.com, or unset it.',
-      ]);
-    }
+    this.baseUrl = checkedBaseUrl(options.baseUrl);
   }
 
   /** Every page of one cost query, restarting from page one when the cursor dies or the data moves. */
@@ -177,6 +181,7 @@ export class AnalyticsClient {
       },
       identity: (row) => rowIdentity(row),
       rowId: (row) => row.rowId,
+      bound: query.bound ?? DEFAULT_ROW_BOUND,
     });
   }
 
@@ -195,6 +200,7 @@ export class AnalyticsClient {
       },
       identity: (row) => row.userId,
       rowId: (row) => row.rowId,
+      bound: query.bound ?? DEFAULT_ROW_BOUND,
     });
   }
 
@@ -229,12 +235,15 @@ export class AnalyticsClient {
     const cursors = new Set<string>();
     let cursor: string | null = null;
     let dataRefreshedAt: string | null | undefined;
+    const maxPages = pageBound(listing.bound);
+    let emptyInARow = 0;
+    const endless = (what: string) =>
+      upstreamError(`The ${listing.name} listing did not end: ${what}.`, [
+        `Bound: ${listing.bound.derivation}; at ${PAGE_LIMIT} rows a page that is at most ${maxPages.toLocaleString('en-US')} pages, and at most ${this.maxEmptyPages} empty pages in a row.`,
+        'The API keeps pointing to a next page. Nothing was published; run again later or report it to the provider.',
+      ]);
     for (let n = 1; ; n++) {
-      if (n > this.maxPages) {
-        throw upstreamError(`The listing ${listing.name} did not end after ${this.maxPages} pages.`, [
-          'The API keeps pointing to a next page. Nothing was published; run again later or report it to the provider.',
-        ]);
-      }
+      if (n > maxPages) throw endless(`page ${n} would pass the bound of ${maxPages.toLocaleString('en-US')} pages (${rows.length.toLocaleString('en-US')} rows so far)`);
       const request = listing.requestPath(cursor);
       const file = `${listing.name}-p${String(n).padStart(3, '0')}.json`;
       const { status, body, attempt } = await this.get(request, file, listing.name, counters, listing.beta);
@@ -250,6 +259,13 @@ export class AnalyticsClient {
       }
       rows.push(...page.rows);
       counters.attempts[attempt] = { ...counters.attempts[attempt]!, keptAs: file };
+      if (rows.length > listing.bound.rows) {
+        throw endless(`page ${n} brings it to ${rows.length.toLocaleString('en-US')} rows, more than the ${listing.bound.rows.toLocaleString('en-US')} the organization can have`);
+      }
+      emptyInARow = page.rows.length === 0 && page.hasMore ? emptyInARow + 1 : 0;
+      if (emptyInARow > this.maxEmptyPages) {
+        throw endless(`pages ${n - emptyInARow + 1} to ${n} had no rows but said has_more: true (${emptyInARow} empty pages in a row, at most ${this.maxEmptyPages} allowed)`);
+      }
       if (!page.hasMore) {
         // The API returns each combination of group values once; a repeat would bill it twice.
         const seen = new Map<string, string>();
@@ -294,7 +310,7 @@ export class AnalyticsClient {
     for (const g of query.groupBy) params.append('group_by[]', g);
     for (const id of query.actorIds ?? []) params.append('actor_ids[]', id);
     if (query.timeBucketWidth) params.append('time_bucket_width', query.timeBucketWidth);
-    params.append('limit', '1000');
+    params.append('limit', String(PAGE_LIMIT));
     if (cursor !== null) params.append('page', cursor);
     return `${COST_PATH}?${params.toString()}`;
   }
@@ -321,6 +337,8 @@ export class AnalyticsClient {
             'user-agent': this.options.userAgent ?? 'claude-chargeback',
             accept: 'application/json',
           },
+          // One deadline from connect to the last byte of the body: the signal also aborts the
+          // body read below, so a server that trickles a byte at a time is cut at the deadline.
           signal: AbortSignal.timeout(this.timeoutMs),
           redirect: 'error',
         });
@@ -338,7 +356,7 @@ export class AnalyticsClient {
           continue;
         }
         throw upstreamError(`The Analytics API did not answer ${file} (${why}) after ${attempt + 1} attempts.`, [
-          `Base URL: ${this.baseUrl}`,
+          `Base URL: ${describeBaseUrl(this.baseUrl)}`,
           'Check the network or ANTHROPIC_BASE_URL and run again; nothing was published.',
         ]);
       }
@@ -348,9 +366,18 @@ export class AnalyticsClient {
       if (status === 410) throw new Restart('the cursor expired (HTTP 410)');
       const message = errorMessage(body);
       const retryable = status === 429 || status >= 500;
+      const nowMs = (this.options.now ?? Date.now)();
+      const asked = retryable ? retryAfterMs(retryAfter, nowMs) : null;
+      if (asked !== null && asked > MAX_RETRY_AFTER_MS) {
+        // Waiting that long would hold a scheduler's slot for nothing: stop now, say when to come back.
+        throw tempfailError(
+          `The Analytics API asked us to wait ${formatSeconds(asked)} before ${file} (HTTP ${status}, retry-after: ${JSON.stringify(retryAfter)}), more than the ${MAX_RETRY_AFTER_MS / 60_000} minutes we wait; try again after ${isoUtc(nowMs + asked)}.`,
+          [`Request: GET ${request}`, 'Nothing was published. Run the month again after that time (exit code 75: try later).'],
+        );
+      }
       if (retryable && attempt < this.maxRetries) {
         counters.retries += 1;
-        const wait = status === 429 ? retryAfterMs(retryAfter, (this.options.now ?? Date.now)()) ?? backoffMs(attempt) : backoffMs(attempt);
+        const wait = status === 429 ? asked ?? backoffMs(attempt) : backoffMs(attempt);
         this.log(`${file}: HTTP ${status}${message ? ` (${message})` : ''}; retrying in ${wait / 1000} s`);
         await this.sleep(wait);
         continue;
@@ -369,20 +396,92 @@ export class AnalyticsClient {
 }
 
 /**
- * One page as received to validated rows: JSON, the schema, and USD only. Shared by the live
- * pull and by re-derivation from raw/ (verify), so both read pages the same way.
+ * One page as received to validated rows: JSON, the schema, USD only, amounts the tool can carry
+ * exactly, and every row inside the range the request asked for (a day for daily buckets).
+ * Shared by the live pull and by re-derivation from raw/ (verify, --from-raw), so both read
+ * pages the same way; the requested range is read from the request as sent, which both have.
  */
 export function parseCostPage(body: string, file: string, n: number, queryName: string, request: string): { page: CostPage; rows: CostRow[] } {
   const page = parsePage(body, n, queryName, request, costPageSchema, 'the cost report schema');
+  const asked = requestedRange(request, n, queryName);
   const rows = page.data.map((raw, i) => {
+    const where = `Page ${n} of ${queryName}, row ${i} (${describeRawRow(raw)})`;
     if (raw.cost.currency !== 'USD') {
       throw upstreamError(`Page ${n} of ${queryName}, row ${i}: currency is "${raw.cost.currency}", expected "USD".`, [
         'Chargeback statements are in USD and never convert silently. Nothing was published; report it to the provider.',
       ]);
     }
+    for (const [field, value] of [['amount', raw.cost.amount], ['list_amount', raw.cost.list_amount]] as const) {
+      const problem = typeof value === 'string' ? amountDigitsProblem(value) : null;
+      if (problem !== null) {
+        throw dataError(`${where}: cost.${field} ${problem}.`, [
+          `Request: GET ${request}`,
+          'Rounding it would change the bill without saying so. Nothing was published; keep the raw page and report it to the provider.',
+        ]);
+      }
+    }
+    const outside = rowOutside(raw.starting_at, raw.ending_at, asked);
+    if (outside !== null) {
+      throw dataError(`${where} covers ${raw.starting_at} to ${raw.ending_at}: ${outside}.`, [
+        `Requested: ${asked.startIso} to ${asked.endIso}${asked.daily ? ' in UTC day buckets (time_bucket_width=1d)' : ''}, end exclusive.`,
+        `Request: GET ${request}`,
+        'Billing it would charge spend of another period (or count a day twice). Nothing was published; keep the raw page and report it to the provider.',
+      ]);
+    }
     return toCostRow(raw, `${file}#${i}`);
   });
   return { page, rows };
+}
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+interface RequestedRange {
+  readonly startIso: string;
+  readonly endIso: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly daily: boolean;
+}
+
+function instant(text: string): number | null {
+  if (!RFC3339.test(text)) return null;
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/**
+ * The range a cost request asked for, as the API applies it: without time_bucket_width both
+ * bounds are rounded down to the hour; with 1d buckets the start snaps to the UTC day.
+ */
+function requestedRange(request: string, n: number, queryName: string): RequestedRange {
+  const query = new URLSearchParams(request.includes('?') ? request.slice(request.indexOf('?') + 1) : '');
+  const startIso = query.get('starting_at') ?? '';
+  const endIso = query.get('ending_at') ?? '';
+  const start = instant(startIso);
+  const end = instant(endIso);
+  if (start === null || end === null) {
+    throw dataError(`Page ${n} of ${queryName} cannot be checked: its request names no valid starting_at and ending_at.`, [
+      `Request: GET ${request}`,
+      'Every cost request of this tool names both; the request log does not belong to this tool or was edited. Nothing was published.',
+    ]);
+  }
+  const daily = query.get('time_bucket_width') === '1d';
+  const snap = daily ? DAY_MS : HOUR_MS;
+  return { startIso, endIso, startMs: Math.floor(start / snap) * snap, endMs: daily ? end : Math.floor(end / HOUR_MS) * HOUR_MS, daily };
+}
+
+/** Why a row's [starting_at, ending_at) is not inside the requested range (or not one UTC day), or null. */
+function rowOutside(startText: string, endText: string, asked: RequestedRange): string | null {
+  const start = instant(startText);
+  const end = instant(endText);
+  if (start === null || end === null) return 'expected RFC 3339 timestamps such as 2026-09-01T00:00:00Z';
+  if (end <= start) return 'it ends before it starts';
+  if (start < asked.startMs) return `it starts before the requested ${asked.startIso}`;
+  if (end > asked.endMs) return `it ends after the requested ${asked.endIso} (exclusive)`;
+  if (asked.daily && (start % DAY_MS !== 0 || end - start !== DAY_MS)) return 'expected exactly one UTC day (midnight to midnight) for time_bucket_width=1d';
+  return null;
 }
 
 /** One page of the engagement listing to rows; aggregated rows (no user) are skipped. */
@@ -423,14 +522,72 @@ export function backoffMs(attempt: number): number {
   return Math.min(30_000, 1000 * 2 ** attempt);
 }
 
-/** retry-after in seconds or as an HTTP date; capped so a bad header cannot stall the run. */
+/** The longest retry-after we wait; a longer one ends the run at once (exit 75, try later). */
+export const MAX_RETRY_AFTER_MS = 300_000;
+
+/**
+ * retry-after in seconds or as an HTTP date, uncapped (null when absent or unreadable). The
+ * caller refuses to wait more than MAX_RETRY_AFTER_MS.
+ */
 export function retryAfterMs(header: string | null, nowMs = Date.now()): number | null {
   if (header === null) return null;
-  const seconds = Number(header.trim());
-  if (header.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 300_000);
-  const date = Date.parse(header);
-  if (Number.isFinite(date)) return Math.min(Math.max(0, date - nowMs), 300_000);
+  const text = header.trim();
+  const seconds = Number(text);
+  if (text !== '' && Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
+  const date = Date.parse(text);
+  if (Number.isFinite(date)) return Math.max(0, date - nowMs);
   return null;
+}
+
+function formatSeconds(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  return s < 120 ? `${s} s` : s < 7200 ? `${s} s (${Math.round(s / 60)} min)` : `${s} s (${(s / 3600).toFixed(1)} h)`;
+}
+
+function isoUtc(ms: number): string {
+  const d = new Date(Math.min(ms, 8.64e15));
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * The base URL as it may be shown and recorded: scheme, host and port only, never a user or
+ * password (the client refuses those anyway) nor a path or query that might carry a token.
+ */
+export function describeBaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `(a ${parsed.protocol} URL)`;
+    return parsed.origin;
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+/** ANTHROPIC_BASE_URL checked without ever echoing what could be a secret. */
+function checkedBaseUrl(text: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw usageError('ANTHROPIC_BASE_URL is not a URL.', ['Set ANTHROPIC_BASE_URL to e.g. https://api.anthropic.com, or unset it.']);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw usageError(`ANTHROPIC_BASE_URL is not an http(s) URL (its scheme is "${parsed.protocol.replace(/:$/, '').slice(0, 20)}").`, [
+      'Set ANTHROPIC_BASE_URL to e.g. https://api.anthropic.com, or unset it.',
+    ]);
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw usageError(`ANTHROPIC_BASE_URL contains credentials (user:password@ before ${parsed.host}); they are not accepted there.`, [
+      'A URL with credentials ends up in logs and error messages. Remove them from ANTHROPIC_BASE_URL, e.g. ' + describeBaseUrl(text) + '.',
+      'For a proxy that needs a login, set HTTPS_PROXY (or HTTP_PROXY) instead; to authenticate to a gateway, send a header from the gateway, not the URL.',
+    ]);
+  }
+  if (parsed.search !== '' || parsed.hash !== '') {
+    throw usageError('ANTHROPIC_BASE_URL has a query or fragment (?… or #…); the API paths are appended to it.', [
+      `Set ANTHROPIC_BASE_URL to the server alone, e.g. ${describeBaseUrl(text)}.`,
+    ]);
+  }
+  return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
 }
 
 function errorMessage(body: string): string {

@@ -133,3 +133,42 @@ export function describeIssues(error: z.ZodError, limit = 5): string[] {
   });
   return lines.length > limit ? [...lines.slice(0, limit), `… and ${lines.length - limit} more`] : lines;
 }
+
+/**
+ * The most digits an API amount may carry, derived from Money's precision: every amount is summed
+ * over up to 10^SUM_HEADROOM_DIGITS rows (a month is a few million) and the sums are then
+ * multiplied by a rate (markup, seat proration) of up to RATE_HEADROOM_DIGITS significant digits,
+ * all exactly. The API sends six fractional digits ("41280.000000"); twice that is allowed.
+ */
+export const SUM_HEADROOM_DIGITS = 9;
+export const RATE_HEADROOM_DIGITS = 15;
+export const MAX_FRACTION_DIGITS = 12;
+export const MAX_INTEGER_DIGITS = Money.precision - SUM_HEADROOM_DIGITS - RATE_HEADROOM_DIGITS - MAX_FRACTION_DIGITS;
+
+/** Why an amount (already a decimal string) cannot be carried exactly, or null when it can. */
+export function amountDigitsProblem(text: string): string | null {
+  const [whole = '', fraction = ''] = text.replace(/^-/, '').split('.');
+  const shown = text.length > 40 ? `"${text.slice(0, 20)}…${text.slice(-8)}" (${text.length} characters)` : JSON.stringify(text);
+  if (whole.length > MAX_INTEGER_DIGITS) return `${shown} has ${whole.length} digits before the decimal point; at most ${MAX_INTEGER_DIGITS} are carried exactly`;
+  if (fraction.length > MAX_FRACTION_DIGITS) return `${shown} has ${fraction.length} digits after the decimal point; at most ${MAX_FRACTION_DIGITS} are carried exactly`;
+  return null;
+}
+
+/** "actor user_… (a@b.example), product chat" for messages about one raw row. */
+export function describeRawRow(raw: RawRow): string {
+  const g = raw.group ?? {};
+  const actor = normaliseActor(g.actor);
+  const who =
+    actor === null
+      ? 'no actor'
+      : actor.type === 'user_actor'
+        ? `user ${actor.userId}${actor.email ? ` (${actor.email})` : ''}`
+        : actor.type === 'service_account_actor'
+          ? `service account ${actor.serviceAccountId}`
+          : actor.type === 'api_actor'
+            ? `API key ${actor.apiKeyId}`
+            : actor.type === 'federated_actor'
+              ? `federated ${actor.subject ?? '(no subject)'}`
+              : `actor of type ${actor.actorType}`;
+  return `${who}, product ${g.product ?? 'none'}`;
+}

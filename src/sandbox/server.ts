@@ -30,6 +30,12 @@ export type FaultAction =
   | { readonly kind: 'malformed-amount' }
   /** The body is cut off halfway (a dropped connection behind a proxy). */
   | { readonly kind: 'truncated' }
+  /** Headers at once, then the body one byte every `ms` (default 100): a stalled proxy or a slow link. */
+  | { readonly kind: 'trickle'; readonly ms?: number }
+  /** The first row's starting_at/ending_at replaced (default: the day before the requested start). */
+  | { readonly kind: 'row-outside'; readonly startingAt?: string; readonly endingAt?: string }
+  /** The first row's cost.amount replaced by this text (e.g. more digits than can be carried). */
+  | { readonly kind: 'amount'; readonly amount: string }
   /** next_page points back at the page just served, forever. */
   | { readonly kind: 'repeat-cursor' }
   /** has_more: true with next_page: null. */
@@ -52,6 +58,11 @@ export interface SandboxFaults {
   readonly orgTotalSkewMicroCents?: bigint;
   /** Hours the provider's export lags behind the clock (default 3): data_refreshed_at = now - lag. */
   readonly refreshLagHours?: number;
+  /**
+   * A cost listing that never ends: every page says has_more with a new cursor, serving the rows
+   * over again ('rows') or none at all ('empty').
+   */
+  readonly endless?: 'rows' | 'empty';
 }
 
 export interface SandboxOptions {
@@ -82,12 +93,33 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-/** A 200 answer; the truncated fault cuts the body off halfway (a dropped connection behind a proxy). */
+/**
+ * A 200 answer; the truncated fault cuts the body off halfway (a dropped connection behind a
+ * proxy), the trickle fault sends it a byte at a time after the headers.
+ */
 function answer(res: ServerResponse, body: unknown, fault: FaultAction | undefined) {
+  if (fault?.kind === 'trickle') return trickle(res, JSON.stringify(body), fault.ms ?? 100);
   if (fault?.kind !== 'truncated') return send(res, 200, body);
   const text = JSON.stringify(body);
   res.writeHead(200, { 'content-type': 'application/json' });
   return res.end(text.slice(0, Math.floor(text.length / 2)));
+}
+
+function trickle(res: ServerResponse, text: string, ms: number) {
+  const bytes = Buffer.from(text);
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(bytes.length) });
+  res.flushHeaders();
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || sent >= bytes.length) {
+      clearInterval(timer);
+      if (!res.destroyed) res.end();
+      return;
+    }
+    res.write(bytes.subarray(sent, sent + 1));
+    sent += 1;
+  }, ms);
+  res.once('close', () => clearInterval(timer));
 }
 
 function errorBody(type: string, message: string) {
@@ -364,15 +396,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (query.page !== null) {
         const cursor = decodeCursor(query.page);
         if (cursor.q !== query.fingerprint) throw new BadRequest('page: the cursor belongs to a different query; repeat the identical query to page on');
-        if (cursor.o < 0 || cursor.o > units.length) throw new BadRequest('page: cursor out of range');
+        if (cursor.o < 0 || (cursor.o > units.length && !faults.endless)) throw new BadRequest('page: cursor out of range');
         offset = cursor.o;
       }
       const size = Math.min(query.limit, faults.pageUnits ?? query.limit);
-      const slice = units.slice(offset, offset + size);
-      const hasMore = offset + size < units.length;
+      const from = faults.endless ? offset % Math.max(1, units.length) : offset;
+      const slice = faults.endless === 'empty' ? [] : units.slice(from, from + size);
+      const hasMore = faults.endless !== undefined || offset + size < units.length;
       const data: unknown[] = slice.flat();
       if (fault?.kind === 'duplicate-row' && offset > 0) data.push(units[Math.max(0, offset - size)]![0]!);
       if (fault?.kind === 'currency') for (let i = 0; i < data.length; i++) data[i] = { ...(data[i] as Row), cost: { ...(data[i] as Row).cost, currency: fault.currency } };
+      if (fault?.kind === 'row-outside' && data.length > 0) {
+        const first = data[0] as Row;
+        data[0] = { ...first, starting_at: fault.startingAt ?? iso(query.startMs - DAY_MS), ending_at: fault.endingAt ?? (fault.startingAt === undefined ? iso(query.startMs) : first.ending_at) };
+      }
+      if (fault?.kind === 'amount' && data.length > 0) {
+        const first = data[0] as Row;
+        data[0] = { ...first, cost: { ...first.cost, amount: fault.amount } };
+      }
       if (fault?.kind === 'malformed-amount' && data.length > 0) {
         const first = data[0] as Row;
         data[0] = { ...first, cost: { ...first.cost, amount: Number(first.cost.amount) } };
