@@ -39,10 +39,11 @@ export const groupedQuery = { name: 'cost-grouped', ...SEPTEMBER, groupBy: CHARG
 /**
  * The month-end job in-process against a sandbox with faults, on a clock that moves only when the
  * client sleeps. Returns the result, or the ChargebackError it ended in, and the output folder.
+ * `directoryPath` runs it with another org directory than mappings/org.yaml.
  */
 export async function runMonthAgainst(
   faults: SandboxFaults,
-  extra: { period?: string; provisional?: boolean; now?: number; apiKey?: string; timeoutMs?: number } = {},
+  extra: { period?: string; provisional?: boolean; now?: number; apiKey?: string; timeoutMs?: number; directoryPath?: string } = {},
 ) {
   const now = extra.now ?? NOW;
   const sandbox = await startSandbox({ now: () => now, faults, requestsPerMinute: 10_000 });
@@ -55,7 +56,7 @@ export async function runMonthAgainst(
       now: new Date(now),
       outDir: out,
       force: false,
-      directoryPath: 'mappings/org.yaml',
+      directoryPath: extra.directoryPath ?? 'mappings/org.yaml',
       api: { baseUrl: sandbox.url, apiKey: extra.apiKey ?? SANDBOX_API_KEY, label: 'sandbox' },
       sleep: time.sleep,
       clientNow: time.now,
