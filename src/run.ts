@@ -13,10 +13,9 @@ import type { DocumentStatus, Statement } from './core/statements.js';
 import { ChargebackError, dataError, tempfailError, upstreamError, usageError } from './errors.js';
 import { loadDirectory } from './io/directory-file.js';
 import { ENGAGEMENT_LISTING, PREMIUM_LISTING, readRawListings, type RawListings } from './io/raw.js';
-import { readFile } from 'node:fs/promises';
 import type { OrgDirectory } from './core/directory.js';
 import { carriedInto, isClosed, issueFolder, latestIssue } from './io/issues.js';
-import { exists, publishAtomically } from './io/publish.js';
+import { checkOutDir, exists, publishAtomically } from './io/publish.js';
 import { deriveMonth, oldestRefresh } from './month.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
@@ -116,6 +115,8 @@ function refreshCovers(period: Period, dataRefreshedAt: string | null): boolean 
 /** The month-end job: pull, map, allocate, reconcile, render, publish. */
 export async function runMonth(options: RunOptions): Promise<RunResult> {
   const nowMs = options.now.getTime();
+  // A bad --out (empty, a file, not writable) is known now, not after minutes of pulling.
+  await checkOutDir(options.outDir);
   // From raw pages the month is the one the pages were pulled for, unless --period says otherwise.
   const raw = options.fromRaw ? await readRawListings(options.fromRaw) : null;
   const periodText = options.period ?? raw?.startingAt?.slice(0, 7);
@@ -286,7 +287,7 @@ async function fromRaw(rawDir: string, raw: RawListings, period: Period) {
     throw usageError(`${rawDir} holds the pages of the month starting ${raw.startingAt ?? 'unknown'}, not ${period.label}.`, ['Pass --period for that month, or the raw/ folder of this one.']);
   }
   // Keep the source the pages came from, so the re-render is byte-identical to the original.
-  const manifest = await readFile(join(rawDir, '..', 'manifest.json'), 'utf8').catch(() => null);
-  const apiLabel = manifest ? ((JSON.parse(manifest) as { source?: { api?: string } }).source?.api ?? 'raw') : 'raw';
+  const recorded = await readRecordedManifest(join(rawDir, '..'));
+  const apiLabel = recorded?.api ?? 'raw';
   return { ...raw, apiLabel };
 }

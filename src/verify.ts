@@ -10,23 +10,12 @@ import { deriveMonth, DIRECTORY_COPY, PREVIOUS_COPY } from './month.js';
 import { readRawListings } from './io/raw.js';
 import { TOOL_VERSION } from './version.js';
 import { DEFAULT_MONTH_TEMPLATE } from './io/month-template.js';
-import { readRecordedInputs } from './io/recorded.js';
+import { readManifest, readRecordedInputs, type Manifest } from './io/recorded.js';
+import { readRecordedBytes, readRecordedJsonIfPresent } from './io/read-recorded.js';
 import { PSEUDONYM_KEY_ENV, pseudonymsFromEnv } from './io/pseudonyms.js';
 
-const fileEntry = z.object({ path: z.string(), sha256: z.string(), bytes: z.number() }).loose();
-const manifestSchema = z.looseObject({
-  tool: z.looseObject({ version: z.string() }).optional(),
-  period: z.looseObject({ label: z.string() }),
-  status: z.enum(['FINAL', 'PROVISIONAL']),
-  clock: z.string(),
-  revision: z.number().int().positive().optional(),
-  dataRefreshedAt: z.string().nullable(),
-  source: z.looseObject({ api: z.string() }),
-  pseudonymized: z.looseObject({ keyFingerprint: z.string() }).nullable().optional(),
-  template: z.looseObject({ name: z.string() }).optional(),
-  inputs: z.array(fileEntry),
-  outputs: z.array(fileEntry),
-});
+/** The marker `chargeback close` writes beside the month's folders. */
+const closedSchema = z.looseObject({ folder: z.string(), manifestSha256: z.string() });
 
 export interface VerifyResult {
   readonly ok: boolean;
@@ -60,21 +49,10 @@ async function listFiles(root: string, dir = root): Promise<string[]> {
  * re-derived from raw/ and the recorded directory, compared byte for byte with what was published.
  */
 export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<VerifyResult> {
-  let manifestBytes: Buffer;
-  try {
-    manifestBytes = await readFile(join(dir, 'manifest.json'));
-  } catch {
-    throw usageError(`${dir} has no manifest.json: it is not a published month.`, ['Pass the folder of one month, e.g. chargeback verify out/2026-09.']);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(manifestBytes.toString('utf8'));
-  } catch {
-    json = null;
-  }
-  const parsed = manifestSchema.safeParse(json);
-  if (!parsed.success) throw usageError(`${dir}/manifest.json is not a claude-chargeback manifest.`, ['Pass the folder of one month, e.g. out/2026-09.']);
-  const manifest = parsed.data;
+  const { manifest, bytes: manifestBytes } = await readManifest(dir, {
+    missing: `${dir} has no manifest.json: it is not a published month.`,
+    next: 'Pass the folder of one month, e.g. chargeback verify out/2026-09; if this is one, restore its manifest.json from a backup or copy of the month.',
+  });
   const problems: string[] = [];
 
   const listed = [...manifest.inputs, ...manifest.outputs];
@@ -105,9 +83,10 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
     const bytes = await readFile(sibling).catch(() => null);
     if (bytes && !bytes.equals(published.get(PREVIOUS_COPY)!)) problems.push(`${PREVIOUS_COPY} differs from ${sibling}, the issue this revision says it revises`);
   }
-  const marker = await readFile(join(parent, closedMarker(label)), 'utf8').catch(() => null);
-  if (marker) {
-    const closed = JSON.parse(marker) as { folder?: string; manifestSha256?: string };
+  const closed = await readRecordedJsonIfPresent(join(parent, closedMarker(label)), closedSchema, `the record of closing ${label} (written by chargeback close)`, {
+    next: `Restore it from a backup; a closed month's marker records which issue was closed and must not be edited.`,
+  });
+  if (closed) {
     if (closed.folder === basename(resolve(dir)) && closed.manifestSha256 !== sha256(manifestBytes)) problems.push(`manifest.json differs from the one recorded when ${label} was closed (${closedMarker(label)})`);
   }
 
@@ -145,7 +124,7 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
 }
 
 
-async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>, env: NodeJS.ProcessEnv): Promise<ReadonlyMap<string, Buffer>> {
+async function rederive(dir: string, manifest: Manifest, env: NodeJS.ProcessEnv): Promise<ReadonlyMap<string, Buffer>> {
   // A pseudonymized month re-derives only with the same key.
   const pseudo = manifest.pseudonymized ? pseudonymsFromEnv(env, 'Re-deriving a pseudonymized month') : null;
   if (pseudo && pseudo.fingerprint !== manifest.pseudonymized!.keyFingerprint) {
@@ -155,12 +134,12 @@ async function rederive(dir: string, manifest: z.infer<typeof manifestSchema>, e
   const period = parsePeriod(manifest.period.label);
   if (!period) throw usageError(`manifest period ${manifest.period.label} is not a month.`);
   const directoryEntry = manifest.inputs.find((i) => i.path === DIRECTORY_COPY);
-  const directoryBytes = await readFile(join(dir, DIRECTORY_COPY));
+  const directoryBytes = await readRecordedBytes(join(dir, DIRECTORY_COPY), 'the org directory the month was derived from');
   const { directory, problems } = parseDirectory(directoryBytes.toString('utf8'), String(directoryEntry?.source ?? DIRECTORY_COPY));
   if (!directory) throw usageError('The recorded org directory no longer validates.', problems.map(formatProblem));
 
   const listings = await readRawListings(join(dir, 'raw'));
-  const previousBytes = listedInputs.has(PREVIOUS_COPY) ? await readFile(join(dir, PREVIOUS_COPY)) : null;
+  const previousBytes = listedInputs.has(PREVIOUS_COPY) ? await readRecordedBytes(join(dir, PREVIOUS_COPY), 'the chargeback.json of the issue this revision revises') : null;
   const recorded = await readRecordedInputs(dir, { listed: listedInputs, templateName: manifest.template?.name });
   const month = await deriveMonth({
     period,

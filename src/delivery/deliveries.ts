@@ -1,4 +1,5 @@
 import { processAlive, writeDurable } from '../io/publish.js';
+import { readRecordedJsonIfPresent } from '../io/read-recorded.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -38,27 +39,10 @@ export function deliveryKey(d: { recipient: string; statements: readonly string[
 }
 
 export async function readDeliveries(folder: string, period: string, name: string): Promise<DeliveriesFile> {
-  const path = join(folder, DELIVERIES_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { schema: DELIVERIES_SCHEMA, period, folder: name, deliveries: [] };
-    throw error;
-  }
-  let json: unknown = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // reported below
-  }
-  const parsed = fileSchema.safeParse(json);
-  if (!parsed.success) {
-    throw usageError(`${path} is not a deliveries record this version can read; nothing was sent.`, [
-      'It is what keeps a message from being sent twice: restore it from a backup rather than deleting it.',
-    ]);
-  }
-  return parsed.data;
+  const record = await readRecordedJsonIfPresent(join(folder, DELIVERIES_FILE), fileSchema, 'a deliveries record this version can read; nothing was sent', {
+    next: 'It is what keeps a message from being sent twice: restore it from a backup rather than deleting it.',
+  });
+  return record ?? { schema: DELIVERIES_SCHEMA, period, folder: name, deliveries: [] };
 }
 
 /** Writes `bytes` to `path` through a temporary file in outbox/ and a rename: mode 0600, never half written. */

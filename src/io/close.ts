@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isoSeconds, parsePeriod } from '../core/period.js';
 import { usageError } from '../errors.js';
 import { closedMarker, isClosed, issueFolder, revisions } from './issues.js';
+import { readManifest } from './recorded.js';
 
 /**
  * Locks a month: a marker beside its folders records the revision and manifest hash that were
@@ -16,7 +17,8 @@ export async function closeMonth(outDir: string, label: string, now: Date): Prom
   if (all.length === 0) throw usageError(`${join(outDir, label)} is not published; there is nothing to close.`, [`Run chargeback run --period ${label} first.`]);
   const revision = all[all.length - 1]!;
   if (await isClosed(outDir, label)) return { marker, revision, alreadyClosed: true };
-  const manifest = await readFile(join(outDir, issueFolder(label, revision), 'manifest.json'));
+  // The marker records the manifest's hash; a manifest that is missing or not one is refused, not sealed.
+  const { bytes: manifest } = await readManifest(join(outDir, issueFolder(label, revision)));
   const record = { period: label, closedAt: isoSeconds(now.getTime()), revision, folder: issueFolder(label, revision), manifestSha256: createHash('sha256').update(manifest).digest('hex') };
   await writeFile(marker, `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
   return { marker, revision, alreadyClosed: false };

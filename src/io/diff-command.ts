@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { diffIssues, formatDiff, type DiffSide } from '../core/diff.js';
 import { parsePeriod, previousPeriod } from '../core/period.js';
 import { usageError } from '../errors.js';
-import { issueFolder, readChargeback, revisions } from './issues.js';
+import { issueFolder, readChargebackFile, revisions } from './issues.js';
 
 /** "2026-09" (its latest issue) or "2026-09.r2" (that revision) to a folder under out/. */
 async function resolveIssue(outDir: string, spec: string): Promise<string> {
@@ -16,8 +15,7 @@ async function resolveIssue(outDir: string, spec: string): Promise<string> {
 }
 
 async function readSide(outDir: string, folder: string): Promise<DiffSide> {
-  const path = join(outDir, folder, 'chargeback.json');
-  const data = readChargeback(await readFile(path), path);
+  const { data } = await readChargebackFile(join(outDir, folder, 'chargeback.json'));
   return {
     label: folder,
     directorySha256: data.directorySha256,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { HistoryMonth } from '../core/insights.js';
 import { TREND_MONTHS } from '../core/insights.js';
 import { previousPeriod, type Period } from '../core/period.js';
-import { usageError } from '../errors.js';
+import { parseRecordedJson } from './read-recorded.js';
 import { latestIssue, readChargeback } from './issues.js';
 import { join } from 'node:path';
 
@@ -62,21 +62,14 @@ const historySchema = z.object({
       revision: z.number().int().positive(),
       status: z.string(),
       // Early builds wrote billedCents; read it as the month's charges.
-      costCenters: z.array(z.object({ code: z.string(), ownChargesCents: cents.optional(), billedCents: cents.optional(), actors: z.array(z.object({ actorKey: z.string(), label: z.string(), cents })) }).refine((cc) => cc.ownChargesCents !== undefined || cc.billedCents !== undefined)),
+      costCenters: z.array(z.object({ code: z.string(), ownChargesCents: cents.optional(), billedCents: cents.optional(), actors: z.array(z.object({ actorKey: z.string(), label: z.string(), cents })) }).refine((cc) => cc.ownChargesCents !== undefined || cc.billedCents !== undefined, { error: 'expected ownChargesCents (a whole number of cents as text)' })),
     }),
   ),
 });
 
 export function parseHistory(bytes: Buffer, where: string): HistoryMonth[] {
-  let json: unknown = null;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    // reported below
-  }
-  const parsed = historySchema.safeParse(json);
-  if (!parsed.success) throw usageError(`${where} is not a history file this version can read.`, ['Restore it from the published copy of the month.']);
-  return parsed.data.months.map((m) => ({
+  const history = parseRecordedJson(bytes, where, historySchema, 'a history file this version can read', { next: 'Restore it from the published copy of the month.' });
+  return history.months.map((m) => ({
     period: m.period,
     revision: m.revision,
     status: m.status,

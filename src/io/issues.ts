@@ -1,11 +1,11 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { adjustmentsBetween, toCarry, type IssuedFigures } from '../core/adjustments.js';
 import type { CarriedAdjustment } from '../core/allocate.js';
 import type { Period } from '../core/period.js';
-import { usageError } from '../errors.js';
 import { exists } from './publish.js';
+import { parseRecordedJson, readRecordedBytes } from './read-recorded.js';
 
 /**
  * Published issues of a month: out/<YYYY-MM> is the first; revisions (final figures, a
@@ -43,16 +43,17 @@ const chargebackSchema = z.looseObject({
 });
 export type PublishedChargeback = z.infer<typeof chargebackSchema>;
 
+const CHARGEBACK_WHAT = 'a chargeback.json this version can read';
+const CHARGEBACK_NEXT = 'Restore the file from a backup or copy of the published month, or re-issue that month with --force.';
+
 export function readChargeback(bytes: Buffer, where: string): PublishedChargeback {
-  let json: unknown = null;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    // reported below like any other unreadable file
-  }
-  const parsed = chargebackSchema.safeParse(json);
-  if (!parsed.success) throw usageError(`${where} is not a chargeback.json this version can read.`, ['Re-issue that month with --force, or restore the file from the published copy.']);
-  return parsed.data;
+  return parseRecordedJson(bytes, where, chargebackSchema, CHARGEBACK_WHAT, { next: CHARGEBACK_NEXT });
+}
+
+/** A published chargeback.json read from disk: missing, unreadable or invalid is exit 2 naming it. */
+export async function readChargebackFile(path: string): Promise<{ data: PublishedChargeback; bytes: Buffer }> {
+  const bytes = await readRecordedBytes(path, 'the canonical allocation of a published month (chargeback.json)', { next: CHARGEBACK_NEXT });
+  return { data: readChargeback(bytes, path), bytes };
 }
 
 /** Per source month and cost center, what an issue carried ("2026-09" → ENG → cents). */
@@ -98,7 +99,7 @@ export interface Issue {
 
 async function readIssue(outDir: string, label: string, revision: number): Promise<Issue> {
   const folder = join(outDir, issueFolder(label, revision));
-  const bytes = await readFile(join(folder, 'chargeback.json'));
+  const bytes = await readRecordedBytes(join(folder, 'chargeback.json'), 'the canonical allocation of a published month (chargeback.json)', { next: CHARGEBACK_NEXT });
   return { folder, revision, figures: parseIssued(bytes, join(folder, 'chargeback.json')), bytes };
 }
 
@@ -160,13 +161,6 @@ const carriedCopySchema = z.object({ source: z.string().nullable(), adjustments:
 
 /** The adjustments a published month recorded as carried (inputs/carried-adjustments.json). */
 export function parseCarriedCopy(bytes: Buffer, where: string): { adjustments: CarriedAdjustment[]; source: string | null } {
-  let json: unknown = null;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    // reported below
-  }
-  const parsed = carriedCopySchema.safeParse(json);
-  if (!parsed.success) throw usageError(`${where} is not a carried-adjustments file this version can read.`, ['Restore it from the published copy of the month.']);
-  return { source: parsed.data.source, adjustments: parsed.data.adjustments.map((c) => ({ costCenter: c.costCenter, fromPeriod: c.fromPeriod, reference: c.reference, cents: BigInt(c.cents) })) };
+  const carried = parseRecordedJson(bytes, where, carriedCopySchema, 'a carried-adjustments file this version can read', { next: 'Restore it from the published copy of the month.' });
+  return { source: carried.source, adjustments: carried.adjustments.map((c) => ({ costCenter: c.costCenter, fromPeriod: c.fromPeriod, reference: c.reference, cents: BigInt(c.cents) })) };
 }

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { usageError } from '../errors.js';
+import { ChargebackError, usageError } from '../errors.js';
+import { errnoCode, fsCause, isFsError } from './fs-cause.js';
 
-const SAFE_PATH = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+/** A relative path inside a month folder: no "..", no ".", no leading dot, no absolute path. */
+export const SAFE_PATH = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
 
 export async function exists(path: string): Promise<boolean> {
   try {
@@ -41,6 +44,70 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** What to do about a machine problem with the output folder, by errno code. */
+function outNextStep(code: string | undefined, neededBytes: number | null): string {
+  switch (code) {
+    case 'ENOTDIR':
+    case 'EEXIST':
+    case 'EISDIR':
+      return 'Pass --out a folder (it is created if missing), e.g. --out out, or move the file out of the way.';
+    case 'EACCES':
+    case 'EPERM':
+      return 'Pass --out a folder this user can write, or give this user write permission on it.';
+    case 'EROFS':
+      return 'Pass --out a folder on a writable file system (the one given is mounted read-only).';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `Free space on that disk${neededBytes === null ? '' : ` (the month needs about ${Math.ceil(neededBytes / 1_048_576)} MB)`}, or pass --out a folder on another disk.`;
+    default:
+      return 'Check the folder given with --out and the disk it is on, then run again.';
+  }
+}
+
+/** A machine problem with the output folder as the user's error (exit 2): the path, the cause in words, the fix. */
+function outError(error: NodeJS.ErrnoException, what: string, fallbackPath: string, neededBytes: number | null, extra: readonly string[] = []): ChargebackError {
+  return usageError(`${what}: ${error.path ?? fallbackPath}: ${fsCause(error)}.`, [...extra, outNextStep(errnoCode(error), neededBytes)]);
+}
+
+/**
+ * Checks --out before any work: not empty, not a file (nor under one), and writable where the
+ * month folder will be created. A month pulled for minutes must not fail at the last step for a
+ * reason known at the first; publishAtomically still reports what only writing reveals (a full disk).
+ */
+export async function checkOutDir(outDir: string): Promise<void> {
+  if (outDir.trim() === '') {
+    throw usageError('--out is empty: it must name the folder months are published under (an empty name would write into the working folder).', ['Pass --out DIR, e.g. --out out (the default); it is created if missing.']);
+  }
+  const root = resolve(outDir);
+  // The nearest part of the path that exists must be a folder this user can write into.
+  let existing = root;
+  for (;;) {
+    try {
+      const s = await stat(existing);
+      if (!s.isDirectory()) {
+        const why = existing === root ? `${root} is a file, not a folder` : `${existing} is a file, not a folder, so ${root} cannot be created below it`;
+        throw usageError(`--out ${outDir}: ${why}.`, [outNextStep('ENOTDIR', null)]);
+      }
+      break;
+    } catch (error) {
+      if (error instanceof ChargebackError) throw error;
+      const code = errnoCode(error);
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(existing) !== existing) {
+        existing = dirname(existing);
+        continue;
+      }
+      if (isFsError(error)) throw outError(error, `--out ${outDir} cannot be used`, existing, null);
+      throw error;
+    }
+  }
+  try {
+    await access(existing, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    if (isFsError(error)) throw outError(error, `--out ${outDir} is not writable`, existing, null);
+    throw error;
+  }
+}
+
 /**
  * Cleans up after an interrupted run of this month whose process is gone: a partial folder is
  * removed; a replaced (previously published) month is put back if nothing took its place.
@@ -60,6 +127,22 @@ async function removeAbandoned(root: string, name: string): Promise<void> {
  * `out/<period>` is either absent, the old complete month, or the new complete month.
  */
 export async function publishAtomically(outRoot: string, name: string, files: ReadonlyMap<string, Uint8Array>, force: boolean): Promise<string> {
+  if (outRoot.trim() === '') await checkOutDir(outRoot);
+  const needed = [...files.values()].reduce((a, b) => a + b.byteLength, 0);
+  try {
+    return await publishInto(outRoot, name, files, force);
+  } catch (error) {
+    if (!isFsError(error)) throw error;
+    // publishInto removed its staging folder; the published month, if any, is untouched. A file
+    // of the staging folder is named as it would have been published.
+    if (error.path) error.path = error.path.replace(/([/\\])\.([^/\\]+)\.partial-[^/\\]+/, '$1$2');
+    throw outError(error, `Cannot publish ${name} to ${resolve(outRoot)}`, resolve(outRoot), needed, [
+      `Nothing was published: the staging folder was removed (should that fail too, the next run removes it)${force ? '; the month published before is untouched' : ''}.`,
+    ]);
+  }
+}
+
+async function publishInto(outRoot: string, name: string, files: ReadonlyMap<string, Uint8Array>, force: boolean): Promise<string> {
   const root = resolve(outRoot);
   const target = join(root, name);
   if (!SAFE_PATH.test(name) || name.includes('/')) throw new Error(`unsafe output folder name ${JSON.stringify(name)}`);
@@ -94,7 +177,8 @@ export async function publishAtomically(outRoot: string, name: string, files: Re
     }
     return target;
   } catch (error) {
-    await rm(temp, { recursive: true, force: true });
+    // On a full or read-only disk the removal may fail too; the original problem is what to report.
+    await rm(temp, { recursive: true, force: true }).catch(() => {});
     throw error;
   }
 }

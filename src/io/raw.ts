@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseCostPage, parseUsersPage, type Attempt, type RawPage } from '../api/client.js';
@@ -6,13 +5,25 @@ import type { CostRow } from '../core/cost-row.js';
 import type { EngagementRow } from '../core/engagement.js';
 import { usageError } from '../errors.js';
 import { oldestRefresh, type MonthInput, type PulledListing } from '../month.js';
+import { readRecordedBytes, readRecordedJson } from './read-recorded.js';
 
 export const PREMIUM_LISTING = 'cost-premium';
 export const ENGAGEMENT_LISTING = 'users';
 
+/**
+ * The names the pull gives the files under raw/: a kept page ("cost-grouped-p001.json") or a
+ * refused exchange ("discarded/003-users-http503.txt"). Anything else (a path with "..", an
+ * absolute path) is refused before any file is opened, so a re-run reads nothing outside raw/.
+ */
+const PAGE_FILE = /^[a-z][a-z0-9-]*-p\d{3,}\.json$/;
+const DISCARDED_FILE = /^discarded\/\d{3,}-[a-z][a-z0-9-]*-http\d+\.txt$/;
+export const isRawFileName = (name: string): boolean => PAGE_FILE.test(name) || DISCARDED_FILE.test(name);
+const rawFile = z.string().refine(isRawFileName, { error: 'expected a file name under raw/ such as cost-grouped-p001.json or discarded/003-users-http503.txt' });
+
 const requestsSchema = z.array(
-  z.looseObject({ query: z.string(), request: z.string(), status: z.number(), outcome: z.string(), file: z.string().nullable(), used: z.boolean() }),
+  z.looseObject({ query: z.string(), request: z.string(), status: z.number(), outcome: z.string(), file: rawFile.nullable(), used: z.boolean() }),
 );
+const REQUESTS_WHAT = 'a claude-chargeback request log';
 
 /** The listings of a month as read back from raw/, in the shape deriveMonth takes them. */
 export type RawListings = Pick<MonthInput, 'grouped' | 'total' | 'daily' | 'premium' | 'engagement' | 'unusedAttempts'> & {
@@ -27,21 +38,18 @@ export type RawListings = Pick<MonthInput, 'grouped' | 'total' | 'daily' | 'prem
  * received), exactly as the pull produced them: for verify and for re-runs without a network.
  */
 export async function readRawListings(rawDir: string): Promise<RawListings> {
-  let text: string;
-  try {
-    text = await readFile(join(rawDir, 'requests.json'), 'utf8');
-  } catch {
-    throw usageError(`${rawDir} has no requests.json: it is not the raw/ folder of a published month.`, ['Pass e.g. --from-raw out/2026-09/raw.']);
-  }
-  const parsed = requestsSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw usageError(`${join(rawDir, 'requests.json')} is not a claude-chargeback request log.`, ['Pass the raw/ folder of a month published by this tool.']);
+  const requests = await readRecordedJson(join(rawDir, 'requests.json'), requestsSchema, REQUESTS_WHAT, {
+    missing: `${rawDir} has no requests.json: it is not the raw/ folder of a published month.`,
+    next: 'Pass the raw/ folder of a month published by this tool, e.g. --from-raw out/2026-09/raw; if it is one, restore raw/ from a copy of the month or pull the month from the API again.',
+  });
   const listings = new Map<string, { rows: Array<CostRow | EngagementRow>; pages: RawPage[]; attempts: Attempt[]; refreshed: string | null }>();
-  for (const r of parsed.data) {
+  for (const r of requests) {
     const listing = listings.get(r.query) ?? { rows: [], pages: [], attempts: [], refreshed: null };
     listings.set(r.query, listing);
-    const body = r.file === null ? null : await readFile(join(rawDir, r.file), 'utf8').catch(() => {
-      throw usageError(`${join(rawDir, r.file!)} is listed in requests.json but missing.`, ['The raw/ folder is incomplete; pull the month from the API again.']);
-    });
+    const body = r.file === null ? null : (await readRecordedBytes(join(rawDir, r.file), 'a page as received from the API', {
+      missing: `${join(rawDir, r.file)} is listed in requests.json but missing.`,
+      next: 'The raw/ folder is incomplete; restore it from a copy of the month, or pull the month from the API again.',
+    })).toString('utf8');
     listing.attempts.push({ query: r.query, request: r.request, status: r.status, outcome: r.outcome, body, keptAs: r.used ? r.file : null });
     if (r.used && r.file !== null && body !== null) {
       listing.pages.push({ file: r.file, request: r.request, status: r.status, body });
