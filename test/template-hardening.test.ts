@@ -11,6 +11,7 @@ import PDFDocument from 'pdfkit';
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from '../src/io/directory-file.js';
 import { inspectLogoImage, LOGO_MAX_BYTES, LOGO_MAX_SIDE, parseTemplate, readLogoFile } from '../src/io/template-file.js';
+import { templateFromCopy } from '../src/io/month-template.js';
 import { ROOT, runCli, tempDir, type CliResult } from './helpers/cli.js';
 import { encodePng, minimalJpeg, pngChunk, pngRawLength } from './helpers/png.js';
 
@@ -225,3 +226,17 @@ describe('locales the statement font cannot draw', () => {
   });
 });
 
+describe('templates a published month recorded', () => {
+  it('are read back as the version that published them drew them: a ja-JP locale and a logo over the pixel cap do not make the month unverifiable', async () => {
+    const dir = tempDir('chargeback-month-');
+    mkdirSync(join(dir, 'inputs'));
+    writeFileSync(join(dir, 'inputs', 'template.yaml'), 'locale: ja-JP\nlogo:\n  file: logo.png\nsections: [summary]\n');
+    writeFileSync(join(dir, 'inputs', 'logo.png'), encodePng({ width: 3000, height: 10, colourType: 0, depth: 1 }));
+    const copy = await templateFromCopy(dir, new Set(['inputs/template.yaml', 'inputs/logo.png']), 'earlier');
+    expect(copy.template.locale).toBe('ja-JP');
+    expect(copy.logo?.path).toBe('logo.png');
+    // The same template given to a new run is refused on both counts.
+    const { problems } = parseTemplate(readFileSync(join(dir, 'inputs', 'template.yaml'), 'utf8'), 'template.yaml', (rel) => readLogoFile(join(dir, 'inputs'), rel));
+    expect(problems.map((p) => p.path)).toEqual(['locale', 'logo.file']);
+  });
+});

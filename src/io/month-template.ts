@@ -47,7 +47,7 @@ export async function templateFromCopy(dir: string, listedInputs: ReadonlySet<st
   const bytes = await readFile(join(dir, TEMPLATE_COPY));
   const assets = new Map<string, Buffer>();
   for (const p of listedInputs) if (p.startsWith('inputs/')) assets.set(p.slice('inputs/'.length), await readFile(join(dir, p)));
-  const { template, problems } = parseTemplate(bytes.toString('utf8'), TEMPLATE_COPY, (rel) => assets.get(normalize(rel).split('\\').join('/')) ?? null);
+  const { template, problems } = parseTemplate(bytes.toString('utf8'), TEMPLATE_COPY, (rel) => assets.get(normalize(rel).split('\\').join('/')) ?? null, { recorded: true });
   if (!template) throw usageError('The recorded statement template no longer validates.', problems.map(formatProblem));
   // The copy is always inputs/template.yaml; the manifest keeps the name it was run with.
   return { template: { ...template, name: name ?? template.name }, bytes, logo: template.logo ? { path: recordablePath(TEMPLATE_COPY, template.logo.file), bytes: template.logo.bytes } : null };

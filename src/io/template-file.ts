@@ -67,12 +67,22 @@ export interface AssetRefusal {
 /** A file named relative to the template: its bytes, null when there is no readable file there, or why it was refused unread. */
 export type AssetRead = Uint8Array | AssetRefusal | null;
 
+export interface ParseOptions {
+  /**
+   * The copy a published month recorded (inputs/template.yaml): the version that published it
+   * accepted and drew it, so the checks of what a new run can draw (the locale's script, the
+   * logo's pixels and full decode) are not repeated; refusing it now would leave the month
+   * unverifiable and unsendable.
+   */
+  readonly recorded?: boolean;
+}
+
 /**
  * Parses and checks a statement template, collecting every problem before returning.
  * `readAsset` reads a file named relative to the template (the logo): its bytes, null when it cannot
  * be read, or why it was refused unread (a link out of the folder, too big, not a regular file).
  */
-export function parseTemplate(source: string, file: string, readAsset: (relativePath: string) => AssetRead): { template: Template | null; problems: DirectoryProblem[] } {
+export function parseTemplate(source: string, file: string, readAsset: (relativePath: string) => AssetRead, options: ParseOptions = {}): { template: Template | null; problems: DirectoryProblem[] } {
   const check = new YamlCheck(source, file, allowedKeys);
   const { add, problems } = check;
   if (!check.ok) return { template: null, problems };
@@ -89,7 +99,7 @@ export function parseTemplate(source: string, file: string, readAsset: (relative
   if (typeof obj.locale === 'string') {
     locale = supportedLocale(obj.locale.trim());
     if (locale === null) add(['locale'], `found ${found(obj.locale)}, expected a locale this Node supports for numbers and dates, e.g. ${LOCALE_EXAMPLES}`, 'write a BCP 47 tag of language and region, such as en-GB or de-DE');
-    else {
+    else if (!options.recorded) {
       const undrawable = statementLocaleProblem(locale);
       if (undrawable !== null) {
         add(
@@ -108,7 +118,7 @@ export function parseTemplate(source: string, file: string, readAsset: (relative
   const payment = textOrNull(obj.payment);
   if (payment !== null && chars(payment) > PAYMENT_MAX) add(['payment'], `found ${chars(payment)} characters, expected at most ${PAYMENT_MAX}`, 'shorten the payment text');
 
-  const logo = checkLogo(check, mapping(obj.logo), readAsset);
+  const logo = checkLogo(check, mapping(obj.logo), readAsset, options);
   const colours = checkColours(check, mapping(obj.colours));
   const sections = Array.isArray(obj.sections) ? checkSections(check, obj.sections) : [];
   const email = checkEmail(check, source, mapping(obj.email));
@@ -130,7 +140,7 @@ export function parseTemplate(source: string, file: string, readAsset: (relative
   };
 }
 
-function checkLogo(check: YamlCheck, logo: Record<string, unknown> | null, readAsset: (relativePath: string) => AssetRead): TemplateLogo | null {
+function checkLogo(check: YamlCheck, logo: Record<string, unknown> | null, readAsset: (relativePath: string) => AssetRead, options: ParseOptions): TemplateLogo | null {
   if (!logo) return null;
   const { add } = check;
   let widthPt: number = LOGO_WIDTH.default;
@@ -171,8 +181,8 @@ function checkLogo(check: YamlCheck, logo: Record<string, unknown> | null, readA
     add(['logo', 'file'], `found ${found(logo.file)}, a file that is neither PNG nor JPEG (by its first bytes); expected a PNG or JPEG image`, 'export the logo as PNG or JPEG');
     return null;
   }
-  const image = inspectLogoImage(bytes);
-  if ('problem' in image) {
+  const image = options.recorded ? null : inspectLogoImage(bytes);
+  if (image !== null && 'problem' in image) {
     add(['logo', 'file'], `found ${found(logo.file)}, ${image.problem}`, image.fix);
     return null;
   }
