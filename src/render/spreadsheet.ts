@@ -49,7 +49,8 @@ export function neutralizeWorkbook(wb: ExcelJS.Workbook): void {
 /** The workbook's bytes: text neutralized, zip entries stamped with the run's clock. */
 export async function workbookBytes(wb: ExcelJS.Workbook, clock: Date): Promise<Buffer> {
   neutralizeWorkbook(wb);
-  const buffer = await wb.xlsx.writeBuffer();
+  // Stored, not deflated: the entries are compressed once, when they are re-packed below.
+  const buffer = await wb.xlsx.writeBuffer({ zip: { compression: 'STORE' } });
   return deterministicZip(new Uint8Array(buffer as ArrayBuffer), clock);
 }
 

@@ -99,6 +99,63 @@ export function heading(doc: Doc, text: string, space = 60): void {
   doc.fillColor('black');
 }
 
+/** pdfkit's embedded font as far as we use it: the parsed font and its per-word layout cache. */
+interface EmbeddedFont {
+  readonly font: { readonly postscriptName: string };
+  layoutCache?: Record<string, unknown>;
+}
+type EmbeddedFontClass = new (doc: Doc, font: EmbeddedFont['font'], id: string) => EmbeddedFont;
+/** The pdfkit internals the font sharing relies on (pdfkit 0.17). */
+interface DocFonts {
+  _font: EmbeddedFont;
+  _fontFamilies: Record<string, EmbeddedFont>;
+  _fontCount: number;
+}
+
+/**
+ * DejaVu parsed once per process, with one cache of word layouts per face: every document used
+ * to parse both faces again and shape every word again, which was most of a statement's cost.
+ * Each document still has its own font objects and subsets (ids F2 and F3, as pdfkit would give
+ * them), so the bytes are those pdfkit writes on its own.
+ */
+let sharedFaces: { readonly make: EmbeddedFontClass; readonly faces: ReadonlyArray<{ readonly name: string; readonly font: EmbeddedFont['font']; readonly layoutCache: Record<string, unknown> }> } | null = null;
+
+function openFaces(doc: Doc): void {
+  const fonts = doc as unknown as DocFonts;
+  if (sharedFaces === null) {
+    doc.font('regular');
+    const regular = fonts._font;
+    doc.font('bold');
+    const bold = fonts._font;
+    // A glyph keeps the characters it was first made for, and pdfkit writes those into the
+    // document's text map: make every mapped glyph from its own character first, so that what
+    // one document drew never changes another's bytes.
+    // A ligature (ﬁ, ﬃ) is mapped to the letters it joins, as shaping would, so "office" stays
+    // searchable.
+    for (const face of [regular, bold]) {
+      const font = face.font as unknown as { characterSet: number[]; glyphForCodePoint(codePoint: number): { codePoints: number[] } };
+      for (const codePoint of font.characterSet) {
+        const glyph = font.glyphForCodePoint(codePoint);
+        if (codePoint >= 0xfb00 && codePoint <= 0xfb4f) glyph.codePoints = [...String.fromCodePoint(codePoint).normalize('NFKD')].map((l) => l.codePointAt(0)!);
+      }
+    }
+    sharedFaces = {
+      make: regular.constructor as EmbeddedFontClass,
+      faces: [
+        { name: 'regular', font: regular.font, layoutCache: (regular.layoutCache ??= Object.create(null) as Record<string, unknown>) },
+        { name: 'bold', font: bold.font, layoutCache: (bold.layoutCache ??= Object.create(null) as Record<string, unknown>) },
+      ],
+    };
+    return;
+  }
+  for (const face of sharedFaces.faces) {
+    const embedded = new sharedFaces.make(doc, face.font, `F${++fonts._fontCount}`);
+    embedded.layoutCache = face.layoutCache;
+    fonts._fontFamilies[face.name] = embedded;
+    fonts._fontFamilies[face.font.postscriptName] = embedded;
+  }
+}
+
 /** A new PDF document whose bytes depend only on the content and the run's clock. */
 export function newDocument(title: string, company: string, clock: Date, colours: TemplateColours = DEFAULT_COLOURS): Doc {
   const doc = new PDFDocument({
@@ -110,6 +167,7 @@ export function newDocument(title: string, company: string, clock: Date, colours
   });
   doc.registerFont('regular', FONT_REGULAR);
   doc.registerFont('bold', FONT_BOLD);
+  openFaces(doc);
   doc.font('regular');
   themes.set(doc, colours);
   return doc;
