@@ -155,7 +155,13 @@ describe('logo images are capped in pixels and decoded in full at validate', () 
     j[at + 4] = precision;
     return j;
   };
+  const withExif = (tiff: number[]) => {
+    const j = minimalJpeg();
+    const payload = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), Buffer.from(tiff)]);
+    return Buffer.concat([j.subarray(0, 2), Buffer.from([0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 0xff]), payload, j.subarray(2)]);
+  };
   it.each<[string, Uint8Array, string]>([
+    ['a JPEG whose EXIF metadata the renderer cannot read', withExif([0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8, 0, 0xff]), 'a JPEG the statement renderer cannot read (Attempt to access memory outside buffer bounds), most likely because of damaged metadata (EXIF)'],
     ['an unknown row filter', encodePng({ width: 4, height: 2, raw: rgbRaw(7) }), 'row 2 has filter type 7, which PNG does not define'],
     ['image data that is not zlib', encodePng({ width: 4, height: 2, idat: Buffer.from('not deflate data') }), 'its image data does not decompress ('],
     ['a palette index beyond the palette', encodePng({ width: 2, height: 1, colourType: 3, palette: Uint8Array.from([0, 0, 0, 255, 255, 255]), raw: Uint8Array.from([0, 1, 5]) }), 'a pixel in row 1 uses colour 5 of a palette of 2'],
@@ -218,6 +224,14 @@ describe('locales the statement font cannot draw', () => {
     const { file } = templateFolder('logo.png', 'ja-JP');
     writeFileSync(join(file, '..', 'logo.png'), readFileSync(SHIPPED_LOGO));
     await expectRunRefused(file, '1:9', 'found "ja-JP"', 'a locale the statement font cannot draw');
+  });
+
+  it('company, footer and payment texts in a script the font cannot draw are refused, each at its key', () => {
+    const { problems } = parseTemplate('locale: en-GB\ncompany: 株式会社アクメ\nfooter: "Acme — Финансы — Ακμή"\npayment: "שולם"\nsections: [summary]\n', 'mine.yaml', () => null);
+    expect(problems.map(formatProblem)).toEqual([
+      'mine.yaml:2:10: company: found "株式会社アクメ", with "株" (U+682A), a character the statement font cannot draw; expected text in Latin, Greek or Cyrillic script. Fix: write the text in one of those scripts; it would print as empty boxes',
+      'mine.yaml:4:10: payment: found "שולם", with "ש" (U+05E9), a character the statement font cannot draw; expected text in Latin, Greek or Cyrillic script. Fix: write the text in one of those scripts; it would print as empty boxes',
+    ]);
   });
 
   it('a Latin-script tag on a Chinese locale is refused too: Intl still writes its dates in Han characters', () => {

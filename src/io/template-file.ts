@@ -1,10 +1,11 @@
+import { createRequire } from 'node:module';
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import type { Node } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_COLOURS, DEFAULT_EMAIL, SECTIONS, type Section, type Template, type TemplateColours, type TemplateLogo } from '../core/template.js';
-import { STATEMENT_LOCALE_EXAMPLES, STATEMENT_SCRIPTS, statementLocaleProblem, supportedLocale } from '../render/locale.js';
+import { STATEMENT_LOCALE_EXAMPLES, STATEMENT_SCRIPTS, statementLocaleProblem, supportedLocale, undrawableCharacter } from '../render/locale.js';
 import { didYouMean, found, pathText, problemsError, readInputFile, YamlCheck, type DirectoryProblem, type Path } from './directory-file.js';
 
 /** The placeholders the delivery e-mail's subject and body may use. */
@@ -71,7 +72,7 @@ export interface ParseOptions {
   /**
    * The copy a published month recorded (inputs/template.yaml): the version that published it
    * accepted and drew it, so the checks of what a new run can draw (the locale's script, the
-   * logo's pixels and full decode) are not repeated; refusing it now would leave the month
+   * scripts of company, footer and payment, the logo's pixels and full decode) are not repeated; refusing it now would leave the month
    * unverifiable and unsendable.
    */
   readonly recorded?: boolean;
@@ -118,6 +119,15 @@ export function parseTemplate(source: string, file: string, readAsset: (relative
   const payment = textOrNull(obj.payment);
   if (payment !== null && chars(payment) > PAYMENT_MAX) add(['payment'], `found ${chars(payment)} characters, expected at most ${PAYMENT_MAX}`, 'shorten the payment text');
 
+  if (!options.recorded) {
+    for (const key of ['company', 'footer', 'payment'] as const) {
+      const value = obj[key];
+      const char = typeof value === 'string' ? undrawableCharacter(value) : null;
+      if (char !== null) {
+        add([key], `found ${found(value)}, with ${JSON.stringify(char)} (U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}), a character the statement font cannot draw; expected text in Latin, Greek or Cyrillic script`, 'write the text in one of those scripts; it would print as empty boxes');
+      }
+    }
+  }
   const logo = checkLogo(check, mapping(obj.logo), readAsset, options);
   const colours = checkColours(check, mapping(obj.colours));
   const sections = Array.isArray(obj.sections) ? checkSections(check, obj.sections) : [];
@@ -224,9 +234,32 @@ function tooManyPixels(format: string, width: number, height: number): AssetRefu
  */
 export function inspectLogoImage(bytes: Uint8Array): LogoImage | AssetRefusal {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (isPng(b)) return inspectPng(b);
-  if (isJpeg(b)) return inspectJpeg(b);
-  return { problem: 'a file that is neither PNG nor JPEG (by its first bytes); expected a PNG or JPEG image', fix: 'export the logo as PNG or JPEG' };
+  const image = isPng(b) ? inspectPng(b) : isJpeg(b) ? inspectJpeg(b) : null;
+  if (image === null) return { problem: 'a file that is neither PNG nor JPEG (by its first bytes); expected a PNG or JPEG image', fix: 'export the logo as PNG or JPEG' };
+  if ('problem' in image) return image;
+  // Last, the renderer's own reader (pdfkit's), which also parses what the checks above need not, such as a JPEG's EXIF metadata.
+  const refused = rendererRefusal(b);
+  if (refused === null) return image;
+  return {
+    problem: `a ${image.format} the statement renderer cannot read (${refused})${image.format === 'JPEG' ? ', most likely because of damaged metadata (EXIF)' : ''}; expected an image it reads`,
+    fix: image.format === 'JPEG' ? 'export the logo again without metadata, or as PNG' : REEXPORT,
+  };
+}
+
+interface ImageOpener {
+  openImage(src: Buffer): unknown;
+}
+let opener: ImageOpener | null = null;
+
+/** Why pdfkit cannot open the image (what doc.image() does first, synchronously), or null. pdfkit is loaded only when a logo is checked. */
+function rendererRefusal(b: Buffer): string | null {
+  opener ??= new (createRequire(import.meta.url)('pdfkit') as new (options: object) => ImageOpener)({ autoFirstPage: false });
+  try {
+    opener.openImage(b);
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }
 
 const CRC_TABLE = (() => {

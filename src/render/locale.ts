@@ -42,6 +42,11 @@ export const STATEMENT_LOCALE_EXAMPLES = ['en-GB', 'en-US', 'de-DE', 'fr-FR', 'e
 const DRAWABLE_TEXT = /^[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Common}\p{Script=Inherited}]*$/u;
 const NOT_DRAWABLE = /[^\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Common}\p{Script=Inherited}]/u;
 
+/** The first character of `text` outside the Latin, Greek and Cyrillic scripts (and the punctuation, digits and marks they share), or null. */
+export function undrawableCharacter(text: string): string | null {
+  return NOT_DRAWABLE.exec(text)?.[0] ?? null;
+}
+
 function displayName(type: 'language' | 'script', code: string): string {
   try {
     return new Intl.DisplayNames(['en'], { type }).of(code) ?? code;
