@@ -42,4 +42,22 @@ describe('atomic publishing', () => {
     expect(readFileSync(join(out, '2026-09', 'manifest.json'), 'utf8')).toBe('published before');
     expect(existsSync(join(out, `.2026-09.partial-${DEAD_PID}-abcd1234`))).toBe(false);
   });
+
+  it('turns a refusal of the file system into exit 2 naming the path and the cause; the published month stays, no staging folder', async () => {
+    const out = tempDir();
+    await publishAtomically(out, '2026-09', files('old'), false);
+    // statements as a file, then a file below it: the operating system refuses the folder.
+    const clash = new Map([['manifest.json', Buffer.from('new')], ['statements', Buffer.from('x')], ['statements/ENG.pdf', Buffer.from('%PDF')]]);
+    const error = (await publishAtomically(out, '2026-09', clash, true).catch((e: unknown) => e)) as ChargebackError;
+    expect(error).toBeInstanceOf(ChargebackError);
+    expect(error.kind).toBe('usage');
+    expect(error.message).toMatch(new RegExp(`^Cannot publish 2026-09 to ${out}: ${join(out, '2026-09', 'statements')}\\S*: (a part of the path is a file, not a folder \\[ENOTDIR\\]|a file or folder is already there \\[EEXIST\\])\\.$`));
+    expect(error.details[0]).toContain('Nothing was published');
+    expect(readdirSync(out)).toEqual(['2026-09']);
+    expect(readFileSync(join(out, '2026-09', 'manifest.json'), 'utf8')).toBe('old');
+  });
+
+  it('refuses an empty output folder rather than writing into the working folder', async () => {
+    await expect(publishAtomically('', '2026-09', files('x'), false)).rejects.toThrow(/--out is empty/);
+  });
 });

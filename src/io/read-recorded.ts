@@ -74,7 +74,7 @@ export function parseRecordedJson<S extends z.ZodType>(bytes: Uint8Array | strin
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues;
-  const listed = issues.slice(0, MAX_ISSUES).map((i) => `at ${fieldPath(i.path)}: ${i.message}`);
+  const listed = issues.slice(0, MAX_ISSUES).map((i) => `in ${fieldPath(i.path)}: ${i.message}`);
   if (issues.length > MAX_ISSUES) listed.push(`… and ${issues.length - MAX_ISSUES} more`);
   throw usageError(`${path} is not ${what}.`, [...listed, next]);
 }

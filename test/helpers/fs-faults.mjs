@@ -3,6 +3,7 @@
 //   FS_FAULT=ENOSPC:write  the FS_FAULT_AFTER+1-th file written under FS_FAULT_UNDER gets half its bytes, then ENOSPC
 //   FS_FAULT=EROFS:mkdir   creating a folder under FS_FAULT_UNDER fails with EROFS
 //   FS_FAULT=EACCES:access asking whether FS_FAULT_UNDER is writable answers EACCES
+//   FS_TRACE=FILE          every path opened through fs.promises (open, readFile) is listed in FILE at exit
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { resolve, sep } from 'node:path';
@@ -45,5 +46,16 @@ if (op === 'access') {
     if (inside(path)) throw fail('access', path);
     return realAccess(path, mode);
   };
+}
+if (process.env.FS_TRACE) {
+  const opened = [];
+  for (const name of ['open', 'readFile']) {
+    const real = fsp[name];
+    fsp[name] = (path, ...rest) => {
+      if (typeof path === 'string' || path instanceof URL || Buffer.isBuffer(path)) opened.push(resolve(String(path)));
+      return real(path, ...rest);
+    };
+  }
+  process.on('exit', () => fs.writeFileSync(process.env.FS_TRACE, opened.join('\n')));
 }
 syncBuiltinESMExports();
