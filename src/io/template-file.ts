@@ -72,8 +72,8 @@ export interface ParseOptions {
   /**
    * The copy a published month recorded (inputs/template.yaml): the version that published it
    * accepted and drew it, so the checks of what a new run can draw (the locale's script, the
-   * scripts of company, footer and payment, the logo's pixels and full decode) are not repeated; refusing it now would leave the month
-   * unverifiable and unsendable.
+   * scripts of company, footer and payment, the logo's pixels and full decode) are not repeated;
+   * refusing it now would leave the month unverifiable and unsendable.
    */
   readonly recorded?: boolean;
 }
