@@ -3,6 +3,14 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   addDays,
+  addHours,
+  dayStartAtOrAfter,
+  dayStartMs,
+  daysBetween,
+  isoSeconds,
+  startOfDayMs,
+  startOfHourMs,
+  weekdayOf,
   dayOf,
   finalFromMs,
   isFinalAt,
@@ -46,6 +54,19 @@ describe('period', () => {
     expect(latestFinalPeriod(Date.parse('2026-12-01T00:00:00Z')).label).toBe('2026-10');
     expect(latestFinalPeriod(Date.parse('2026-10-30T12:00:00Z')).label).toBe('2026-08');
     expect(latestFinalPeriod(Date.parse('2027-01-31T00:00:00Z')).label).toBe('2026-12');
+  });
+
+  it('floors to the UTC hour and day, and steps by hours and days', () => {
+    const t = Date.parse('2026-03-01T13:45:12.345Z');
+    expect(isoSeconds(startOfHourMs(t))).toBe('2026-03-01T13:00:00Z');
+    expect(dayOf(startOfDayMs(t))).toBe('2026-03-01');
+    expect(isoSeconds(addHours(t, -14))).toBe('2026-02-28T23:45:12Z');
+    expect(dayOf(addDays(t, -1))).toBe('2026-02-28');
+    expect(isoSeconds(dayStartAtOrAfter(t))).toBe('2026-03-02T00:00:00Z');
+    expect(dayStartAtOrAfter(startOfDayMs(t))).toBe(startOfDayMs(t));
+    expect(dayStartMs('2026-02-29')).toBeNull();
+    expect(weekdayOf(Date.parse('2026-09-06T12:00:00Z'))).toBe(0); // a Sunday
+    expect(daysBetween(Date.parse('2026-02-27T00:00:00Z'), Date.parse('2026-03-02T00:00:00Z')).map(dayOf)).toEqual(['2026-02-27', '2026-02-28', '2026-03-01']);
   });
 
   it('lies within the API look-back only when its start is at most 365 days old', () => {

@@ -42,6 +42,16 @@ export function addDays(ms: number, days: number): number {
   return utc(ms).plus({ days }).toMillis();
 }
 
+/** The instant `hours` hours after `ms` (negative: before). */
+export function addHours(ms: number, hours: number): number {
+  return utc(ms).plus({ hours }).toMillis();
+}
+
+/** The start of the UTC hour holding `ms` (the API's hour buckets). */
+export function startOfHourMs(ms: number): number {
+  return utc(ms).startOf('hour').toMillis();
+}
+
 /** The start (00:00 UTC) of the day holding `ms`. */
 export function startOfDayMs(ms: number): number {
   return utc(ms).startOf('day').toMillis();
