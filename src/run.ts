@@ -1,7 +1,7 @@
 import { basename, join } from 'node:path';
 import { readDeliveries } from './delivery/deliveries.js';
 import { AnalyticsClient, CHARGEBACK_GROUP_BY, ListingError, PREMIUM_GROUP_BY } from './api/client.js';
-import { listingBounds } from './api/listing-bounds.js';
+import { listingBounds, type RowBound } from './api/listing-bounds.js';
 import { readHistory } from './io/history.js';
 import { readRecordedInputs, readRecordedManifest } from './io/recorded.js';
 import type { Pseudonyms } from './io/pseudonyms.js';
@@ -251,7 +251,7 @@ async function pullMonth(options: RunOptions, period: Period, directory: OrgDire
   }
   options.log(`pulling ${period.label} cost by actor, speed and inference region`);
   const premium = await client.pullCost({ name: PREMIUM_LISTING, startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: PREMIUM_GROUP_BY, bound: bounds.perActor });
-  const engagement = await pullEngagement(client, period, options, warnings);
+  const engagement = await pullEngagement(client, period, options, warnings, bounds.users);
   return { grouped, total, daily, premium, engagement: engagement.listing, unusedAttempts: engagement.failed, apiLabel: options.api.label };
 }
 
@@ -262,7 +262,7 @@ async function pullMonth(options: RunOptions, period: Period, directory: OrgDire
  * or more after they end (up to three after aggregation, per the provider), so a provisional run
  * of a recent month reads up to four days back.
  */
-async function pullEngagement(client: AnalyticsClient, period: Period, options: RunOptions, warnings: string[]) {
+async function pullEngagement(client: AnalyticsClient, period: Period, options: RunOptions, warnings: string[], bound: RowBound) {
   const available = addDays(startOfDayMs(options.now.getTime()), -ENGAGEMENT_LAG_DAYS);
   const endMs = Math.min(period.endExclusiveMs, available);
   if (endMs <= period.startMs) {
@@ -272,9 +272,10 @@ async function pullEngagement(client: AnalyticsClient, period: Period, options: 
   if (endMs < period.endExclusiveMs) warnings.push(`engagement for ${period.label} covers activity up to ${dayText(addDays(endMs, -1))} only: the provider's report trails by a few days; the statements say so.`);
   options.log(`pulling ${period.label} engagement per user (sessions, commits, pull requests, lines, conversations)`);
   try {
-    return { listing: await client.pullUsers({ name: ENGAGEMENT_LISTING, startingDate: dayText(period.startMs), endingDate: dayText(endMs) }), failed: [] };
+    return { listing: await client.pullUsers({ name: ENGAGEMENT_LISTING, startingDate: dayText(period.startMs), endingDate: dayText(endMs), bound }), failed: [] };
   } catch (error) {
-    if (!(error instanceof ChargebackError)) throw error;
+    // "Come back later" stops the whole run, engagement or not: the scheduler retries the month.
+    if (!(error instanceof ChargebackError) || error.kind === 'tempfail') throw error;
     warnings.push(`engagement for ${period.label} is not available (${error.message}); the month has none.`);
     // The refused exchanges stay in raw/requests.json with the rest.
     return { listing: null, failed: error instanceof ListingError ? error.attempts : [] };

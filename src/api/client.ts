@@ -108,6 +108,8 @@ export interface AnalyticsClientOptions {
   /** Deadline of one request, from connect to the last byte of the body (default 60 s). */
   readonly timeoutMs?: number;
   readonly maxRetries?: number;
+  /** The most a whole run spends on failed attempts and waits between retries (default RETRY_BUDGET_MS). */
+  readonly retryBudgetMs?: number;
   readonly maxRestarts?: number;
   /** Pages in a row with no rows and has_more: true before a listing is called endless. */
   readonly maxEmptyPages?: number;
@@ -146,6 +148,9 @@ export class AnalyticsClient {
   private readonly limiter: RateLimiter;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
+  private readonly retryBudgetMs: number;
+  /** Time this client has spent on attempts that timed out and on waits before retries. */
+  private spentOnRetriesMs = 0;
   private readonly maxRestarts: number;
   private readonly maxEmptyPages: number;
   private readonly log: (message: string) => void;
@@ -157,6 +162,7 @@ export class AnalyticsClient {
     this.limiter = new RateLimiter(options.requestsPerMinute ?? 60, 60_000, options.now ?? Date.now, this.sleep);
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.maxRetries = options.maxRetries ?? 6;
+    this.retryBudgetMs = options.retryBudgetMs ?? RETRY_BUDGET_MS;
     this.maxRestarts = options.maxRestarts ?? 3;
     this.maxEmptyPages = options.maxEmptyPages ?? MAX_EMPTY_PAGES;
     const log = options.log ?? (() => {});
@@ -346,16 +352,19 @@ export class AnalyticsClient {
         retryAfter = response.headers.get('retry-after');
         body = await response.text();
       } catch (error) {
-        const why = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${this.timeoutMs / 1000} s` : networkReason(error);
+        const timedOut = error instanceof Error && error.name === 'TimeoutError';
+        const why = timedOut ? `no answer within ${this.timeoutMs / 1000} s` : networkReason(error);
         record(0, `no answer: ${this.scrub(why)}`, null);
-        if (attempt < this.maxRetries) {
+        if (timedOut) this.spentOnRetriesMs += this.timeoutMs;
+        if (attempt < this.maxRetries && this.withinBudget(backoffMs(attempt))) {
           counters.retries += 1;
           const wait = backoffMs(attempt);
+          this.spentOnRetriesMs += wait;
           this.log(`${file}: ${why}; retrying in ${wait / 1000} s`);
           await this.sleep(wait);
           continue;
         }
-        throw upstreamError(`The Analytics API did not answer ${file} (${why}) after ${attempt + 1} attempts.`, [
+        throw upstreamError(`The Analytics API did not answer ${file} (${why}) after ${attempt + 1} attempts${this.budgetNote()}.`, [
           `Base URL: ${describeBaseUrl(this.baseUrl)}`,
           'Check the network or ANTHROPIC_BASE_URL and run again; nothing was published.',
         ]);
@@ -375,18 +384,28 @@ export class AnalyticsClient {
           [`Request: GET ${request}`, 'Nothing was published. Run the month again after that time (exit code 75: try later).'],
         );
       }
-      if (retryable && attempt < this.maxRetries) {
+      const wait = status === 429 ? asked ?? backoffMs(attempt) : backoffMs(attempt);
+      if (retryable && attempt < this.maxRetries && this.withinBudget(wait)) {
         counters.retries += 1;
-        const wait = status === 429 ? asked ?? backoffMs(attempt) : backoffMs(attempt);
+        this.spentOnRetriesMs += wait;
         this.log(`${file}: HTTP ${status}${message ? ` (${message})` : ''}; retrying in ${wait / 1000} s`);
         await this.sleep(wait);
         continue;
       }
-      throw upstreamError(`The Analytics API answered HTTP ${status} for ${file}${message ? `: ${message}` : ''}.`, [
+      throw upstreamError(`The Analytics API answered HTTP ${status} for ${file}${message ? `: ${message}` : ''}${retryable ? this.budgetNote() : ''}.`, [
         ...hintFor(status, attempt),
         `Request: GET ${request}`,
       ]);
     }
+  }
+
+  /** Whether one more wait fits in the run's retry budget. */
+  private withinBudget(waitMs: number): boolean {
+    return this.spentOnRetriesMs + waitMs <= this.retryBudgetMs;
+  }
+
+  private budgetNote(): string {
+    return this.spentOnRetriesMs + 1000 > this.retryBudgetMs ? `, having spent ${formatSeconds(this.spentOnRetriesMs)} of the run's ${formatSeconds(this.retryBudgetMs)} retry budget` : '';
   }
 
   /** The key never appears in anything we print, even if a server echoes it back. */
@@ -524,6 +543,12 @@ export function backoffMs(attempt: number): number {
 
 /** The longest retry-after we wait; a longer one ends the run at once (exit 75, try later). */
 export const MAX_RETRY_AFTER_MS = 300_000;
+
+/**
+ * The most one run spends on requests that timed out and on waits before retries, all listings
+ * together: with the page bounds this caps the whole pull (README: "Every wait is bounded").
+ */
+export const RETRY_BUDGET_MS = 20 * 60_000;
 
 /**
  * retry-after in seconds or as an HTTP date, uncapped (null when absent or unreadable). The

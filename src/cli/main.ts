@@ -31,17 +31,20 @@ function parsePort(text: string): number {
   return n;
 }
 
-/** "429@2", "429@2:5" (retry-after 5 s), "500@3", "529@1", "410@4", "slow@1:5000", "bad-amount@1" */
+/** "429@2", "429@2:5" (retry-after 5 s), "500@3", "529@1", "410@4", "slow@1:5000", "trickle@1:100", "row-outside@1", "long-amount@1:80", "bad-amount@1" */
 export function parseFault(spec: string, faults: Record<number, FaultAction> = {}): Record<number, FaultAction> {
   const m = /^([a-z0-9-]+)@(\d+)(?::(\d+))?$/.exec(spec);
   if (!m) throw usageError(`--fault ${JSON.stringify(spec)} is not a fault.`, ['Expected KIND@REQUEST[:ARG], e.g. 429@2:5, 500@3, 410@4, slow@1:5000, bad-amount@1, refreshed@2.']);
   const [, kind, n, arg] = m;
   const at = Number(n);
   if (kind === 'slow') faults[at] = { kind: 'slow', ms: Number(arg ?? 5000) };
+  else if (kind === 'trickle') faults[at] = { kind: 'trickle', ms: Number(arg ?? 100) };
+  else if (kind === 'row-outside') faults[at] = { kind: 'row-outside' };
+  else if (kind === 'long-amount') faults[at] = { kind: 'amount', amount: `${'9'.repeat(Number(arg ?? 80))}.000000` };
   else if (kind === 'bad-amount') faults[at] = { kind: 'malformed-amount' };
   else if (kind === 'refreshed') faults[at] = { kind: 'refreshed' };
   else if (/^\d{3}$/.test(kind!)) faults[at] = { kind: 'status', status: Number(kind), ...(arg !== undefined ? { retryAfter: arg } : {}) };
-  else throw usageError(`--fault ${JSON.stringify(spec)}: unknown kind ${JSON.stringify(kind)}.`, ['Kinds: an HTTP status (429, 500, 529, 410, 401…), slow, bad-amount, refreshed.']);
+  else throw usageError(`--fault ${JSON.stringify(spec)}: unknown kind ${JSON.stringify(kind)}.`, ['Kinds: an HTTP status (429, 500, 529, 410, 401…), slow, trickle, row-outside, long-amount, bad-amount, refreshed.']);
   return faults;
 }
 
@@ -179,9 +182,9 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
       const log = io.progress ? (m: string) => io.err(m) : () => {};
       const { pseudonymsFromEnv } = await import('../io/pseudonyms.js');
       const pseudonyms = opts.pseudonymize ? pseudonymsFromEnv(io.env, '--pseudonymize') : null;
-      const execute = async (api: ApiTarget) => {
+      const execute = async (api: ApiTarget, fetchImpl?: typeof fetch) => {
         const { runMonth } = await import('../run.js');
-        const result = await runMonth({ period: opts.period, provisional: opts.provisional, now, outDir: opts.out, force: opts.force, directoryPath: opts.directory, templatePath: opts.template, pseudonyms, api, log, fromRaw: opts.fromRaw, timeoutMs });
+        const result = await runMonth({ period: opts.period, provisional: opts.provisional, now, outDir: opts.out, force: opts.force, directoryPath: opts.directory, templatePath: opts.template, pseudonyms, api, log, fromRaw: opts.fromRaw, timeoutMs, ...(fetchImpl ? { fetchImpl } : {}) });
         // Always shown on stderr (not only with progress): what the month was published without.
         for (const w of result.warnings) io.err(`warning: ${w}`);
         if (opts.json) {
@@ -229,7 +232,10 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
           'Use --now only to reproduce a past run, or with --sandbox.',
         ]);
       }
-      await execute({ baseUrl, apiKey, label: baseUrl.replace(/\/+$/, '') });
+      const { describeBaseUrl } = await import('../api/client.js');
+      const { proxiedFetch, proxySettings } = await import('../api/proxy.js');
+      const proxy = proxySettings(io.env);
+      await execute({ baseUrl, apiKey, label: describeBaseUrl(baseUrl) }, proxy ? await proxiedFetch(proxy) : undefined);
     });
 
   program
@@ -336,17 +342,19 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
     .description('serve the synthetic organization on loopback, like the Analytics API cost endpoint')
     .option('--port <n>', 'port (0: any free port)', '8787')
     .option('--now <ISO-8601>', 'the sandbox clock (data_refreshed_at follows it)')
-    .addOption(new Option('--fault <spec...>', 'inject faults by request number: 429@2:5, 500@3, 529@1, 410@4, slow@1:5000, bad-amount@1, refreshed@2'))
+    .addOption(new Option('--fault <spec...>', 'inject faults by request number: 429@2:5, 500@3, 529@1, 410@4, slow@1:5000, trickle@1:100 (a byte every 100 ms), row-outside@1, long-amount@1:80 (digits), bad-amount@1, refreshed@2'))
+    .option('--endless <rows|empty>', 'a cost listing that never ends: new cursors with the rows again, or with none')
     .option('--page-rows <n>', 'serve at most n row groups per page (forces pagination)')
     .option('--drift', 'schema drift: email instead of email_address, extra fields, a renamed product', false)
     .addHelpText('after', example('chargeback sandbox --port 8787 --fault 429@2:5   # then point ANTHROPIC_BASE_URL at it'))
-    .action(async (opts: { port: string; now?: string; fault?: string[]; pageRows?: string; drift: boolean }) => {
+    .action(async (opts: { port: string; now?: string; fault?: string[]; pageRows?: string; drift: boolean; endless?: string }) => {
+      if (opts.endless !== undefined && opts.endless !== 'rows' && opts.endless !== 'empty') throw usageError(`--endless ${JSON.stringify(opts.endless)} is not rows or empty.`, ['Use --endless rows or --endless empty.']);
       const nowText = opts.now;
       const clock = nowText === undefined ? Date.now : () => parseNow(nowText).getTime();
       clock();
       const byRequest: Record<number, FaultAction> = {};
       for (const f of opts.fault ?? []) parseFault(f, byRequest);
-      const faults: SandboxFaults = { byRequest, drift: opts.drift, ...(opts.pageRows ? { pageUnits: parsePort(opts.pageRows) } : {}) };
+      const faults: SandboxFaults = { byRequest, drift: opts.drift, ...(opts.pageRows ? { pageUnits: parsePort(opts.pageRows) } : {}), ...(opts.endless ? { endless: opts.endless as 'rows' | 'empty' } : {}) };
       const { SANDBOX_API_KEY, startSandbox } = await import('../sandbox/server.js');
       const sandbox = await startSandbox({ port: parsePort(opts.port), now: clock, faults });
       io.out(`sandbox listening on ${sandbox.url}`);
@@ -376,7 +384,8 @@ function urlSecrets(text: string | undefined): string[] {
 
 /** Every line we print passes through here: the API key (and the pseudonym key) is replaced wherever it would appear. */
 export function redacting(io: Io): Io {
-  const keys = [io.env.ANTHROPIC_ANALYTICS_API_KEY, io.env[PSEUDONYM_KEY_ENV], ...urlSecrets(io.env.ANTHROPIC_BASE_URL)].filter((k): k is string => k !== undefined && k.length >= 8);
+  const urls = ['ANTHROPIC_BASE_URL', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].flatMap((name) => urlSecrets(io.env[name]));
+  const keys = [io.env.ANTHROPIC_ANALYTICS_API_KEY, io.env[PSEUDONYM_KEY_ENV], ...urls].filter((k): k is string => k !== undefined && k.length >= 8);
   if (keys.length === 0) return io;
   const scrub = (line: string) => keys.reduce((text, key) => text.split(key).join('[redacted]'), line);
   return { ...io, out: (line) => io.out(scrub(line)), err: (line) => io.err(scrub(line)) };
