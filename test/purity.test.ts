@@ -20,6 +20,14 @@ const ALLOWED_OUTSIDE: ReadonlySet<string> = new Set(['src/errors.ts']);
 const NAMED = /^(node:|exceljs$|pdfkit$|yaml$|commander$|nodemailer$)/;
 const BUILTINS: ReadonlySet<string> = new Set(['fs', 'fs/promises', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'url', 'util', 'worker_threads', 'process', 'stream', 'zlib', 'events', 'buffer', 'timers', 'perf_hooks']);
 
+/** luxon factories that fall back to the process's time zone unless given { zone } or { setZone }. */
+const LUXON_ZONED: ReadonlySet<string> = new Set(['local', 'fromISO', 'fromMillis', 'fromSeconds', 'fromObject', 'fromFormat', 'fromJSDate', 'fromSQL', 'fromRFC2822', 'fromHTTP']);
+
+function namesZone(args: ts.NodeArray<ts.Expression>): boolean {
+  const last = args[args.length - 1];
+  return last !== undefined && ts.isObjectLiteralExpression(last) && last.properties.some((p) => p.name !== undefined && ts.isIdentifier(p.name) && (p.name.text === 'zone' || p.name.text === 'setZone'));
+}
+
 interface Edge {
   readonly specifier: string;
   readonly line: number;
@@ -67,6 +75,12 @@ export function scanSource(fileName: string, text: string): { edges: Edge[]; fin
         if (spec !== null) edges.push({ specifier: spec, line: lineOf(node), form: 'require' });
       } else if (ts.isIdentifier(node.expression) && node.expression.text === 'Date') {
         findings.push({ line: lineOf(node), what: 'Date() reads the clock' });
+      } else if (node.arguments.length === 0 && member(node.expression)?.[0] === 'DateTime' && ['local', 'utc'].includes(member(node.expression)![1])) {
+        // luxon is allowed in the core, but DateTime.local() and DateTime.utc() without arguments are "now".
+        findings.push({ line: lineOf(node), what: `DateTime.${member(node.expression)![1]}() reads the clock` });
+      } else if (member(node.expression)?.[0] === 'DateTime' && LUXON_ZONED.has(member(node.expression)![1]) && !namesZone(node.arguments)) {
+        // Without a zone luxon uses the process's time zone (TZ): the same input would give other days.
+        findings.push({ line: lineOf(node), what: `DateTime.${member(node.expression)![1]}(\u2026) without { zone } uses the process's time zone` });
       }
     } else if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'Date' && (node.arguments === undefined || node.arguments.length === 0)) {
       findings.push({ line: lineOf(node), what: 'bare new Date reads the clock' });
@@ -75,6 +89,8 @@ export function scanSource(fileName: string, text: string): { edges: Edge[]; fin
       if (m) {
         const [object, name] = m;
         if (object === 'Date' && name === 'now') findings.push({ line: lineOf(node), what: 'Date.now reads the clock' });
+        else if (object === 'DateTime' && name === 'now') findings.push({ line: lineOf(node), what: 'DateTime.now reads the clock' });
+        else if (object === 'Settings' && (name === 'now' || name === 'defaultZone')) findings.push({ line: lineOf(node), what: `luxon Settings.${name} (clock or zone)` });
         else if (object === 'Math' && name === 'random') findings.push({ line: lineOf(node), what: 'Math.random' });
         else if (object === 'performance' && name === 'now') findings.push({ line: lineOf(node), what: 'performance.now reads the clock' });
         else if (object === 'crypto' && (name === 'randomUUID' || name === 'getRandomValues')) findings.push({ line: lineOf(node), what: `crypto.${name}` });
@@ -201,12 +217,19 @@ describe('the purity checker itself', () => {
     ['const t = performance.now();', ['performance.now reads the clock']],
     ['const id = crypto.randomUUID();', ['crypto.randomUUID']],
     ['const d = globalThis.Date;', ['globalThis.Date']],
+    ['const n = DateTime.now();', ['DateTime.now reads the clock']],
+    ["const n = DateTime.local().toISO();", ['DateTime.local() reads the clock']],
+    ['const n = DateTime.utc();', ['DateTime.utc() reads the clock']],
+    ['Settings.now = () => 0;', ['luxon Settings.now (clock or zone)']],
+    ["const d = DateTime.fromISO('2026-09-01');", ['DateTime.fromISO(\u2026) without { zone } uses the process\'s time zone']],
+    ['const d = DateTime.fromMillis(ms, { locale: "en" });', ['DateTime.fromMillis(\u2026) without { zone } uses the process\'s time zone']],
+    ['const d = DateTime.local(2026, 9, 1);', ['DateTime.local(\u2026) without { zone } uses the process\'s time zone']],
   ])('catches %j', (source, expected) => {
     expect(findingsOf(source)).toEqual(expected);
     expect(violationsOf(source).length).toBeGreaterThanOrEqual(1);
   });
 
-  it('lets through what is pure: a fixed instant, Date.UTC, the allowed packages, comments and strings', () => {
+  it('lets through what is pure: a fixed instant, Date.UTC, luxon on given dates, the allowed packages, comments and strings', () => {
     const pure = [
       "import { Decimal } from 'decimal.js';",
       "import { DateTime } from 'luxon';",
@@ -214,6 +237,10 @@ describe('the purity checker itself', () => {
       'const b = new Date(ms).toISOString();',
       "const c = new Date('2026-09-01T00:00:00Z');",
       'const d = Date.UTC(2026, 8, 1);',
+      'const f = DateTime.utc(2026, 9, 1).endOf("month");',
+      "const g = DateTime.fromISO('2026-09-01', { zone: 'utc' });",
+      "const h = DateTime.fromISO('2026-09-01T00:00:00+02:00', { setZone: true });",
+      "const i = DateTime.fromObject({ year: 2026, month: 9 }, { zone: 'utc' });",
       '// new Date() and Date.now() and Math.random() in a comment',
       "const e = 'Date.now() process.env import(\"node:fs\")';",
       '/* require("fs") */',
