@@ -63,7 +63,14 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
       problems.push(`missing: ${entry.path} (listed in the manifest)`);
       continue;
     }
-    const bytes = await readFile(join(dir, entry.path));
+    let bytes: Buffer;
+    try {
+      bytes = await readRecordedBytes(join(dir, entry.path), 'a file listed in the manifest');
+    } catch (error) {
+      if (!(error instanceof ChargebackError)) throw error;
+      problems.push(`unreadable: ${entry.path} (${error.message})`);
+      continue;
+    }
     published.set(entry.path, bytes);
     const actual = sha256(bytes);
     if (actual !== entry.sha256) problems.push(`modified: ${entry.path} (sha256 in manifest ${entry.sha256.slice(0, 12)}…, on disk ${actual.slice(0, 12)}…)`);

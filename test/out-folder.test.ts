@@ -1,7 +1,8 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir, type CliResult } from './helpers/cli.js';
+import { ROOT, runCli, tempDir } from './helpers/cli.js';
+import { fault, runCliWithFs } from './helpers/fs-faults.js';
 
 /**
  * --out problems are the user's or the machine's, not bugs: exit 2 naming the path and the cause
@@ -9,11 +10,11 @@ import { ROOT, runCli, tempDir, type CliResult } from './helpers/cli.js';
  * preloaded module that makes the file system fail under one folder (test/helpers/fs-faults.mjs).
  */
 const MONTH = ['--period', '2026-09', '--now', '2026-11-25T09:00:00Z', '--directory', join(ROOT, 'mappings', 'org.yaml')];
-const PRELOAD = join(ROOT, 'test', 'helpers', 'fs-faults.mjs');
 const run = (out: string, env: NodeJS.ProcessEnv = {}, cwd = ROOT) => runCli(['run', '--sandbox', ...MONTH, '--out', out], env, cwd);
-const faulty = (fault: string, under: string, after = 0) => ({ NODE_OPTIONS: `--import ${PRELOAD}`, FS_FAULT: fault, FS_FAULT_UNDER: under, FS_FAULT_AFTER: String(after) });
+/** With the file system failing under a folder: a child process with the fault preloaded. */
+const runFaulty = (out: string, env: NodeJS.ProcessEnv) => runCliWithFs(['run', '--sandbox', ...MONTH, '--out', out], env);
 
-function expectNoStack(r: CliResult): void {
+function expectNoStack(r: { stderr: string }): void {
   expect(r.stderr).not.toMatch(/internal error/i);
   expect(r.stderr).not.toMatch(/^ {4}at /m);
 }
@@ -64,7 +65,7 @@ describe('--out', () => {
 
   it('a folder this user cannot write (EACCES, injected): exit 2 naming it and the fix, before any work', async () => {
     const dir = tempDir();
-    const r = await run(join(dir, 'out'), faulty('EACCES:access', dir));
+    const r = await runFaulty(join(dir, 'out'), fault('EACCES:access', dir));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`--out ${join(dir, 'out')} is not writable: ${dir}: permission denied`);
     expect(r.stderr).toContain('Pass --out a folder this user can write');
@@ -74,7 +75,7 @@ describe('--out', () => {
 
   it('on a read-only file system (EROFS, injected): exit 2, nothing written', async () => {
     const out = tempDir();
-    const r = await run(out, faulty('EROFS:mkdir', out));
+    const r = await runFaulty(out, fault('EROFS:mkdir', out));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`Cannot publish 2026-09 to ${out}`);
     expect(r.stderr).toContain('the file system is read-only [EROFS]');
@@ -85,7 +86,7 @@ describe('--out', () => {
 
   it('on a full disk (ENOSPC after some files, injected): exit 2 naming the file, the staging folder removed', async () => {
     const out = tempDir();
-    const r = await run(out, faulty('ENOSPC:write', out, 5));
+    const r = await runFaulty(out, fault('ENOSPC:write', out, 5));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`Cannot publish 2026-09 to ${out}: ${join(out, '2026-09')}/\\S+: the disk is full \\(no space left on the device\\) \\[ENOSPC\\]`));
     expect(r.stderr).toContain('Nothing was published: the staging folder was removed');

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ChargebackError } from '../src/errors.js';
@@ -6,7 +6,8 @@ import { parseHistory } from '../src/io/history.js';
 import { parseCarriedCopy } from '../src/io/issues.js';
 import { readRecordedJson } from '../src/io/read-recorded.js';
 import { z } from 'zod';
-import { ROOT, runCli, tempDir, type CliResult } from './helpers/cli.js';
+import { runCli, tempDir } from './helpers/cli.js';
+import { runCliWithFs } from './helpers/fs-faults.js';
 
 /**
  * A published month whose recorded files are damaged: every read-back answers exit 2 (or, for
@@ -14,7 +15,6 @@ import { ROOT, runCli, tempDir, type CliResult } from './helpers/cli.js';
  * opens a path outside the month folder.
  */
 const NOW = ['--now', '2026-11-25T09:00:00Z'];
-const PRELOAD = join(ROOT, 'test', 'helpers', 'fs-faults.mjs');
 let base: string;
 
 beforeAll(async () => {
@@ -30,7 +30,7 @@ function copyMonth(): { out: string; month: string } {
   return { out, month: join(out, '2026-09') };
 }
 
-function expectNoStack(r: CliResult): void {
+function expectNoStack(r: { stderr: string }): void {
   expect(r.stderr).not.toMatch(/internal error/i);
   expect(r.stderr).not.toMatch(/^ {4}at /m);
 }
@@ -41,8 +41,8 @@ const editJson = (path: string, edit: (json: any) => void) => {
   writeFileSync(path, JSON.stringify(json, null, 2));
 };
 
-const verify = (month: string, env: NodeJS.ProcessEnv = {}) => runCli(['verify', month], env);
-const fromRaw = (month: string, out: string, env: NodeJS.ProcessEnv = {}) => runCli(['run', '--from-raw', join(month, 'raw'), ...NOW, '--out', join(out, 'again')], env);
+const verify = (month: string) => runCli(['verify', month]);
+const fromRaw = (month: string, out: string) => runCli(['run', '--from-raw', join(month, 'raw'), ...NOW, '--out', join(out, 'again')]);
 
 describe('a damaged manifest.json', () => {
   it('that is not JSON: verify and --from-raw exit 2 naming the file, the JSON error and what to do', async () => {
@@ -135,9 +135,10 @@ describe('a damaged raw/requests.json', () => {
       log[1].file = '../../outside.json';
     });
     expect(resolve(month, 'raw', '../../outside.json')).toBe(outside);
-    for (const [run, code] of [[(env: NodeJS.ProcessEnv) => fromRaw(month, out, env), 2], [(env: NodeJS.ProcessEnv) => verify(month, env), 1]] as const) {
+    // A child process with every opened path traced (test/helpers/fs-faults.mjs).
+    for (const [args, code] of [[['run', '--from-raw', join(month, 'raw'), ...NOW, '--out', join(out, 'again')], 2], [['verify', month], 1]] as const) {
       const trace = join(tempDir('trace-'), 'opened.txt');
-      const r = await run({ NODE_OPTIONS: `--import ${PRELOAD}`, FS_TRACE: trace });
+      const r = await runCliWithFs(args, { FS_TRACE: trace });
       expect(r.code).toBe(code);
       expect(r.stderr).toContain('in [1].file: expected a file name under raw/ such as cost-grouped-p001.json');
       expectNoStack(r);
@@ -147,6 +148,22 @@ describe('a damaged raw/requests.json', () => {
       // Nothing else outside the month either, but the closed marker beside it (verify reads it).
       expect(opened.filter((p) => p.startsWith(out) && !p.startsWith(month + '/') && p !== join(out, '2026-09.closed.json'))).toEqual([]);
     }
+  });
+
+  it('with a page replaced by a symbolic link out of the month: the link is not followed', async () => {
+    const { out, month } = copyMonth();
+    const page = join(month, 'raw', 'cost-total-p001.json');
+    cpSync(page, join(out, 'outside.json'));
+    rmSync(page);
+    symlinkSync(join(out, 'outside.json'), page);
+    const again = await fromRaw(month, out);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`${page} is a symbolic link, which a published month never holds; it is not followed.`);
+    expectNoStack(again);
+    const checked = await verify(month);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain('unreadable: raw/cost-total-p001.json');
+    expectNoStack(checked);
   });
 
   it('that lists a page that is gone: names the page (exit 2)', async () => {

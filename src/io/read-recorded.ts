@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { usageError } from '../errors.js';
@@ -31,16 +32,24 @@ export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
   return out === '' ? '(the whole file)' : out;
 }
 
+/**
+ * A published month holds no symbolic links; one in its place could lead a read outside the month
+ * folder, so the last part of the path is never followed (O_NOFOLLOW: a link answers ELOOP).
+ */
+const NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
+const read = (path: string) => readFile(path, { flag: NO_FOLLOW });
+
 function unreadable(path: string, what: string, error: unknown, hints: RecordedHints): Error {
   const next = hints.next ?? RESTORE;
   if (errnoCode(error) === 'ENOENT') return usageError(hints.missing ?? `${path} is missing: expected ${what} there.`, [next]);
+  if (errnoCode(error) === 'ELOOP') return usageError(`${path} is a symbolic link, which a published month never holds; it is not followed. Expected ${what}.`, [next]);
   return usageError(`${path} cannot be read (${fsCause(error)}): expected ${what}.`, [next]);
 }
 
 /** The bytes of a recorded file; missing or unreadable is a usage error naming it. */
 export async function readRecordedBytes(path: string, what: string, hints: RecordedHints = {}): Promise<Buffer> {
   try {
-    return await readFile(path);
+    return await read(path);
   } catch (error) {
     throw unreadable(path, what, error, hints);
   }
@@ -49,7 +58,7 @@ export async function readRecordedBytes(path: string, what: string, hints: Recor
 /** As readRecordedBytes, but a file that does not exist is null (an optional record). */
 export async function readRecordedBytesIfPresent(path: string, what: string, hints: RecordedHints = {}): Promise<Buffer | null> {
   try {
-    return await readFile(path);
+    return await read(path);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return null;
     throw unreadable(path, what, error, hints);
