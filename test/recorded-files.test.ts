@@ -7,7 +7,7 @@ import { parseCarriedCopy } from '../src/io/issues.js';
 import { readRecordedJson } from '../src/io/read-recorded.js';
 import { z } from 'zod';
 import { runCli, tempDir } from './helpers/cli.js';
-import { runCliWithFs } from './helpers/fs-faults.js';
+import { fault, runCliWithFs } from './helpers/fs-faults.js';
 
 /**
  * A published month whose recorded files are damaged: every read-back answers exit 2 (or, for
@@ -245,6 +245,26 @@ describe('the other recorded files', () => {
     const r = await runCli(['run', '--from-raw', join(month, 'raw'), '--now', '2027-11-25T09:00:00Z', '--out', join(out, 'again')]);
     expect(r.stderr).not.toContain('look-back');
     expect(r.code).toBe(0);
+  });
+});
+
+describe('writing beside a published month on a disk that refuses it', () => {
+  it('close on a read-only file system: exit 2 naming the marker and the cause, the month not closed', async () => {
+    const { out } = copyMonth();
+    const r = await runCliWithFs(['close', '--period', '2026-09', ...NOW, '--out', out], fault('EROFS:write', out));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`Cannot close 2026-09: writing ${join(out, '2026-09.closed.json')}: the file system is read-only [EROFS].`);
+    expect(r.stderr).toContain('2026-09 is not closed.');
+    expectNoStack(r);
+    expect(existsSync(join(out, '2026-09.closed.json'))).toBe(false);
+  });
+
+  it('send when the outbox cannot be created: exit 2, nothing sent', async () => {
+    const { out, month } = copyMonth();
+    const r = await runCliWithFs(['send', '--period', '2026-09', ...NOW, '--out', out], fault('EACCES:mkdir', join(month, 'outbox')));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`Cannot create ${join(month, 'outbox')}: permission denied`);
+    expectNoStack(r);
   });
 });
 

@@ -1,5 +1,6 @@
 import { processAlive, writeDurable } from '../io/publish.js';
 import { readRecordedJsonIfPresent } from '../io/read-recorded.js';
+import { errnoCode, fsCause, isFsError, writeNextStep } from '../io/fs-cause.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -47,6 +48,15 @@ export async function readDeliveries(folder: string, period: string, name: strin
 
 /** Writes `bytes` to `path` through a temporary file in outbox/ and a rename: mode 0600, never half written. */
 export async function writeAtomically(folder: string, path: string, bytes: Uint8Array): Promise<void> {
+  try {
+    await writeThroughOutbox(folder, path, bytes);
+  } catch (error) {
+    if (!isFsError(error)) throw error;
+    throw usageError(`Cannot write ${path}: ${fsCause(error)}.`, ['Nothing further was sent; what was sent before is recorded in deliveries.json.', writeNextStep(errnoCode(error))]);
+  }
+}
+
+async function writeThroughOutbox(folder: string, path: string, bytes: Uint8Array): Promise<void> {
   const outbox = join(folder, OUTBOX_DIR);
   await mkdir(outbox, { recursive: true, mode: 0o700 });
   // The temporary file sits in outbox/, which verify ignores, on the same file system as the target.
@@ -55,7 +65,7 @@ export async function writeAtomically(folder: string, path: string, bytes: Uint8
   try {
     await rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
+    await rm(temp, { force: true }).catch(() => {});
     throw error;
   }
 }
@@ -67,7 +77,12 @@ export async function writeDeliveries(folder: string, record: DeliveriesFile): P
 /** One `send` per month at a time: two at once could both find a message unsent and send it twice. */
 export async function lockOutbox(folder: string): Promise<() => Promise<void>> {
   const outbox = join(folder, OUTBOX_DIR);
-  await mkdir(outbox, { recursive: true, mode: 0o700 });
+  try {
+    await mkdir(outbox, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    if (!isFsError(error)) throw error;
+    throw usageError(`Cannot create ${outbox}: ${fsCause(error)}; nothing was sent.`, [writeNextStep(errnoCode(error))]);
+  }
   const path = join(outbox, '.send.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -76,7 +91,10 @@ export async function lockOutbox(folder: string): Promise<() => Promise<void>> {
       await handle.close();
       return () => rm(path, { force: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (errnoCode(error) !== 'EEXIST') {
+        if (!isFsError(error)) throw error;
+        throw usageError(`Cannot create ${path}: ${fsCause(error)}; nothing was sent.`, [writeNextStep(errnoCode(error))]);
+      }
       const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
       if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
         throw usageError(`Another chargeback send (process ${pid}) is working on ${folder}.`, [`Wait for it to finish; if it is gone, remove ${path}.`]);

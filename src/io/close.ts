@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isoSeconds, parsePeriod } from '../core/period.js';
 import { usageError } from '../errors.js';
+import { errnoCode, fsCause, isFsError, writeNextStep } from './fs-cause.js';
 import { closedMarker, isClosed, issueFolder, revisions } from './issues.js';
 import { readManifest } from './recorded.js';
 
@@ -20,6 +21,14 @@ export async function closeMonth(outDir: string, label: string, now: Date): Prom
   // The marker records the manifest's hash; a manifest that is missing or not one is refused, not sealed.
   const { bytes: manifest } = await readManifest(join(outDir, issueFolder(label, revision)));
   const record = { period: label, closedAt: isoSeconds(now.getTime()), revision, folder: issueFolder(label, revision), manifestSha256: createHash('sha256').update(manifest).digest('hex') };
-  await writeFile(marker, `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+  try {
+    await writeFile(marker, `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if (errnoCode(error) === 'EEXIST') return { marker, revision, alreadyClosed: true }; // closed meanwhile by another close
+    if (!isFsError(error)) throw error;
+    // A partly written marker would lock the month on a broken record: remove it.
+    await rm(marker, { force: true }).catch(() => {});
+    throw usageError(`Cannot close ${label}: writing ${marker}: ${fsCause(error)}.`, [`${label} is not closed.`, writeNextStep(errnoCode(error))]);
+  }
   return { marker, revision, alreadyClosed: false };
 }

@@ -32,6 +32,26 @@ export function isFsError(error: unknown): error is NodeJS.ErrnoException {
   return code !== undefined && /^E[A-Z]+$/.test(code);
 }
 
+/** What to do about a refused write, by errno code. */
+export function writeNextStep(code: string | undefined): string {
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'Give this user write permission on the folder, or run as a user who has it.';
+    case 'EROFS':
+      return 'The file system is mounted read-only: remount it writable or work on a copy of the folder elsewhere.';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'Free space on that disk, then run again.';
+    case 'ENOTDIR':
+    case 'EEXIST':
+    case 'EISDIR':
+      return 'Move the file or folder that is in the way, then run again.';
+    default:
+      return 'Check the folder and the disk it is on, then run again.';
+  }
+}
+
 /** "the disk is full (no space left on the device) [ENOSPC]". */
 export function fsCause(error: unknown): string {
   const code = errnoCode(error);

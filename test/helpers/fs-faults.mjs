@@ -32,6 +32,11 @@ if (op === 'write') {
     }
     return handle;
   };
+  const realWriteFile = fsp.writeFile;
+  fsp.writeFile = async (path, data, options) => {
+    if (typeof path === 'string' && inside(path) && after-- <= 0) throw fail('write', path);
+    return realWriteFile(path, data, options);
+  };
 }
 if (op === 'mkdir') {
   const realMkdir = fsp.mkdir;
