@@ -12,6 +12,7 @@ import { TOOL_VERSION } from './version.js';
 import { DEFAULT_MONTH_TEMPLATE } from './io/month-template.js';
 import { readManifest, readRecordedInputs, type Manifest } from './io/recorded.js';
 import { readRecordedBytes, readRecordedJsonIfPresent } from './io/read-recorded.js';
+import { fsCause, isFsError } from './io/fs-cause.js';
 import { PSEUDONYM_KEY_ENV, pseudonymsFromEnv } from './io/pseudonyms.js';
 
 /** The marker `chargeback close` writes beside the month's folders. */
@@ -56,7 +57,12 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
   const problems: string[] = [];
 
   const listed = [...manifest.inputs, ...manifest.outputs];
-  const present = new Set(await listFiles(dir));
+  const present = new Set(
+    await listFiles(dir).catch((error: unknown) => {
+      if (!isFsError(error)) throw error;
+      throw usageError(`${dir} cannot be listed: ${error.path ?? dir}: ${fsCause(error)}.`, ['Make the whole month folder readable for this user, then verify again.']);
+    }),
+  );
   const published = new Map<string, Buffer>();
   for (const entry of listed) {
     if (!present.has(entry.path)) {

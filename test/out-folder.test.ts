@@ -94,4 +94,15 @@ describe('--out', () => {
     expectNoStack(r);
     expect(readdirSync(out)).toEqual([]);
   });
+
+  it('a file given to close, diff and send: exit 2 saying it is a file', async () => {
+    const file = join(tempDir(), 'out');
+    writeFileSync(file, '');
+    for (const args of [['close', '--period', '2026-09', '--now', '2026-11-25T09:00:00Z'], ['diff', '--period', '2026-09'], ['send', '--period', '2026-09', '--now', '2026-11-25T09:00:00Z']]) {
+      const r = await runCli([...args, '--out', file]);
+      expect(r.code, args[0]).toBe(2);
+      expect(r.stderr).toContain(`--out ${file} cannot be read as the folder of published months: it is a file, not a folder.`);
+      expectNoStack(r);
+    }
+  });
 });

@@ -6,6 +6,8 @@ import type { CarriedAdjustment } from '../core/allocate.js';
 import type { Period } from '../core/period.js';
 import { exists } from './publish.js';
 import { parseRecordedJson, readRecordedBytes } from './read-recorded.js';
+import { errnoCode, fsCause, isFsError } from './fs-cause.js';
+import { usageError } from '../errors.js';
 
 /**
  * Published issues of a month: out/<YYYY-MM> is the first; revisions (final figures, a
@@ -103,11 +105,25 @@ async function readIssue(outDir: string, label: string, revision: number): Promi
   return { folder, revision, figures: parseIssued(bytes, join(folder, 'chargeback.json')), bytes };
 }
 
+/**
+ * The entries of the output folder (none when it does not exist yet). A file in its place, or a
+ * folder this user cannot read, is the user's to fix (exit 2), not a crash.
+ */
+async function outEntries(outDir: string): Promise<string[]> {
+  try {
+    return await readdir(outDir);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return [];
+    if (!isFsError(error)) throw error;
+    const cause = errnoCode(error) === 'ENOTDIR' ? 'it is a file, not a folder' : fsCause(error);
+    throw usageError(`--out ${outDir} cannot be read as the folder of published months: ${cause}.`, ['Pass --out the folder the months were published under, e.g. --out out.']);
+  }
+}
+
 /** Revision numbers published for a month, ascending (empty when none). */
 export async function revisions(outDir: string, label: string): Promise<number[]> {
-  if (!(await exists(outDir))) return [];
   const found: number[] = [];
-  for (const entry of await readdir(outDir)) {
+  for (const entry of await outEntries(outDir)) {
     if (entry === label) found.push(1);
     const m = /^(\d{4}-\d{2})\.r(\d+)$/.exec(entry);
     if (m && m[1] === label) found.push(Number(m[2]));
@@ -126,8 +142,7 @@ export async function isClosed(outDir: string, label: string): Promise<boolean> 
 
 /** Months with a published first issue in outDir, ascending. */
 async function publishedMonths(outDir: string): Promise<string[]> {
-  if (!(await exists(outDir))) return [];
-  return (await readdir(outDir)).filter((e) => /^\d{4}-\d{2}$/.test(e)).sort();
+  return (await outEntries(outDir)).filter((e) => /^\d{4}-\d{2}$/.test(e)).sort();
 }
 
 /**
