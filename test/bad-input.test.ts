@@ -23,16 +23,23 @@ export const BAD_INPUTS: readonly BadInput[] = [
   { name: 'period before the API starts', args: (o) => ['run', '--sandbox', '--period', '2025-12', ...NOW, '--out', o], code: 2, says: ['--period 2025-12 is before 2026-01', 'Choose 2026-01 or later.'] },
   { name: 'period in the future', args: (o) => ['run', '--sandbox', '--period', '2027-01', ...NOW, '--out', o], code: 2, says: ['--period 2027-01 has not started yet', 'Choose a past month'] },
   { name: 'period not final yet', args: (o) => ['run', '--sandbox', '--period', '2026-10', ...NOW, '--out', o], code: 75, says: ['2026-10 is not final yet', 'pass --provisional'] },
-  { name: '--now as a word', args: (o) => ['run', '--sandbox', '--now', 'yesterday', '--out', o], code: 2, says: ['--now "yesterday" is not an ISO-8601 instant with a time zone.', 'Example: --now 2026-11-25T09:00:00Z'] },
-  { name: '--now without a time', args: (o) => ['run', '--sandbox', '--now', '2026-11-25', '--out', o], code: 2, says: ['--now "2026-11-25" is not an ISO-8601 instant', 'Example:'] },
-  { name: '--now with month 13', args: (o) => ['run', '--sandbox', '--now', '2026-13-01T00:00:00Z', '--out', o], code: 2, says: ['--now "2026-13-01T00:00:00Z" is not an ISO-8601 instant', 'Example:'] },
+  { name: '--now as a word', args: (o) => ['run', '--sandbox', '--now', 'yesterday', '--out', o], code: 2, says: ['--now "yesterday" is not a valid ISO-8601 instant: expected an instant such as 2026-11-25T09:00:00Z', 'Example: --now 2026-11-25T09:00:00Z'] },
+  { name: '--now without a time', args: (o) => ['run', '--sandbox', '--now', '2026-11-25', '--out', o], code: 2, says: ['--now "2026-11-25" is not a valid ISO-8601 instant', 'Example:'] },
+  { name: '--now with month 13', args: (o) => ['run', '--sandbox', '--now', '2026-13-01T00:00:00Z', '--out', o], code: 2, says: ['--now "2026-13-01T00:00:00Z" is not a valid ISO-8601 instant: month 13 does not exist.', 'Example:'] },
+  { name: '--now on 30 February', args: (o) => ['run', '--sandbox', '--now', '2026-02-30T00:00:00Z', '--out', o], code: 2, says: ['--now "2026-02-30T00:00:00Z" is not a valid ISO-8601 instant: 2026-02 has 28 days, not day 30.', 'Example:'] },
+  { name: '--now at hour 25', args: (o) => ['run', '--sandbox', '--now', '2026-11-25T25:00:00Z', '--out', o], code: 2, says: ['is not a valid ISO-8601 instant: hour 25 does not exist (00 to 23).'] },
+  { name: '--request-timeout as a word', args: (o) => ['run', '--sandbox', ...NOW, '--request-timeout', 'soon', '--out', o], code: 2, says: ['--request-timeout "soon" is not a number of seconds from 1 to 3600.', 'Example: --request-timeout 60'] },
+  { name: '--request-timeout of zero', args: (o) => ['run', '--sandbox', ...NOW, '--request-timeout', '0', '--out', o], code: 2, says: ['--request-timeout "0" is not a number of seconds from 1 to 3600.'] },
+  { name: 'credentials in the base URL', args: (o) => ['run', '--period', '2026-09', ...NOW, '--out', o], env: { ...KEY, ANTHROPIC_BASE_URL: 'http://finance:s3cret-proxy-pass@127.0.0.1:9' }, code: 2, says: ['ANTHROPIC_BASE_URL carries a user name or password (http://…@127.0.0.1:9)', 'set HTTPS_PROXY instead'] },
+  { name: 'period beyond the API look-back', args: (o) => ['run', '--sandbox', '--period', '2026-01', '--now', '2027-02-15T00:00:00Z', '--out', o], code: 2, says: ["--period 2026-01 is older than the Analytics API's 365-day look-back", 'Nothing was requested.', 'choose 2026-03 or later'] },
+  { name: 'sandbox --endless as a word', args: () => ['sandbox', '--port', '0', '--endless', 'forever'], code: 2, says: ['--endless "forever" is not rows or empty.'] },
   { name: '--now in the future against the API', args: (o) => ['run', '--period', '2026-09', '--now', '2099-01-01T00:00:00Z', '--out', o], env: KEY, code: 2, says: ['--now 2099-01-01T00:00:00Z is in the future', 'Use --now only to reproduce a past run'] },
   { name: 'unknown option', args: (o) => ['run', '--bogus', '--out', o], code: 2, says: ["unknown option '--bogus'", 'chargeback --help'] },
   { name: 'unknown command', args: () => ['frobnicate'], code: 2, says: ["unknown command 'frobnicate'", 'chargeback --help'] },
   { name: 'missing option value', args: (o) => ['run', '--sandbox', '--out', o, '--period'], code: 2, says: ["option '--period <YYYY-MM>' argument missing", 'chargeback --help'] },
   { name: 'no API key', args: (o) => ['run', '--period', '2026-09', ...NOW, '--out', o], code: 2, says: ['ANTHROPIC_ANALYTICS_API_KEY is not set.', 'or pass --sandbox'] },
   { name: 'API key with a line break', args: (o) => ['run', '--period', '2026-09', ...NOW, '--out', o], env: { ANTHROPIC_ANALYTICS_API_KEY: 'sk-ant-x\n', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' }, code: 2, says: ['cannot be sent in an HTTP header', 'without quotes or surrounding whitespace'] },
-  { name: 'base URL that is not http', args: (o) => ['run', '--period', '2026-09', ...NOW, '--out', o], env: { ...KEY, ANTHROPIC_BASE_URL: 'ftp://proxy.example' }, code: 2, says: ['ANTHROPIC_BASE_URL "ftp://proxy.example" is not an http(s) URL.', 'or unset it'] },
+  { name: 'base URL that is not http', args: (o) => ['run', '--period', '2026-09', ...NOW, '--out', o], env: { ...KEY, ANTHROPIC_BASE_URL: 'ftp://proxy.example' }, code: 2, says: ['ANTHROPIC_BASE_URL is not an http(s) URL (its scheme is "ftp").', 'or unset it'] },
   { name: 'directory file missing', args: (o) => ['run', '--sandbox', ...NOW, '--out', o, '--directory', 'mappings/nope.yaml'], code: 2, says: ['Cannot read the org directory mappings/nope.yaml (ENOENT).', 'Pass --directory PATH'] },
   { name: 'directory is a folder', args: (o) => ['run', '--sandbox', ...NOW, '--out', o, '--directory', 'mappings'], code: 2, says: ['Cannot read the org directory mappings (EISDIR).', 'Pass --directory PATH'] },
   { name: '--from-raw of a folder without pages', args: (o) => ['run', '--from-raw', o, ...NOW, '--out', o], code: 2, says: ['has no requests.json: it is not the raw/ folder of a published month.', '--from-raw out/2026-09/raw'] },
@@ -61,6 +68,9 @@ describe('bad input on the command line', () => {
     expect(r.code).toBe(code);
     for (const s of says) expect(r.stderr).toContain(s);
     expect(r.stderr).not.toContain('internal error');
+    // No stack trace, and no secret from the environment, in anything printed.
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    for (const secret of ['s3cret-proxy-pass', 'finance:', KEY.ANTHROPIC_ANALYTICS_API_KEY]) expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
     expect(readdirSync(out).filter((f) => !before.includes(f))).toEqual([]);
   });
 });

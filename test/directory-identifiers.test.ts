@@ -227,12 +227,12 @@ describe('amounts the tool cannot carry exactly are refused at validate', () => 
     expect(withMoney(`markup:\n  percent: 7.${'1'.repeat(DIRECTORY_LIMITS.percentDecimals)}000000`)).toEqual([]);
     const markup = withMoney(`markup:\n  percent: 7.${'1'.repeat(DIRECTORY_LIMITS.percentDecimals + 1)}\n  cost_centers: { IT: ${digits(70)} }`);
     expect(markup).toEqual([
-      expect.stringContaining(`org.yaml:11:12: markup.percent: found "7.${'1'.repeat(11)}" (1 digit before the decimal point, 11 after), expected a percentage of at most 6 digits before the decimal point and 10 after`),
+      expect.stringContaining(`org.yaml:11:12: markup.percent: found "7.${'1'.repeat(DIRECTORY_LIMITS.percentDecimals + 1)}" (1 digit before the decimal point, ${DIRECTORY_LIMITS.percentDecimals + 1} after), expected a percentage of at most 6 digits before the decimal point and ${DIRECTORY_LIMITS.percentDecimals} after`),
       expect.stringContaining('org.yaml:12:23: markup.cost_centers.IT: found "99999'),
     ]);
     const split = withMoney(`pools:\n  - name: Shared\n    match: { no_actor: true }\n    split: { fixed: { ENG: 33.${'3'.repeat(70)}, IT: 66.${'6'.repeat(69)}7 } }`);
     expect(split).toHaveLength(2);
-    expect(split.every((l) => l.includes('expected a percentage of at most 6 digits before the decimal point and 10 after'))).toBe(true);
+    expect(split.every((l) => l.includes(`expected a percentage of at most 6 digits before the decimal point and ${DIRECTORY_LIMITS.percentDecimals} after`))).toBe(true);
   });
 
   it('validate exits 2 on an amount of 70 digits, names the limit and prints no stack trace', async () => {

@@ -17,12 +17,13 @@ interface Io {
   readonly progress: boolean;
 }
 
-function parseNow(text: string | undefined): Date {
+/** --now: a real instant with its offset (30 February or hour 25 are refused, not rolled over). */
+async function parseNow(text: string | undefined): Promise<Date> {
   if (text === undefined) return new Date();
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text) || !Number.isFinite(Date.parse(text))) {
-    throw usageError(`--now ${JSON.stringify(text)} is not an ISO-8601 instant with a time zone.`, ['Example: --now 2026-11-25T09:00:00Z']);
-  }
-  return new Date(Date.parse(text));
+  const { parseInstant } = await import('../core/period.js');
+  const parsed = parseInstant(text);
+  if (!parsed.ok) throw usageError(`--now ${JSON.stringify(text)} is not a valid ISO-8601 instant: ${parsed.reason}.`, ['Example: --now 2026-11-25T09:00:00Z']);
+  return new Date(parsed.ms);
 }
 
 function parsePort(text: string): number {
@@ -177,7 +178,7 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
     .addHelpText('after', example('chargeback run --period 2026-09 --json      # the month, once it is final (exit 75 before)', 'chargeback run --sandbox                     # the built-in sandbox, no API key'))
     .action(async (opts: RunFlags) => {
       json.asked = opts.json;
-      const now = parseNow(opts.now);
+      const now = await parseNow(opts.now);
       const timeoutMs = parseSeconds(opts.requestTimeout) * 1000;
       const log = io.progress ? (m: string) => io.err(m) : () => {};
       const { pseudonymsFromEnv } = await import('../io/pseudonyms.js');
@@ -272,7 +273,7 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
     .addHelpText('after', example('chargeback close --period 2026-09'))
     .action(async (opts: { period: string; out: string; now?: string }) => {
       const { closeMonth } = await import('../io/close.js');
-      const result = await closeMonth(opts.out, opts.period, parseNow(opts.now));
+      const result = await closeMonth(opts.out, opts.period, await parseNow(opts.now));
       io.out(result.alreadyClosed ? `${opts.period} was already closed (${result.marker}).` : `${opts.period} closed at revision ${result.revision}: ${result.marker}. Later corrections are carried forward as adjustments.`);
     });
 
@@ -331,7 +332,7 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
         resend: opts.resend,
         smtpUrl: io.env.SMTP_URL || undefined,
         from: opts.from ?? (io.env.SMTP_FROM || undefined),
-        now: parseNow(opts.now),
+        now: await parseNow(opts.now),
         log: (line) => io.out(line),
       });
       for (const line of sendSummary(result)) io.out(line);
@@ -349,9 +350,8 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
     .addHelpText('after', example('chargeback sandbox --port 8787 --fault 429@2:5   # then point ANTHROPIC_BASE_URL at it'))
     .action(async (opts: { port: string; now?: string; fault?: string[]; pageRows?: string; drift: boolean; endless?: string }) => {
       if (opts.endless !== undefined && opts.endless !== 'rows' && opts.endless !== 'empty') throw usageError(`--endless ${JSON.stringify(opts.endless)} is not rows or empty.`, ['Use --endless rows or --endless empty.']);
-      const nowText = opts.now;
-      const clock = nowText === undefined ? Date.now : () => parseNow(nowText).getTime();
-      clock();
+      const fixed = opts.now === undefined ? null : (await parseNow(opts.now)).getTime();
+      const clock = fixed === null ? Date.now : () => fixed;
       const byRequest: Record<number, FaultAction> = {};
       for (const f of opts.fault ?? []) parseFault(f, byRequest);
       const faults: SandboxFaults = { byRequest, drift: opts.drift, ...(opts.pageRows ? { pageUnits: parsePort(opts.pageRows) } : {}), ...(opts.endless ? { endless: opts.endless as 'rows' | 'empty' } : {}) };

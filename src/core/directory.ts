@@ -97,7 +97,7 @@ export const DIRECTORY_LIMITS = {
   /** Digits before the decimal point of a percentage (markup, fixed split). */
   percentDigits: 6,
   /** Significant decimals of a percentage. */
-  percentDecimals: 10,
+  percentDecimals: 20,
 } as const;
 
 /**

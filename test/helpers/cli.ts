@@ -12,8 +12,12 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the built CLI as a real child process, the way finance runs it. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<CliResult> {
+/**
+ * Runs the built CLI as a real child process, the way finance and schedulers run it. Only for
+ * what the process boundary itself decides (exit status, start-up time, signals); everything
+ * else uses runCli, which runs the same `main` in this process.
+ */
+export function runCliProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<CliResult> {
   return new Promise((done) => {
     execFile(
       process.execPath,
@@ -25,6 +29,36 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd
       },
     );
   });
+}
+
+/**
+ * The command line's `main` in this process, with the environment and working folder a child
+ * process would have: the same parsing, messages and exit codes, without starting Node again.
+ * Calls are queued, so a test that changes folder never overlaps another.
+ */
+let queue: Promise<unknown> = Promise.resolve();
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<CliResult> {
+  const run = async (): Promise<CliResult> => {
+    const { main } = await import('../../src/cli/main.js');
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const home = process.cwd();
+    process.chdir(cwd);
+    try {
+      const code = await main(args, {
+        out: (line) => stdout.push(`${line}\n`),
+        err: (line) => stderr.push(`${line}\n`),
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true', ...env },
+        progress: env.CHARGEBACK_PROGRESS === '1',
+      });
+      return { code, stdout: stdout.join(''), stderr: stderr.join('') };
+    } finally {
+      process.chdir(home);
+    }
+  };
+  const result = queue.then(run, run);
+  queue = result.catch(() => undefined);
+  return result;
 }
 
 export function tempDir(prefix = 'chargeback-'): string {
