@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Actor, CostRow } from '../core/cost-row.js';
 import { isDecimalString, Money } from '../core/money.js';
+import { isIsoInstant } from '../core/period.js';
 
 /**
  * The boundary of the beta cost endpoint. Known fields are checked strictly where money is at
@@ -69,7 +70,8 @@ export const costPageSchema = z.looseObject({
   data: z.array(costRowSchema),
   has_more: z.boolean(),
   next_page: z.string().nullable().optional(),
-  data_refreshed_at: z.string().nullable().optional(),
+  // A timestamp or nothing: "yesterday" would otherwise read as "not complete yet".
+  data_refreshed_at: z.string().refine(isIsoInstant, { error: (i) => `expected an RFC 3339 timestamp such as "2026-10-31T12:00:00Z", found ${describe(i.input)}` }).nullable().optional(),
 });
 
 export type CostPage = z.infer<typeof costPageSchema>;

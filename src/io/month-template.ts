@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { exists } from './publish.js';
 import { DEFAULT_TEMPLATE, type Template } from '../core/template.js';
 import { latestIssue } from './issues.js';
-import { readRecordedManifest } from './recorded.js';
+import { readRecordedManifest, recordedTemplate } from './recorded.js';
 import { usageError } from '../errors.js';
 import { TEMPLATE_COPY, type MonthTemplate } from '../month.js';
 import { formatProblem } from './directory-file.js';
@@ -58,5 +58,6 @@ export async function publishedTemplate(outDir: string, label: string): Promise<
   const issue = await latestIssue(outDir, label);
   if (!issue) return null;
   const recorded = await readRecordedManifest(issue.folder);
-  return (recorded ? await templateFromCopy(issue.folder, recorded.listed, recorded.templateName) : DEFAULT_MONTH_TEMPLATE).template;
+  // Through the recorded-file reader: a missing or unreadable copy is named (exit 2), not a crash.
+  return (recorded ? await recordedTemplate(issue.folder, recorded) : DEFAULT_MONTH_TEMPLATE).template;
 }
