@@ -6,6 +6,7 @@ import { amountDigitsProblem, costPageSchema, describeIssues, describeRawRow, to
 import { DEFAULT_ROW_BOUND, MAX_EMPTY_PAGES, PAGE_LIMIT, pageBound, type RowBound } from './listing-bounds.js';
 import { toEngagementRow, usersPageSchema, type UsersPage } from './users-schema.js';
 import { RateLimiter } from './rate-limiter.js';
+import { addDays, instantMs, startOfDayMs, startOfHourMs } from '../core/period.js';
 
 export const COST_PATH = '/v1/organizations/analytics/cost';
 export const USERS_PATH = '/v1/organizations/analytics/users';
@@ -452,22 +453,12 @@ export function parseCostPage(body: string, file: string, n: number, queryName: 
   return { page, rows };
 }
 
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-
 interface RequestedRange {
   readonly startIso: string;
   readonly endIso: string;
   readonly startMs: number;
   readonly endMs: number;
   readonly daily: boolean;
-}
-
-function instant(text: string): number | null {
-  if (!RFC3339.test(text)) return null;
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) ? ms : null;
 }
 
 /**
@@ -478,8 +469,8 @@ function requestedRange(request: string, n: number, queryName: string): Requeste
   const query = new URLSearchParams(request.includes('?') ? request.slice(request.indexOf('?') + 1) : '');
   const startIso = query.get('starting_at') ?? '';
   const endIso = query.get('ending_at') ?? '';
-  const start = instant(startIso);
-  const end = instant(endIso);
+  const start = instantMs(startIso);
+  const end = instantMs(endIso);
   if (start === null || end === null) {
     throw dataError(`Page ${n} of ${queryName} cannot be checked: its request names no valid starting_at and ending_at.`, [
       `Request: GET ${request}`,
@@ -487,19 +478,18 @@ function requestedRange(request: string, n: number, queryName: string): Requeste
     ]);
   }
   const daily = query.get('time_bucket_width') === '1d';
-  const snap = daily ? DAY_MS : HOUR_MS;
-  return { startIso, endIso, startMs: Math.floor(start / snap) * snap, endMs: daily ? end : Math.floor(end / HOUR_MS) * HOUR_MS, daily };
+  return { startIso, endIso, startMs: daily ? startOfDayMs(start) : startOfHourMs(start), endMs: daily ? end : startOfHourMs(end), daily };
 }
 
 /** Why a row's [starting_at, ending_at) is not inside the requested range (or not one UTC day), or null. */
 function rowOutside(startText: string, endText: string, asked: RequestedRange): string | null {
-  const start = instant(startText);
-  const end = instant(endText);
+  const start = instantMs(startText);
+  const end = instantMs(endText);
   if (start === null || end === null) return 'expected RFC 3339 timestamps such as 2026-09-01T00:00:00Z';
   if (end <= start) return 'it ends before it starts';
   if (start < asked.startMs) return `it starts before the requested ${asked.startIso}`;
   if (end > asked.endMs) return `it ends after the requested ${asked.endIso} (exclusive)`;
-  if (asked.daily && (start % DAY_MS !== 0 || end - start !== DAY_MS)) return 'expected exactly one UTC day (midnight to midnight) for time_bucket_width=1d';
+  if (asked.daily && (start !== startOfDayMs(start) || end !== addDays(start, 1))) return 'expected exactly one UTC day (midnight to midnight) for time_bucket_width=1d';
   return null;
 }
 

@@ -4,6 +4,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Docum
 import { z } from 'zod';
 import { DEFAULT_GL, DIRECTORY_LIMITS, POOL_MATCHERS, RESERVED_KEYS, RULE_MATCHERS, UNALLOCATED, type Pool, type PoolMatcher, type PoolSplit, type CostCenter, type OrgDirectory, type Person, type Rule, type RuleMatcher } from '../core/directory.js';
 import { Money } from '../core/money.js';
+import { dayOf, dayStartMs } from '../core/period.js';
 import { usageError, type ChargebackError } from '../errors.js';
 import { mailAddress } from '../delivery/address.js';
 
@@ -36,8 +37,8 @@ const costCenterSchema = z.strictObject({
 /** A UTC calendar day; YAML may hand us a date object when the value is unquoted. */
 const day = z
   .union([z.string(), z.date()])
-  .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
-  .refine((v) => /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), { error: 'expected a date such as 2026-09-15' });
+  .transform((v) => (v instanceof Date ? dayOf(v.getTime()) : v))
+  .refine((v) => /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(v) && dayStartMs(v) !== null, { error: 'expected a date such as 2026-09-15' });
 const personSchema = z.strictObject({
   from: day.optional(),
   to: day.optional(),

@@ -8,6 +8,7 @@
  * and the UTC time zone: the output depends on the locale argument alone, never on LANG or TZ.
  */
 import { centsToDollarText } from '../core/money.js';
+import { dayStartMs } from '../core/period.js';
 
 /** Shown for a percentage of nothing (the whole is zero). */
 export const NO_PERCENT = '\u2014';
@@ -99,9 +100,9 @@ const ISO_DAY = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const ISO_MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 function utcDay(isoDay: string): Date {
-  const d = new Date(`${isoDay}T00:00:00Z`);
-  if (!ISO_DAY.test(isoDay) || Number.isNaN(d.getTime()) || !d.toISOString().startsWith(isoDay)) throw new RangeError(`not a calendar day (YYYY-MM-DD): ${JSON.stringify(isoDay)}`);
-  return d;
+  const ms = ISO_DAY.test(isoDay) ? dayStartMs(isoDay) : null;
+  if (ms === null) throw new RangeError(`not a calendar day (YYYY-MM-DD): ${JSON.stringify(isoDay)}`);
+  return new Date(ms);
 }
 
 /** part/whole rounded to `digits` decimals of a percent, half away from zero, as the exact fraction Intl's style percent expects (12.5% → "0.125"). */

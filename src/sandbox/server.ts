@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { costUnits, microCentsText, type CostUnit } from './cost-data.js';
 import { engagementRows } from './engagement-data.js';
+import { addDays, addHours, dayOf, dayStartMs, daysBetween, isoSeconds, lookbackStartMs, parseInstant, periodOf, startOfDayMs, startOfHourMs } from '../core/period.js';
 
 /**
  * A local stand-in for the Analytics API cost endpoint: same path, headers, query semantics,
@@ -12,9 +13,7 @@ export const SANDBOX_API_KEY = 'sk-ant-sandbox-not-a-secret';
 const COST_PATH = '/v1/organizations/analytics/cost';
 const USERS_PATH = '/v1/organizations/analytics/users';
 const BETA = 'analytics-usage-cost-2026-08-24';
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-const EARLIEST_MS = Date.UTC(2026, 0, 1);
+const EARLIEST_MS = periodOf(2026, 1).startMs;
 const ENGAGEMENT_LOOKBACK_DAYS = 90;
 
 export const GROUP_KEYS = [
@@ -128,12 +127,13 @@ function errorBody(type: string, message: string) {
 
 class BadRequest extends Error {}
 
-function parseInstant(name: string, value: string | null): number {
+/** A starting_at or ending_at parameter as an instant (ms); a day or time that does not exist is refused. */
+function queryInstant(name: string, value: string | null): number {
   if (value === null) throw new BadRequest(`${name}: required`);
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) throw new BadRequest(`${name}: expected an RFC 3339 timestamp, got ${JSON.stringify(value)}`);
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) throw new BadRequest(`${name}: invalid timestamp ${JSON.stringify(value)}`);
-  return ms;
+  const parsed = parseInstant(value);
+  if (!parsed.ok) throw new BadRequest(`${name}: invalid timestamp ${JSON.stringify(value)}: ${parsed.reason}`);
+  return parsed.ms;
 }
 
 interface Query {
@@ -152,14 +152,15 @@ function parseQuery(url: URL, nowMs: number): Query {
   const width = params.get('time_bucket_width');
   if (width !== null && width !== '1d') throw new BadRequest(`time_bucket_width: the sandbox serves 1d buckets only, got ${JSON.stringify(width)}`);
   const bucketDay = width === '1d';
-  const startMs = Math.floor(parseInstant('starting_at', params.get('starting_at')) / (bucketDay ? DAY_MS : HOUR_MS)) * (bucketDay ? DAY_MS : HOUR_MS);
+  const startAt = queryInstant('starting_at', params.get('starting_at'));
+  const startMs = bucketDay ? startOfDayMs(startAt) : startOfHourMs(startAt);
   const endRaw = params.get('ending_at');
   if (bucketDay && endRaw === null) throw new BadRequest('ending_at: required with time_bucket_width');
-  const endMs = endRaw === null ? Math.min(nowMs, startMs + 31 * DAY_MS) : Math.floor(parseInstant('ending_at', endRaw) / HOUR_MS) * HOUR_MS;
+  const endMs = endRaw === null ? Math.min(nowMs, addDays(startMs, 31)) : startOfHourMs(queryInstant('ending_at', endRaw));
   if (startMs < EARLIEST_MS) throw new BadRequest('starting_at: must be on or after 2026-01-01T00:00:00Z');
-  if (startMs < nowMs - 365 * DAY_MS) throw new BadRequest('starting_at: must be within the last 365 days');
+  if (startMs < lookbackStartMs(nowMs)) throw new BadRequest('starting_at: must be within the last 365 days');
   if (endMs <= startMs) throw new BadRequest('ending_at: must be after starting_at');
-  if (endMs - startMs > 31 * DAY_MS) throw new BadRequest('ending_at: the range may span at most 31 days');
+  if (endMs > addDays(startMs, 31)) throw new BadRequest('ending_at: the range may span at most 31 days');
   const groupBy = params.getAll('group_by[]');
   for (const g of groupBy) {
     if (!(GROUP_KEYS as readonly string[]).includes(g)) throw new BadRequest(`group_by[]: unknown dimension ${JSON.stringify(g)}`);
@@ -182,8 +183,6 @@ interface Row {
   readonly cost: { amount: string; list_amount: string; currency: string; requests: number | null };
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 /** Rows of a query as units (the cost_type fan-out of one group stays together), sorted by amount. */
 function actorIdOf(actor: Record<string, unknown> | null): string | null {
   if (actor === null) return null;
@@ -194,14 +193,14 @@ function rowsFor(query: Query, refreshedMs: number, faults: SandboxFaults): Row[
   if (query.bucketDay) {
     // One bucket per UTC day, oldest first; inside a bucket, the usual amount order.
     const out: Row[][] = [];
-    for (let day = query.startMs; day < query.endMs; day += DAY_MS) {
-      out.push(...rowsFor({ ...query, startMs: day, endMs: day + DAY_MS, bucketDay: false }, refreshedMs, faults));
+    for (const day of daysBetween(query.startMs, query.endMs)) {
+      out.push(...rowsFor({ ...query, startMs: day, endMs: addDays(day, 1), bucketDay: false }, refreshedMs, faults));
     }
     return out;
   }
   const wanted = new Set(query.actorIds);
   const units = costUnits(query.startMs, query.endMs, refreshedMs).filter((u) => wanted.size === 0 || wanted.has(actorIdOf(u.actor) ?? ''));
-  const bounds = { starting_at: iso(query.startMs), ending_at: iso(query.endMs) };
+  const bounds = { starting_at: isoSeconds(query.startMs), ending_at: isoSeconds(query.endMs) };
   if (query.groupBy.length === 0) {
     let total = units.reduce((acc, u) => acc + [...u.amounts.values()].reduce((a, b) => a + b, 0n), 0n);
     total += faults.orgTotalSkewMicroCents ?? 0n;
@@ -271,8 +270,9 @@ function decodeCursor(cursor: string): { o: number; q: string } {
 }
 
 function parseDay(name: string, value: string): number {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)) throw new BadRequest(`${name}: expected YYYY-MM-DD, got ${JSON.stringify(value)}`);
-  return Date.parse(`${value}T00:00:00Z`);
+  const ms = dayStartMs(value);
+  if (ms === null) throw new BadRequest(`${name}: expected YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  return ms;
 }
 
 /**
@@ -289,15 +289,15 @@ function usersPage(url: URL, nowMs: number, cache: Map<string, unknown[]>, pageU
   if (startText === null) throw new BadRequest('starting_date: required (the sandbox serves rollup mode only)');
   const startMs = parseDay('starting_date', startText);
   // A day is aggregated at 10:00 UTC the next day.
-  const latestMs = Math.floor((nowMs - 34 * HOUR_MS) / DAY_MS) * DAY_MS;
+  const latestMs = startOfDayMs(addHours(nowMs, -34));
   const endText = params.get('ending_date');
-  const endMs = endText === null ? latestMs + DAY_MS : parseDay('ending_date', endText);
+  const endMs = endText === null ? addDays(latestMs, 1) : parseDay('ending_date', endText);
   if (startMs < EARLIEST_MS) throw new BadRequest('starting_date: must be on or after 2026-01-01');
   // The launch guide gives the engagement endpoints a 90-day look-back; the sandbox holds to it.
-  if (startMs < Math.floor(nowMs / DAY_MS) * DAY_MS - ENGAGEMENT_LOOKBACK_DAYS * DAY_MS) throw new BadRequest(`starting_date: must be within the last ${ENGAGEMENT_LOOKBACK_DAYS} days`);
+  if (startMs < addDays(startOfDayMs(nowMs), -ENGAGEMENT_LOOKBACK_DAYS)) throw new BadRequest(`starting_date: must be within the last ${ENGAGEMENT_LOOKBACK_DAYS} days`);
   if (endMs <= startMs) throw new BadRequest('ending_date: must be after starting_date');
-  if (endMs - startMs > 366 * DAY_MS) throw new BadRequest('ending_date: at most 366 days after starting_date');
-  if (endMs > latestMs + DAY_MS) throw new BadRequest(`engagement date not yet available; the latest available day is ${iso(latestMs).slice(0, 10)}`);
+  if (endMs > addDays(startMs, 366)) throw new BadRequest('ending_date: at most 366 days after starting_date');
+  if (endMs > addDays(latestMs, 1)) throw new BadRequest(`engagement date not yet available; the latest available day is ${dayOf(latestMs)}`);
   const limitRaw = params.get('limit') ?? '100';
   const limit = Number(limitRaw);
   if (!/^\d+$/.test(limitRaw) || limit < 1 || limit > 1000) throw new BadRequest(`limit: expected an integer from 1 to 1000, got ${JSON.stringify(limitRaw)}`);
@@ -329,7 +329,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const cache = new Map<string, Row[][]>();
   const usersCache = new Map<string, unknown[]>();
   let ordinal = 0;
-  let refreshBumpMs = 0;
+  let refreshBumpHours = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
@@ -372,7 +372,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     recent.push(t);
 
     const fault = faults.byRequest?.[ordinal];
-    if (fault?.kind === 'refreshed') refreshBumpMs += HOUR_MS;
+    if (fault?.kind === 'refreshed') refreshBumpHours += 1;
     if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.ms));
     if (fault?.kind === 'status') {
       record(fault.status);
@@ -388,7 +388,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return answer(res, usersPage(url, nowMs, usersCache, faults.pageUnits), fault);
       }
       const query = parseQuery(url, nowMs);
-      const refreshedMs = Math.floor((nowMs - (faults.refreshLagHours ?? 3) * HOUR_MS) / HOUR_MS) * HOUR_MS + refreshBumpMs;
+      const refreshedMs = addHours(startOfHourMs(addHours(nowMs, -(faults.refreshLagHours ?? 3))), refreshBumpHours);
       const cacheKey = `${query.fingerprint}@${refreshedMs}`;
       const units = cache.get(cacheKey) ?? rowsFor(query, refreshedMs, faults);
       cache.set(cacheKey, units);
@@ -408,7 +408,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (fault?.kind === 'currency') for (let i = 0; i < data.length; i++) data[i] = { ...(data[i] as Row), cost: { ...(data[i] as Row).cost, currency: fault.currency } };
       if (fault?.kind === 'row-outside' && data.length > 0) {
         const first = data[0] as Row;
-        data[0] = { ...first, starting_at: fault.startingAt ?? iso(query.startMs - DAY_MS), ending_at: fault.endingAt ?? (fault.startingAt === undefined ? iso(query.startMs) : first.ending_at) };
+        data[0] = { ...first, starting_at: fault.startingAt ?? isoSeconds(addDays(query.startMs, -1)), ending_at: fault.endingAt ?? (fault.startingAt === undefined ? isoSeconds(query.startMs) : first.ending_at) };
       }
       if (fault?.kind === 'amount' && data.length > 0) {
         const first = data[0] as Row;
@@ -422,7 +422,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         data,
         has_more: hasMore || fault?.kind === 'null-cursor' || fault?.kind === 'repeat-cursor',
         next_page: fault?.kind === 'null-cursor' ? null : fault?.kind === 'repeat-cursor' ? (query.page ?? encodeCursor(0, query.fingerprint)) : hasMore ? encodeCursor(offset + size, query.fingerprint) : null,
-        data_refreshed_at: refreshedMs >= query.startMs ? iso(refreshedMs) : null,
+        data_refreshed_at: refreshedMs >= query.startMs ? isoSeconds(refreshedMs) : null,
       };
       if (faults.drift) body.x_sandbox_revision = 2;
       record(200);
