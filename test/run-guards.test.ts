@@ -50,7 +50,7 @@ describe('invoicing-grade guard', () => {
       [['run', '--sandbox', '--period', '2026-9'], '--period "2026-9" is not a month.'],
       [['run', '--sandbox', '--period', '2025-12', '--now', '2026-11-25T09:00:00Z'], 'is before 2026-01'],
       [['run', '--sandbox', '--period', '2027-01', '--now', '2026-11-25T09:00:00Z'], 'has not started yet'],
-      [['run', '--sandbox', '--now', 'yesterday'], '--now "yesterday" is not an ISO-8601 instant'],
+      [['run', '--sandbox', '--now', 'yesterday'], '--now "yesterday" is not a valid ISO-8601 instant'],
       [['run', '--period', '2026-09', '--now', '2026-11-25T09:00:00Z'], 'ANTHROPIC_ANALYTICS_API_KEY is not set.'],
       [['run', '--bogus'], "unknown option '--bogus'"],
     ];

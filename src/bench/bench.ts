@@ -1,8 +1,10 @@
 /**
- * Benchmark: wall time and peak memory of the month-end job, measured, never asserted.
- * Usage: npm run bench  (after npm ci)
+ * Benchmark: wall time and peak memory of the month-end job, the command line's start-up, and
+ * (with --suite) the test suite's own time; measured, never asserted.
+ * Usage: npm run bench [-- --suite]   (after npm ci)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allocate } from '../core/allocate.js';
@@ -73,6 +75,41 @@ async function allocationAtScale(users: number, linesPerUser: number) {
   return { rows: rows.length, allocateMs: t1 - t0, reconcileAndStatementsMs: t2 - t1, statements: statements.length };
 }
 
+/** Wall time of a whole `chargeback` process: what a person or a scheduler waits for. */
+function cliStartup(args: readonly string[], runs: number): { medianMs: number; maxMs: number } {
+  const cli = join(import.meta.dirname, '..', 'cli', 'main.js');
+  const times: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const t0 = performance.now();
+    spawnSync(process.execPath, [cli, ...args], { stdio: 'ignore' });
+    if (i > 0) times.push(performance.now() - t0); // the first run warms the file cache
+  }
+  return { medianMs: median(times), maxMs: Math.max(...times) };
+}
+
+/** The whole suite as CI runs it (vitest, both cores): its own duration and the sum of its test files. */
+function suiteTime(): { wallS: number; tests: number; failed: number; filesS: number } {
+  const report = join(mkdtempSync(join(tmpdir(), 'chargeback-bench-')), 'report.json');
+  const t0 = performance.now();
+  try {
+    execFileSync('npx', ['vitest', 'run', '--reporter=json', `--outputFile.json=${report}`], { stdio: 'ignore' });
+  } catch {
+    // failures are reported below from the JSON
+  }
+  const wallS = (performance.now() - t0) / 1000;
+  const r = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; testResults: Array<{ startTime: number; endTime: number }> };
+  return { wallS, tests: r.numPassedTests + r.numFailedTests, failed: r.numFailedTests, filesS: r.testResults.reduce((a, f) => a + (f.endTime - f.startTime) / 1000, 0) };
+}
+
+const startupRuns = Number(process.env.BENCH_STARTUP_RUNS ?? 10);
+for (const [label, args] of [['--version', ['--version']], ['--help', ['--help']], ['usage error', ['run', '--period']]] as const) {
+  const t = cliStartup(args, startupRuns);
+  console.log(`chargeback ${label}: median ${t.medianMs.toFixed(0)} ms, max ${t.maxMs.toFixed(0)} ms (${startupRuns} runs)`);
+}
+if (process.argv.includes('--suite')) {
+  const suite = suiteTime();
+  console.log(`test suite: ${suite.wallS.toFixed(1)} s wall for ${suite.tests} tests (${suite.failed} failed); test files add up to ${suite.filesS.toFixed(1)} s over 2 workers`);
+}
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const month = await sandboxMonth(runs);
 console.log(`sandbox month (${month.rows} ledger lines, ${runs} runs): median ${median(month.times).toFixed(0)} ms, min ${Math.min(...month.times).toFixed(0)} ms`);
