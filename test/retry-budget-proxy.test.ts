@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { AnalyticsClient, RETRY_BUDGET_MS } from '../src/api/client.js';
+import { AnalyticsClient, PULL_DEADLINE_MS, RETRY_BUDGET_MS } from '../src/api/client.js';
 import { proxiedFetch, proxySettings } from '../src/api/proxy.js';
 import { ChargebackError } from '../src/errors.js';
 import { SANDBOX_API_KEY, type FaultAction } from '../src/sandbox/server.js';
@@ -47,6 +47,23 @@ describe('one retry budget for the whole run', () => {
       // 100 s spent by the first listing; the second may wait 50 s once more, not twice.
       expect(time.sleeps).toEqual([50_000, 50_000, 50_000]);
       expect(error.message).toBe("The Analytics API answered HTTP 429 for cost-total-p001.json: rate_limit_error: injected fault 429, having spent 150 s (3 min) of the run's 150 s (3 min) retry budget.");
+    });
+  });
+});
+
+describe('one deadline for the whole pull', () => {
+  it('stops before a wait or a request that would end after the deadline (4 hours by default)', async () => {
+    expect(PULL_DEADLINE_MS).toBe(4 * 60 * 60_000);
+    const time = fakeTime();
+    await withSandbox({ byRequest: everyRequest({ kind: 'status', status: 503 }) }, async (s) => {
+      const client = new AnalyticsClient({ baseUrl: s.url, apiKey: SANDBOX_API_KEY, now: time.now, sleep: time.sleep, deadlineAtMs: time.now() + 45_000 });
+      const error = await failure(client.pullCost(groupedQuery));
+      expect(error.kind).toBe('upstream');
+      // 1 + 2 + 4 + 8 + 16 = 31 s waited; the next wait (30 s) would end after the 45 s deadline.
+      expect(time.sleeps).toEqual([1000, 2000, 4000, 8000, 16000]);
+      expect(time.now() - Date.parse('2026-11-25T09:00:00Z')).toBe(31_000);
+      expect(error.message).toBe('The pull did not finish by its deadline (2026-11-25T09:00:45Z); stopped before cost-grouped-p001.json.');
+      expect(error.details[0]).toContain("A run's pull may take at most 14400 s (4.0 h)");
     });
   });
 });

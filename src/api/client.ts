@@ -111,6 +111,8 @@ export interface AnalyticsClientOptions {
   readonly maxRetries?: number;
   /** The most a whole run spends on failed attempts and waits between retries (default RETRY_BUDGET_MS). */
   readonly retryBudgetMs?: number;
+  /** The whole pull must end by then (the client's clock, ms); past it, exit 3. Default: PULL_DEADLINE_MS from the client's creation. */
+  readonly deadlineAtMs?: number;
   readonly maxRestarts?: number;
   /** Pages in a row with no rows and has_more: true before a listing is called endless. */
   readonly maxEmptyPages?: number;
@@ -152,6 +154,7 @@ export class AnalyticsClient {
   private readonly retryBudgetMs: number;
   /** Time this client has spent on attempts that timed out and on waits before retries. */
   private spentOnRetriesMs = 0;
+  private readonly deadlineAtMs: number;
   private readonly maxRestarts: number;
   private readonly maxEmptyPages: number;
   private readonly log: (message: string) => void;
@@ -164,6 +167,7 @@ export class AnalyticsClient {
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.maxRetries = options.maxRetries ?? 6;
     this.retryBudgetMs = options.retryBudgetMs ?? RETRY_BUDGET_MS;
+    this.deadlineAtMs = options.deadlineAtMs ?? (options.now ?? Date.now)() + PULL_DEADLINE_MS;
     this.maxRestarts = options.maxRestarts ?? 3;
     this.maxEmptyPages = options.maxEmptyPages ?? MAX_EMPTY_PAGES;
     const log = options.log ?? (() => {});
@@ -329,6 +333,7 @@ export class AnalyticsClient {
     };
     for (let attempt = 0; ; attempt++) {
       await this.limiter.acquire();
+      this.checkDeadline(file, 0);
       counters.requests += 1;
       let status: number;
       let body: string;
@@ -361,6 +366,7 @@ export class AnalyticsClient {
           counters.retries += 1;
           const wait = backoffMs(attempt);
           this.spentOnRetriesMs += wait;
+          this.checkDeadline(file, wait);
           this.log(`${file}: ${why}; retrying in ${wait / 1000} s`);
           await this.sleep(wait);
           continue;
@@ -389,6 +395,7 @@ export class AnalyticsClient {
       if (retryable && attempt < this.maxRetries && this.withinBudget(wait)) {
         counters.retries += 1;
         this.spentOnRetriesMs += wait;
+        this.checkDeadline(file, wait);
         this.log(`${file}: HTTP ${status}${message ? ` (${message})` : ''}; retrying in ${wait / 1000} s`);
         await this.sleep(wait);
         continue;
@@ -398,6 +405,15 @@ export class AnalyticsClient {
         `Request: GET ${request}`,
       ]);
     }
+  }
+
+  /** The pull as a whole ends by its deadline, however slowly each page arrives. */
+  private checkDeadline(file: string, waitMs: number): void {
+    const nowMs = (this.options.now ?? Date.now)();
+    if (nowMs + waitMs <= this.deadlineAtMs) return;
+    throw upstreamError(`The pull did not finish by its deadline (${isoUtc(this.deadlineAtMs)}); stopped before ${file}.`, [
+      `A run's pull may take at most ${formatSeconds(PULL_DEADLINE_MS)}, all listings and retries together; the API answers too slowly to finish the month. Nothing was published; run again later.`,
+    ]);
   }
 
   /** Whether one more wait fits in the run's retry budget. */
@@ -539,6 +555,14 @@ export const MAX_RETRY_AFTER_MS = 300_000;
  * together: with the page bounds this caps the whole pull (README: "Every wait is bounded").
  */
 export const RETRY_BUDGET_MS = 20 * 60_000;
+
+/**
+ * The most one run's pull may take, all listings and waits together. A 500,000-person month is
+ * about 2,500 pages, 42 minutes at the API's 60 requests a minute; four hours leaves room for a
+ * slow day, and caps what a server that answers every page just inside the request deadline
+ * could otherwise stretch to hours per listing.
+ */
+export const PULL_DEADLINE_MS = 4 * 60 * 60_000;
 
 /**
  * retry-after in seconds or as an HTTP date, uncapped (null when absent or unreadable). The
