@@ -5,26 +5,7 @@ import { SANDBOX_API_KEY, startSandbox, type FaultAction, type SandboxFaults } f
 import { ChargebackError } from '../src/errors.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { clientFor, fakeTime, groupedQuery, NOW, runMonthAgainst, withSandbox } from './helpers/sandbox.js';
-
-async function caught(promise: Promise<unknown>): Promise<ChargebackError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ChargebackError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
-
-function caughtSync(fn: () => unknown): ChargebackError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ChargebackError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
+import { caught, caughtSync } from './helpers/errors.js';
 
 const everyRequest = (fault: FaultAction, n = 20) => Object.fromEntries(Array.from({ length: n }, (_, i) => [i + 1, fault]));
 const url = 'http://alice:hunter2-PASSWORD@127.0.0.1:9/v1';

@@ -5,19 +5,10 @@ import { SANDBOX_API_KEY, startSandbox } from '../src/sandbox/server.js';
 import { sumMoney } from '../src/core/money.js';
 import { ChargebackError } from '../src/errors.js';
 import { clientFor, fakeTime, groupedQuery, NOW, SEPTEMBER, withSandbox } from './helpers/sandbox.js';
+import { caught } from './helpers/errors.js';
 
 const rowKeys = (rows: Array<{ actor: unknown; product: string | null; model: string | null; contextWindow: string | null; costType: string | null; amountCents: { toFixed(): string } }>) =>
   rows.map((r) => JSON.stringify([r.actor, r.product, r.model, r.contextWindow, r.costType, r.amountCents.toFixed()])).sort();
-
-async function caught(promise: Promise<unknown>): Promise<ChargebackError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ChargebackError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('analytics client over loopback against the sandbox', () => {
   it('follows has_more/next_page over several pages and matches the one-page pull and the org total', async () => {

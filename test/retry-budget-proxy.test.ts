@@ -3,17 +3,11 @@ import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { AnalyticsClient, PULL_DEADLINE_MS, RETRY_BUDGET_MS } from '../src/api/client.js';
 import { proxiedFetch, proxySettings } from '../src/api/proxy.js';
-import { ChargebackError } from '../src/errors.js';
+import { caught } from './helpers/errors.js';
 import { SANDBOX_API_KEY, type FaultAction } from '../src/sandbox/server.js';
 import { fakeTime, groupedQuery, withSandbox } from './helpers/sandbox.js';
 
 const everyRequest = (fault: FaultAction, n = 20) => Object.fromEntries(Array.from({ length: n }, (_, i) => [i + 1, fault]));
-
-async function failure(promise: Promise<unknown>): Promise<ChargebackError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  if (!(error instanceof ChargebackError)) throw new Error(`expected a ChargebackError, got ${String(error)}`);
-  return error;
-}
 
 describe('one retry budget for the whole run', () => {
   it('stops retrying once the waits of all listings together would pass the budget (20 min by default)', async () => {
@@ -22,7 +16,7 @@ describe('one retry budget for the whole run', () => {
     // Every answer is a 503 asking for 5 minutes: four waits fit in 20 minutes, the fifth does not.
     await withSandbox({ byRequest: everyRequest({ kind: 'status', status: 503, retryAfter: '300' }) }, async (s) => {
       const client = new AnalyticsClient({ baseUrl: s.url, apiKey: SANDBOX_API_KEY, now: time.now, sleep: time.sleep });
-      const error = await failure(client.pullCost(groupedQuery));
+      const error = await caught(client.pullCost(groupedQuery));
       expect(error.kind).toBe('upstream');
       expect(time.sleeps).toEqual([1000, 2000, 4000, 8000, 16000, 30000]);
       expect(error.message).toContain('HTTP 503');
@@ -31,7 +25,7 @@ describe('one retry budget for the whole run', () => {
     const slow = fakeTime();
     await withSandbox({ byRequest: everyRequest({ kind: 'status', status: 429, retryAfter: '300' }) }, async (s) => {
       const client = new AnalyticsClient({ baseUrl: s.url, apiKey: SANDBOX_API_KEY, now: slow.now, sleep: slow.sleep });
-      const error = await failure(client.pullCost(groupedQuery));
+      const error = await caught(client.pullCost(groupedQuery));
       expect(slow.sleeps).toEqual([300_000, 300_000, 300_000, 300_000]);
       expect(error.message).toBe("The Analytics API answered HTTP 429 for cost-grouped-p001.json: rate_limit_error: injected fault 429, having spent 1200 s (20 min) of the run's 1200 s (20 min) retry budget.");
       expect(s.requests).toHaveLength(5);
@@ -43,7 +37,7 @@ describe('one retry budget for the whole run', () => {
     await withSandbox({ byRequest: { 1: { kind: 'status', status: 429, retryAfter: '50' }, 2: { kind: 'status', status: 429, retryAfter: '50' }, 4: { kind: 'status', status: 429, retryAfter: '50' }, 5: { kind: 'status', status: 429, retryAfter: '50' } } }, async (s) => {
       const client = new AnalyticsClient({ baseUrl: s.url, apiKey: SANDBOX_API_KEY, now: time.now, sleep: time.sleep, retryBudgetMs: 150_000 });
       await client.pullCost(groupedQuery);
-      const error = await failure(client.pullCost({ ...groupedQuery, name: 'cost-total', groupBy: [] }));
+      const error = await caught(client.pullCost({ ...groupedQuery, name: 'cost-total', groupBy: [] }));
       // 100 s spent by the first listing; the second may wait 50 s once more, not twice.
       expect(time.sleeps).toEqual([50_000, 50_000, 50_000]);
       expect(error.message).toBe("The Analytics API answered HTTP 429 for cost-total-p001.json: rate_limit_error: injected fault 429, having spent 150 s (3 min) of the run's 150 s (3 min) retry budget.");
@@ -57,7 +51,7 @@ describe('one deadline for the whole pull', () => {
     const time = fakeTime();
     await withSandbox({ byRequest: everyRequest({ kind: 'status', status: 503 }) }, async (s) => {
       const client = new AnalyticsClient({ baseUrl: s.url, apiKey: SANDBOX_API_KEY, now: time.now, sleep: time.sleep, deadlineAtMs: time.now() + 45_000 });
-      const error = await failure(client.pullCost(groupedQuery));
+      const error = await caught(client.pullCost(groupedQuery));
       expect(error.kind).toBe('upstream');
       // 1 + 2 + 4 + 8 + 16 = 31 s waited; the next wait (30 s) would end after the 45 s deadline.
       expect(time.sleeps).toEqual([1000, 2000, 4000, 8000, 16000]);

@@ -5,26 +5,7 @@ import { MAX_FRACTION_DIGITS, MAX_INTEGER_DIGITS } from '../src/api/cost-schema.
 import { Money, sumMoney } from '../src/core/money.js';
 import { ChargebackError } from '../src/errors.js';
 import { clientFor, groupedQuery, runMonthAgainst, withSandbox } from './helpers/sandbox.js';
-
-async function caught(promise: Promise<unknown>): Promise<ChargebackError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ChargebackError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
-
-function caughtSync(fn: () => unknown): ChargebackError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ChargebackError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
+import { caught, caughtSync } from './helpers/errors.js';
 
 const MONTH_REQUEST = '/v1/organizations/analytics/cost?starting_at=2026-09-01T00%3A00%3A00Z&ending_at=2026-10-01T00%3A00%3A00Z&group_by%5B%5D=actor&group_by%5B%5D=product&limit=1000';
 const DAILY_REQUEST = `${MONTH_REQUEST}&time_bucket_width=1d`;
