@@ -347,16 +347,50 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
     .option('--endless <rows|empty>', 'a cost listing that never ends: new cursors with the rows again, or with none')
     .option('--page-rows <n>', 'serve at most n row groups per page (forces pagination)')
     .option('--drift', 'schema drift: email instead of email_address, extra fields, a renamed product', false)
-    .addHelpText('after', example('chargeback sandbox --port 8787 --fault 429@2:5   # then point ANTHROPIC_BASE_URL at it'))
-    .action(async (opts: { port: string; now?: string; fault?: string[]; pageRows?: string; drift: boolean; endless?: string }) => {
+    .option('--people <n>', 'serve a synthetic organization of n people (at least 10) instead of the 128-person default')
+    .option('--cost-centers <n>', 'with --people: cost centers in three levels (default people/100, at least 3)')
+    .option('--seed <n>', 'with --people: the seed of the synthetic organization (default 1)')
+    .option('--directory-out <file>', 'write the org directory that matches the organization served')
+    .addHelpText('after', example('chargeback sandbox --port 8787 --fault 429@2:5   # then point ANTHROPIC_BASE_URL at it', 'chargeback sandbox --people 100000 --cost-centers 1000 --directory-out org-100k.yaml'))
+    .action(async (opts: { port: string; now?: string; fault?: string[]; pageRows?: string; drift: boolean; endless?: string; people?: string; costCenters?: string; seed?: string; directoryOut?: string }) => {
       if (opts.endless !== undefined && opts.endless !== 'rows' && opts.endless !== 'empty') throw usageError(`--endless ${JSON.stringify(opts.endless)} is not rows or empty.`, ['Use --endless rows or --endless empty.']);
+      const scale = opts.people === undefined && opts.costCenters === undefined && opts.seed === undefined ? null : (await import('../sandbox/scaled-org.js')).scaleFromFlags(opts);
+      if (scale !== null && opts.endless !== undefined) throw usageError('--endless serves the default organization only; it cannot be combined with --people.', ['Drop --endless or --people.']);
       const fixed = opts.now === undefined ? null : (await parseNow(opts.now)).getTime();
       const clock = fixed === null ? Date.now : () => fixed;
       const byRequest: Record<number, FaultAction> = {};
       for (const f of opts.fault ?? []) parseFault(f, byRequest);
       const faults: SandboxFaults = { byRequest, drift: opts.drift, ...(opts.pageRows ? { pageUnits: parsePort(opts.pageRows) } : {}), ...(opts.endless ? { endless: opts.endless as 'rows' | 'empty' } : {}) };
+      if (scale !== null && Object.values(byRequest).some((f) => f.kind === 'duplicate-row')) throw usageError('The duplicate-row fault serves the default organization only.', ['Drop it or --people.']);
+      let organization: import('../sandbox/scaled-org.js').ScaledOrganization | undefined;
+      if (scale !== null) {
+        const { latestFinalPeriod, periodDays } = await import('../core/period.js');
+        const { scaledOrganization } = await import('../sandbox/scaled-org.js');
+        // The movers change cost center in the middle of the month a run at this clock closes.
+        const moveDay = periodDays(latestFinalPeriod(clock()))[14]!;
+        organization = scaledOrganization({ ...scale, moveDay });
+      }
+      if (opts.directoryOut !== undefined) {
+        const file = opts.directoryOut;
+        try {
+          if (organization) {
+            const { writeScaledDirectory } = await import('../sandbox/scaled-org.js');
+            await writeScaledDirectory(organization, file);
+          } else {
+            const [{ writeFile }, { sampleDirectoryYaml }] = await Promise.all([import('node:fs/promises'), import('../sandbox/sample-directory.js')]);
+            await writeFile(file, sampleDirectoryYaml());
+          }
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          throw usageError(`Cannot write the org directory to ${file} (${code ?? 'error'}).`, ['Pass --directory-out a path in a folder that exists and is writable.']);
+        }
+        io.out(`org directory written to ${file}`);
+      }
       const { SANDBOX_API_KEY, startSandbox } = await import('../sandbox/server.js');
-      const sandbox = await startSandbox({ port: parsePort(opts.port), now: clock, faults });
+      const sandbox = await startSandbox({ port: parsePort(opts.port), now: clock, faults, ...(organization ? { organization } : {}) });
+      if (organization) {
+        io.out(`synthetic organization: ${organization.people.toLocaleString('en-US')} people, ${organization.costCenterCount.toLocaleString('en-US')} cost centers in three levels, seed ${organization.seed}; movers change cost center on ${organization.moveDay}`);
+      }
       io.out(`sandbox listening on ${sandbox.url}`);
       io.out(`  export ANTHROPIC_BASE_URL=${sandbox.url}`);
       io.out(`  export ANTHROPIC_ANALYTICS_API_KEY=${SANDBOX_API_KEY}`);

@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { costUnits, microCentsText, type CostUnit } from './cost-data.js';
 import { engagementRows } from './engagement-data.js';
+import type { ScaledOrganization } from './scaled-org.js';
+import { scaledCostPage, scaledUsersPage, type ScaledContext, type ScaledRow } from './scaled-pages.js';
 import { addDays, addHours, dayOf, dayStartMs, daysBetween, isoSeconds, lookbackStartMs, parseInstant, periodOf, startOfDayMs, startOfHourMs } from '../core/period.js';
 
 /**
@@ -71,6 +73,12 @@ export interface SandboxOptions {
   readonly port?: number;
   readonly host?: string;
   readonly requestsPerMinute?: number;
+  /**
+   * Serve this synthetic organization (src/sandbox/scaled-org.ts) instead of the 128-person
+   * default. Its listings are computed page by page; the faults that replay an earlier page
+   * (endless, duplicate-row) apply to the default organization only.
+   */
+  readonly organization?: ScaledOrganization;
 }
 
 export interface SandboxRequest {
@@ -279,7 +287,7 @@ function parseDay(name: string, value: string): number {
  * GET /v1/organizations/analytics/users in rollup mode (starting_date, exclusive ending_date):
  * one row per active user over the range, sorted by email, page-cursor envelope { data, next_page }.
  */
-function usersPage(url: URL, nowMs: number, cache: Map<string, unknown[]>, pageUnits: number | undefined): Record<string, unknown> {
+function usersPage(url: URL, nowMs: number, cache: Map<string, unknown[]>, pageUnits: number | undefined, organization?: ScaledOrganization): Record<string, unknown> {
   const params = url.searchParams;
   if (params.get('date') !== null) {
     if (params.get('starting_date') !== null) throw new BadRequest('date: do not combine with starting_date');
@@ -304,6 +312,7 @@ function usersPage(url: URL, nowMs: number, cache: Map<string, unknown[]>, pageU
   const copy = new URLSearchParams(params);
   copy.delete('page');
   const fingerprint = `users?${copy.toString()}`;
+  if (organization) return scaledUsersPage(organization, startMs, endMs, fingerprint, params.get('page'), Math.min(limit, pageUnits ?? limit), (message) => new BadRequest(message));
   const rows = cache.get(fingerprint) ?? engagementRows(startMs, endMs);
   cache.set(fingerprint, rows);
   let offset = 0;
@@ -324,6 +333,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const now = options.now ?? Date.now;
   const faults = options.faults ?? {};
   const perMinute = options.requestsPerMinute ?? 60;
+  const organization = options.organization;
+  if (organization && (faults.endless !== undefined || Object.values(faults.byRequest ?? {}).some((f) => f.kind === 'duplicate-row'))) {
+    throw new Error('The endless and duplicate-row faults apply to the default organization only.');
+  }
+  const scaled: ScaledContext = {
+    groupKeys: GROUP_KEYS,
+    drift: faults.drift ?? false,
+    orgTotalSkewMicroCents: faults.orgTotalSkewMicroCents ?? 0n,
+    cache: new Map<string, ScaledRow[][]>(),
+    bad: (message) => new BadRequest(message),
+  };
   const requests: SandboxRequest[] = [];
   const recent: number[] = [];
   const cache = new Map<string, Row[][]>();
@@ -385,26 +405,37 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const nowMs = now();
       if (users) {
         record(200);
-        return answer(res, usersPage(url, nowMs, usersCache, faults.pageUnits), fault);
+        return answer(res, usersPage(url, nowMs, usersCache, faults.pageUnits, organization), fault);
       }
       const query = parseQuery(url, nowMs);
       const refreshedMs = addHours(startOfHourMs(addHours(nowMs, -(faults.refreshLagHours ?? 3))), refreshBumpHours);
-      const cacheKey = `${query.fingerprint}@${refreshedMs}`;
-      const units = cache.get(cacheKey) ?? rowsFor(query, refreshedMs, faults);
-      cache.set(cacheKey, units);
-      let offset = 0;
-      if (query.page !== null) {
-        const cursor = decodeCursor(query.page);
-        if (cursor.q !== query.fingerprint) throw new BadRequest('page: the cursor belongs to a different query; repeat the identical query to page on');
-        if (cursor.o < 0 || (cursor.o > units.length && !faults.endless)) throw new BadRequest('page: cursor out of range');
-        offset = cursor.o;
-      }
       const size = Math.min(query.limit, faults.pageUnits ?? query.limit);
-      const from = faults.endless ? offset % Math.max(1, units.length) : offset;
-      const slice = faults.endless === 'empty' ? [] : units.slice(from, from + size);
-      const hasMore = faults.endless !== undefined || offset + size < units.length;
-      const data: unknown[] = slice.flat();
-      if (fault?.kind === 'duplicate-row' && offset > 0) data.push(units[Math.max(0, offset - size)]![0]!);
+      let data: unknown[];
+      let hasMore: boolean;
+      let nextPage: string | null;
+      if (organization) {
+        const page = scaledCostPage(organization, query, refreshedMs, size, scaled);
+        data = page.data;
+        hasMore = page.hasMore;
+        nextPage = page.next;
+      } else {
+        const cacheKey = `${query.fingerprint}@${refreshedMs}`;
+        const units = cache.get(cacheKey) ?? rowsFor(query, refreshedMs, faults);
+        cache.set(cacheKey, units);
+        let offset = 0;
+        if (query.page !== null) {
+          const cursor = decodeCursor(query.page);
+          if (cursor.q !== query.fingerprint) throw new BadRequest('page: the cursor belongs to a different query; repeat the identical query to page on');
+          if (cursor.o < 0 || (cursor.o > units.length && !faults.endless)) throw new BadRequest('page: cursor out of range');
+          offset = cursor.o;
+        }
+        const from = faults.endless ? offset % Math.max(1, units.length) : offset;
+        const slice = faults.endless === 'empty' ? [] : units.slice(from, from + size);
+        hasMore = faults.endless !== undefined || offset + size < units.length;
+        data = slice.flat();
+        if (fault?.kind === 'duplicate-row' && offset > 0) data.push(units[Math.max(0, offset - size)]![0]!);
+        nextPage = hasMore ? encodeCursor(offset + size, query.fingerprint) : null;
+      }
       if (fault?.kind === 'currency') for (let i = 0; i < data.length; i++) data[i] = { ...(data[i] as Row), cost: { ...(data[i] as Row).cost, currency: fault.currency } };
       if (fault?.kind === 'row-outside' && data.length > 0) {
         const first = data[0] as Row;
@@ -421,7 +452,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const body: Record<string, unknown> = {
         data,
         has_more: hasMore || fault?.kind === 'null-cursor' || fault?.kind === 'repeat-cursor',
-        next_page: fault?.kind === 'null-cursor' ? null : fault?.kind === 'repeat-cursor' ? (query.page ?? encodeCursor(0, query.fingerprint)) : hasMore ? encodeCursor(offset + size, query.fingerprint) : null,
+        next_page: fault?.kind === 'null-cursor' ? null : fault?.kind === 'repeat-cursor' ? (query.page ?? encodeCursor(0, query.fingerprint)) : nextPage,
         data_refreshed_at: refreshedMs >= query.startMs ? isoSeconds(refreshedMs) : null,
       };
       if (faults.drift) body.x_sandbox_revision = 2;

@@ -1,5 +1,6 @@
 import { AnalyticsClient, CHARGEBACK_GROUP_BY } from '../../src/api/client.js';
 import { SANDBOX_API_KEY, startSandbox, type Sandbox, type SandboxFaults } from '../../src/sandbox/server.js';
+import type { ScaledOrganization } from '../../src/sandbox/scaled-org.js';
 import { ChargebackError } from '../../src/errors.js';
 import { runMonth } from '../../src/run.js';
 import { tempDir } from './cli.js';
@@ -39,14 +40,15 @@ export const groupedQuery = { name: 'cost-grouped', ...SEPTEMBER, groupBy: CHARG
 /**
  * The month-end job in-process against a sandbox with faults, on a clock that moves only when the
  * client sleeps. Returns the result, or the ChargebackError it ended in, and the output folder.
- * `directoryPath` runs it with another org directory than mappings/org.yaml.
+ * `directoryPath` runs it with another org directory than mappings/org.yaml; `organization`
+ * serves a scaled synthetic organization (pass its written directory as `directoryPath`).
  */
 export async function runMonthAgainst(
   faults: SandboxFaults,
-  extra: { period?: string; provisional?: boolean; now?: number; apiKey?: string; timeoutMs?: number; directoryPath?: string } = {},
+  extra: { period?: string; provisional?: boolean; now?: number; apiKey?: string; timeoutMs?: number; directoryPath?: string; organization?: ScaledOrganization } = {},
 ) {
   const now = extra.now ?? NOW;
-  const sandbox = await startSandbox({ now: () => now, faults, requestsPerMinute: 10_000 });
+  const sandbox = await startSandbox({ now: () => now, faults, requestsPerMinute: 10_000, ...(extra.organization ? { organization: extra.organization } : {}) });
   const out = tempDir();
   const time = fakeTime();
   try {
