@@ -65,6 +65,40 @@ describe('a scaled synthetic organization', () => {
     expect(other.person(5).userId).not.toBe(a.person(5).userId);
   });
 
+  it('pages the same rows whatever the page size, splitting a person\'s groups across pages, and filters by actor_ids', async () => {
+    const org = scaledOrganization({ people: 60, costCenters: 6, seed: 2 });
+    const all = async (path: string, pageUnits?: number) => {
+      const sandbox = await startSandbox({ now: () => NOW, organization: org, requestsPerMinute: 100_000, faults: pageUnits ? { pageUnits } : {} });
+      try {
+        const rows: unknown[] = [];
+        let pages = 0;
+        for (let page: string | null = null; pages === 0 || page !== null; pages++) {
+          const res = await fetch(`${sandbox.url}${path}${page === null ? '' : `&page=${encodeURIComponent(page)}`}`, { headers: HEADERS });
+          expect(res.status).toBe(200);
+          const body = (await res.json()) as { data: unknown[]; next_page: string | null };
+          rows.push(...body.data);
+          page = body.next_page;
+        }
+        return { rows, pages };
+      } finally {
+        await sandbox.close();
+      }
+    };
+    const whole = await all(GROUPED);
+    const small = await all(GROUPED, 2);
+    expect(whole.pages).toBe(1);
+    expect(small.pages).toBeGreaterThan(60);
+    expect(small.rows).toEqual(whole.rows);
+    expect((await all(USERS, 7)).rows).toEqual((await all(USERS)).rows);
+    // Daily rows of two people: one bucket per day, only theirs, adding up to their month.
+    const ids = [org.person(1).userId, org.person(30).userId];
+    const daily = await all(`${GROUPED}&time_bucket_width=1d&${ids.map((id) => `actor_ids[]=${id}`).join('&')}`, 3);
+    type Row = { group: { actor: { user_id: string } | null }; cost: { amount: string } };
+    const micro = (rows: unknown[], id: string) => (rows as Row[]).filter((r) => r.group.actor?.user_id === id).reduce((a, r) => a + BigInt(r.cost.amount.replace('.', '')), 0n);
+    expect(new Set((daily.rows as Row[]).map((r) => r.group.actor?.user_id))).toEqual(new Set(ids));
+    for (const id of ids) expect(micro(daily.rows, id)).toBe(micro(whole.rows, id));
+  });
+
   it('derives every person from the index alone, and reads the index back from the user id', () => {
     const org = scaledOrganization({ people: 500_000, costCenters: 5000, seed: 1 });
     for (const i of [0, 1, 2, 4, 9, 123_456, 499_999]) {
@@ -180,6 +214,8 @@ describe('a month against the scaled sandbox', () => {
     expect(actors.some((a) => a.actorType === 'api_actor' && a.lines.some((l) => l.rule.includes('workspace_id=')))).toBe(true);
     expect(actors.some((a) => a.actorType === 'service_account_actor')).toBe(true);
     expect(actors.some((a) => a.lines.some((l) => l.rule.includes('email_domain=')))).toBe(true);
+    // A deleted user the API reports without an e-mail, mapped by user_id.
+    expect(actors.some((a) => a.actorId === org.person(4).userId && a.lines.every((l) => l.rule === `person user_id=${org.person(4).userId}`))).toBe(true);
     const pool = doc.pools.find((p) => p.name === 'Rows with no actor')!;
     expect(BigInt(pool.billedCents)).toBeGreaterThan(0n);
     expect(pool.sourceRows.length).toBe(2);
@@ -204,9 +240,10 @@ describe('chargeback sandbox --people', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('serves the organization and writes its directory (the built command, stopped with SIGTERM)', async () => {
-    const file = join(tempDir(), 'org.yaml');
-    const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--now', '2026-11-25T09:00:00Z', '--people', '300', '--cost-centers', '12', '--seed', '3', '--directory-out', file], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' } });
+  /** The built command started as a process: its stdout up to "listening", then stopped with SIGTERM. */
+  async function serving(args: readonly string[], check: (url: string, stdout: string) => Promise<void>): Promise<void> {
+    const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--now', '2026-11-25T09:00:00Z', ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' } });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     let stdout = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {
@@ -214,19 +251,33 @@ describe('chargeback sandbox --people', () => {
         const m = /listening on (http:\/\/\S+)/.exec(stdout);
         if (m) resolve(m[1]!);
       });
-      child.once('exit', (code) => reject(new Error(`exited ${code}: ${stdout}`)));
+      void exited.then((code) => reject(new Error(`exited ${code}: ${stdout}`)));
     });
     try {
+      await check(url, stdout);
+    } finally {
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  }
+
+  it('serves the organization and writes its directory (the built command)', async () => {
+    const file = join(tempDir(), 'org.yaml');
+    await serving(['--people', '300', '--cost-centers', '12', '--seed', '3', '--directory-out', file], async (url, stdout) => {
       expect(stdout).toContain('synthetic organization: 300 people, 12 cost centers in three levels, seed 3; movers change cost center on 2026-09-15');
       const expected = scaledOrganization({ people: 300, costCenters: 12, seed: 3, moveDay: '2026-09-15' });
       expect(readFileSync(file, 'utf8')).toBe(expected.directoryYaml());
       const res = await fetch(`${url}${USERS}`, { headers: HEADERS });
       const page = (await res.json()) as { data: Array<{ user: { id: string } }> };
       expect(page.data[0]!.user.id).toBe(expected.person(0).userId);
-    } finally {
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-    }
+    });
+  });
+
+  it('without --people serves the default organization, and --directory-out writes mappings/org.yaml', async () => {
+    const file = join(tempDir(), 'org.yaml');
+    await serving(['--directory-out', file], async (_url, stdout) => {
+      expect(stdout).not.toContain('synthetic organization');
+      expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(ROOT, 'mappings', 'org.yaml'), 'utf8'));
+    });
   });
 });

@@ -388,6 +388,11 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
       }
       const { SANDBOX_API_KEY, startSandbox } = await import('../sandbox/server.js');
       const sandbox = await startSandbox({ port: parsePort(opts.port), now: clock, faults, ...(organization ? { organization } : {}) });
+      // Listening for the stop signal before saying where we listen: a supervisor may stop us at once.
+      const stopped = new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
       if (organization) {
         io.out(`synthetic organization: ${organization.people.toLocaleString('en-US')} people, ${organization.costCenterCount.toLocaleString('en-US')} cost centers in three levels, seed ${organization.seed}; movers change cost center on ${organization.moveDay}`);
       }
@@ -395,10 +400,7 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
       io.out(`  export ANTHROPIC_BASE_URL=${sandbox.url}`);
       io.out(`  export ANTHROPIC_ANALYTICS_API_KEY=${SANDBOX_API_KEY}`);
       io.out('press Ctrl+C to stop');
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await stopped;
       await sandbox.close();
     });
 

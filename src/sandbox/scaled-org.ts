@@ -287,7 +287,9 @@ export class ScaledOrganization {
       this.teamCumulative[k] = acc;
     }
     this.engineeringTeams = new Uint8Array(teams.length);
-    for (let k = 0; k < teams.length; k++) this.engineeringTeams[k] = (k % shape.departments) % shape.divisions === 0 ? 1 : 0;
+    // Claude Code is common in technical teams: every team of the first division (Engineering) and
+    // about half of the others, so about half the people code, as in the default organization.
+    for (let k = 0; k < teams.length; k++) this.engineeringTeams[k] = (k % shape.departments) % shape.divisions === 0 || unit(hash2(this.seedHash ^ 0xe49, k)) < 0.5 ? 1 : 0;
 
     this.researchWorkspace = `wrkspc_${this.idBody(0)}`;
     this.nonUsers = this.buildNonUsers();
@@ -363,7 +365,7 @@ export class ScaledOrganization {
     };
   }
 
-  /** Whether the person's home team is in the engineering division (Claude Code is common there). */
+  /** Whether the person's home team is a technical one (Claude Code is common there). */
   private engineering(i: number): boolean {
     return this.engineeringTeams[this.teamAt(hash2(hash2(this.seedHash, i), 0x7ea3))] === 1;
   }
