@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { parsePeriod } from './core/period.js';
@@ -93,7 +93,7 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
   const revision = manifest.revision ?? 1;
   if (revision > 1 && published.has(PREVIOUS_COPY)) {
     const sibling = join(parent, issueFolder(label, revision - 1), 'chargeback.json');
-    const bytes = await readFile(sibling).catch(() => null);
+    const bytes = await readRecordedBytes(sibling, 'the chargeback.json of the issue this revision revises').catch(() => null);
     if (bytes && !bytes.equals(published.get(PREVIOUS_COPY)!)) problems.push(`${PREVIOUS_COPY} differs from ${sibling}, the issue this revision says it revises`);
   }
   const closed = await readRecordedJsonIfPresent(join(parent, closedMarker(label)), closedSchema, `the record of closing ${label} (written by chargeback close)`, {

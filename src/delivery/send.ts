@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import addressparser from 'nodemailer/lib/addressparser';
 import { mailAddress } from './address.js';
@@ -10,6 +10,8 @@ import { latestIssue, readChargeback, type Issue } from '../io/issues.js';
 import { DELIVERIES_FILE, OUTBOX_DIR } from '../verify.js';
 import { DIRECTORY_COPY } from '../month.js';
 import { parseDirectory } from '../io/directory-file.js';
+import { readRecordedBytes, RECORDED_MAX_BYTES } from '../io/read-recorded.js';
+import { FileRefusal, readRegularFile } from '../io/read-file.js';
 import { deliveryKey, lockOutbox, readDeliveries, writeAtomically, writeDeliveries, type Delivery, type DeliveriesFile } from './deliveries.js';
 import { composeMessage, planMessages, type ComposedMessage, type DeliveryCostCenter, type PlannedMessage } from './message.js';
 import { describeSmtpError, isMessageError, openSmtp, parseSmtpUrl, scrubberFor, SMTP_URL_EXAMPLE, type SmtpSession, type SmtpTarget } from './smtp.js';
@@ -134,7 +136,8 @@ function costCentersOf(issue: Issue): { revision: number; costCenters: DeliveryC
 
 /** The company of the org directory the month was issued with (inputs/), read by the directory loader. */
 async function companyOf(folder: string): Promise<string | null> {
-  const text = await readFile(join(folder, DIRECTORY_COPY), 'utf8').catch(() => null);
+  // Through the recorded-file reader (a regular file, bounded, never waiting on a named pipe).
+  const text = await readRecordedBytes(join(folder, DIRECTORY_COPY), 'the org directory the month was issued with').then((b) => b.toString('utf8'), () => null);
   return text === null ? null : (parseDirectory(text, DIRECTORY_COPY).directory?.company ?? null);
 }
 
@@ -223,8 +226,10 @@ async function run(options: SendOptions, target: SmtpTarget | null, scrub: (text
       const contents: Buffer[] = [];
       for (const a of message.attachments) {
         try {
-          contents.push(await readFile(join(folder, a.source)));
-        } catch {
+          // A regular file of at most 256 MiB, read without waiting on a named pipe or device in its place.
+          contents.push(readRegularFile(join(folder, a.source), { maxBytes: RECORDED_MAX_BYTES, what: 'a statement of the month' }));
+        } catch (error) {
+          if (error instanceof FileRefusal) throw dataError(`${error.message} ${folderName} is not complete; nothing was sent.`, [`Check the month with chargeback verify ${folder}.`]);
           throw dataError(`${join(folder, a.source)} is missing: ${folderName} is not complete; nothing was sent.`, [`Check the month with chargeback verify ${folder}.`]);
         }
       }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Scalar } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_GL, DIRECTORY_LIMITS, POOL_MATCHERS, RESERVED_KEYS, RULE_MATCHERS, UNALLOCATED, type Pool, type PoolMatcher, type PoolSplit, type CostCenter, type OrgDirectory, type Person, type Rule, type RuleMatcher } from '../core/directory.js';
@@ -7,6 +6,8 @@ import { Money } from '../core/money.js';
 import { dayOf, dayStartMs } from '../core/period.js';
 import { usageError, type ChargebackError } from '../errors.js';
 import { mailAddress } from '../delivery/address.js';
+import { errnoCode, fsCauseWords } from './fs-cause.js';
+import { FileRefusal, MiB, readRegularFile } from './read-file.js';
 
 /** One problem in the directory file, located and with the fix. */
 export interface DirectoryProblem {
@@ -132,19 +133,34 @@ function levenshtein(a: string, b: string): number {
 
 /** " (did you mean X?)" when one option is close to `value` (case-insensitive), else "". */
 export function didYouMean(value: string, options: readonly string[]): string {
+  // Options are short names; a long value is near none of them (and comparing it would cost its length times theirs).
+  if (value.length > 64) return '';
   const best = options
     .map((o) => ({ o, d: levenshtein(value.toUpperCase(), o.toUpperCase()) }))
     .sort((x, y) => x.d - y.d || (x.o < y.o ? -1 : 1))[0];
   return best && best.d <= Math.max(2, Math.floor(value.length / 3)) ? ` (did you mean ${best.o}?)` : '';
 }
 
-/** How a found value is shown in a message: "nothing", "null", "a list", "a mapping" or its JSON. */
+/** How many characters of a value a message shows. */
+const SHOWN = 50;
+
+/** Text as a message shows it: at most 50 characters, cut with "…" (a value can be megabytes long). */
+export function clip(text: string): string {
+  return text.length > SHOWN ? `${text.slice(0, SHOWN)}…` : text;
+}
+
+/**
+ * How a found value is shown in a message: "nothing", "null", "a list", "a mapping" or its JSON,
+ * at most 50 characters. Text is cut before it is quoted, so a huge value costs nothing (its
+ * JSON, with every control character escaped, could exceed the longest string there can be).
+ */
 export function found(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (typeof value === 'object') return Array.isArray(value) ? 'a list' : 'a mapping';
-  const t = JSON.stringify(value);
-  return t.length > 50 ? `${t.slice(0, 50)}…` : t;
+  // The first 50 characters of the JSON depend only on the first 49 of the text.
+  const t = typeof value === 'string' ? JSON.stringify(value.length > SHOWN + 2 ? value.slice(0, SHOWN + 2) : value) : typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value));
+  return t.length > SHOWN ? `${t.slice(0, SHOWN)}…` : t;
 }
 
 export class Locator {
@@ -321,7 +337,7 @@ function settleLabels(check: YamlCheck): { refused: Set<string>; refusals: Set<D
     }
     if (typeof scalar.value === 'string' && !NUMBER_LIKE.test(written)) return;
     const reads = typeof scalar.value === 'number' ? `YAML reads as the number ${String(scalar.value)}` : typeof scalar.value === 'boolean' ? `YAML reads as the boolean ${String(scalar.value)}` : 'YAML 1.1 readers take for a number';
-    report(scalar, path, `found ${written} without quotes, which ${reads}; expected text, kept exactly as written`, `write it in quotes: '${written}'`);
+    report(scalar, path, `found ${clip(written)} without quotes, which ${reads}; expected text, kept exactly as written`, `write it in quotes: '${clip(written)}'`);
     scalar.value = written;
   };
   const walk = (node: unknown, path: Path): void => {
@@ -346,7 +362,7 @@ function settleLabels(check: YamlCheck): { refused: Set<string>; refusals: Set<D
       if (!isScalar(key)) return true;
       const name = String(key.value);
       if (RESERVED_KEYS.includes(name)) {
-        report(key, [...path, name], `key ${JSON.stringify(name)} is not allowed: it names an internal of JavaScript objects, so this entry could not be read as written`, `remove it or rename it${keysAreLabels ? ' to a cost center code (capital letters, digits and dashes)' : ''}`);
+        report(key, [...path, name], `key ${found(name)} is not allowed: it names an internal of JavaScript objects, so this entry could not be read as written`, `remove it or rename it${keysAreLabels ? ' to a cost center code (capital letters, digits and dashes)' : ''}`);
         reservedIn.add(pathText(path));
         return false;
       }
@@ -474,7 +490,7 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
   });
   const knownCode = (path: Path, code: string) => {
     if (codes.includes(code)) return true;
-    add(path, `unknown cost center ${JSON.stringify(code)}${didYouMean(code, codes)}`, `use a code defined under cost_centers, or add ${code} there`);
+    add(path, `unknown cost center ${found(code)}${didYouMean(code, codes)}`, `use a code defined under cost_centers, or add ${clip(code)} there`);
     return false;
   };
   rawCostCenters.forEach((item, i) => {
@@ -572,7 +588,7 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
     if (!r.success) return zodProblems(['pools', i], r.error, item);
     const path = ['pools', i];
     const p = r.data;
-    if (pools.some((o) => o.name === p.name)) return add([...path, 'name'], `duplicate pool name ${JSON.stringify(p.name)}`, 'give every pool its own name');
+    if (pools.some((o) => o.name === p.name)) return add([...path, 'name'], `duplicate pool name ${found(p.name)}`, 'give every pool its own name');
     const matchers = Object.entries(p.match ?? {}).filter(([, v]) => v !== undefined) as Array<[PoolMatcher, string | true]>;
     if ((p.match === undefined) === (p.amount === undefined)) {
       return add(path, `found ${p.match === undefined ? 'neither match nor amount' : 'both match and amount'}, expected exactly one`, 'use match: to share provider spend, or amount: for a fixed monthly charge such as a platform fee');
@@ -678,14 +694,37 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
   };
 }
 
-/** Reads a checked input file (`what`: "org directory", "template"); unreadable → a usage error with `fix`. */
-export async function readInputFile(file: string, what: string, fix: string): Promise<Buffer> {
+/** The largest org directory read: 256 MiB (a directory of 500,000 people is about 50 MB). */
+export const DIRECTORY_MAX_BYTES = 256 * MiB;
+const DIRECTORY_FIX = 'Pass --directory PATH to the YAML file, or run from the project folder that holds mappings/org.yaml.';
+
+/** What an input file must be, for readInputFile. */
+export interface InputFileKind {
+  /** The largest file accepted, in bytes. */
+  readonly maxBytes: number;
+  /** What was expected, for the message: "a YAML file". */
+  readonly expected: string;
+}
+
+/**
+ * Reads a checked input file (`what`: "org directory", "template") through readRegularFile: a
+ * named pipe, a device or a file over the limit is refused unread. Unreadable → a usage error
+ * "Cannot read the <what> <file> (<errno>)." with the cause in words and `fix` under it.
+ */
+export async function readInputFile(file: string, what: string, fix: string, kind: InputFileKind): Promise<Buffer> {
   try {
-    return await readFile(file);
+    return readRegularFile(file, { maxBytes: kind.maxBytes, what: `${kind.expected} (the ${what})` });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw usageError(`Cannot read the ${what} ${file} (${code ?? 'error'}).`, [fix]);
+    if (error instanceof FileRefusal) throw error.withNext(fix);
+    const code = errnoCode(error);
+    const words = fsCauseWords(error);
+    throw usageError(`Cannot read the ${what} ${file} (${code ?? 'error'}).`, [`${words.charAt(0).toUpperCase()}${words.slice(1)}; expected ${kind.expected}.`, fix]);
   }
+}
+
+/** The bytes of an org directory file (a regular file of at most 256 MiB); unreadable → exit 2 naming it. */
+export function readDirectoryFile(file: string): Promise<Buffer> {
+  return readInputFile(file, 'org directory', DIRECTORY_FIX, { maxBytes: DIRECTORY_MAX_BYTES, expected: 'a YAML file' });
 }
 
 /** The usage error (exit 2) for an input file with problems: every problem, one line each. */
@@ -695,7 +734,7 @@ export function problemsError(what: string, file: string, problems: readonly Dir
 
 /** Reads and checks the directory; every problem at once, as a usage error (exit 2). */
 export async function loadDirectory(file: string): Promise<{ directory: OrgDirectory; bytes: Buffer }> {
-  const bytes = await readInputFile(file, 'org directory', 'Pass --directory PATH to the YAML file, or run from the project folder that holds mappings/org.yaml.');
+  const bytes = await readDirectoryFile(file);
   const { directory, problems } = parseDirectory(bytes.toString('utf8'), file);
   if (!directory) throw problemsError('org directory', file, problems);
   return { directory, bytes };

@@ -58,3 +58,10 @@ export function fsCause(error: unknown): string {
   if (code === undefined) return error instanceof Error ? error.message : String(error);
   return `${CAUSES[code] ?? (error as Error).message ?? 'the operating system refused'} [${code}]`;
 }
+
+/** "the disk is full (no space left on the device)": the cause alone, without the errno code. */
+export function fsCauseWords(error: unknown): string {
+  const code = errnoCode(error);
+  if (code === undefined) return error instanceof Error ? error.message : String(error);
+  return CAUSES[code] ?? (error as Error).message ?? 'the operating system refused';
+}

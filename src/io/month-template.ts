@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exists } from './publish.js';
@@ -9,6 +8,7 @@ import { usageError } from '../errors.js';
 import { TEMPLATE_COPY, type MonthTemplate } from '../month.js';
 import { formatProblem } from './directory-file.js';
 import { loadTemplate, parseTemplate } from './template-file.js';
+import { readRecordedBytes } from './read-recorded.js';
 
 /**
  * The logo is recorded with the month under the same relative path (inputs/<path>), so verify can
@@ -44,11 +44,13 @@ export async function loadMonthTemplate(path: string): Promise<MonthTemplate> {
 /** The template a published month recorded in inputs/ (the default when it recorded none). */
 export async function templateFromCopy(dir: string, listedInputs: ReadonlySet<string>, name: string | undefined): Promise<MonthTemplate> {
   if (!listedInputs.has(TEMPLATE_COPY)) return DEFAULT_MONTH_TEMPLATE;
-  const bytes = await readFile(join(dir, TEMPLATE_COPY));
+  // Through the recorded-file reader: regular files only, never a link, bounded, a refusal named (exit 2).
+  const bytes = await readRecordedBytes(join(dir, TEMPLATE_COPY), 'the statement template the month recorded');
   const assets = new Map<string, Buffer>();
-  for (const p of listedInputs) if (p.startsWith('inputs/')) assets.set(p.slice('inputs/'.length), await readFile(join(dir, p)));
+  for (const p of listedInputs) if (p.startsWith('inputs/')) assets.set(p.slice('inputs/'.length), await readRecordedBytes(join(dir, p), "a copy of the month's inputs"));
   const { template, problems } = parseTemplate(bytes.toString('utf8'), TEMPLATE_COPY, (rel) => assets.get(normalize(rel).split('\\').join('/')) ?? null, { recorded: true });
-  if (!template) throw usageError('The recorded statement template no longer validates.', problems.map(formatProblem));
+  // Its problems name inputs/…, relative to the month folder; the message names the folder.
+  if (!template) throw usageError(`The recorded statement template no longer validates (month folder ${dir}).`, problems.map(formatProblem));
   // The copy is always inputs/template.yaml; the manifest keeps the name it was run with.
   return { template: { ...template, name: name ?? template.name }, bytes, logo: template.logo ? { path: recordablePath(TEMPLATE_COPY, template.logo.file), bytes: template.logo.bytes } : null };
 }

@@ -1,8 +1,7 @@
-import { constants } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { usageError } from '../errors.js';
 import { errnoCode, fsCause } from './fs-cause.js';
+import { FileRefusal, MiB, readRegularFile } from './read-file.js';
 
 /**
  * The one way the tool reads back a file it wrote into a published month (manifest.json,
@@ -33,14 +32,21 @@ export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /**
- * A published month holds no symbolic links; one in its place could lead a read outside the month
- * folder, so the last part of the path is never followed (O_NOFOLLOW: a link answers ELOOP).
+ * The largest recorded file read back: 256 MiB, the most an org directory may be (its copy is the
+ * largest file a month records; a page of the API is a few MB at most).
  */
-const NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
-const read = (path: string) => readFile(path, { flag: NO_FOLLOW });
+export const RECORDED_MAX_BYTES = 256 * MiB;
+
+/**
+ * A published month holds no symbolic links; one in its place could lead a read outside the month
+ * folder, so the last part of the path is never followed (O_NOFOLLOW: a link answers ELOOP). Nor
+ * does it hold named pipes or devices: each is refused by its type without waiting on it.
+ */
+const read = async (path: string, what: string) => readRegularFile(path, { maxBytes: RECORDED_MAX_BYTES, what, followLinks: false });
 
 function unreadable(path: string, what: string, error: unknown, hints: RecordedHints): Error {
   const next = hints.next ?? RESTORE;
+  if (error instanceof FileRefusal) return error.withNext(next);
   if (errnoCode(error) === 'ENOENT') return usageError(hints.missing ?? `${path} is missing: expected ${what} there.`, [next]);
   if (errnoCode(error) === 'ELOOP') return usageError(`${path} is a symbolic link, which a published month never holds; it is not followed. Expected ${what}.`, [next]);
   return usageError(`${path} cannot be read (${fsCause(error)}): expected ${what}.`, [next]);
@@ -49,7 +55,7 @@ function unreadable(path: string, what: string, error: unknown, hints: RecordedH
 /** The bytes of a recorded file; missing or unreadable is a usage error naming it. */
 export async function readRecordedBytes(path: string, what: string, hints: RecordedHints = {}): Promise<Buffer> {
   try {
-    return await read(path);
+    return await read(path, what);
   } catch (error) {
     throw unreadable(path, what, error, hints);
   }
@@ -58,7 +64,7 @@ export async function readRecordedBytes(path: string, what: string, hints: Recor
 /** As readRecordedBytes, but a file that does not exist is null (an optional record). */
 export async function readRecordedBytesIfPresent(path: string, what: string, hints: RecordedHints = {}): Promise<Buffer | null> {
   try {
-    return await read(path);
+    return await read(path, what);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return null;
     throw unreadable(path, what, error, hints);

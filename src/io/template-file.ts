@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import type { Node } from 'yaml';
@@ -7,11 +7,15 @@ import { z } from 'zod';
 import { DEFAULT_COLOURS, DEFAULT_EMAIL, SECTIONS, type Section, type Template, type TemplateColours, type TemplateLogo } from '../core/template.js';
 import { STATEMENT_LOCALE_EXAMPLES, STATEMENT_SCRIPTS, statementLocaleProblem, supportedLocale, undrawableCharacter } from '../render/locale.js';
 import { didYouMean, found, pathText, problemsError, readInputFile, YamlCheck, type DirectoryProblem, type Path } from './directory-file.js';
+import { errnoCode } from './fs-cause.js';
+import { FileRefusal, MiB, readRegularFile } from './read-file.js';
 
 /** The placeholders the delivery e-mail's subject and body may use. */
 export const EMAIL_PLACEHOLDERS = ['company', 'period', 'period_title', 'owner', 'cost_centers', 'statements', 'total'] as const;
 
 export const LOGO_MAX_BYTES = 1024 * 1024;
+/** The largest template file read: 1 MiB (a template is a few hundred bytes to a few KB). */
+export const TEMPLATE_MAX_BYTES = MiB;
 /**
  * The most pixels a logo may have on either side. A logo is at most 200 points (2.8 inches) wide,
  * so 2048 pixels print it at over 700 dpi; the cap bounds what validate and every statement decode.
@@ -71,9 +75,10 @@ export type AssetRead = Uint8Array | AssetRefusal | null;
 export interface ParseOptions {
   /**
    * The copy a published month recorded (inputs/template.yaml): the version that published it
-   * accepted and drew it, so the checks of what a new run can draw (the locale's script, the
-   * scripts of company, footer and payment, the logo's pixels and full decode) are not repeated;
-   * refusing it now would leave the month unverifiable and unsendable.
+   * accepted and drew it, so the checks added since of what a new run may draw (the locale's
+   * script, the scripts of company, footer and payment, the logo's size in pixels) are not
+   * repeated: refusing it now would leave the month unverifiable and unsendable. Its logo is still
+   * decoded in full: one damaged since cannot be drawn by any version, and is named for restoring.
    */
   readonly recorded?: boolean;
 }
@@ -182,18 +187,23 @@ function checkLogo(check: YamlCheck, logo: Record<string, unknown> | null, readA
     return null;
   }
   const bytes = read;
+  // The copy of the logo a month was published with is not a logo to export again: it was damaged since, and is restored.
+  const refuse = (refusal: AssetRefusal) =>
+    options.recorded
+      ? add(['logo', 'file'], `found ${found(logo.file)}, but its copy inputs/${file} is ${refusal.problem}`, `restore inputs/${file} from a backup or copy of the published month (it is the logo the month was published with), then try again`)
+      : add(['logo', 'file'], `found ${found(logo.file)}, ${refusal.problem}`, refusal.fix);
   if (bytes.length > LOGO_MAX_BYTES) {
-    const tooBig = logoTooBig(bytes.length);
-    add(['logo', 'file'], `found ${found(logo.file)}, ${tooBig.problem}`, tooBig.fix);
+    refuse(logoTooBig(bytes.length));
     return null;
   }
   if (!isPng(bytes) && !isJpeg(bytes)) {
-    add(['logo', 'file'], `found ${found(logo.file)}, a file that is neither PNG nor JPEG (by its first bytes); expected a PNG or JPEG image`, 'export the logo as PNG or JPEG');
+    refuse({ problem: 'a file that is neither PNG nor JPEG (by its first bytes); expected a PNG or JPEG image', fix: 'export the logo as PNG or JPEG' });
     return null;
   }
-  const image = options.recorded ? null : inspectLogoImage(bytes);
-  if (image !== null && 'problem' in image) {
-    add(['logo', 'file'], `found ${found(logo.file)}, ${image.problem}`, image.fix);
+  // Always decoded in full (a damaged image cannot be drawn by any version); a recorded copy is spared only the pixel cap, newer than some published months.
+  const image = inspectLogoImage(bytes, { pixelCap: !options.recorded });
+  if ('problem' in image) {
+    refuse(image);
     return null;
   }
   return { file, bytes, widthPt };
@@ -232,9 +242,10 @@ function tooManyPixels(format: string, width: number, height: number): AssetRefu
  * dimensions need, every row's filter and every palette index; for a JPEG its segment structure
  * from the start to the end-of-image marker, its frame header and at least one scan.
  */
-export function inspectLogoImage(bytes: Uint8Array): LogoImage | AssetRefusal {
+export function inspectLogoImage(bytes: Uint8Array, options: { readonly pixelCap?: boolean } = {}): LogoImage | AssetRefusal {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const image = isPng(b) ? inspectPng(b) : isJpeg(b) ? inspectJpeg(b) : null;
+  const capped = options.pixelCap ?? true;
+  const image = isPng(b) ? inspectPng(b, capped) : isJpeg(b) ? inspectJpeg(b, capped) : null;
   if (image === null) return { problem: 'a file that is neither PNG nor JPEG (by its first bytes); expected a PNG or JPEG image', fix: 'export the logo as PNG or JPEG' };
   if ('problem' in image) return image;
   // Last, the renderer's own reader (pdfkit's), which also parses what the checks above need not, such as a JPEG's EXIF metadata.
@@ -293,7 +304,7 @@ const ADAM7 = [
   [0, 1, 1, 2],
 ] as const;
 
-function inspectPng(b: Buffer): LogoImage | AssetRefusal {
+function inspectPng(b: Buffer, capped: boolean): LogoImage | AssetRefusal {
   const corrupt = (what: string): AssetRefusal => ({ problem: `a PNG that cannot be decoded: ${what}; expected a complete PNG image`, fix: REEXPORT });
   const truncated = (where: string) => corrupt(`the file ends after ${b.length} bytes, ${where} (it is truncated)`);
   let header: { width: number; height: number; depth: number; colourType: number; interlace: number } | null = null;
@@ -319,7 +330,7 @@ function inspectPng(b: Buffer): LogoImage | AssetRefusal {
       header = { width: data.readUInt32BE(0), height: data.readUInt32BE(4), depth: data[8]!, colourType: data[9]!, interlace: data[12]! };
       const { width, height, depth, colourType, interlace } = header;
       if (width === 0 || height === 0 || width > 0x7fffffff || height > 0x7fffffff) return corrupt(`its header gives ${width} × ${height} pixels`);
-      const big = tooManyPixels('PNG', width, height);
+      const big = capped ? tooManyPixels('PNG', width, height) : null;
       if (big) return big;
       if (!PNG_DEPTHS[colourType]?.includes(depth)) return corrupt(`its header gives colour type ${colourType} with bit depth ${depth}, which PNG does not define`);
       if (data[10] !== 0 || data[11] !== 0 || interlace > 1) return corrupt('its header names an unknown compression, filter or interlace method');
@@ -422,7 +433,7 @@ function paletteIndexOutside(row: Uint8Array, width: number, depth: number, entr
 const JPEG_DRAWN = new Set([0xc0, 0xc1, 0xc2]);
 const isSof = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
 
-function inspectJpeg(b: Buffer): LogoImage | AssetRefusal {
+function inspectJpeg(b: Buffer, capped: boolean): LogoImage | AssetRefusal {
   const corrupt = (what: string): AssetRefusal => ({ problem: `a JPEG that cannot be decoded: ${what}; expected a complete JPEG image`, fix: REEXPORT });
   const truncated = (where: string) => corrupt(`the file ends after ${b.length} bytes, ${where}, without its end-of-image marker (it is truncated)`);
   let frame: { width: number; height: number } | null = null;
@@ -453,7 +464,7 @@ function inspectJpeg(b: Buffer): LogoImage | AssetRefusal {
       if (segment.length < 6) return corrupt('its frame header (SOF) is too short');
       const [precision, height, width, components] = [segment[0]!, segment.readUInt16BE(1), segment.readUInt16BE(3), segment[5]!];
       if (width === 0 || height === 0) return corrupt(`its frame header gives ${width} × ${height} pixels`);
-      const big = tooManyPixels('JPEG', width, height);
+      const big = capped ? tooManyPixels('JPEG', width, height) : null;
       if (big) return big;
       if (!JPEG_DRAWN.has(marker) || precision !== 8 || ![1, 3, 4].includes(components)) {
         return { problem: `a JPEG coded in a way statements cannot draw (frame type ${name}, ${precision}-bit, ${components} component${components === 1 ? '' : 's'}); expected a baseline or progressive 8-bit grey, RGB or CMYK JPEG`, fix: 'save the logo again as a standard (baseline) JPEG or as PNG' };
@@ -563,7 +574,7 @@ function checkPlaceholders(check: YamlCheck, source: string, path: Path, value: 
 
 /** Reads and checks a template and its logo; every problem at once, as a usage error (exit 2). */
 export async function loadTemplate(file: string): Promise<{ template: Template; bytes: Buffer; logoBytes: Uint8Array | null }> {
-  const bytes = await readInputFile(file, 'template', 'Pass --template PATH to a template YAML file, such as templates/standard.yaml.');
+  const bytes = await readInputFile(file, 'template', 'Pass --template PATH to a template YAML file, such as templates/standard.yaml.', { maxBytes: TEMPLATE_MAX_BYTES, expected: 'a YAML file' });
   const folder = dirname(file);
   const { template, problems } = parseTemplate(bytes.toString('utf8'), file, (relativePath) => readLogoFile(folder, relativePath));
   if (!template) throw problemsError('template', file, problems);
@@ -591,33 +602,12 @@ export function readLogoFile(folder: string, relativePath: string): AssetRead {
       fix: "copy the logo file into the template's folder instead of linking to it",
     };
   }
-  let size: number;
+  // Opened without following links and without blocking; checked on the open file (a regular file of at most LOGO_MAX_BYTES), then read.
   try {
-    const stat = statSync(real);
-    if (!stat.isFile()) return { problem: `which is not a regular file (${real}); expected a PNG or JPEG image file`, fix: 'name the logo image file itself' };
-    size = stat.size;
-  } catch {
-    return null;
-  }
-  if (size > LOGO_MAX_BYTES) return logoTooBig(size);
-  // Opened without following links and without blocking; checked again on the open file, then read up to one byte past its size (a file growing meanwhile is caught).
-  let fd: number;
-  try {
-    fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return null;
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) return { problem: `which is not a regular file (${real}); expected a PNG or JPEG image file`, fix: 'name the logo image file itself' };
-    if (stat.size > LOGO_MAX_BYTES) return logoTooBig(stat.size);
-    const buffer = Buffer.alloc(stat.size + 1);
-    let length = 0;
-    for (let n = 1; n > 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
-    return length > LOGO_MAX_BYTES ? logoTooBig(length) : buffer.subarray(0, length);
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
+    return readRegularFile(real, { maxBytes: LOGO_MAX_BYTES, what: 'a PNG or JPEG image file', followLinks: false });
+  } catch (error) {
+    if (!(error instanceof FileRefusal) && errnoCode(error) !== 'EISDIR') return null;
+    if (error instanceof FileRefusal && error.reason.kind === 'too-big') return logoTooBig(error.reason.atLeast ? error.reason.limit + 1 : error.reason.size);
+    return { problem: `which is not a regular file (${real}); expected a PNG or JPEG image file`, fix: 'name the logo image file itself' };
   }
 }
