@@ -59,4 +59,10 @@ describe('a command line that fits a scheduler', () => {
     expect(r.stderr).toContain('error: 2026-10 is not final yet');
     expect(readdirSync(out)).toEqual([]);
   });
+
+  it('run --json with flags commander refuses still prints one document (exit 2)', async () => {
+    const r = await runCli(['run', '--json', '--bogus']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, exitCode: 2, kind: 'usage', tryLater: false, message: "unknown option '--bogus'" });
+  });
 });

@@ -12,7 +12,7 @@ const status = (code: number, extra: Partial<Extract<FaultAction, { kind: 'statu
 const runWith = (faults: SandboxFaults, apiKey?: string) => runMonthAgainst(faults, { apiKey, timeoutMs: 250 });
 
 /** Upstream faults: each ends in the correct month or in a clear exit-3 error with nothing published. */
-export const FAULT_SCENARIOS: ReadonlyArray<{ name: string; faults: SandboxFaults; outcome: 'correct' | RegExp; apiKey?: string; kind?: 'upstream' | 'tempfail' }> = [
+export const FAULT_SCENARIOS: ReadonlyArray<{ name: string; faults: SandboxFaults; outcome: 'correct' | RegExp; apiKey?: string; kind?: 'upstream' | 'tempfail' | 'data' }> = [
   { name: 'a burst of 429 with retry-after', faults: { byRequest: at([1, 2, 3], status(429, { retryAfter: '2' })) }, outcome: 'correct' },
   { name: 'a burst of 429 without retry-after', faults: { byRequest: at([1, 2, 3], status(429)) }, outcome: 'correct' },
   { name: '429 on every attempt', faults: { byRequest: at(range(1, 10), status(429, { retryAfter: '1' })) }, outcome: /HTTP 429.*\n.*Gave up after 7 attempts/ },
@@ -27,7 +27,7 @@ export const FAULT_SCENARIOS: ReadonlyArray<{ name: string; faults: SandboxFault
   { name: 'a cursor that repeats forever', faults: { byRequest: at(range(1, 60), { kind: 'repeat-cursor' }) }, outcome: /repeats an earlier next_page cursor/ },
   { name: 'has_more true with a null cursor', faults: { byRequest: at([1], { kind: 'null-cursor' }) }, outcome: /says has_more: true but gives no next_page cursor/ },
   { name: 'an empty range with null data_refreshed_at', faults: { refreshLagHours: 24 * 400 }, outcome: /no data export covering 2026-09 yet \(data_refreshed_at is null\)/, kind: 'tempfail' },
-  { name: 'a currency other than USD', faults: { byRequest: at([1], { kind: 'currency', currency: 'EUR' }) }, outcome: /currency is "EUR", expected "USD"/ },
+  { name: 'a currency other than USD', faults: { byRequest: at([1], { kind: 'currency', currency: 'EUR' }) }, outcome: /currency is "EUR", expected "USD"/, kind: 'data' },
   { name: 'duplicated rows across pages', faults: { pageUnits: 150, byRequest: at([2], { kind: 'duplicate-row' }) }, outcome: /returned the same row twice/ },
   { name: '401 with a hint about the key', faults: {}, apiKey: 'sk-ant-api01-wrong-key', outcome: /HTTP 401.*\n.*ANTHROPIC_ANALYTICS_API_KEY/ },
   { name: '403 with a hint about the key', faults: { byRequest: at([1], status(403, { body: JSON.stringify({ type: 'error', error: { type: 'permission_error', message: 'analytics API access is disabled' } }) })) }, outcome: /HTTP 403 for cost-grouped-p001\.json: permission_error: analytics API access is disabled\.\n.*read:analytics/ },

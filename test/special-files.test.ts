@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync, cpSync, existsSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { found } from '../src/io/directory-file.js';
@@ -166,6 +166,14 @@ describe('a published month with a damaged or special file', () => {
     rmSync(join(month, 'inputs', 'template.yaml'));
     mkfifo(join(month, 'inputs', 'template.yaml'));
     expectRefused(await runCli(['run', '--from-raw', join(month, 'raw'), ...NOW, '--out', out]), 2, `${join(month, 'inputs', 'template.yaml')} is not a regular file (a named pipe)`);
+    expect(listing(out)).toEqual([]);
+  });
+
+  it('a truncated raw page: --from-raw names the damaged file (exit 2), not the API', async () => {
+    const { month, out } = copyMonth();
+    const page = join(month, 'raw', 'cost-grouped-p001.json');
+    writeFileSync(page, readFileSync(page).subarray(0, 200));
+    expectRefused(await runCli(['run', '--from-raw', join(month, 'raw'), ...NOW, '--out', out]), 2, `${page} is damaged: Page 1 of cost-grouped is not JSON`, 'restore raw/ from a copy of the published month');
     expect(listing(out)).toEqual([]);
   });
 });

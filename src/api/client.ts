@@ -338,8 +338,19 @@ export class AnalyticsClient {
       let status: number;
       let body: string;
       let retryAfter: string | null = null;
+      // One deadline from connect to the last byte of the body, on the real clock: the timer
+      // aborts a request that stalls, and the body is read chunk by chunk against the same
+      // deadline, so neither a trickle nor an endless fast stream outlives it.
+      const deadline = performance.now() + this.timeoutMs;
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(deadlineError()), this.timeoutMs);
+      // Whatever the fetch does with the signal (a proxy tunnel that never opens ignores it),
+      // the deadline ends the wait.
+      const expired = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));
+      expired.catch(() => undefined);
+      const beforeDeadline = <T>(work: Promise<T>): Promise<T> => Promise.race([work, expired]);
       try {
-        const response = await this.fetchImpl(`${this.baseUrl}${request}`, {
+        const response = await beforeDeadline(this.fetchImpl(`${this.baseUrl}${request}`, {
           method: 'GET',
           headers: {
             'x-api-key': this.options.apiKey,
@@ -349,15 +360,20 @@ export class AnalyticsClient {
             'user-agent': this.options.userAgent ?? 'claude-chargeback',
             accept: 'application/json',
           },
-          // One deadline from connect to the last byte of the body: the signal also aborts the
-          // body read below, so a server that trickles a byte at a time is cut at the deadline.
-          signal: AbortSignal.timeout(this.timeoutMs),
+          signal: controller.signal,
           redirect: 'error',
-        });
+        }));
         status = response.status;
         retryAfter = response.headers.get('retry-after');
-        body = await response.text();
+        body = await readBody(response, deadline, controller, beforeDeadline);
       } catch (error) {
+        if (error instanceof PageTooLarge) {
+          record(0, `refused: ${error.message}`, null);
+          throw upstreamError(`The Analytics API sent more than ${MAX_PAGE_BYTES / 1_048_576} MiB for ${file}, far more than a page of ${PAGE_LIMIT} rows.`, [
+            `Base URL: ${describeBaseUrl(this.baseUrl)}`,
+            'A proxy or the server is sending something else than the API. Nothing was published; check ANTHROPIC_BASE_URL and the proxy, then run again.',
+          ]);
+        }
         const timedOut = error instanceof Error && error.name === 'TimeoutError';
         const why = timedOut ? `no answer within ${this.timeoutMs / 1000} s` : networkReason(error);
         record(0, `no answer: ${this.scrub(why)}`, null);
@@ -373,8 +389,10 @@ export class AnalyticsClient {
         }
         throw upstreamError(`The Analytics API did not answer ${file} (${why}) after ${attempt + 1} attempts${this.budgetNote()}.`, [
           `Base URL: ${describeBaseUrl(this.baseUrl)}`,
-          'Check the network or ANTHROPIC_BASE_URL and run again; nothing was published.',
+          'Check the network, ANTHROPIC_BASE_URL and any HTTPS_PROXY, then run again; nothing was published.',
         ]);
+      } finally {
+        clearTimeout(timer);
       }
       if (status === 200) return { status, body, attempt: record(status, 'page', body) };
       // Error bodies are kept for the audit trail, but never with a key a server echoed back.
@@ -427,6 +445,7 @@ export class AnalyticsClient {
 
   /** The key never appears in anything we print, even if a server echoes it back. */
   private scrub(text: string): string {
+    text = String(text);
     return this.options.apiKey ? text.split(this.options.apiKey).join('[redacted]') : text;
   }
 }
@@ -443,7 +462,7 @@ export function parseCostPage(body: string, file: string, n: number, queryName: 
   const rows = page.data.map((raw, i) => {
     const where = `Page ${n} of ${queryName}, row ${i} (${describeRawRow(raw)})`;
     if (raw.cost.currency !== 'USD') {
-      throw upstreamError(`Page ${n} of ${queryName}, row ${i}: currency is "${raw.cost.currency}", expected "USD".`, [
+      throw dataError(`Page ${n} of ${queryName}, row ${i}: currency is "${raw.cost.currency}", expected "USD".`, [
         'Chargeback statements are in USD and never convert silently. Nothing was published; report it to the provider.',
       ]);
     }
@@ -580,7 +599,8 @@ export function retryAfterMs(header: string | null, nowMs = Date.now()): number 
 
 function formatSeconds(ms: number): string {
   const s = Math.ceil(ms / 1000);
-  return s < 120 ? `${s} s` : s < 7200 ? `${s} s (${Math.round(s / 60)} min)` : `${s} s (${(s / 3600).toFixed(1)} h)`;
+  const minutes = `${Math.floor(s / 60)} min${s % 60 === 0 ? '' : ` ${s % 60} s`}`;
+  return s < 120 ? `${s} s` : s < 7200 ? `${s} s (${minutes})` : `${s} s (${(s / 3600).toFixed(1)} h)`;
 }
 
 function isoUtc(ms: number): string {
@@ -647,8 +667,44 @@ function describeBody(body: string): string {
 
 function networkReason(error: unknown): string {
   if (error instanceof Error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return cause?.code ?? cause?.message ?? error.message;
+    const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+    // Libraries put numbers and objects here too (a proxy's 407 status): always text.
+    const reason = [cause?.code, cause?.message, error.message].find((r) => typeof r === 'string' && r !== '') ?? cause?.code;
+    return String(reason ?? error.name);
   }
   return String(error);
+}
+
+/** The most one page may be: a page of 1000 rows is well under a megabyte. */
+export const MAX_PAGE_BYTES = 64 * 1_048_576;
+
+class PageTooLarge extends Error {}
+
+function deadlineError(): Error {
+  const error = new Error('the request deadline passed');
+  error.name = 'TimeoutError';
+  return error;
+}
+
+/** The body as UTF-8 text, read against the request's deadline and the page size limit. */
+async function readBody(response: Response, deadline: number, controller: AbortController, beforeDeadline: <T>(work: Promise<T>) => Promise<T>): Promise<string> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await beforeDeadline(reader.read());
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_PAGE_BYTES) throw new PageTooLarge(`more than ${MAX_PAGE_BYTES} bytes`);
+      if (performance.now() > deadline) throw deadlineError();
+      chunks.push(value);
+    }
+  } catch (error) {
+    controller.abort(error);
+    await reader.cancel().catch(() => undefined);
+    throw error;
+  }
+  return new TextDecoder('utf-8').decode(Buffer.concat(chunks));
 }

@@ -236,7 +236,12 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
       const { describeBaseUrl } = await import('../api/client.js');
       const { proxiedFetch, proxySettings } = await import('../api/proxy.js');
       const proxy = proxySettings(io.env);
-      await execute({ baseUrl, apiKey, label: describeBaseUrl(baseUrl) }, proxy ? await proxiedFetch(proxy) : undefined);
+      const proxied = proxy ? await proxiedFetch(proxy, timeoutMs) : null;
+      try {
+        await execute({ baseUrl, apiKey, label: describeBaseUrl(baseUrl) }, proxied?.fetchImpl);
+      } finally {
+        await proxied?.close();
+      }
     });
 
   program
@@ -251,14 +256,9 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
         const { template } = await loadMonthTemplate(opts.template);
         io.out(`${opts.template}: ok: locale ${template.locale}, ${template.sections.length} sections (${template.sections.join(', ')})${template.logo ? `, logo ${template.logo.file}` : ''}.`);
       }
-      const { readFile } = await import('node:fs/promises');
-      const { parseDirectory, formatProblem } = await import('../io/directory-file.js');
-      let text: string;
-      try {
-        text = await readFile(opts.directory, 'utf8');
-      } catch {
-        throw usageError(`Cannot read the org directory ${opts.directory}.`, ['Pass --directory PATH to the YAML file.']);
-      }
+      const { parseDirectory, formatProblem, readDirectoryFile } = await import('../io/directory-file.js');
+      // The same bounded reader as a run: a named pipe, a device or an oversized file is refused.
+      const text = (await readDirectoryFile(opts.directory)).toString('utf8');
       const { directory, problems } = parseDirectory(text, opts.directory);
       if (!directory) throw usageError(`${opts.directory}: ${problems.length} problem${problems.length === 1 ? '' : 's'}.`, problems.map(formatProblem));
       io.out(`${opts.directory}: ok: ${directory.costCenters.length} cost centers, ${directory.people.length} people, ${directory.rules.length} rules, ${directory.pools.length} shared-cost pool(s); unmapped spend: ${directory.unmapped}.`);
@@ -437,6 +437,8 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      // A scheduler asking for --json gets its document even when the flags themselves are wrong.
+      if (argv.includes('--json')) io.out(JSON.stringify(failureReport(usageError(error.message.replace(/^error: /, '')), EXIT.usage), null, 2));
       return EXIT.usage;
     }
     const code = printError(io, error);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseCostPage, parseUsersPage, type Attempt, type RawPage } from '../api/client.js';
 import type { CostRow } from '../core/cost-row.js';
 import type { EngagementRow } from '../core/engagement.js';
-import { usageError } from '../errors.js';
+import { ChargebackError, usageError } from '../errors.js';
 import { oldestRefresh, type MonthInput, type PulledListing } from '../month.js';
 import { readRecordedBytes, readRecordedJson } from './read-recorded.js';
 
@@ -37,6 +37,22 @@ export type RawListings = Pick<MonthInput, 'grouped' | 'total' | 'daily' | 'prem
  * The listings of a month read back from its raw/ folder (requests.json and the pages as
  * received), exactly as the pull produced them: for verify and for re-runs without a network.
  */
+/**
+ * A kept page read back. It was valid JSON when it was pulled (the pull checks that), so a page
+ * that no longer parses was damaged on disk: the month's recorded file (exit 2), not the API.
+ * What the page says (a row outside the month, a foreign currency) stays a data problem.
+ */
+function recordedPage<T>(file: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof ChargebackError && error.kind === 'upstream') {
+      throw usageError(`${file} is damaged: ${error.message}`, ['It was kept as the API sent it and no longer reads; restore raw/ from a copy of the published month, or pull the month from the API again.']);
+    }
+    throw error;
+  }
+}
+
 export async function readRawListings(rawDir: string): Promise<RawListings> {
   const requests = await readRecordedJson(join(rawDir, 'requests.json'), requestsSchema, REQUESTS_WHAT, {
     missing: `${rawDir} has no requests.json: it is not the raw/ folder of a published month.`,
@@ -53,10 +69,12 @@ export async function readRawListings(rawDir: string): Promise<RawListings> {
     listing.attempts.push({ query: r.query, request: r.request, status: r.status, outcome: r.outcome, body, keptAs: r.used ? r.file : null });
     if (r.used && r.file !== null && body !== null) {
       listing.pages.push({ file: r.file, request: r.request, status: r.status, body });
+      const file = join(rawDir, r.file);
+      const n = listing.pages.length;
       if (r.query === ENGAGEMENT_LISTING) {
-        listing.rows.push(...parseUsersPage(body, r.file, listing.pages.length, r.query, r.request).rows);
+        listing.rows.push(...recordedPage(file, () => parseUsersPage(body, r.file!, n, r.query, r.request)).rows);
       } else {
-        const { page, rows } = parseCostPage(body, r.file, listing.pages.length, r.query, r.request);
+        const { page, rows } = recordedPage(file, () => parseCostPage(body, r.file!, n, r.query, r.request));
         listing.rows.push(...rows);
         listing.refreshed = page.data_refreshed_at ?? null;
       }
