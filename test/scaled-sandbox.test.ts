@@ -226,7 +226,7 @@ describe('chargeback sandbox --people', () => {
   it.each([
     [['--people', 'many'], '--people "many" is not a whole number.'],
     [['--people', '1e4'], '--people "1e4" is not a whole number.'],
-    [['--people', '9'], '--people 9 is out of range: from 10 to 10,000,000 people.'],
+    [['--people', '9'], '--people 9 is out of range: from 10 to 2,000,000 people.'],
     [['--people', '100', '--cost-centers', '2'], '--cost-centers 2 is too few: at least 3 (a division, a department and a team).'],
     [['--people', '100', '--cost-centers', '101'], '--cost-centers 101 is more than --people 100: at most one cost center per person.'],
     [['--people', '100', '--cost-centers', '4.5'], '--cost-centers "4.5" is not a whole number.'],

@@ -26,7 +26,8 @@ export interface ScaleOptions {
   readonly moveDay?: string;
 }
 
-export const SCALED_LIMITS = { minPeople: 10, maxPeople: 10_000_000, minCostCenters: 3, maxSeed: 4_294_967_295 } as const;
+/** At most 2,000,000 people: their directory (about 100 bytes a person) stays under the loader's 256 MiB. */
+export const SCALED_LIMITS = { minPeople: 10, maxPeople: 2_000_000, minCostCenters: 3, maxSeed: 4_294_967_295 } as const;
 
 /**
  * --people, --cost-centers, --seed of `chargeback sandbox`, checked (a usage error, exit 2, names
