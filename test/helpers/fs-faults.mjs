@@ -3,7 +3,7 @@
 //   FS_FAULT=ENOSPC:write  the FS_FAULT_AFTER+1-th file written under FS_FAULT_UNDER gets half its bytes, then ENOSPC
 //   FS_FAULT=EROFS:mkdir   creating a folder under FS_FAULT_UNDER fails with EROFS
 //   FS_FAULT=EACCES:access asking whether FS_FAULT_UNDER is writable answers EACCES
-//   FS_TRACE=FILE          every path opened through fs.promises (open, readFile) is listed in FILE at exit
+//   FS_TRACE=FILE          every path opened (fs.promises open/readFile, fs.openSync/readFileSync) is listed in FILE at exit
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { resolve, sep } from 'node:path';
@@ -57,6 +57,14 @@ if (process.env.FS_TRACE) {
   for (const name of ['open', 'readFile']) {
     const real = fsp[name];
     fsp[name] = (path, ...rest) => {
+      if (typeof path === 'string' || path instanceof URL || Buffer.isBuffer(path)) opened.push(resolve(String(path)));
+      return real(path, ...rest);
+    };
+  }
+  // The bounded reader of input files opens synchronously (non-blocking, then fstat).
+  for (const name of ['openSync', 'readFileSync']) {
+    const real = fs[name];
+    fs[name] = (path, ...rest) => {
       if (typeof path === 'string' || path instanceof URL || Buffer.isBuffer(path)) opened.push(resolve(String(path)));
       return real(path, ...rest);
     };
