@@ -156,3 +156,17 @@ describe('instants (--now, data_refreshed_at)', () => {
     );
   });
 });
+
+describe('epochDay', () => {
+  it('counts whole UTC days since 1970-01-01, one more for each day added, whatever the hour', async () => {
+    const { epochDay, addDays, startOfDayMs } = await import('../src/core/period.js');
+    expect([epochDay(0), epochDay(86_399_999), epochDay(86_400_000), epochDay(-1)]).toEqual([0, 0, 1, -1]);
+    expect(epochDay(Date.parse('2026-09-15T23:59:59Z'))).toBe(20_711);
+    fc.assert(
+      fc.property(fc.integer({ min: Date.parse('2000-01-01T00:00:00Z'), max: Date.parse('2100-01-01T00:00:00Z') }), fc.integer({ min: -400, max: 400 }), (ms, days) => {
+        expect(epochDay(addDays(startOfDayMs(ms), days))).toBe(epochDay(ms) + days);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -40,6 +40,33 @@ function dayCounts(userId: string, dayMs: number): EngagementCounts {
 const zeroTool = { accepted_count: 0, rejected_count: 0 };
 const zeroOffice = { connectors_used_count: 0, distinct_connectors_used_count: 0, distinct_session_count: 0, distinct_skills_used_count: 0, message_count: 0, skills_used_count: 0 };
 
+/** One user's rollup row as the endpoint answers it: the counts the statements use, every other counter zero. */
+export function userActivityRow(userId: string, email: string, t: EngagementCounts, lastMs: number): Record<string, unknown> {
+  return {
+    user: { id: userId, email_address: email, type: 'user' },
+    chat_metrics: {
+      message_count: t.messages, thinking_message_count: 0, connectors_used_count: 0, shared_conversations_viewed_count: 0,
+      distinct_artifacts_created_count: 0, distinct_projects_created_count: 0, distinct_conversation_count: t.conversations,
+      distinct_files_uploaded_count: 0, distinct_projects_used_count: 0, distinct_shared_artifacts_viewed_count: 0,
+      distinct_skills_used_count: 0, distinct_connectors_used_count: 0,
+    },
+    claude_code_metrics: {
+      core_metrics: {
+        commit_count: t.commits, pull_request_count: t.pullRequests, artifacts_created_count: 0, distinct_session_count: t.sessions,
+        lines_of_code: { added_count: t.linesAdded, removed_count: t.linesRemoved },
+      },
+      tool_actions: { edit_tool: zeroTool, multi_edit_tool: zeroTool, notebook_edit_tool: zeroTool, write_tool: zeroTool },
+    },
+    cowork_metrics: { action_count: 0, artifacts_created_count: 0, connectors_used_count: 0, dispatch_turn_count: 0, message_count: 0, skills_used_count: 0, distinct_session_count: 0 },
+    design_metrics: { distinct_projects_created_count: 0, distinct_projects_used_count: 0, distinct_session_count: 0, message_count: 0 },
+    office_metrics: { excel: zeroOffice, outlook: zeroOffice, powerpoint: zeroOffice, word: zeroOffice },
+    science_metrics: { delegation_count: 0, distinct_session_count: 0, message_count: 0, remote_compute_job_count: 0, skills_used_count: 0 },
+    web_search_count: 0,
+    distinct_user_count: null,
+    last_activity_date: dayOf(lastMs),
+  };
+}
+
 /** Rollup rows over [startDay, endDay) (days as UTC ms), users with any activity, sorted by email. */
 export function engagementRows(startMs: number, endMs: number): Array<Record<string, unknown>> {
   const rows: Array<{ email: string; row: Record<string, unknown> }> = [];
@@ -55,32 +82,7 @@ export function engagementRows(startMs: number, endMs: number): Array<Record<str
       for (const k of Object.keys(t) as Array<keyof EngagementCounts>) t[k] += d[k];
     }
     if (last === null) continue;
-    rows.push({
-      email: person.email,
-      row: {
-        user: { id: person.userId, email_address: person.email, type: 'user' },
-        chat_metrics: {
-          message_count: t.messages, thinking_message_count: 0, connectors_used_count: 0, shared_conversations_viewed_count: 0,
-          distinct_artifacts_created_count: 0, distinct_projects_created_count: 0, distinct_conversation_count: t.conversations,
-          distinct_files_uploaded_count: 0, distinct_projects_used_count: 0, distinct_shared_artifacts_viewed_count: 0,
-          distinct_skills_used_count: 0, distinct_connectors_used_count: 0,
-        },
-        claude_code_metrics: {
-          core_metrics: {
-            commit_count: t.commits, pull_request_count: t.pullRequests, artifacts_created_count: 0, distinct_session_count: t.sessions,
-            lines_of_code: { added_count: t.linesAdded, removed_count: t.linesRemoved },
-          },
-          tool_actions: { edit_tool: zeroTool, multi_edit_tool: zeroTool, notebook_edit_tool: zeroTool, write_tool: zeroTool },
-        },
-        cowork_metrics: { action_count: 0, artifacts_created_count: 0, connectors_used_count: 0, dispatch_turn_count: 0, message_count: 0, skills_used_count: 0, distinct_session_count: 0 },
-        design_metrics: { distinct_projects_created_count: 0, distinct_projects_used_count: 0, distinct_session_count: 0, message_count: 0 },
-        office_metrics: { excel: zeroOffice, outlook: zeroOffice, powerpoint: zeroOffice, word: zeroOffice },
-        science_metrics: { delegation_count: 0, distinct_session_count: 0, message_count: 0, remote_compute_job_count: 0, skills_used_count: 0 },
-        web_search_count: 0,
-        distinct_user_count: null,
-        last_activity_date: dayOf(last),
-      },
-    });
+    rows.push({ email: person.email, row: userActivityRow(person.userId, person.email, t, last) });
   }
   return rows.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0)).map((r) => r.row);
 }

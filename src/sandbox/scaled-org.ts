@@ -1,6 +1,8 @@
 import { open } from 'node:fs/promises';
 import { usageError } from '../errors.js';
+import { addDays, dayOf, dayStartMs, epochDay } from '../core/period.js';
 import { prng } from './prng.js';
+import { FIRST, LAST } from './synthetic-org.js';
 
 /**
  * A synthetic organization of any size for the sandbox, to try the month-end at enterprise scale:
@@ -152,31 +154,11 @@ function base32(n: number, width: number): string {
 
 // Weekday of a UTC day number (days since 1970-01-01, a Thursday): 0 Sunday … 6 Saturday.
 const weekdayOfDay = (dayNumber: number) => (((dayNumber + 4) % 7) + 7) % 7;
-const DAY_MS = 86_400_000;
 
 // ---------------------------------------------------------------------------------------------
 // Names (display, ascii for the address), in Latin, Greek and Cyrillic scripts.
 
-const FIRST: ReadonlyArray<readonly [string, string]> = [
-  ['Zoë', 'zoe'], ['Łukasz', 'lukasz'], ['Ελένη', 'eleni'], ['Дмитрий', 'dmitry'], ['Anna', 'anna'],
-  ['José', 'jose'], ['Björn', 'bjorn'], ['Ines', 'ines'], ['Νίκος', 'nikos'], ['Ольга', 'olga'],
-  ['François', 'francois'], ['Ayşe', 'ayse'], ['Jiří', 'jiri'], ['Maja', 'maja'], ['Tomás', 'tomas'],
-  ['Žaneta', 'zaneta'], ['Hannah', 'hannah'], ['Sergio', 'sergio'], ['Γιώργος', 'giorgos'], ['Іван', 'ivan'],
-  ['Åsa', 'asa'], ['Niamh', 'niamh'], ['Kārlis', 'karlis'], ['Lucía', 'lucia'], ['Mehmet', 'mehmet'],
-  ['Оксана', 'oksana'], ['Pieter', 'pieter'], ['Ülle', 'ulle'], ['Dorota', 'dorota'], ['Marco', 'marco'],
-  ['Σοφία', 'sofia'], ['Vesna', 'vesna'], ['Émile', 'emile'], ['Greta', 'greta'], ['Radu', 'radu'],
-  ['Lars', 'lars'], ['Catarina', 'catarina'], ['Ömer', 'omer'], ['Alžběta', 'alzbeta'], ['Finn', 'finn'],
-];
-const LAST: ReadonlyArray<readonly [string, string]> = [
-  ['Łukasiewicz', 'lukasiewicz'], ['Müller', 'mueller'], ['Παπαδοπούλου', 'papadopoulou'], ['Иванов', 'ivanov'],
-  ['García', 'garcia'], ['Nørgaard', 'norgaard'], ['Ó Briain', 'obriain'], ['Kowalska', 'kowalska'],
-  ['Dvořák', 'dvorak'], ['Rossi', 'rossi'], ['Якименко', 'yakimenko'], ['Öztürk', 'ozturk'],
-  ['Lefèvre', 'lefevre'], ['Virtanen', 'virtanen'], ['Γεωργίου', 'georgiou'], ['Novak', 'novak'],
-  ['Schäfer', 'schaefer'], ['Bērziņš', 'berzins'], ['Fernández', 'fernandez'], ['Петрова', 'petrova'],
-  ['de Vries', 'devries'], ['Kovačević', 'kovacevic'], ['Lindqvist', 'lindqvist'], ['Popescu', 'popescu'],
-  ['Nagy', 'nagy'], ['Ševčík', 'sevcik'], ['Costa', 'costa'], ['Ahlgren', 'ahlgren'], ['Brennan', 'brennan'],
-  ['Καραγιάννης', 'karagiannis'], ['Tamm', 'tamm'], ['Horváth', 'horvath'], ['Weiß', 'weiss'],
-];
+// The same names as the default organization: FIRST and LAST from synthetic-org.ts.
 
 const DIVISIONS: ReadonlyArray<readonly [string, string]> = [
   ['ENG', 'Engineering'], ['GTM', 'Go-to-Market'], ['GA', 'General & Administrative'], ['OPS', 'Operations'],
@@ -202,8 +184,7 @@ export function hierarchyShape(c: number): { divisions: number; departments: num
 
 /** "2026-09-14" from "2026-09-15". */
 function dayBefore(day: string): string {
-  const ms = Date.parse(`${day}T00:00:00Z`) - DAY_MS;
-  return new Date(ms).toISOString().slice(0, 10);
+  return dayOf(addDays(dayStartMs(day)!, -1));
 }
 
 export class ScaledOrganization {
@@ -557,9 +538,10 @@ export interface AmountDay {
 }
 
 export function amountDay(dayMs: number, refreshedMs: number, revisionWindowDays: number): AmountDay {
-  const number = Math.floor(dayMs / DAY_MS);
+  const number = epochDay(dayMs);
   const w = weekdayOfDay(number);
-  return { number, weekend: w === 0 || w === 6, unsettled: refreshedMs < dayMs + (1 + revisionWindowDays) * DAY_MS };
+  // Settled once the refresh is a whole revision window past the day's end.
+  return { number, weekend: w === 0 || w === 6, unsettled: epochDay(refreshedMs - dayMs) < 1 + revisionWindowDays };
 }
 
 /** Micro-cents of one combination on one day, settled (as finally billed). Exact integer below 2^53. */

@@ -1,4 +1,5 @@
 import { addDays, dayOf, dayStartAtOrAfter, daysBetween, isoSeconds, REVISION_WINDOW_DAYS } from '../core/period.js';
+import { userActivityRow } from './engagement-data.js';
 import { prng } from './prng.js';
 import { amountDay, hash2, microText, reportedMicro, settledMicro, type AmountDay, type ScaledOrganization, type Spender } from './scaled-org.js';
 
@@ -230,9 +231,6 @@ function summedPage(org: ScaledOrganization, query: ScaledCostQuery, refreshedMs
 // ---------------------------------------------------------------------------------------------
 // Engagement (GET /v1/organizations/analytics/users, rollup mode)
 
-const zeroTool = { accepted_count: 0, rejected_count: 0 };
-const zeroOffice = { connectors_used_count: 0, distinct_connectors_used_count: 0, distinct_session_count: 0, distinct_skills_used_count: 0, message_count: 0, skills_used_count: 0 };
-
 /** The rollup row of person `i` over the days, or null when they had no activity (or no e-mail). */
 function engagementRow(org: ScaledOrganization, i: number, days: readonly number[]): Record<string, unknown> | null {
   const person = org.person(i);
@@ -268,29 +266,7 @@ function engagementRow(org: ScaledOrganization, i: number, days: readonly number
     if (active) last = dayMs;
   }
   if (last === null) return null;
-  return {
-    user: { id: person.userId, email_address: person.email, type: 'user' },
-    chat_metrics: {
-      message_count: t.messages, thinking_message_count: 0, connectors_used_count: 0, shared_conversations_viewed_count: 0,
-      distinct_artifacts_created_count: 0, distinct_projects_created_count: 0, distinct_conversation_count: t.conversations,
-      distinct_files_uploaded_count: 0, distinct_projects_used_count: 0, distinct_shared_artifacts_viewed_count: 0,
-      distinct_skills_used_count: 0, distinct_connectors_used_count: 0,
-    },
-    claude_code_metrics: {
-      core_metrics: {
-        commit_count: t.commits, pull_request_count: t.pullRequests, artifacts_created_count: 0, distinct_session_count: t.sessions,
-        lines_of_code: { added_count: t.linesAdded, removed_count: t.linesRemoved },
-      },
-      tool_actions: { edit_tool: zeroTool, multi_edit_tool: zeroTool, notebook_edit_tool: zeroTool, write_tool: zeroTool },
-    },
-    cowork_metrics: { action_count: 0, artifacts_created_count: 0, connectors_used_count: 0, dispatch_turn_count: 0, message_count: 0, skills_used_count: 0, distinct_session_count: 0 },
-    design_metrics: { distinct_projects_created_count: 0, distinct_projects_used_count: 0, distinct_session_count: 0, message_count: 0 },
-    office_metrics: { excel: zeroOffice, outlook: zeroOffice, powerpoint: zeroOffice, word: zeroOffice },
-    science_metrics: { delegation_count: 0, distinct_session_count: 0, message_count: 0, remote_compute_job_count: 0, skills_used_count: 0 },
-    web_search_count: 0,
-    distinct_user_count: null,
-    last_activity_date: dayOf(last),
-  };
+  return userActivityRow(person.userId, person.email, t, last);
 }
 
 /**

@@ -45,8 +45,8 @@ export const COST_CENTERS: readonly SyntheticCostCenter[] = [
   cc('GA-IT', 'IT & Workplace', 'GA', 'Õnne Tamm', 'onne.tamm', '6340', 6),
 ];
 
-/** [display name, ascii form for the e-mail address] */
-const FIRST: ReadonlyArray<readonly [string, string]> = [
+/** [display name, ascii form for the e-mail address], in Latin, Greek and Cyrillic scripts. */
+export const FIRST: ReadonlyArray<readonly [string, string]> = [
   ['Zoë', 'zoe'], ['Łukasz', 'lukasz'], ['Ελένη', 'eleni'], ['Дмитрий', 'dmitry'], ['Anna', 'anna'],
   ['José', 'jose'], ['Björn', 'bjorn'], ['Ines', 'ines'], ['Νίκος', 'nikos'], ['Ольга', 'olga'],
   ['François', 'francois'], ['Ayşe', 'ayse'], ['Jiří', 'jiri'], ['Maja', 'maja'], ['Tomás', 'tomas'],
@@ -56,7 +56,7 @@ const FIRST: ReadonlyArray<readonly [string, string]> = [
   ['Σοφία', 'sofia'], ['Vesna', 'vesna'], ['Émile', 'emile'], ['Greta', 'greta'], ['Radu', 'radu'],
   ['Lars', 'lars'], ['Catarina', 'catarina'], ['Ömer', 'omer'], ['Alžběta', 'alzbeta'], ['Finn', 'finn'],
 ];
-const LAST: ReadonlyArray<readonly [string, string]> = [
+export const LAST: ReadonlyArray<readonly [string, string]> = [
   ['Łukasiewicz', 'lukasiewicz'], ['Müller', 'mueller'], ['Παπαδοπούλου', 'papadopoulou'], ['Иванов', 'ivanov'],
   ['García', 'garcia'], ['Nørgaard', 'norgaard'], ['Ó Briain', 'obriain'], ['Kowalska', 'kowalska'],
   ['Dvořák', 'dvorak'], ['Rossi', 'rossi'], ['Якименко', 'yakimenko'], ['Öztürk', 'ozturk'],
