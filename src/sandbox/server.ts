@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { costUnits, microCentsText, type CostUnit } from './cost-data.js';
 import { engagementRows } from './engagement-data.js';
 import type { ScaledOrganization } from './scaled-org.js';
-import { scaledCostPage, scaledUsersPage, type ScaledContext, type ScaledRow } from './scaled-pages.js';
+import { scaledCostPage, scaledUsersPage, type ScaledContext, type ScaledCostQuery, type ScaledRow } from './scaled-pages.js';
 import { addDays, addHours, dayOf, dayStartMs, daysBetween, isoSeconds, lookbackStartMs, parseInstant, periodOf, startOfDayMs, startOfHourMs } from '../core/period.js';
 
 /**
@@ -144,15 +144,9 @@ function queryInstant(name: string, value: string | null): number {
   return parsed.ms;
 }
 
-interface Query {
-  readonly startMs: number;
-  readonly endMs: number;
-  readonly bucketDay: boolean;
-  readonly actorIds: readonly string[];
-  readonly groupBy: readonly string[];
+/** A cost query as parsed from the request: what a scaled page needs, and the page size. */
+interface Query extends ScaledCostQuery {
   readonly limit: number;
-  readonly page: string | null;
-  readonly fingerprint: string;
 }
 
 function parseQuery(url: URL, nowMs: number): Query {
