@@ -40,6 +40,8 @@ interface Timed {
   sysS: number | null;
   cpuS: number | null;
   maxRssKiB: number | null;
+  /** CPU seconds the rest of the machine used during the step (all CPUs' busy time from /proc/stat, less the step's own): another busy process shows here. */
+  otherCpuS: number | null;
   /** The last lines of stderr (without the time line), for a failure. */
   tail: string[];
   stdout: string;
@@ -93,11 +95,25 @@ function parseArgs(argv: readonly string[]): { sizes: number[]; jsonOut: string;
   return { sizes, jsonOut, keep };
 }
 
+/** Busy CPU seconds of the whole machine since boot (all CPUs), from /proc/stat; null elsewhere. */
+function busyCpuS(): number | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal …, in USER_HZ (100 a second on Linux)
+    return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + (f[7] ?? 0)) / 100;
+  } catch {
+    return null;
+  }
+}
+
 /** Runs `node ARGS` under /usr/bin/time; calls onLine with each stderr line and the seconds since the start. */
 function timed(args: readonly string[], env: NodeJS.ProcessEnv, onLine?: (line: string, atS: number) => void): Promise<Timed> {
   return new Promise((resolve) => {
+    const busy0 = busyCpuS();
     const t0 = performance.now();
-    const child = spawn(TIME, ['-f', `${TIME_MARK} %e %U %S %M`, process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // In a process group of its own, so an interrupted benchmark stops the command under /usr/bin/time too.
+    const child = spawn(TIME, ['-f', `${TIME_MARK} %e %U %S %M`, process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    track(child);
     let stdout = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d: string) => {
@@ -131,13 +147,37 @@ function timed(args: readonly string[], env: NodeJS.ProcessEnv, onLine?: (line: 
         sysS,
         cpuS: userS !== null && sysS !== null ? userS + sysS : null,
         maxRssKiB: f ? f[3]! : null,
+        otherCpuS: (() => {
+          const busy1 = busyCpuS();
+          return busy0 === null || busy1 === null || userS === null || sysS === null ? null : Math.max(0, busy1 - busy0 - userS - sysS);
+        })(),
         tail: tail.filter((l) => !/^Command exited with non-zero status/.test(l)),
         stdout,
       });
     });
     child.once('error', (error) => {
-      resolve({ ok: false, exitCode: null, signal: null, wallS: null, userS: null, sysS: null, cpuS: null, maxRssKiB: null, tail: [String(error)], stdout });
+      resolve({ ok: false, exitCode: null, signal: null, wallS: null, userS: null, sysS: null, cpuS: null, maxRssKiB: null, otherCpuS: null, tail: [String(error)], stdout });
     });
+  });
+}
+
+/** The children running now, stopped if the benchmark itself is interrupted. */
+const running = new Set<ChildProcess>();
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const child of running) {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        child.kill('SIGTERM'); // not a group leader (the sandbox)
+      }
+    }
+    process.stderr.write(`interrupted (${signal}); figures so far are in the JSON file\n`);
+    process.exit(130);
   });
 }
 
@@ -152,6 +192,7 @@ function startSandbox(people: number, costCenters: number, dir: string): Promise
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--now', NOW, '--people', String(people), '--cost-centers', String(costCenters), '--directory-out', join(dir, 'org.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    track(child);
     let moveDay: string | null = null;
     let err = '';
     child.stderr!.setEncoding('utf8');
@@ -478,7 +519,7 @@ function report() {
 
 function strip(t: Timed | null) {
   if (!t) return null;
-  return { ok: t.ok, exitCode: t.exitCode, signal: t.signal, wallS: t.wallS, userS: t.userS, sysS: t.sysS, cpuS: t.cpuS, maxRssKiB: t.maxRssKiB, ...(t.ok ? {} : { stderrTail: t.tail }) };
+  return { ok: t.ok, exitCode: t.exitCode, signal: t.signal, wallS: t.wallS, userS: t.userS, sysS: t.sysS, cpuS: t.cpuS, maxRssKiB: t.maxRssKiB, otherCpuS: t.otherCpuS, ...(t.ok ? {} : { stderrTail: t.tail }) };
 }
 
 console.log(table(results));
@@ -492,6 +533,7 @@ for (const r of results) {
     r.workbooks !== null ? `${r.workbooks} workbooks with ${r.workbookRows} rows` : null,
     r.floor?.parts ? `floor: parse ${fmtS(r.floor.parts.parseS)}, PDF ${fmtS(r.floor.parts.pdfS)}, Excel ${fmtS(r.floor.parts.xlsxS)}` : null,
     r.sandboxStartS !== null ? `sandbox ready in ${fmtS(r.sandboxStartS)}` : null,
+    r.fromRaw?.otherCpuS != null ? `CPU of other processes during from-raw ${fmtS(r.fromRaw.otherCpuS)}, during the floor ${fmtS(r.floor?.otherCpuS)}` : null,
   ].filter((x) => x !== null);
   console.log(`${r.people.toLocaleString('en-US')} people: ${extra.join('; ')}`);
   for (const n of r.notes) console.log(`  note: ${n}`);
