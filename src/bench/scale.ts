@@ -129,7 +129,7 @@ function timed(args: readonly string[], env: NodeJS.ProcessEnv, onLine?: (line: 
       }
       onLine?.(line, (performance.now() - t0) / 1000);
       tail.push(line);
-      if (tail.length > 20) tail.shift();
+      if (tail.length > 40) tail.shift();
     });
     const closed = new Promise<void>((r) => lines.once('close', () => r()));
     child.once('close', async (code, signal) => {
@@ -298,6 +298,13 @@ function workbookSheets(file: string): [number, number][] {
   return sheets;
 }
 
+/** Why a step failed, in a line: the fatal error or error message, and how it ended. */
+function why(t: Timed): string {
+  const error = t.tail.find((l) => /FATAL ERROR|out of memory|^\s*(\w*Error|error)\b/i.test(l));
+  const end = t.signal ? `killed by ${t.signal}` : t.tail.find((l) => /^Command terminated by signal/.test(l)) ?? `exit status ${t.exitCode}`;
+  return `${(error ?? t.tail[t.tail.length - 1] ?? '').trim()} (${end})`;
+}
+
 function fmtS(s: number | null | undefined): string {
   if (s === null || s === undefined) return '–';
   return s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`;
@@ -363,7 +370,7 @@ async function benchSize(people: number, keep: boolean): Promise<SizeResult> {
     } finally {
       await stopSandbox(sandbox);
     }
-    if (!result.run.ok) result.notes.push(`run failed: ${result.run.tail.slice(-3).join(' / ')}`);
+    if (!result.run.ok) result.notes.push(`run failed: ${why(result.run)}`);
     const monthName = period ?? (existsSync(out) ? readdirSync(out).find((n) => /^\d{4}-\d{2}$/.test(n)) ?? null : null);
     const monthDir = monthName === null ? null : join(out, monthName);
     let rawDir = monthDir ? join(monthDir, 'raw') : null;
@@ -385,11 +392,11 @@ async function benchSize(people: number, keep: boolean): Promise<SizeResult> {
       say('run --from-raw (no network)');
       const out2 = join(dir, 'out2');
       result.fromRaw = await timed([CLI, 'run', '--from-raw', rawDir, '--now', NOW, '--directory', directory, '--out', out2], baseEnv);
-      if (!result.fromRaw.ok) result.notes.push(`from-raw failed: ${result.fromRaw.tail.slice(-3).join(' / ')}`);
+      if (!result.fromRaw.ok) result.notes.push(`from-raw failed: ${why(result.fromRaw)}`);
       else if (!renderedDir && monthName) renderedDir = join(out2, monthName);
       say(`verify ${monthDir}`);
       result.verify = await timed([CLI, 'verify', monthDir], baseEnv);
-      if (!result.verify.ok) result.notes.push(`verify failed: ${result.verify.tail.slice(-3).join(' / ')}`);
+      if (!result.verify.ok) result.notes.push(`verify failed: ${why(result.verify)}`);
       if (!keep) rmSync(out2, { recursive: true, force: true });
     } else {
       result.notes.push('from-raw and verify skipped: the run published no month');
@@ -415,7 +422,7 @@ async function benchSize(people: number, keep: boolean): Promise<SizeResult> {
       try {
         parts = JSON.parse(t.stdout.trim().split('\n').pop() ?? '') as { parseS: number; pdfS: number; xlsxS: number };
       } catch {
-        result.notes.push(`floor failed: ${t.tail.slice(-3).join(' / ')}`);
+        result.notes.push(`floor failed: ${why(t)}`);
       }
       result.floor = { ...t, parts: parts ? { parseS: parts.parseS, pdfS: parts.pdfS, xlsxS: parts.xlsxS } : null, partial };
       if (result.fromRaw?.ok && t.ok && !partial && result.fromRaw.wallS && t.wallS) result.ratio = result.fromRaw.wallS / t.wallS;
