@@ -387,13 +387,13 @@ async function benchSize(people: number, keep: boolean): Promise<SizeResult> {
     }
 
     // from-raw and verify.
-    let renderedDir: string | null = monthDir && existsSync(join(monthDir, 'manifest.json')) ? monthDir : null;
+    // The published month, whose documents the floor mirrors.
+    const renderedDir: string | null = result.run.ok && monthDir && existsSync(join(monthDir, 'manifest.json')) ? monthDir : null;
     if (rawDir && result.run.ok && monthDir) {
       say('run --from-raw (no network)');
       const out2 = join(dir, 'out2');
       result.fromRaw = await timed([CLI, 'run', '--from-raw', rawDir, '--now', NOW, '--directory', directory, '--out', out2], baseEnv);
       if (!result.fromRaw.ok) result.notes.push(`from-raw failed: ${why(result.fromRaw)}`);
-      else if (!renderedDir && monthName) renderedDir = join(out2, monthName);
       say(`verify ${monthDir}`);
       result.verify = await timed([CLI, 'verify', monthDir], baseEnv);
       if (!result.verify.ok) result.notes.push(`verify failed: ${why(result.verify)}`);
