@@ -16,6 +16,12 @@
  *      pages, exceljs's streaming writer writing the same rows, one thread.
  * A step that fails (exit status other than 0, e.g. out of memory) is reported with its figures
  * and the benchmark goes on.
+ *
+ * The table: rows are the grouped cost listing's rows in the raw pages; "pull" is the run's
+ * start to the end of its pull (from its progress lines); CPU is user + sys of the process and
+ * its threads; the ratio is from-raw wall / floor wall; the exponent of a time between two sizes
+ * is log(t2/t1) / log(n2/n1) (1 is linear). The JSON holds every figure, the floor's parts and,
+ * per step, the CPU the rest of the machine used meanwhile (a disturbed figure shows there).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -84,6 +90,10 @@ function parseArgs(argv: readonly string[]): { sizes: number[]; jsonOut: string;
     if (a === '--sizes' || a.startsWith('--sizes=')) sizesText = value();
     else if (a === '--json-out' || a.startsWith('--json-out=')) jsonOut = value();
     else if (a === '--keep') keep = true;
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write('usage: npm run bench:scale -- [--sizes 10000,50000,100000] [--json-out bench-scale.json] [--keep]\n  (sizes also from BENCH_SIZES; --keep keeps each size\'s work folder)\n');
+      process.exit(0);
+    }
     else throw new Error(`unknown argument ${a} (expected --sizes N,N… --json-out FILE --keep)`);
   }
   const sizes = sizesText.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => {
@@ -465,7 +475,7 @@ function table(results: readonly SizeResult[]): string {
   return lines.join('\n');
 }
 
-function exponents(results: readonly SizeResult[]): { from: number; to: number; fromRaw: number | null; run: number | null; floor: number | null }[] {
+function exponents(results: readonly SizeResult[]): { from: number; to: number; fromRaw: number | null; run: number | null; runAfterPull: number | null; floor: number | null }[] {
   const out = [];
   for (let i = 1; i < results.length; i++) {
     const a = results[i - 1]!;
@@ -476,13 +486,22 @@ function exponents(results: readonly SizeResult[]): { from: number; to: number; 
       to: b.people,
       fromRaw: exponent(a.people, ok(a.fromRaw), b.people, ok(b.fromRaw)),
       run: exponent(a.people, ok(a.run), b.people, ok(b.run)),
+      // The run less its pull: the pull goes at the API's rate once its first burst is spent, a step, not a power.
+      runAfterPull: exponent(a.people, a.run?.ok && a.pullS !== null ? a.run.wallS! - a.pullS : null, b.people, b.run?.ok && b.pullS !== null ? b.run.wallS! - b.pullS : null),
       floor: exponent(a.people, a.floor && !a.floor.partial ? ok(a.floor) : null, b.people, b.floor && !b.floor.partial ? ok(b.floor) : null),
     });
   }
   return out;
 }
 
-const { sizes, jsonOut, keep } = parseArgs(process.argv.slice(2));
+let args: ReturnType<typeof parseArgs>;
+try {
+  args = parseArgs(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(2);
+}
+const { sizes, jsonOut, keep } = args;
 if (!existsSync(TIME)) {
   process.stderr.write(`${TIME} is needed (GNU time, e.g. apt-get install time)\n`);
   process.exit(2);
@@ -550,7 +569,7 @@ if (exps.length > 0) {
   console.log('');
   console.log('scaling exponent of the wall time, log(t2/t1) / log(n2/n1) (1 is linear):');
   const e = (x: number | null) => (x === null ? '–' : x.toFixed(2));
-  for (const x of exps) console.log(`  ${x.from.toLocaleString('en-US')} → ${x.to.toLocaleString('en-US')} people: from-raw ${e(x.fromRaw)}, run ${e(x.run)}, floor ${e(x.floor)}`);
+  for (const x of exps) console.log(`  ${x.from.toLocaleString('en-US')} → ${x.to.toLocaleString('en-US')} people: from-raw ${e(x.fromRaw)}, run ${e(x.run)} (after its pull ${e(x.runAfterPull)}), floor ${e(x.floor)}`);
 }
 console.log('');
 console.log(`written to ${jsonOut}`);
