@@ -8,7 +8,7 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 180_000,
     pool: 'forks',
-    // Both cores: vitest would otherwise keep one for itself on a 2-core machine.
-    maxWorkers: 2,
+    // Every core: vitest would otherwise keep one for itself (one worker on a 2-core machine).
+    maxWorkers: '100%',
   },
 });

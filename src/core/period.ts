@@ -46,6 +46,11 @@ export function epochDay(ms: number): number {
   return Math.floor(ms / 86_400_000);
 }
 
+/** Day of the week of an epoch day (0 = Sunday … 6 = Saturday); 1970-01-01 was a Thursday. */
+export function weekdayOfEpochDay(day: number): number {
+  return (((day + 4) % 7) + 7) % 7;
+}
+
 export function addDays(ms: number, days: number): number {
   return utc(ms).plus({ days }).toMillis();
 }

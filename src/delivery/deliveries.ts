@@ -1,5 +1,6 @@
 import { processAlive, writeDurable } from '../io/publish.js';
 import { readRecordedJsonIfPresent } from '../io/read-recorded.js';
+import { readRegularFile } from '../io/read-file.js';
 import { errnoCode, fsCause, isFsError, writeNextStep } from '../io/fs-cause.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
@@ -95,7 +96,8 @@ export async function lockOutbox(folder: string): Promise<() => Promise<void>> {
         if (!isFsError(error)) throw error;
         throw usageError(`Cannot create ${path}: ${fsCause(error)}; nothing was sent.`, [writeNextStep(errnoCode(error))]);
       }
-      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+      // Bounded and non-blocking: whatever sits at the lock's path cannot stall the send.
+      const pid = Number(readLockPid(path));
       if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
         throw usageError(`Another chargeback send (process ${pid}) is working on ${folder}.`, [`Wait for it to finish; if it is gone, remove ${path}.`]);
       }
@@ -103,4 +105,13 @@ export async function lockOutbox(folder: string): Promise<() => Promise<void>> {
     }
   }
   throw usageError(`Cannot lock ${path}.`, ['Another chargeback send may be starting; try again.']);
+}
+
+/** The process id a send lock names, or "" when it cannot be read as a small regular file. */
+function readLockPid(path: string): string {
+  try {
+    return readRegularFile(path, { maxBytes: 64, what: 'a send lock' }).toString('utf8').trim();
+  } catch {
+    return '';
+  }
 }

@@ -78,7 +78,7 @@ export async function readRecordedBytesIfPresent(path: string, what: string, hin
  */
 export function parseRecordedJson<S extends z.ZodType>(bytes: Uint8Array | string, path: string, schema: S, what: string, hints: RecordedHints = {}): z.output<S> {
   const next = hints.next ?? RESTORE;
-  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
+  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);

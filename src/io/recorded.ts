@@ -97,8 +97,7 @@ export async function readRecordedInputs(monthDir: string, recorded: RecordedMan
 
 /** The recorded template and its assets; a copy that is missing or unreadable names its file (exit 2). */
 export async function recordedTemplate(monthDir: string, recorded: RecordedManifest): Promise<MonthTemplate> {
-  // Every listed input is opened here first so a missing one is reported by name, not as a crash.
-  for (const path of recorded.listed) if (path.startsWith('inputs/')) await readRecordedBytes(join(monthDir, path), `a copy of the month's inputs (listed in its ${MANIFEST_FILE})`);
+  // templateFromCopy reads each copy through the recorded-file reader, which names a missing one.
   try {
     return await templateFromCopy(monthDir, recorded.listed, recorded.templateName);
   } catch (error) {

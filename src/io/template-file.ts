@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { realpathSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { inflateSync } from 'node:zlib';
+import { crc32, inflateSync } from 'node:zlib';
 import type { Node } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_COLOURS, DEFAULT_EMAIL, SECTIONS, type Section, type Template, type TemplateColours, type TemplateLogo } from '../core/template.js';
@@ -271,22 +271,6 @@ function rendererRefusal(b: Buffer): string | null {
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
-}
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) crc = CRC_TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
 }
 
 /** Bit depths allowed per PNG colour type, and samples per pixel. */

@@ -113,12 +113,12 @@ interface DocFonts {
 }
 
 /**
- * DejaVu parsed once per process, with one cache of word layouts per face: every document used
- * to parse both faces again and shape every word again, which was most of a statement's cost.
+ * DejaVu parsed once per process (with fontkit's glyph and shaping state): every document used
+ * to parse both faces again, which was most of a statement's cost.
  * Each document still has its own font objects and subsets (ids F2 and F3, as pdfkit would give
  * them), so the bytes are those pdfkit writes on its own.
  */
-let sharedFaces: { readonly make: EmbeddedFontClass; readonly faces: ReadonlyArray<{ readonly name: string; readonly font: EmbeddedFont['font']; readonly layoutCache: Record<string, unknown> }> } | null = null;
+let sharedFaces: { readonly make: EmbeddedFontClass; readonly faces: ReadonlyArray<{ readonly name: string; readonly font: EmbeddedFont['font'] }> } | null = null;
 
 function openFaces(doc: Doc): void {
   const fonts = doc as unknown as DocFonts;
@@ -142,15 +142,16 @@ function openFaces(doc: Doc): void {
     sharedFaces = {
       make: regular.constructor as EmbeddedFontClass,
       faces: [
-        { name: 'regular', font: regular.font, layoutCache: (regular.layoutCache ??= Object.create(null) as Record<string, unknown>) },
-        { name: 'bold', font: bold.font, layoutCache: (bold.layoutCache ??= Object.create(null) as Record<string, unknown>) },
+        { name: 'regular', font: regular.font },
+        { name: 'bold', font: bold.font },
       ],
     };
     return;
   }
   for (const face of sharedFaces.faces) {
+    // Each document keeps its own word-layout cache (pdfkit makes one per font object), so a
+    // run's distinct words do not pile up for the whole process.
     const embedded = new sharedFaces.make(doc, face.font, `F${++fonts._fontCount}`);
-    embedded.layoutCache = face.layoutCache;
     fonts._fontFamilies[face.name] = embedded;
     fonts._fontFamilies[face.font.postscriptName] = embedded;
   }

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { usageError } from '../errors.js';
-import { addDays, dayOf, dayStartMs, epochDay } from '../core/period.js';
+import { addDays, dayOf, dayStartMs, epochDay, weekdayOfEpochDay } from '../core/period.js';
 import { prng } from './prng.js';
 import { FIRST, LAST } from './synthetic-org.js';
 
@@ -153,7 +153,6 @@ function base32(n: number, width: number): string {
 }
 
 // Weekday of a UTC day number (days since 1970-01-01, a Thursday): 0 Sunday … 6 Saturday.
-const weekdayOfDay = (dayNumber: number) => (((dayNumber + 4) % 7) + 7) % 7;
 
 // ---------------------------------------------------------------------------------------------
 // Names (display, ascii for the address), in Latin, Greek and Cyrillic scripts.
@@ -211,7 +210,7 @@ export class ScaledOrganization {
     if (!Number.isSafeInteger(costCenters) || costCenters < SCALED_LIMITS.minCostCenters || costCenters > people) throw new RangeError(`costCenters: expected an integer from ${SCALED_LIMITS.minCostCenters} to people (${people}), got ${costCenters}`);
     if (!Number.isSafeInteger(seed) || seed < 0 || seed > SCALED_LIMITS.maxSeed) throw new RangeError(`seed: expected an integer from 0 to ${SCALED_LIMITS.maxSeed}, got ${seed}`);
     const moveDay = options.moveDay ?? '2026-09-15';
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(moveDay) || Number.isNaN(Date.parse(`${moveDay}T00:00:00Z`)) || new Date(`${moveDay}T00:00:00Z`).toISOString().slice(0, 10) !== moveDay) throw new RangeError(`moveDay: expected a day such as 2026-09-15, got ${moveDay}`);
+    if (dayStartMs(moveDay) === null) throw new RangeError(`moveDay: expected a day such as 2026-09-15, got ${moveDay}`);
     this.people = people;
     this.costCenterCount = costCenters;
     this.seed = seed;
@@ -539,7 +538,7 @@ export interface AmountDay {
 
 export function amountDay(dayMs: number, refreshedMs: number, revisionWindowDays: number): AmountDay {
   const number = epochDay(dayMs);
-  const w = weekdayOfDay(number);
+  const w = weekdayOfEpochDay(number);
   // Settled once the refresh is a whole revision window past the day's end.
   return { number, weekend: w === 0 || w === 6, unsettled: epochDay(refreshedMs - dayMs) < 1 + revisionWindowDays };
 }
