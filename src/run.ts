@@ -156,13 +156,14 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   // Every cost listing must come from an export that covers the month; the oldest one decides.
   const dataRefreshedAt = oldestRefresh([grouped, total, ...daily, ...(premium ? [premium] : [])]);
   if (dataRefreshedAt === null) {
-    throw tempfailError(`The provider reports no data export covering ${period.label} yet (data_refreshed_at is null).`, [
+    // Recorded pages never catch up: from raw/ this is the month's data, not "try later".
+    throw (options.fromRaw ? dataError : tempfailError)(`The provider reports no data export covering ${period.label} yet (data_refreshed_at is null).`, [
       'Nothing can be charged back from it, not even provisionally. Run again later; nothing was published.',
     ]);
   }
   const finalByRefresh = refreshCovers(period, dataRefreshedAt);
   if (!finalByRefresh && !options.provisional) {
-    throw tempfailError(`The provider's data for ${period.label} is not complete yet (data_refreshed_at ${dataRefreshedAt ?? 'null'} is before ${period.endExclusiveIso}).`, [
+    throw (options.fromRaw ? dataError : tempfailError)(`The provider's data for ${period.label} is not complete yet (data_refreshed_at ${dataRefreshedAt ?? 'null'} is before ${period.endExclusiveIso}).`, [
       finalByDate
         ? `${period.label} is past its revision window (final since ${dayText(finalFromMs(period))}), but the provider's export has not caught up; it usually does within hours.`
         : `${period.label} becomes final on ${dayText(finalFromMs(period))} (00:00 UTC) once the provider's export covers it.`,

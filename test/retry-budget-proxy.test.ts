@@ -14,15 +14,15 @@ describe('one retry budget for the whole run', () => {
   it('stops retrying once the waits of all listings together would pass the budget (20 min by default)', async () => {
     expect(RETRY_BUDGET_MS).toBe(20 * 60_000);
     const time = fakeTime();
-    // Every answer is a 503 asking for 5 minutes: four waits fit in 20 minutes, the fifth does not.
-    await withSandbox({ byRequest: everyRequest({ kind: 'status', status: 503, retryAfter: '300' }) }, async (s) => {
+    // A 503 without retry-after backs off; six retries end it before the budget does.
+    await withSandbox({ byRequest: everyRequest({ kind: 'status', status: 503 }) }, async (s) => {
       const client = new AnalyticsClient({ baseUrl: s.url, apiKey: SANDBOX_API_KEY, now: time.now, sleep: time.sleep });
       const error = await caught(client.pullCost(groupedQuery));
       expect(error.kind).toBe('upstream');
       expect(time.sleeps).toEqual([1000, 2000, 4000, 8000, 16000, 30000]);
       expect(error.message).toContain('HTTP 503');
     });
-    // 429 with retry-after 300 s: the budget, not the retry count, ends it.
+    // 429 (or 503) with retry-after 300 s: four waits fit in 20 minutes; the budget, not the retry count, ends it.
     const slow = fakeTime();
     await withSandbox({ byRequest: everyRequest({ kind: 'status', status: 429, retryAfter: '300' }) }, async (s) => {
       const client = new AnalyticsClient({ baseUrl: s.url, apiKey: SANDBOX_API_KEY, now: slow.now, sleep: slow.sleep });

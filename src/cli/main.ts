@@ -142,7 +142,7 @@ export function runReport(result: RunResult) {
       unallocatedCents: result.unallocatedCents.toString(),
       adjustmentCents: result.adjustmentCents.toString(),
       carriedCents: result.carriedCents.toString(),
-      orgTotalDifferenceCents: String(result.reconciliation.orgTotalDifferenceCents),
+      orgTotalDifferenceCents: result.reconciliation.orgTotalDifferenceCents === null ? null : String(result.reconciliation.orgTotalDifferenceCents),
     },
     statements: result.statements.length,
     unmappedSpenders: result.unmappedSpenders,
@@ -412,7 +412,13 @@ function urlSecrets(text: string | undefined): string[] {
   if (!text) return [];
   try {
     const url = new URL(text);
-    return [url.password, decodeURIComponent(url.password), url.username ? `${url.username}:${url.password}` : ''].filter((s) => s !== '');
+    let decoded = url.password;
+    try {
+      decoded = decodeURIComponent(url.password);
+    } catch {
+      // a stray % stays as written
+    }
+    return [url.password, decoded, url.username ? `${url.username}:${url.password}` : ''].filter((s) => s !== '');
   } catch {
     return [];
   }
@@ -421,7 +427,9 @@ function urlSecrets(text: string | undefined): string[] {
 /** Every line we print passes through here: the API key (and the pseudonym key) is replaced wherever it would appear. */
 export function redacting(io: Io): Io {
   const urls = ['ANTHROPIC_BASE_URL', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].flatMap((name) => urlSecrets(io.env[name]));
-  const keys = [io.env.ANTHROPIC_ANALYTICS_API_KEY, io.env[PSEUDONYM_KEY_ENV], ...urls].filter((k): k is string => k !== undefined && k.length >= 8);
+  // A key shorter than 8 characters, or a URL password shorter than 4, is not scrubbed: it would
+  // match ordinary words and garble every line (the URLs themselves are never printed).
+  const keys = [...[io.env.ANTHROPIC_ANALYTICS_API_KEY, io.env[PSEUDONYM_KEY_ENV]].filter((k): k is string => k !== undefined && k.length >= 8), ...urls.filter((k) => k.length >= 4)];
   if (keys.length === 0) return io;
   const scrub = (line: string) => keys.reduce((text, key) => text.split(key).join('[redacted]'), line);
   return { ...io, out: (line) => io.out(scrub(line)), err: (line) => io.err(scrub(line)) };
