@@ -44,6 +44,8 @@ export interface RunOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly clientNow?: () => number;
   readonly timeoutMs?: number;
+  /** The organization's Analytics rate limit (default 60 requests/minute; the account team can raise it). */
+  readonly requestsPerMinute?: number;
   readonly log: (message: string) => void;
 }
 
@@ -232,6 +234,7 @@ async function pullMonth(options: RunOptions, period: Period, directory: OrgDire
     sleep: options.sleep,
     now: options.clientNow,
     timeoutMs: options.timeoutMs,
+    requestsPerMinute: options.requestsPerMinute,
     userAgent: `${TOOL_NAME}/${TOOL_VERSION}`,
     log: options.log,
   });
