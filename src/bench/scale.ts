@@ -3,22 +3,31 @@
  * to the floor of the same month (what the libraries alone cost for the same work). Measured,
  * never asserted.
  *
- *   npm run build && npm run bench:scale [-- --sizes 10000,50000 --json-out FILE --keep]
+ *   npm run build && npm run bench:scale [-- --sizes 10000,50000 --requests-per-minute N
+ *     --render-workers N --json-out FILE --keep]
  *
- * Sizes also from BENCH_SIZES (default 10000,50000,100000 people, people/100 cost centers).
+ * Sizes also from BENCH_SIZES (default 10000,50000,100000,500000 people, people/100 cost centers).
+ * --requests-per-minute (default 60, the API's limit unless the account team raised it) is the
+ * sandbox's rate limit and the run's: e.g. 100000 pulls at once, to measure the compute of a big
+ * month without an hour of waiting. --render-workers is passed to run, run --from-raw and verify
+ * (not passed by default: their own default).
  * For each size, each step is a child process timed by /usr/bin/time (wall, user + sys CPU,
  * peak RSS):
  *   1. `chargeback sandbox --people N --cost-centers C --directory-out DIR/org.yaml`;
  *   2. `chargeback run` for the month the sandbox's movers move in (the latest final month at
- *      its clock), pulling at the API's 60 requests/minute; then `run --from-raw` of its raw/
+ *      its clock), pulling at --requests-per-minute; then `run --from-raw` of its raw/
  *      folder (all compute and rendering, no network) and `verify` of the month;
  *   3. the floor (dist/bench/floor.js): JSON.parse of the same raw pages, pdfkit drawing the same
  *      pages, exceljs's streaming writer writing the same rows, one thread.
  * A step that fails (exit status other than 0, e.g. out of memory) is reported with its figures
  * and the benchmark goes on.
  *
- * The table: rows are the grouped cost listing's rows in the raw pages; "pull" is the run's
- * start to the end of its pull (from its progress lines); CPU is user + sys of the process and
+ * The table: rows are the grouped cost listing's rows in the raw pages; requests are the run's
+ * exchanges with the API (raw/requests.json, one entry each, retries included); "pull" is the
+ * run's start to the end of its pull (from its progress lines), at the benchmark's rate;
+ * "pull at 60/min" is requests / 60 a minute: how long the same requests take at the API's
+ * default limit, whatever rate the benchmark pulled at (the limit's window lets a first minute's
+ * 60 go at once, so a real pull can be up to a minute shorter); CPU is user + sys of the process and
  * its threads; the ratio is from-raw wall / floor wall; the exponent of a time between two sizes
  * is log(t2/t1) / log(n2/n1) (1 is linear). The JSON holds every figure, the floor's parts and,
  * per step, the CPU the rest of the machine used meanwhile (a disturbed figure shows there).
@@ -35,6 +44,8 @@ const API_KEY = 'sk-ant-sandbox-not-a-secret';
 const TIME = '/usr/bin/time';
 const TIME_MARK = 'BENCH-TIME';
 const CLI = join(import.meta.dirname, '..', 'cli', 'main.js');
+/** The Analytics API's limit unless the account team raised it: what "pull at 60/min" is figured at. */
+const API_REQUESTS_PER_MINUTE = 60;
 const FLOOR = join(import.meta.dirname, 'floor.js');
 
 interface Timed {
@@ -60,6 +71,8 @@ interface SizeResult {
   rows: number | null;
   rawPages: number | null;
   requests: number | null;
+  /** requests / 60 a minute, in seconds: the pull at the API's default limit. */
+  pullAt60PerMinuteS: number | null;
   pdfs: number | null;
   pdfPages: number | null;
   workbooks: number | null;
@@ -76,10 +89,28 @@ interface SizeResult {
   notes: string[];
 }
 
-function parseArgs(argv: readonly string[]): { sizes: number[]; jsonOut: string; keep: boolean } {
-  let sizesText = process.env.BENCH_SIZES ?? '10000,50000,100000';
+interface Args {
+  sizes: number[];
+  jsonOut: string;
+  keep: boolean;
+  /** The sandbox's rate limit and the run's. */
+  requestsPerMinute: number;
+  /** --render-workers of run, from-raw and verify; null: not passed. */
+  renderWorkers: number | null;
+}
+
+function wholeNumber(flag: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) throw new Error(`${flag} ${JSON.stringify(text)}: expected a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  let sizesText = process.env.BENCH_SIZES ?? '10000,50000,100000,500000';
   let jsonOut = 'bench-scale.json';
   let keep = false;
+  let requestsPerMinute = API_REQUESTS_PER_MINUTE;
+  let renderWorkers: number | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -89,12 +120,19 @@ function parseArgs(argv: readonly string[]): { sizes: number[]; jsonOut: string;
     };
     if (a === '--sizes' || a.startsWith('--sizes=')) sizesText = value();
     else if (a === '--json-out' || a.startsWith('--json-out=')) jsonOut = value();
+    else if (a === '--requests-per-minute' || a.startsWith('--requests-per-minute=')) requestsPerMinute = wholeNumber('--requests-per-minute', value(), 1, 100_000);
+    else if (a === '--render-workers' || a.startsWith('--render-workers=')) renderWorkers = wholeNumber('--render-workers', value(), 0, 64);
     else if (a === '--keep') keep = true;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench:scale -- [--sizes 10000,50000,100000] [--json-out bench-scale.json] [--keep]\n  (sizes also from BENCH_SIZES; --keep keeps each size\'s work folder)\n');
+      process.stdout.write(
+        'usage: npm run bench:scale -- [--sizes 10000,50000,100000,500000] [--requests-per-minute 60] [--render-workers N] [--json-out bench-scale.json] [--keep]\n' +
+          '  sizes also from BENCH_SIZES; --requests-per-minute is the sandbox\'s and the run\'s rate limit (default 60, the API\'s;\n' +
+          '  e.g. 100000 to measure the compute without the wait); --render-workers is passed to run, from-raw and verify\n' +
+          '  (default: not passed); --keep keeps each size\'s work folder\n',
+      );
       process.exit(0);
     }
-    else throw new Error(`unknown argument ${a} (expected --sizes N,N… --json-out FILE --keep)`);
+    else throw new Error(`unknown argument ${a} (expected --sizes N,N… --requests-per-minute N --render-workers N --json-out FILE --keep)`);
   }
   const sizes = sizesText.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => {
     const n = Number(s.replace(/_/g, ''));
@@ -102,7 +140,7 @@ function parseArgs(argv: readonly string[]): { sizes: number[]; jsonOut: string;
     return n;
   });
   if (sizes.length === 0) throw new Error('no sizes given');
-  return { sizes, jsonOut, keep };
+  return { sizes, jsonOut, keep, requestsPerMinute, renderWorkers };
 }
 
 /** Busy CPU seconds of the whole machine since boot (all CPUs), from /proc/stat; null elsewhere. */
@@ -198,10 +236,10 @@ interface Sandbox {
   startS: number;
 }
 
-function startSandbox(people: number, costCenters: number, dir: string): Promise<Sandbox> {
+function startSandbox(people: number, costCenters: number, dir: string, requestsPerMinute: number): Promise<Sandbox> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--now', NOW, '--people', String(people), '--cost-centers', String(costCenters), '--directory-out', join(dir, 'org.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--now', NOW, '--people', String(people), '--cost-centers', String(costCenters), '--requests-per-minute', String(requestsPerMinute), '--directory-out', join(dir, 'org.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
     track(child);
     let moveDay: string | null = null;
     let err = '';
@@ -288,17 +326,35 @@ function pdfPageCount(file: string): number {
   return (readFileSync(file, 'latin1').match(/\/Type\s*\/Page(?![s\w])/g) ?? []).length;
 }
 
-/** Each sheet of a workbook as [rows, columns], from its <dimension ref="A1:H123"/>. */
+/** `<row ` and `<row>` in a sheet's XML, counted in its bytes (a big sheet is more than a string can hold). */
+function countRows(xml: Uint8Array): number {
+  const bytes = Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength);
+  let rows = 0;
+  for (let at = bytes.indexOf('<row'); at !== -1; at = bytes.indexOf('<row', at + 4)) {
+    const next = bytes[at + 4];
+    if (next === 0x20 || next === 0x3e) rows++;
+  }
+  return rows;
+}
+
+/** Each sheet of a workbook as [rows, columns], from its <dimension ref="A1:H123"/>; one sheet in memory at a time. */
 function workbookSheets(file: string): [number, number][] {
-  const entries = unzipSync(readFileSync(file), { filter: (f) => /^xl\/worksheets\/sheet\d+\.xml$/.test(f.name) });
+  const zip = readFileSync(file);
+  const names: string[] = [];
+  unzipSync(zip, {
+    filter: (f) => {
+      if (/^xl\/worksheets\/sheet\d+\.xml$/.test(f.name)) names.push(f.name);
+      return false;
+    },
+  });
   const sheets: [number, number][] = [];
-  for (const name of Object.keys(entries).sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0]))) {
-    const head = Buffer.from(entries[name]!.subarray(0, 4096)).toString('utf8');
+  for (const name of names.sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0]))) {
+    const xml = unzipSync(zip, { filter: (f) => f.name === name })[name]!;
+    const head = Buffer.from(xml.subarray(0, 4096)).toString('utf8');
     const ref = /<dimension ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"/.exec(head);
     if (!ref) {
       // No dimension: count the rows.
-      const xml = Buffer.from(entries[name]!).toString('utf8');
-      sheets.push([(xml.match(/<row[ >]/g) ?? []).length, 8]);
+      sheets.push([countRows(xml), 8]);
       continue;
     }
     const col = (s: string | undefined): number => (s ?? 'A').split('').reduce((a, c) => a * 26 + c.charCodeAt(0) - 64, 0);
@@ -343,10 +399,12 @@ function exponent(n1: number, t1: number | null | undefined, n2: number, t2: num
   return Math.log(t2 / t1) / Math.log(n2 / n1);
 }
 
-async function benchSize(people: number, keep: boolean): Promise<SizeResult> {
+async function benchSize(people: number, args: Args): Promise<SizeResult> {
+  const { keep, requestsPerMinute } = args;
+  const workers = args.renderWorkers === null ? [] : ['--render-workers', String(args.renderWorkers)];
   const costCenters = Math.max(3, Math.round(people / 100));
   const dir = mkdtempSync(join(tmpdir(), `chargeback-scale-${people}-`));
-  const result: SizeResult = { people, costCenters, period: null, rows: null, rawPages: null, requests: null, pdfs: null, pdfPages: null, workbooks: null, workbookRows: null, sandboxStartS: null, pullS: null, run: null, fromRaw: null, verify: null, floor: null, ratio: null, notes: [] };
+  const result: SizeResult = { people, costCenters, period: null, rows: null, rawPages: null, requests: null, pullAt60PerMinuteS: null, pdfs: null, pdfPages: null, workbooks: null, workbookRows: null, sandboxStartS: null, pullS: null, run: null, fromRaw: null, verify: null, floor: null, ratio: null, notes: [] };
   const say = (m: string) => process.stderr.write(`[${people}] ${m}\n`);
   const directory = join(dir, 'org.yaml');
   const baseEnv = { ...process.env };
@@ -356,7 +414,7 @@ async function benchSize(people: number, keep: boolean): Promise<SizeResult> {
     say(`starting the sandbox: ${people} people, ${costCenters} cost centers (${dir})`);
     let sandbox: Sandbox;
     try {
-      sandbox = await startSandbox(people, costCenters, dir);
+      sandbox = await startSandbox(people, costCenters, dir, requestsPerMinute);
     } catch (error) {
       result.notes.push(`sandbox: ${(error as Error).message}`);
       return result;
@@ -367,10 +425,10 @@ async function benchSize(people: number, keep: boolean): Promise<SizeResult> {
     result.period = period;
     const out = join(dir, 'out');
     try {
-      // 2. The real run, pulling at 60 requests/minute.
-      say(`run --period ${period ?? '(latest final)'} against ${sandbox.url} (the pull goes at 60 requests/minute)`);
+      // 2. The real run, pulling at the sandbox's rate limit.
+      say(`run --period ${period ?? '(latest final)'} against ${sandbox.url} (the pull goes at ${requestsPerMinute} requests/minute)`);
       result.run = await timed(
-        [CLI, 'run', ...(period ? ['--period', period] : []), '--now', NOW, '--directory', directory, '--out', out],
+        [CLI, 'run', ...(period ? ['--period', period] : []), '--now', NOW, '--directory', directory, '--out', out, '--requests-per-minute', String(requestsPerMinute), ...workers],
         { ...baseEnv, CHARGEBACK_PROGRESS: '1', ANTHROPIC_BASE_URL: sandbox.url, ANTHROPIC_ANALYTICS_API_KEY: API_KEY },
         (line, atS) => {
           if (result.pullS === null && /^allocating \d+ rows/.test(line)) result.pullS = atS;
@@ -394,6 +452,7 @@ async function benchSize(people: number, keep: boolean): Promise<SizeResult> {
       result.rawPages = pages.length;
       result.rows = groupedRows(rawDir);
       result.requests = requestCount(rawDir);
+      if (result.requests !== null) result.pullAt60PerMinuteS = (result.requests / API_REQUESTS_PER_MINUTE) * 60;
     }
 
     // from-raw and verify.
@@ -402,10 +461,10 @@ async function benchSize(people: number, keep: boolean): Promise<SizeResult> {
     if (rawDir && result.run.ok && monthDir) {
       say('run --from-raw (no network)');
       const out2 = join(dir, 'out2');
-      result.fromRaw = await timed([CLI, 'run', '--from-raw', rawDir, '--now', NOW, '--directory', directory, '--out', out2], baseEnv);
+      result.fromRaw = await timed([CLI, 'run', '--from-raw', rawDir, '--now', NOW, '--directory', directory, '--out', out2, ...workers], baseEnv);
       if (!result.fromRaw.ok) result.notes.push(`from-raw failed: ${why(result.fromRaw)}`);
       say(`verify ${monthDir}`);
-      result.verify = await timed([CLI, 'verify', monthDir], baseEnv);
+      result.verify = await timed([CLI, 'verify', monthDir, ...workers], baseEnv);
       if (!result.verify.ok) result.notes.push(`verify failed: ${why(result.verify)}`);
       if (!keep) rmSync(out2, { recursive: true, force: true });
     } else {
@@ -450,14 +509,16 @@ async function benchSize(people: number, keep: boolean): Promise<SizeResult> {
 }
 
 function table(results: readonly SizeResult[]): string {
-  const head = ['people', 'cost centers', 'rows', 'pull', 'run wall', 'run CPU', 'run RSS', 'from-raw wall', 'from-raw CPU', 'from-raw RSS', 'verify wall', 'verify CPU', 'verify RSS', 'floor wall', 'floor CPU', 'from-raw / floor'];
+  const head = ['people', 'cost centers', 'rows', 'requests', 'pull', 'pull at 60/min', 'run wall', 'run CPU', 'run RSS', 'from-raw wall', 'from-raw CPU', 'from-raw RSS', 'verify wall', 'verify CPU', 'verify RSS', 'floor wall', 'floor CPU', 'from-raw / floor'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of results) {
     lines.push(`| ${[
       r.people.toLocaleString('en-US'),
       r.costCenters.toLocaleString('en-US'),
       fmtN(r.rows),
+      fmtN(r.requests),
       fmtS(r.pullS),
+      fmtS(r.pullAt60PerMinuteS),
       fmtStep(r.run, 'wall'),
       fmtStep(r.run, 'cpu'),
       fmtStep(r.run, 'rss'),
@@ -501,7 +562,7 @@ try {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(2);
 }
-const { sizes, jsonOut, keep } = args;
+const { sizes, jsonOut, requestsPerMinute, renderWorkers } = args;
 if (!existsSync(TIME)) {
   process.stderr.write(`${TIME} is needed (GNU time, e.g. apt-get install time)\n`);
   process.exit(2);
@@ -513,7 +574,7 @@ if (!existsSync(CLI)) {
 const started = new Date();
 const results: SizeResult[] = [];
 for (const people of sizes) {
-  results.push(await benchSize(people, keep));
+  results.push(await benchSize(people, args));
   // Written after every size, so a long benchmark leaves its figures so far.
   writeFileSync(jsonOut, `${JSON.stringify(report(), null, 2)}\n`);
 }
@@ -538,6 +599,10 @@ function report() {
       }
     })(),
     sandboxNow: NOW,
+    /** The sandbox's and the run's rate limit; pullAt60PerMinuteS is figured at the API's 60 whatever this is. */
+    requestsPerMinute,
+    /** --render-workers given to run, from-raw and verify; null: not passed (their default). */
+    renderWorkers,
     sizes: results.map((r) => ({ ...r, run: strip(r.run), fromRaw: strip(r.fromRaw), verify: strip(r.verify), floor: r.floor ? { ...strip(r.floor), parts: r.floor.parts, partial: r.floor.partial } : null })),
     exponents: exponents(results),
   };
@@ -549,6 +614,8 @@ function strip(t: Timed | null) {
 }
 
 console.log(table(results));
+console.log('');
+console.log(`pulled at ${requestsPerMinute} requests/minute (the sandbox's limit and the run's); "pull at 60/min" is the run's requests at the API's default 60 a minute${renderWorkers === null ? '' : `; --render-workers ${renderWorkers}`}`);
 console.log('');
 for (const r of results) {
   const extra = [

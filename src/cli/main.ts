@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Commands import what they need when they run: --version, --help and usage errors load only
 // commander and this file, so they answer at once.
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { ChargebackError, EXIT, exitCodeFor, usageError } from '../errors.js';
 import { PSEUDONYM_KEY_ENV } from '../io/pseudonyms.js';
@@ -69,6 +70,7 @@ Environment:
   ${PSEUDONYM_KEY_ENV}     key for --pseudonymize (at least 16 characters)
   SMTP_URL, SMTP_FROM          mail server and sender for send --confirm
   CHARGEBACK_PROGRESS=1        progress lines on stderr where it is not a terminal
+  CHARGEBACK_RENDER_WORKERS    default of --render-workers (else the number of cores, up to 8)
 
 Exit codes:
   0   done (or already published with the same figures)
@@ -90,6 +92,46 @@ function parseSeconds(text: string): number {
     throw usageError(`--request-timeout ${JSON.stringify(text)} is not a number of seconds from 1 to 3600.`, ['Example: --request-timeout 60 (the default).']);
   }
   return n;
+}
+
+/** The Analytics API's rate limit of an organization unless its account team raised it. */
+const DEFAULT_REQUESTS_PER_MINUTE = 60;
+const MAX_REQUESTS_PER_MINUTE = 100_000;
+
+/** --requests-per-minute: the organization's Analytics rate limit, a whole number of requests. */
+function parseRequestsPerMinute(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !(n >= 1 && n <= MAX_REQUESTS_PER_MINUTE)) {
+    throw usageError(`--requests-per-minute ${JSON.stringify(text)} is not a whole number of requests from 1 to ${MAX_REQUESTS_PER_MINUTE}.`, [
+      `It is your organization's Analytics API rate limit: ${DEFAULT_REQUESTS_PER_MINUTE} (the default) unless your account team raised it. Example: --requests-per-minute ${DEFAULT_REQUESTS_PER_MINUTE}.`,
+    ]);
+  }
+  return n;
+}
+
+export const RENDER_WORKERS_ENV = 'CHARGEBACK_RENDER_WORKERS';
+const MAX_RENDER_WORKERS = 64;
+/** Without --render-workers or CHARGEBACK_RENDER_WORKERS: one worker a core, at most this many. */
+const DEFAULT_RENDER_WORKERS_CAP = 8;
+
+/**
+ * The render workers of a run or verify: --render-workers, else CHARGEBACK_RENDER_WORKERS, else
+ * the number of cores up to 8; 0 renders on the main thread.
+ */
+function renderWorkers(flag: string | undefined, env: NodeJS.ProcessEnv): number {
+  const fromEnv = env[RENDER_WORKERS_ENV];
+  const text = flag ?? (fromEnv === undefined || fromEnv === '' ? undefined : fromEnv);
+  if (text === undefined) return Math.min(DEFAULT_RENDER_WORKERS_CAP, availableParallelism());
+  const n = Number(text);
+  if (/^\d+$/.test(text) && n >= 0 && n <= MAX_RENDER_WORKERS) return n;
+  if (flag !== undefined) {
+    throw usageError(`--render-workers ${JSON.stringify(text)} is not a whole number of workers from 0 to ${MAX_RENDER_WORKERS}.`, [
+      `0 renders on the main thread; without the flag, ${RENDER_WORKERS_ENV} or else the number of cores up to ${DEFAULT_RENDER_WORKERS_CAP}. Example: --render-workers 4.`,
+    ]);
+  }
+  throw usageError(`${RENDER_WORKERS_ENV}=${JSON.stringify(text)} is not a whole number of workers from 0 to ${MAX_RENDER_WORKERS}.`, [
+    `Set it to 0 (render on the main thread) up to ${MAX_RENDER_WORKERS}, or unset it to use the number of cores up to ${DEFAULT_RENDER_WORKERS_CAP}; --render-workers overrides it.`,
+  ]);
 }
 
 /**
@@ -125,6 +167,8 @@ interface RunFlags {
   pseudonymize: boolean;
   json: boolean;
   requestTimeout: string;
+  requestsPerMinute: string;
+  renderWorkers?: string;
 }
 
 /** The one JSON document `run --json` prints on stdout: what a scheduler or CI needs to know. */
@@ -174,18 +218,23 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
     .option('--template <file>', 'statement template (layout, colours, locale, sections); default templates/standard.yaml, or with --from-raw the one the month was issued with')
     .option('--pseudonymize', `replace people with stable opaque ids in summary, ledger and FOCUS (key from ${PSEUDONYM_KEY_ENV})`, false)
     .option('--request-timeout <seconds>', 'deadline of each API request, from connect to the last byte of the answer', '60')
+    .option('--requests-per-minute <n>', `the organization's Analytics API rate limit: ${DEFAULT_REQUESTS_PER_MINUTE} unless the account team raised it (1 to ${MAX_REQUESTS_PER_MINUTE}; with --sandbox, the built-in sandbox's limit too)`, String(DEFAULT_REQUESTS_PER_MINUTE))
+    .option('--render-workers <n>', `threads rendering the statements, 0 to ${MAX_RENDER_WORKERS} (0: on the main thread; default ${RENDER_WORKERS_ENV}, else the number of cores up to ${DEFAULT_RENDER_WORKERS_CAP})`)
     .option('--json', 'print one JSON document on stdout (period, status, revision, totals, files, warnings); progress and warnings stay on stderr', false)
     .addHelpText('after', example('chargeback run --period 2026-09 --json      # the month, once it is final (exit 75 before)', 'chargeback run --sandbox                     # the built-in sandbox, no API key'))
     .action(async (opts: RunFlags) => {
       json.asked = opts.json;
       const now = await parseNow(opts.now);
       const timeoutMs = parseSeconds(opts.requestTimeout) * 1000;
+      const requestsPerMinute = parseRequestsPerMinute(opts.requestsPerMinute);
+      const workers = renderWorkers(opts.renderWorkers, io.env);
       const log = io.progress ? (m: string) => io.err(m) : () => {};
       const { pseudonymsFromEnv } = await import('../io/pseudonyms.js');
       const pseudonyms = opts.pseudonymize ? pseudonymsFromEnv(io.env, '--pseudonymize') : null;
       const execute = async (api: ApiTarget, fetchImpl?: typeof fetch) => {
         const { runMonth } = await import('../run.js');
-        const result = await runMonth({ period: opts.period, provisional: opts.provisional, now, outDir: opts.out, force: opts.force, directoryPath: opts.directory, templatePath: opts.template, pseudonyms, api, log, fromRaw: opts.fromRaw, timeoutMs, ...(fetchImpl ? { fetchImpl } : {}) });
+        const options = { period: opts.period, provisional: opts.provisional, now, outDir: opts.out, force: opts.force, directoryPath: opts.directory, templatePath: opts.template, pseudonyms, api, log, fromRaw: opts.fromRaw, timeoutMs, requestsPerMinute, renderWorkers: workers, ...(fetchImpl ? { fetchImpl } : {}) };
+        const result = await runMonth(options);
         // Always shown on stderr (not only with progress): what the month was published without.
         for (const w of result.warnings) io.err(`warning: ${w}`);
         if (opts.json) {
@@ -212,7 +261,8 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
       }
       if (opts.sandbox) {
         const { SANDBOX_API_KEY, startSandbox } = await import('../sandbox/server.js');
-        const sandbox = await startSandbox({ now: () => now.getTime() });
+        // The built-in sandbox limits at the rate the run keeps to.
+        const sandbox = await startSandbox({ now: () => now.getTime(), requestsPerMinute });
         try {
           await execute({ baseUrl: sandbox.url, apiKey: SANDBOX_API_KEY, label: 'sandbox' });
         } finally {
@@ -293,11 +343,15 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
     .command('verify')
     .description('re-check every hash of a published month and re-derive it offline from raw/ and the recorded directory')
     .argument('<dir>', 'a published month, e.g. out/2026-09')
+    .option('--render-workers <n>', `threads re-rendering the statements, 0 to ${MAX_RENDER_WORKERS} (0: on the main thread; default ${RENDER_WORKERS_ENV}, else the number of cores up to ${DEFAULT_RENDER_WORKERS_CAP})`)
     .addHelpText('after', example('chargeback verify out/2026-09'))
-    .action(async (dir: string) => {
+    .action(async (dir: string, opts: { renderWorkers?: string }) => {
+      const workers = renderWorkers(opts.renderWorkers, io.env);
       const { verifyMonth } = await import('../verify.js');
       const { dataError } = await import('../errors.js');
-      const result = await verifyMonth(dir, io.env);
+      // The render workers are verifyMonth's third argument, its options.
+      const verify = verifyMonth as (dir: string, env: NodeJS.ProcessEnv, options: { readonly renderWorkers?: number }) => ReturnType<typeof verifyMonth>;
+      const result = await verify(dir, io.env, { renderWorkers: workers });
       if (!result.ok) {
         throw dataError(`${dir} does not verify: ${result.problems.filter((p) => !p.startsWith('  ')).length} problem(s).`, result.problems);
       }
@@ -351,8 +405,10 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
     .option('--cost-centers <n>', 'with --people: cost centers in three levels (default people/100, at least 3)')
     .option('--seed <n>', 'with --people: the seed of the synthetic organization (default 1)')
     .option('--directory-out <file>', 'write the org directory that matches the organization served')
+    .option('--requests-per-minute <n>', `the rate limit it enforces, like the organization's Analytics API rate limit: ${DEFAULT_REQUESTS_PER_MINUTE} unless the account team raised it (1 to ${MAX_REQUESTS_PER_MINUTE})`, String(DEFAULT_REQUESTS_PER_MINUTE))
     .addHelpText('after', example('chargeback sandbox --port 8787 --fault 429@2:5   # then point ANTHROPIC_BASE_URL at it', 'chargeback sandbox --people 100000 --cost-centers 1000 --directory-out org-100k.yaml'))
-    .action(async (opts: { port: string; now?: string; fault?: string[]; pageRows?: string; drift: boolean; endless?: string; people?: string; costCenters?: string; seed?: string; directoryOut?: string }) => {
+    .action(async (opts: { port: string; now?: string; fault?: string[]; pageRows?: string; drift: boolean; endless?: string; people?: string; costCenters?: string; seed?: string; directoryOut?: string; requestsPerMinute: string }) => {
+      const requestsPerMinute = parseRequestsPerMinute(opts.requestsPerMinute);
       if (opts.endless !== undefined && opts.endless !== 'rows' && opts.endless !== 'empty') throw usageError(`--endless ${JSON.stringify(opts.endless)} is not rows or empty.`, ['Use --endless rows or --endless empty.']);
       const scale = opts.people === undefined && opts.costCenters === undefined && opts.seed === undefined ? null : (await import('../sandbox/scaled-org.js')).scaleFromFlags(opts);
       if (scale !== null && opts.endless !== undefined) throw usageError('--endless serves the default organization only; it cannot be combined with --people.', ['Drop --endless or --people.']);
@@ -387,7 +443,7 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
         io.out(`org directory written to ${file}`);
       }
       const { SANDBOX_API_KEY, startSandbox } = await import('../sandbox/server.js');
-      const sandbox = await startSandbox({ port: parsePort(opts.port), now: clock, faults, ...(organization ? { organization } : {}) });
+      const sandbox = await startSandbox({ port: parsePort(opts.port), now: clock, faults, requestsPerMinute, ...(organization ? { organization } : {}) });
       // Listening for the stop signal before saying where we listen: a supervisor may stop us at once.
       const stopped = new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
