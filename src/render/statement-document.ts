@@ -1,9 +1,10 @@
-import type { StatementInsights } from '../core/insights.js';
+import { sumCounts, type EngagementLine, type StatementInsights } from '../core/insights.js';
+import { perUnitCents } from '../core/money.js';
 import { CHARGES_TITLE, type Breakdown, type Statement } from '../core/statements.js';
 import type { Section, Template } from '../core/template.js';
 import { drawBarChart, drawTrendChart, type Bar, type ChartColours } from './charts.js';
 import { Formatter } from './locale.js';
-import { drawTable, ensureSpace, type Column, finishDocument, heading, MARGIN, newDocument, pageBottom, themeOf } from './statement-pdf.js';
+import { drawTable, ensureSpace, type Column, finishDocument, heading, MARGIN, newDocument, pageBottom, tableHeading, themeOf } from './statement-pdf.js';
 
 type Doc = PDFKit.PDFDocument;
 
@@ -19,6 +20,17 @@ interface Ctx {
 const DASH = '\u2014';
 /** Bars in a chart before the rest are summed as "Other". */
 const MAX_BARS = 6;
+/**
+ * Rows per person in the engagement and long-context tables before the rest are summed as
+ * "Other": about a page. The people table (what is charged) always lists everyone; every person's
+ * activity and every line are in the workbook.
+ */
+const MAX_PEOPLE_ROWS = 40;
+
+/** The workbook that goes with a statement, as it is attached and as it is filed in the month's folder. */
+function workbookName(s: Statement): string {
+  return `${s.number}.xlsx (statements/${s.kind === 'rollup' ? 'rollup/' : ''}${s.code}.xlsx in the month\u2019s folder)`;
+}
 
 function chartColours(ctx: Ctx): ChartColours {
   const c = ctx.t.colours;
@@ -95,7 +107,7 @@ function header(ctx: Ctx): void {
 
 function breakdownTable(ctx: Ctx, b: Breakdown): void {
   const { doc, s, f } = ctx;
-  heading(doc, b.title);
+  tableHeading(doc, b.title, b.rows.length + 1);
   const whole = b.of === 'total' ? s.totalCents : s.directCents;
   const rows = b.rows.map((r) => [r.label, f.money(r.cents), f.percent(r.cents, whole, 2)]);
   rows.push([b.of === 'total' ? 'Total' : 'Direct usage total', f.money(b.rows.reduce((a, r) => a + r.cents, 0n)), f.percent(whole, whole, 2)]);
@@ -147,7 +159,7 @@ function trendSection(ctx: Ctx, insight: StatementInsights): void {
   });
   drawTable(doc, [{ title: 'Month', width: 185 }, { title: 'Charges', width: 110, align: 'right' }, { title: 'Change', width: 110, align: 'right' }, { title: 'Change %', width: 90, align: 'right' }], rows);
   if (tr.increases.length + tr.decreases.length > 0) {
-    heading(doc, `Biggest movers since ${f.month(last.period)}`);
+    tableHeading(doc, `Biggest movers since ${f.month(last.period)}`, tr.increases.length + tr.decreases.length);
     const movers = [...tr.increases, ...tr.decreases].map((m) => [m.label, f.money(m.previousCents), f.money(m.currentCents), f.signedMoney(m.changeCents), m.previousCents === 0n ? 'new' : f.signedPercent(m.changeCents, m.previousCents, 1)]);
     drawTable(doc, [{ title: 'Person or spender', width: 175 }, { title: f.shortMonth(last.period), width: 80, align: 'right' }, { title: f.shortMonth(s.periodLabel), width: 80, align: 'right' }, { title: 'Change', width: 90, align: 'right' }, { title: 'Change %', width: 70, align: 'right' }], movers);
   }
@@ -181,12 +193,32 @@ function engagementSection(ctx: Ctx, insight: StatementInsights): void {
   const head: Column[] = rollup ? [{ title: 'Person', width: 70 }, { title: 'Cost center', width: 46 }] : [{ title: 'Person', width: 80 }];
   const widths = rollup ? [40, 42, 24, 36, 36, 30, 52, 40, 40, 40] : [46, 48, 26, 40, 40, 32, 52, 44, 44, 43];
   const titles = ['Sessions', 'Commits', 'PRs', 'Lines +', 'Lines \u2212', 'Chats', 'Usage', '/session', '/commit', '/PR'];
-  drawTable(
-    doc,
-    [...head, ...titles.map((title, i): Column => ({ title, width: widths[i]!, align: 'right' }))],
-    [...e.lines.map((l) => [l.label, ...(rollup ? [l.costCenter] : []), ...figures(l)]), ['Total', ...(rollup ? [''] : []), ...figures(t)]],
-    { boldLast: true, fontSize: 7.5 },
-  );
+  const shown = e.lines.slice(0, MAX_PEOPLE_ROWS);
+  const rest = e.lines.slice(MAX_PEOPLE_ROWS);
+  const rows = shown.map((l) => [l.label, ...(rollup ? [l.costCenter] : []), ...figures(l)]);
+  if (rest.length > 0) rows.push([`Other (${f.integer(rest.length)} more)`, ...(rollup ? [''] : []), ...figures(otherEngagement(rest))]);
+  rows.push(['Total', ...(rollup ? [''] : []), ...figures(t)]);
+  drawTable(doc, [...head, ...titles.map((title, i): Column => ({ title, width: widths[i]!, align: 'right' }))], rows, { boldLast: true, fontSize: 7.5 });
+  if (rest.length > 0) {
+    paragraph(ctx, `The ${f.integer(shown.length)} ${rollup ? 'lines' : 'people'} with the highest usage are shown, the other ${f.integer(rest.length)} summed as Other; every one is in the workbook ${workbookName(ctx.s)}, sheet Engagement.`, { colour: themeOf(doc).muted });
+  }
+}
+
+/** The rows left out of the engagement table, summed like its total: counts added, cost per unit from the sums. */
+function otherEngagement(rest: readonly EngagementLine[]): EngagementLine {
+  const counts = sumCounts(rest);
+  const costCents = rest.reduce((a, l) => a + l.costCents, 0n);
+  return {
+    ...counts,
+    actorKey: '',
+    label: '',
+    email: null,
+    costCenter: '',
+    costCents,
+    perSessionCents: counts.sessions === null ? null : perUnitCents(costCents, counts.sessions),
+    perCommitCents: perUnitCents(costCents, counts.commits),
+    perPullRequestCents: perUnitCents(costCents, counts.pullRequests),
+  };
 }
 
 function spendMixSection(ctx: Ctx, insight: StatementInsights): void {
@@ -200,12 +232,19 @@ function spendMixSection(ctx: Ctx, insight: StatementInsights): void {
   if (byType) barChart(ctx, 'Direct usage by cost type', byType.rows);
   barChart(ctx, 'Biggest spenders', m.biggestUsers);
   if (m.longContextUsers.length > 0) {
-    heading(doc, 'Long-context share per person');
-    drawTable(
-      doc,
-      [{ title: 'Person or spender', width: 205 }, { title: 'Usage', width: 95, align: 'right' }, { title: 'Long context', width: 110, align: 'right' }, { title: 'Share', width: 85, align: 'right' }],
-      m.longContextUsers.map((u) => [u.label, f.money(u.cents), f.money(u.longContextCents), f.percent(u.longContextCents, u.cents, 1)]),
-    );
+    const shown = m.longContextUsers.slice(0, MAX_PEOPLE_ROWS);
+    const rest = m.longContextUsers.slice(MAX_PEOPLE_ROWS);
+    const rows = shown.map((u) => [u.label, f.money(u.cents), f.money(u.longContextCents), f.percent(u.longContextCents, u.cents, 1)]);
+    if (rest.length > 0) {
+      const cents = rest.reduce((a, u) => a + u.cents, 0n);
+      const longContextCents = rest.reduce((a, u) => a + u.longContextCents, 0n);
+      rows.push([`Other (${f.integer(rest.length)} more)`, f.money(cents), f.money(longContextCents), f.percent(longContextCents, cents, 1)]);
+    }
+    tableHeading(doc, 'Long-context share per person', rows.length);
+    drawTable(doc, [{ title: 'Person or spender', width: 205 }, { title: 'Usage', width: 95, align: 'right' }, { title: 'Long context', width: 110, align: 'right' }, { title: 'Share', width: 85, align: 'right' }], rows);
+    if (rest.length > 0) {
+      paragraph(ctx, `The ${f.integer(shown.length)} with the most long-context usage are shown, the other ${f.integer(rest.length)} summed as Other; every line, with its context window tier, is in the workbook ${workbookName(s)}, sheet Lines.`, { colour: themeOf(doc).muted });
+    }
   }
   if (m.premium) {
     for (const [title, rows] of [['Direct usage by speed', m.premium.speed], ['Direct usage by inference region', m.premium.region]] as const) {
@@ -214,10 +253,20 @@ function spendMixSection(ctx: Ctx, insight: StatementInsights): void {
   }
 }
 
+/** Highest spend first; equal amounts by name, then cost center and spender, so the order never depends on the input. */
+const bySpend = (a: Statement['users'][number], b: Statement['users'][number]) =>
+  a.cents !== b.cents ? (a.cents > b.cents ? -1 : 1) : a.label !== b.label ? (a.label < b.label ? -1 : 1) : a.costCenter !== b.costCenter ? (a.costCenter < b.costCenter ? -1 : 1) : a.actorKey < b.actorKey ? -1 : a.actorKey > b.actorKey ? 1 : 0;
+
+/** Everyone charged, one row each, highest spend first; their lines are in the workbook. */
 function peopleSection(ctx: Ctx): void {
   const { doc, s, f } = ctx;
-  heading(doc, 'Direct usage by person and spender');
-  const userRows = s.users.map((u) => [s.kind === 'rollup' ? `${u.label} (${u.costCenter})` : u.label, u.email ?? (u.actorType === 'user_actor' ? '(no e-mail)' : u.actorId), f.money(u.cents), f.percent(u.cents, s.directCents, 2)]);
+  const n = f.integer(s.users.length);
+  const who = s.kind === 'rollup' ? `${n} ${s.users.length === 1 ? 'row' : 'rows'}, one per person or spender and cost center` : `${n} ${s.users.length === 1 ? 'person or spender' : 'people and spenders'}`;
+  const about = `${who}, highest spend first. Every line behind these amounts (${f.integer(s.lines.length)} by product, model, context window and cost type) is in the workbook ${workbookName(s)}, sheet Lines.`;
+  doc.font('regular').fontSize(8.5);
+  tableHeading(doc, 'Direct usage by person and spender', s.users.length + 1, doc.heightOfString(about, { width: ctx.width }) + 8);
+  paragraph(ctx, about, { colour: themeOf(doc).muted });
+  const userRows = [...s.users].sort(bySpend).map((u) => [s.kind === 'rollup' ? `${u.label} (${u.costCenter})` : u.label, u.email ?? (u.actorType === 'user_actor' ? '(no e-mail)' : u.actorId), f.money(u.cents), f.percent(u.cents, s.directCents, 2)]);
   userRows.push(['Direct usage total', '', f.money(s.directCents), f.percent(s.directCents, s.directCents, 2)]);
   drawTable(doc, [{ title: 'Name', width: 165 }, { title: 'E-mail or id', width: 185 }, { title: 'Amount', width: 85, align: 'right' }, { title: 'Share', width: 60, align: 'right' }], userRows, { boldLast: true });
 }

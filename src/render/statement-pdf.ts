@@ -56,14 +56,32 @@ export function ensureSpace(doc: Doc, height: number): boolean {
   return true;
 }
 
-/** A simple table that repeats its header on every page it spans. */
+const ROW_H = 15;
+const HEADER_H = ROW_H + 2;
+/** A table this short is never split over two pages (unless it is taller than a page). */
+const KEEP_WHOLE = 8;
+/** Rows kept with a table's header where it starts: a header is never left with one row. */
+const MIN_LEAD = 3;
+/** Rows on the last page of a table that continues: the total row is never carried over alone. */
+const MIN_TAIL = 2;
+
+/** The height a table needs where it starts: its header with its first rows (all of a short table). */
+export function tableStart(rowCount: number): number {
+  return HEADER_H + Math.min(rowCount, rowCount <= KEEP_WHOLE ? KEEP_WHOLE : MIN_LEAD) * ROW_H;
+}
+
+/**
+ * A table that repeats its header on every page it spans. It starts on a new page unless its
+ * header and first rows fit (all of a short table), and the page before its last keeps a row
+ * back when only one would be left for the last.
+ */
 export function drawTable(doc: Doc, columns: readonly Column[], rows: ReadonlyArray<readonly string[]>, options: { boldLast?: boolean; fontSize?: number } = {}): void {
-  const rowH = 15;
+  const rowH = ROW_H;
   const size = options.fontSize ?? 8.5;
   const theme = themeOf(doc);
   const header = () => {
     const y = doc.y;
-    doc.rect(MARGIN, y, columns.reduce((a, c) => a + c.width, 0), rowH + 2).fill(theme.primary);
+    doc.rect(MARGIN, y, columns.reduce((a, c) => a + c.width, 0), HEADER_H).fill(theme.primary);
     let x = MARGIN;
     doc.font('bold').fontSize(size).fillColor('white');
     for (const c of columns) {
@@ -71,12 +89,20 @@ export function drawTable(doc: Doc, columns: readonly Column[], rows: ReadonlyAr
       x += c.width;
     }
     doc.fillColor('black');
-    doc.y = y + rowH + 2;
+    doc.y = y + HEADER_H;
   };
-  ensureSpace(doc, 2 * rowH + 4);
+  ensureSpace(doc, tableStart(rows.length));
   header();
+  let onPage = 0;
   rows.forEach((cells, i) => {
-    if (ensureSpace(doc, rowH)) header();
+    const left = rows.length - i;
+    const room = Math.floor((pageBottom(doc) - doc.y) / rowH);
+    // Break when the row does not fit, or when the last rows would otherwise leave one alone.
+    if (room < 1 || (onPage >= MIN_LEAD && left === MIN_TAIL && room < MIN_TAIL)) {
+      doc.addPage();
+      header();
+      onPage = 0;
+    }
     const y = doc.y;
     const last = options.boldLast && i === rows.length - 1;
     doc.font(last ? 'bold' : 'regular').fontSize(size).fillColor('black');
@@ -87,6 +113,7 @@ export function drawTable(doc: Doc, columns: readonly Column[], rows: ReadonlyAr
     });
     doc.moveTo(MARGIN, y + rowH).lineTo(x, y + rowH).lineWidth(0.4).strokeColor(theme.rule).stroke();
     doc.y = y + rowH;
+    onPage += 1;
   });
   doc.x = MARGIN;
   doc.moveDown(0.8);
@@ -97,6 +124,15 @@ export function heading(doc: Doc, text: string, space = 60): void {
   doc.font('bold').fontSize(11).fillColor(themeOf(doc).primary).text(text, MARGIN, doc.y);
   doc.moveDown(0.3);
   doc.fillColor('black');
+}
+
+/**
+ * A heading kept with the start of the table under it (and `between`, the height of what comes
+ * between them): they move to the next page together.
+ */
+export function tableHeading(doc: Doc, text: string, rowCount: number, between = 0): void {
+  doc.font('bold').fontSize(11);
+  heading(doc, text, doc.heightOfString(text, { width: doc.page.width - 2 * MARGIN }) + 0.3 * doc.currentLineHeight(true) + between + tableStart(rowCount));
 }
 
 /** pdfkit's embedded font as far as we use it: the parsed font and its per-word layout cache. */

@@ -3,6 +3,9 @@ import type { EngagementView, Trend } from '../core/insights.js';
 import type { Statement } from '../core/statements.js';
 import { addTotalRow, workbookBytes, setWorkbookProperties, sheetDollars, styleHeaderRow, totalFormula, USD_FORMAT } from './spreadsheet.js';
 
+/** A long sheet printed: landscape, its header row repeated on every page. */
+const LIST_PRINT: Partial<ExcelJS.PageSetup> = { orientation: 'landscape', printTitlesRow: '1:1' };
+
 /**
  * The department head's workbook: Summary (header facts and breakdowns), Users and Lines.
  * Layout only: every number comes from the statement view model.
@@ -63,7 +66,7 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
     row.getCell(1).alignment = { vertical: 'top' };
   }
 
-  const users = wb.addWorksheet('Users', { views: [{ state: 'frozen', ySplit: 1 }] });
+  const users = wb.addWorksheet('Users', { views: [{ state: 'frozen', ySplit: 1 }], pageSetup: LIST_PRINT });
   users.columns = [
     { header: 'Cost center', width: 14 },
     { header: 'Name', width: 32 },
@@ -77,7 +80,7 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
   for (const u of s.users) users.addRow([u.costCenter, u.label, u.email ?? '', u.actorType, u.actorId, sheetDollars(u.cents), u.share]);
   addTotalRow(users, 6, s.users.length, s.directCents);
 
-  const lines = wb.addWorksheet('Lines', { views: [{ state: 'frozen', ySplit: 1 }] });
+  const lines = wb.addWorksheet('Lines', { views: [{ state: 'frozen', ySplit: 1 }], pageSetup: LIST_PRINT });
   const lineHeaders = ['Cost center', 'Name', 'Email', 'Actor id', 'Product', 'Model', 'Context window', 'Cost type', 'Unrounded (cents)', 'Amount (USD)', 'Mapped by'];
   lines.columns = lineHeaders.map((header, i) => ({ header, width: [14, 30, 34, 32, 16, 22, 16, 16, 22, 16, 44][i] }));
   styleHeaderRow(lines.getRow(1));
@@ -96,7 +99,7 @@ const rate = (cents: bigint | null) => (cents === null ? '' : sheetDollars(cents
 
 /** Counts per person with SUM totals; cost per unit of work as computed for the PDF. */
 function engagementSheet(wb: ExcelJS.Workbook, e: EngagementView): void {
-  const ws = wb.addWorksheet('Engagement', { views: [{ state: 'frozen', ySplit: 1 }] });
+  const ws = wb.addWorksheet('Engagement', { views: [{ state: 'frozen', ySplit: 1 }], pageSetup: LIST_PRINT });
   const headers = ['Cost center', 'Person', 'E-mail', 'Sessions', 'Commits', 'Pull requests', 'Lines added', 'Lines removed', 'Chat conversations', 'Usage (USD)', 'Per session (USD)', 'Per commit (USD)', 'Per pull request (USD)'];
   ws.columns = headers.map((header, i) => ({ header, width: [14, 30, 34, 10, 10, 13, 12, 13, 18, 14, 17, 16, 21][i], ...(i >= 9 ? { style: { numFmt: USD_FORMAT } } : {}) }));
   styleHeaderRow(ws.getRow(1));
