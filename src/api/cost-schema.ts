@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Actor, CostRow } from '../core/cost-row.js';
+import { flatText, sharedInterner, type Interner } from '../core/intern.js';
 import { isDecimalString, Money } from '../core/money.js';
 import { isIsoInstant } from '../core/period.js';
 
@@ -108,23 +109,61 @@ export function stableJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function toCostRow(raw: RawRow, rowId: string): CostRow {
+/**
+ * A validated row to a CostRow, compactly: repeated texts and actors are shared through the
+ * interner (by default one for the process, bounded), the row id is one piece, and amounts keep
+ * only their digits. Every value is what the row says; only what is shared differs.
+ */
+export function toCostRow(raw: RawRow, rowId: string, interner: Interner = sharedInterner): CostRow {
   const g = raw.group ?? {};
+  const actor = normaliseActor(g.actor);
+  const amountCents = compactMoney(raw.cost.amount);
+  const list = raw.cost.list_amount;
+  // Money is immutable, so a list amount equal to the amount is the same object.
+  const listAmountCents = list ? (list === raw.cost.amount ? amountCents : compactMoney(list)) : null;
+  // The fields in the same order as always, written out so that rows have one of two fixed
+  // shapes (premium or not) with every field inside the object.
+  if (g.speed || g.inference_geo) {
+    return {
+      rowId: flatText(rowId),
+      startingAt: interner.text(raw.starting_at),
+      endingAt: interner.text(raw.ending_at),
+      actor: actor === null ? null : interner.actor(actor),
+      product: interner.text(g.product),
+      model: interner.text(g.model),
+      contextWindow: interner.text(g.context_window),
+      costType: interner.text(g.cost_type),
+      workspaceId: interner.text(g.workspace_id),
+      speed: interner.text(g.speed),
+      inferenceGeo: interner.text(g.inference_geo),
+      amountCents,
+      listAmountCents,
+      currency: interner.text(raw.cost.currency),
+    };
+  }
   return {
-    rowId,
-    startingAt: raw.starting_at,
-    endingAt: raw.ending_at,
-    actor: normaliseActor(g.actor),
-    product: g.product ?? null,
-    model: g.model ?? null,
-    contextWindow: g.context_window ?? null,
-    costType: g.cost_type ?? null,
-    workspaceId: g.workspace_id ?? null,
-    ...(g.speed || g.inference_geo ? { speed: g.speed ?? null, inferenceGeo: g.inference_geo ?? null } : {}),
-    amountCents: new Money(raw.cost.amount),
-    listAmountCents: raw.cost.list_amount ? new Money(raw.cost.list_amount) : null,
-    currency: raw.cost.currency,
+    rowId: flatText(rowId),
+    startingAt: interner.text(raw.starting_at),
+    endingAt: interner.text(raw.ending_at),
+    actor: actor === null ? null : interner.actor(actor),
+    product: interner.text(g.product),
+    model: interner.text(g.model),
+    contextWindow: interner.text(g.context_window),
+    costType: interner.text(g.cost_type),
+    workspaceId: interner.text(g.workspace_id),
+    amountCents,
+    listAmountCents,
+    currency: interner.text(raw.cost.currency),
   };
+}
+
+/**
+ * An exact amount whose digit array has only its digits. Parsing a text grows the array as for
+ * arithmetic (room for 17 words, ~240 bytes a Money); the copy constructor sizes it exactly
+ * (~120 bytes for an API amount). The value is the same.
+ */
+function compactMoney(text: string): Money {
+  return new Money(new Money(text));
 }
 
 /** "data[3].cost.amount: expected …" lines from a zod error, most useful first. */

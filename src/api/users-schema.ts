@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { EngagementRow } from '../core/engagement.js';
+import { flatText, sharedInterner, type Interner } from '../core/intern.js';
 
 /**
  * The boundary of GET /v1/organizations/analytics/users (rollup mode). Only the counters the
@@ -31,14 +32,20 @@ export const usersPageSchema = z.looseObject({
 
 export type UsersPage = z.infer<typeof usersPageSchema>;
 
-/** A row to the counters the statements show; null for an aggregated row (no user). */
-export function toEngagementRow(raw: z.infer<typeof userActivitySchema>, rowId: string): EngagementRow | null {
+/**
+ * A row to the counters the statements show; null for an aggregated row (no user). The user id
+ * and email are the texts of the person's actor when a cost row already named them (cost
+ * listings are pulled first), so the month holds them once; the row id is one piece.
+ */
+export function toEngagementRow(raw: z.infer<typeof userActivitySchema>, rowId: string, interner: Interner = sharedInterner): EngagementRow | null {
   if (raw.user === null) return null;
   const code = raw.claude_code_metrics?.core_metrics;
+  const known = interner.knownUser(raw.user.id);
+  const email = raw.user.email_address ?? null;
   return {
-    rowId,
-    userId: raw.user.id,
-    email: raw.user.email_address ?? null,
+    rowId: flatText(rowId),
+    userId: known?.userId ?? raw.user.id,
+    email: known !== undefined && known.email === email ? known.email : email,
     sessions: code?.distinct_session_count ?? null,
     commits: code?.commit_count ?? 0,
     pullRequests: code?.pull_request_count ?? 0,

@@ -1,6 +1,10 @@
 import type { Money } from './money.js';
 
-/** Who a cost row is attributed to. Unknown actor types are kept, with their raw JSON. */
+/**
+ * Who a cost row is attributed to. Unknown actor types are kept, with their raw JSON. Parsed rows
+ * share one frozen actor object per actor (see core/intern.ts): never edit one; compare actors by
+ * actorKey or their fields, not by object identity.
+ */
 export type Actor =
   | { readonly type: 'user_actor'; readonly userId: string; readonly email: string | null; readonly name: string | null; readonly deleted: boolean }
   | { readonly type: 'service_account_actor'; readonly serviceAccountId: string }
@@ -8,7 +12,11 @@ export type Actor =
   | { readonly type: 'federated_actor'; readonly subject: string | null; readonly provider: string | null }
   | { readonly type: 'other_actor'; readonly actorType: string; readonly raw: string };
 
-/** One cost row of the grouped cost report, normalised; amounts stay exact. */
+/**
+ * One cost row of the grouped cost report, normalised; amounts stay exact. A month holds millions
+ * of them, so parsing keeps them compact (shared texts and actors, amounts of exact size): treat a
+ * row and everything in it as read-only.
+ */
 export interface CostRow {
   /** Provenance: raw page file and row index, e.g. "cost-grouped-p001.json#17". */
   readonly rowId: string;
