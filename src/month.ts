@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ANTHROPIC_VERSION, CHARGEBACK_GROUP_BY, COST_BETA, COST_PATH, PREMIUM_GROUP_BY, USERS_PATH, type Attempt, type RawPage } from './api/client.js';
 import type { EngagementRow } from './core/engagement.js';
 import { buildInsights, type EngagementRange, type HistoryMonth } from './core/insights.js';
@@ -10,16 +9,17 @@ import { adjustmentsBetween, figuresOf, type AdjustmentLine, type IssuedFigures 
 import { actorId, actorTypeLabel, type CostRow } from './core/cost-row.js';
 import { actorsWithChangingOwner, indexDirectory, type OrgDirectory } from './core/directory.js';
 import { filterableActorId, withDailyRows } from './core/daily.js';
-import { focusRows, FOCUS_COLUMNS } from './core/focus.js';
+import { focusRowsOneByOne, FOCUS_COLUMNS } from './core/focus.js';
 import { journalLines, JOURNAL_COLUMNS } from './core/journal.js';
 import { decimalText, formatUsd, sumMoney } from './core/money.js';
 import { addDays, dayOf, dayStartMs, instantMs, isoSeconds, periodDays, type Period } from './core/period.js';
 import { reconcile, type Reconciliation } from './core/reconcile.js';
 import { buildRollups, buildStatements, numberFor, type DocumentStatus, type Statement } from './core/statements.js';
 import { dataError, usageError } from './errors.js';
-import { toCsv } from './render/csv.js';
-import { renderStatementPdf } from './render/statement-document.js';
-import { renderStatementXlsx } from './render/statement-xlsx.js';
+import { csvLine, toCsv } from './render/csv.js';
+import { jsonPieces, lazyArray } from './render/json-stream.js';
+import { createRenderPool, renderWorkerCount } from './render/pool.js';
+import { recordOf, type FileRecord, type MonthSink } from './io/month-sink.js';
 import { renderSummaryXlsx } from './render/summary-xlsx.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
@@ -63,6 +63,10 @@ export interface MonthInput {
   readonly previous: { readonly figures: IssuedFigures; readonly bytes: Uint8Array } | null;
   /** Adjustments of the previous month carried into this one, and the revision they come from. */
   readonly carried: { readonly adjustments: readonly CarriedAdjustment[]; readonly source: string | null };
+  /** Where every file goes as it is made; the listings' pages are already in it (raw/). */
+  readonly sink: MonthSink;
+  /** Statements rendered on this many worker threads (0: on this thread); the documents are the same either way. */
+  readonly renderWorkers?: number;
 }
 
 export interface MonthTemplate {
@@ -86,11 +90,9 @@ export interface Month {
   readonly rollups: readonly Statement[];
   /** Final minus billed against the issue this one revises (empty for a first issue). */
   readonly adjustments: readonly AdjustmentLine[];
-  /** Every output file, by path under out/<period>/, manifest included. */
-  readonly files: ReadonlyMap<string, Buffer>;
+  /** Every file written, by path under out/<period>/, manifest included. */
+  readonly files: ReadonlyMap<string, FileRecord>;
 }
-
-const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 
 /** The copy of the org directory kept with the month, so verify can re-derive it offline. */
 export const DIRECTORY_COPY = 'inputs/org-directory.yaml';
@@ -164,56 +166,64 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   const direct = withInsights.filter((s) => s.kind === 'direct');
   const rollups = withInsights.filter((s) => s.kind === 'rollup');
   const clock = input.clock;
-  const files = new Map<string, Buffer>();
-  for (const s of withInsights) {
-    const base = s.kind === 'rollup' ? `statements/rollup/${s.code}` : `statements/${s.code}`;
-    files.set(`${base}.pdf`, await renderStatementPdf(s, clock, input.template.template));
-    files.set(`${base}.xlsx`, await renderStatementXlsx(s, clock));
+  const { sink } = input;
+  // The documents are rendered on the worker threads while this thread writes the ledgers.
+  const documents = renderStatements(withInsights, clock, input.template.template, sink, input.renderWorkers);
+  // Handled here so a failure while the ledgers are written is not an unhandled rejection; awaited below.
+  documents.catch(() => undefined);
+  try {
+    const person = personMask(input.pseudonyms);
+    await writeLedger(sink, allocation, directory, person, input.pseudonyms);
+    // A revision posts nothing itself: its difference reaches the ledger through the journal of the
+    // month that carries it, so importing every published journal never books it twice.
+    if (input.revision === 1) {
+      const journal = journalLines(allocation, directory);
+      await sink.write('journal.csv', toCsv(JOURNAL_COLUMNS, journal.map((l) => JOURNAL_COLUMNS.map((c) => l[c]))));
+    }
+    await writeFocus(sink, allocation, rows, directory, person, input.pseudonyms);
+    await writePieces(sink, 'chargeback.json', jsonPieces(canonicalAllocation(input, allocation, rec)), '\n');
+    await sink.write('summary.xlsx', await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt, statements: direct, person }, clock));
+  } catch (error) {
+    // The rendering is awaited before the month fails, so no worker writes after it.
+    await documents.catch(() => undefined);
+    throw error;
   }
-  const person = personMask(input.pseudonyms);
-  files.set('summary.xlsx', await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt, statements: direct, person }, clock));
-  files.set('ledger.csv', ledgerCsv(allocation, directory, person, input.pseudonyms));
-  // A revision posts nothing itself: its difference reaches the ledger through the journal of the
-  // month that carries it, so importing every published journal never books it twice.
-  if (input.revision === 1) {
-    const journal = journalLines(allocation, directory);
-    files.set('journal.csv', toCsv(JOURNAL_COLUMNS, journal.map((l) => JOURNAL_COLUMNS.map((c) => l[c]))));
-  }
-  const focus = focusRows(allocation, rows, directory).map((r) => {
-    if (r.x_ActorType !== 'user_actor') return r;
-    const masked = person(`user:${r.x_ActorId}`, 'user_actor', { id: String(r.x_ActorId), email: String(r.x_User ?? ''), name: '' });
-    return { ...r, x_ActorId: masked.id, x_User: masked.email || (input.pseudonyms ? masked.name : ''), x_MappingRule: maskRule(input.pseudonyms, String(r.x_MappingRule ?? '')) };
-  });
-  files.set('focus.csv', toCsv(FOCUS_COLUMNS, focus.map((r) => FOCUS_COLUMNS.map((c) => r[c] ?? ''))));
-  files.set('chargeback.json', Buffer.from(`${JSON.stringify(canonicalAllocation(input, allocation, rec), null, 2)}\n`));
-  files.set(DIRECTORY_COPY, Buffer.from(input.directoryBytes));
-  files.set(HISTORY_COPY, historyJson(input.history));
+  await documents;
+  await sink.write(DIRECTORY_COPY, input.directoryBytes);
+  await sink.write(HISTORY_COPY, historyJson(input.history));
   if (input.template.bytes) {
-    files.set(TEMPLATE_COPY, Buffer.from(input.template.bytes));
-    if (input.template.logo) files.set(`inputs/${input.template.logo.path}`, Buffer.from(input.template.logo.bytes));
+    await sink.write(TEMPLATE_COPY, input.template.bytes);
+    if (input.template.logo) await sink.write(`inputs/${input.template.logo.path}`, input.template.logo.bytes);
   }
   if (input.previous) {
-    files.set(PREVIOUS_COPY, Buffer.from(input.previous.bytes));
-    files.set('adjustments.csv', toCsv(ADJUSTMENT_COLUMNS, adjustments.map((l) => [period.label, String(input.revision), l.costCenter, l.originalStatement, l.revisedStatement, l.line, l.previousCents.toString(), l.finalCents.toString(), l.adjustmentCents.toString()])));
+    await sink.write(PREVIOUS_COPY, input.previous.bytes);
+    await sink.write('adjustments.csv', toCsv(ADJUSTMENT_COLUMNS, adjustments.map((l) => [period.label, String(input.revision), l.costCenter, l.originalStatement, l.revisedStatement, l.line, l.previousCents.toString(), l.finalCents.toString(), l.adjustmentCents.toString()])));
   }
   if (input.carried.adjustments.length > 0) {
     const carried = { source: input.carried.source, adjustments: input.carried.adjustments.map((c) => ({ costCenter: c.costCenter, fromPeriod: c.fromPeriod, reference: c.reference, cents: c.cents.toString() })) };
-    files.set(CARRIED_COPY, Buffer.from(`${JSON.stringify(carried, null, 2)}\n`));
+    await sink.write(CARRIED_COPY, `${JSON.stringify(carried, null, 2)}\n`);
   }
 
   const listings = [input.grouped, input.total, ...input.daily, ...(input.premium ? [input.premium] : []), ...(input.engagement ? [input.engagement] : [])];
   const pages: RawPage[] = listings.flatMap((l) => l.pages);
-  for (const page of pages) files.set(`raw/${page.file}`, Buffer.from(page.body, 'utf8'));
+  // The pages went to raw/ as they were pulled (or read back); each must be there, as received.
+  for (const page of pages) {
+    const kept = sink.records.get(`raw/${page.file}`) ?? (page.body !== null ? await sink.write(`raw/${page.file}`, page.body) : null);
+    if (kept === null || kept.sha256 !== page.sha256) throw new Error(`raw/${page.file} was not kept as received`);
+  }
   // Every exchange, used or not (retried errors, pages of a restarted listing), in order.
-  const exchanges = [...listings.flatMap((l) => l.attempts), ...input.unusedAttempts].map((a, i) => {
+  const exchanges = [];
+  for (const [i, a] of [...listings.flatMap((l) => l.attempts), ...input.unusedAttempts].entries()) {
     const kept = a.keptAs ?? (a.body !== null ? discardedFile(i, a) : null);
-    if (a.keptAs === null && kept !== null) files.set(`raw/${kept}`, Buffer.from(a.body!, 'utf8'));
-    return { n: i + 1, query: a.query, method: 'GET', request: a.request, status: a.status, outcome: a.outcome, file: kept, used: a.keptAs !== null, sha256: a.body === null ? null : sha256(a.body), bytes: a.body === null ? 0 : Buffer.byteLength(a.body) };
-  });
-  files.set('raw/requests.json', Buffer.from(`${JSON.stringify(exchanges, null, 2)}\n`));
+    if (a.keptAs === null && kept !== null) await sink.write(`raw/${kept}`, a.body!);
+    const digest = a.body !== null ? recordOf('', a.body) : (a.digest ?? null);
+    exchanges.push({ n: i + 1, query: a.query, method: 'GET', request: a.request, status: a.status, outcome: a.outcome, file: kept, used: a.keptAs !== null, sha256: digest?.sha256 ?? null, bytes: digest?.bytes ?? 0 });
+  }
+  await sink.write('raw/requests.json', `${JSON.stringify(exchanges, null, 2)}\n`);
 
-  const copies = [HISTORY_COPY, TEMPLATE_COPY, ...(input.template.bytes && input.template.logo ? [`inputs/${input.template.logo.path}`] : []), PREVIOUS_COPY, CARRIED_COPY].filter((p) => files.has(p));
+  const copies = [HISTORY_COPY, TEMPLATE_COPY, ...(input.template.bytes && input.template.logo ? [`inputs/${input.template.logo.path}`] : []), PREVIOUS_COPY, CARRIED_COPY].filter((p) => sink.records.has(p));
   const inputPaths = new Set([DIRECTORY_COPY, ...copies, ...pages.map((p) => `raw/${p.file}`)]);
+  const recordFor = (path: string) => sink.records.get(path)!;
   const manifest = {
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     period: { label: period.label, startingAt: period.startIso, endingAt: period.endExclusiveIso },
@@ -247,13 +257,13 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     },
     inputs: [
       { path: DIRECTORY_COPY, source: directory.source, sha256: directory.sha256, bytes: input.directoryBytes.length },
-      ...copies.map((p) => ({ path: p, sha256: sha256(files.get(p)!), bytes: files.get(p)!.length })),
-      ...pages.map((p) => ({ path: `raw/${p.file}`, sha256: sha256(p.body), bytes: Buffer.byteLength(p.body) })),
+      ...copies.map((p) => ({ path: p, sha256: recordFor(p).sha256, bytes: recordFor(p).bytes })),
+      ...pages.map((p) => ({ path: `raw/${p.file}`, sha256: p.sha256, bytes: p.bytes })),
     ],
-    outputs: [...files].filter(([path]) => !inputPaths.has(path)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, bytes]) => ({ path, sha256: sha256(bytes), bytes: bytes.length })),
+    outputs: [...sink.records.keys()].filter((path) => !inputPaths.has(path)).sort((a, b) => (a < b ? -1 : 1)).map((path) => ({ path, sha256: recordFor(path).sha256, bytes: recordFor(path).bytes })),
   };
-  files.set('manifest.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
-  return { allocation, rec, statements: direct, rollups, adjustments, files };
+  await sink.write('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
+  return { allocation, rec, statements: direct, rollups, adjustments, files: sink.records };
 }
 
 type PersonMask = (actorKey: string, actorType: string, fields: { id: string; email: string; name: string }) => { id: string; email: string; name: string };
@@ -320,19 +330,18 @@ export const LEDGER_HEADER = [
  * here); pool_share: a cost center's share of a pool; seats, markup; carried_adjustment: a true-up
  * of an earlier month. Billed cents add up to the statements.
  */
-function ledgerCsv(allocation: Allocation, directory: OrgDirectory, person: PersonMask, pseudonyms: Pseudonyms | null): Buffer {
+function* ledgerRows(allocation: Allocation, directory: OrgDirectory, person: PersonMask, pseudonyms: Pseudonyms | null): Generator<string[]> {
   const label = allocation.period.label;
   const usd = (cents: bigint) => formatUsd(cents).replace(/[$,]/g, '');
-  const rows: string[][] = [];
   for (const cc of allocation.costCenters) {
     for (const a of cc.actors) {
       const who = person(a.actorKey, a.actorType, { id: a.actorId, email: a.email ?? '', name: a.label });
       for (const l of a.lines) {
-        rows.push([
+        yield [
           label, numberFor(allocation, cc.code), 'usage', cc.code, '', a.actorType, who.id, who.email, who.name,
           l.product ?? '', l.model ?? '', l.contextWindow ?? '', l.costType ?? '', l.workspaceId ?? '', decimalText(l.unroundedCents),
           l.billedCents.toString(), usd(l.billedCents), maskRule(pseudonyms, l.rule), l.rowId, directory.sha256,
-        ]);
+        ];
       }
     }
   }
@@ -340,27 +349,95 @@ function ledgerCsv(allocation: Allocation, directory: OrgDirectory, person: Pers
     for (const src of pool.sourceRows) {
       const r = src.row;
       const who = person(src.actorKey, actorTypeLabel(r.actor), { id: actorId(r.actor), email: r.actor?.type === 'user_actor' ? (r.actor.email ?? '') : '', name: '' });
-      rows.push([
+      yield [
         label, '', 'pool_source', '', pool.name, actorTypeLabel(r.actor), who.id, who.email, who.name,
         r.product ?? '', r.model ?? '', r.contextWindow ?? '', r.costType ?? '', r.workspaceId ?? '', decimalText(r.amountCents),
         '', '', src.rule, src.rowId, directory.sha256,
-      ]);
+      ];
     }
     for (const [code, cents] of [...pool.shares].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      rows.push([
+      yield [
         label, numberFor(allocation, code), 'pool_share', code, pool.name, '', '', '', '', '', '', '', '', '',
         '', cents.toString(), usd(cents), `pool ${pool.name}: ${pool.basis}`, '', directory.sha256,
-      ]);
+      ];
     }
   }
   for (const cc of allocation.costCenters) {
     const extra = (type: string, cents: bigint, rule: string) =>
-      rows.push([label, numberFor(allocation, cc.code), type, cc.code, '', '', '', '', '', '', '', '', '', '', '', cents.toString(), usd(cents), rule, '', directory.sha256]);
-    if (cc.seatCents !== 0n) extra('seats', cc.seatCents, `seats: ${cc.seatPersonDays} person-days (${cc.seatMonths} seat-months)`);
-    if (cc.markupCents !== 0n) extra('markup', cc.markupCents, `markup ${cc.markupPercent}%`);
-    for (const adj of cc.adjustments) extra('carried_adjustment', adj.cents, `adjustment of ${adj.fromPeriod}: ${adj.reference}`);
+      [label, numberFor(allocation, cc.code), type, cc.code, '', '', '', '', '', '', '', '', '', '', '', cents.toString(), usd(cents), rule, '', directory.sha256];
+    if (cc.seatCents !== 0n) yield extra('seats', cc.seatCents, `seats: ${cc.seatPersonDays} person-days (${cc.seatMonths} seat-months)`);
+    if (cc.markupCents !== 0n) yield extra('markup', cc.markupCents, `markup ${cc.markupPercent}%`);
+    for (const adj of cc.adjustments) yield extra('carried_adjustment', adj.cents, `adjustment of ${adj.fromPeriod}: ${adj.reference}`);
   }
-  return toCsv(LEDGER_HEADER, rows);
+}
+
+function writeLedger(sink: MonthSink, allocation: Allocation, directory: OrgDirectory, person: PersonMask, pseudonyms: Pseudonyms | null): Promise<FileRecord> {
+  return writeCsv(sink, 'ledger.csv', LEDGER_HEADER, ledgerRows(allocation, directory, person, pseudonyms));
+}
+
+/** focus.csv, one row at a time; people's ids masked in pseudonymized months. */
+function writeFocus(sink: MonthSink, allocation: Allocation, rows: readonly CostRow[], directory: OrgDirectory, person: PersonMask, pseudonyms: Pseudonyms | null): Promise<FileRecord> {
+  function* focus() {
+    for (const r of focusRowsOneByOne(allocation, rows, directory)) {
+      const masked =
+        r.x_ActorType !== 'user_actor'
+          ? r
+          : (() => {
+              const who = person(`user:${r.x_ActorId}`, 'user_actor', { id: String(r.x_ActorId), email: String(r.x_User ?? ''), name: '' });
+              return { ...r, x_ActorId: who.id, x_User: who.email || (pseudonyms ? who.name : ''), x_MappingRule: maskRule(pseudonyms, String(r.x_MappingRule ?? '')) };
+            })();
+      yield FOCUS_COLUMNS.map((c) => masked[c] ?? '');
+    }
+  }
+  return writeCsv(sink, 'focus.csv', FOCUS_COLUMNS, focus());
+}
+
+/** A CSV file written in pieces of about a megabyte, never as one string. */
+async function writeCsv(sink: MonthSink, path: string, header: readonly string[], rows: Iterable<readonly string[]>): Promise<FileRecord> {
+  function* lines() {
+    yield csvLine(header);
+    for (const row of rows) yield csvLine(row);
+  }
+  return writePieces(sink, path, lines());
+}
+
+/** Writes pieces of text to one file, gathered into writes of about a megabyte. */
+async function writePieces(sink: MonthSink, path: string, pieces: Iterable<string>, end = ''): Promise<FileRecord> {
+  const writer = await sink.open(path);
+  let batch: string[] = [];
+  let size = 0;
+  for (const piece of pieces) {
+    batch.push(piece);
+    size += piece.length;
+    if (size >= 1 << 20) {
+      await writer.write(batch.join(''));
+      batch = [];
+      size = 0;
+    }
+  }
+  batch.push(end);
+  await writer.write(batch.join(''));
+  return writer.close();
+}
+
+/** Renders every statement's PDF and workbook and writes each as soon as it is made. */
+async function renderStatements(statements: readonly Statement[], clock: Date, template: Template, sink: MonthSink, workers: number | undefined): Promise<void> {
+  const pool = createRenderPool(workers ?? renderWorkerCount());
+  try {
+    // Every job settles before this returns, so nothing writes after a failure is reported.
+    const settled = await Promise.allSettled(
+      statements.map(async (s) => {
+        const base = s.kind === 'rollup' ? `statements/rollup/${s.code}` : `statements/${s.code}`;
+        const { pdf, xlsx } = await pool.render({ statement: s, clock, template });
+        await sink.write(`${base}.pdf`, pdf);
+        await sink.write(`${base}.xlsx`, xlsx);
+      }),
+    );
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  } finally {
+    await pool.close();
+  }
 }
 
 function canonicalAllocation(input: MonthInput, a: Allocation, rec: Reconciliation) {
@@ -373,7 +450,7 @@ function canonicalAllocation(input: MonthInput, a: Allocation, rec: Reconciliati
     directorySha256: input.directory.sha256,
     sourceTotalUnroundedCents: decimalText(a.sourceTotalUnroundedCents),
     sourceTotalCents: a.sourceTotalCents.toString(),
-    costCenters: a.costCenters.map((cc) => ({
+    costCenters: lazyArray(a.costCenters, (cc) => ({
       code: cc.code,
       name: cc.name,
       parent: cc.parent,

@@ -12,11 +12,12 @@ import type { Reconciliation } from './core/reconcile.js';
 import type { DocumentStatus, Statement } from './core/statements.js';
 import { ChargebackError, dataError, tempfailError, upstreamError, usageError } from './errors.js';
 import { loadDirectory } from './io/directory-file.js';
-import { ENGAGEMENT_LISTING, PREMIUM_LISTING, readRawListings, type RawListings } from './io/raw.js';
+import { ENGAGEMENT_LISTING, PREMIUM_LISTING, rawStartingAt, readRawListings } from './io/raw.js';
 import type { OrgDirectory } from './core/directory.js';
-import { carriedInto, isClosed, issueFolder, latestIssue } from './io/issues.js';
-import { checkOutDir, exists, publishAtomically } from './io/publish.js';
-import { deriveMonth, oldestRefresh } from './month.js';
+import { carriedInto, isClosed, issueFolder, latestIssue, type Issue } from './io/issues.js';
+import { checkOutDir, exists, openStaging } from './io/publish.js';
+import type { MonthSink } from './io/month-sink.js';
+import { deriveMonth, oldestRefresh, type MonthInput, type MonthTemplate } from './month.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
 export interface ApiTarget {
@@ -44,6 +45,8 @@ export interface RunOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly clientNow?: () => number;
   readonly timeoutMs?: number;
+  /** Statements rendered on this many worker threads (default: the cores, at most 8; 0: this thread). */
+  readonly renderWorkers?: number;
   /** The organization's Analytics rate limit (default 60 requests/minute; the account team can raise it). */
   readonly requestsPerMinute?: number;
   readonly log: (message: string) => void;
@@ -120,9 +123,12 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   // A bad --out (empty, a file, not writable) is known now, not after minutes of pulling.
   await checkOutDir(options.outDir);
   // From raw pages the month is the one the pages were pulled for, unless --period says otherwise.
-  const raw = options.fromRaw ? await readRawListings(options.fromRaw) : null;
-  const periodText = options.period ?? raw?.startingAt?.slice(0, 7);
+  const rawStart = options.fromRaw ? await rawStartingAt(options.fromRaw) : null;
+  const periodText = options.period ?? rawStart?.slice(0, 7);
   const period = resolvePeriod(periodText, nowMs, !options.fromRaw);
+  if (options.fromRaw && rawStart !== period.startIso) {
+    throw usageError(`${options.fromRaw} holds the pages of the month starting ${rawStart ?? 'unknown'}, not ${period.label}.`, ['Pass --period for that month, or the raw/ folder of this one.']);
+  }
   const finalByDate = assertFinalByDate(period, nowMs, options.provisional);
   const { directory, bytes: directoryBytes } = await loadDirectory(options.directoryPath);
   // From raw pages, the month's own recorded template and history re-render it as published.
@@ -153,7 +159,58 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   const history = recorded?.history ?? (await readHistory(options.outDir, period));
 
   const warnings: string[] = [];
-  const pulled = options.fromRaw && raw ? await fromRaw(options.fromRaw, raw, period) : await pullMonth(options, period, directory, warnings);
+  // Every file of the month goes to a staging folder as it is made (pages as they arrive), and
+  // the folder is renamed into place only when the month is complete.
+  const revision = previous ? previous.revision + 1 : 1;
+  const staging = await openStaging(options.outDir, issueFolder(period.label, revision), options.force);
+  try {
+    const month = await pullAndDerive(options, { period, finalByDate, directory, directoryBytes, template, previous, carried, history, revision, rawStart }, staging.sink, warnings);
+    const { allocation, rec, statements, files, status, engagement } = month;
+    const unchanged = previous !== null && month.adjustments.length === 0 && previous.figures.status === status;
+    if (unchanged && engagement && !(await exists(join(previous.folder, 'raw', `${ENGAGEMENT_LISTING}-p001.json`)))) {
+      warnings.push(`${previous.folder} was published without engagement, which the provider serves now; its figures are unchanged, so nothing was written. Re-issue it with --force to add engagement (not possible once it is closed or e-mailed).`);
+    }
+    if (!unchanged) options.log(`publishing ${files.size} files`);
+    const written = unchanged ? previous.folder : await staging.commit();
+    if (unchanged) await staging.abort();
+    return {
+      target: written,
+      revision: unchanged ? previous.revision : allocation.revision,
+      unchanged,
+      adjustmentCents: month.adjustments.filter((l) => l.line === 'TOTAL').reduce((a, l) => a + l.adjustmentCents, 0n),
+      carriedCents: allocation.carriedCents,
+      period,
+      status,
+      sourceTotalCents: allocation.sourceTotalCents,
+      unallocatedCents: BigInt(rec.unallocatedCents),
+      statements,
+      reconciliation: rec,
+      files: [...files.keys()].sort(),
+      unmappedSpenders: allocation.unmapped.length,
+      warnings,
+    };
+  } catch (error) {
+    throw await staging.failure(error);
+  }
+}
+
+interface MonthPlan {
+  readonly period: Period;
+  readonly finalByDate: boolean;
+  readonly directory: OrgDirectory;
+  readonly directoryBytes: Uint8Array;
+  readonly template: MonthTemplate;
+  readonly previous: Issue | null;
+  readonly carried: MonthInput['carried'];
+  readonly history: MonthInput['history'];
+  readonly revision: number;
+  readonly rawStart: string | null;
+}
+
+/** Pulls the month (or reads its recorded pages) into the sink, then derives and writes every file. */
+async function pullAndDerive(options: RunOptions, plan: MonthPlan, sink: MonthSink, warnings: string[]) {
+  const { period, finalByDate, directory, directoryBytes, template, previous, carried, history } = plan;
+  const pulled = options.fromRaw ? await fromRaw(options.fromRaw, period, sink) : await pullMonth(options, period, directory, warnings, sink);
   const { grouped, total, daily, premium, engagement, unusedAttempts, apiLabel } = pulled;
   // Every cost listing must come from an export that covers the month; the oldest one decides.
   const dataRefreshedAt = oldestRefresh([grouped, total, ...daily, ...(premium ? [premium] : [])]);
@@ -194,40 +251,20 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
     pseudonyms: options.pseudonyms ?? null,
     dataRefreshedAt,
     apiLabel,
-    revision: previous ? previous.revision + 1 : 1,
+    revision: plan.revision,
     previous,
     carried,
+    sink,
+    ...(options.renderWorkers !== undefined ? { renderWorkers: options.renderWorkers } : {}),
   });
-  const { allocation, rec, statements, files } = month;
-  const unchanged = previous !== null && month.adjustments.length === 0 && previous.figures.status === status;
-  if (unchanged && engagement && !(await exists(join(previous.folder, 'raw', `${ENGAGEMENT_LISTING}-p001.json`)))) {
-    warnings.push(`${previous.folder} was published without engagement, which the provider serves now; its figures are unchanged, so nothing was written. Re-issue it with --force to add engagement (not possible once it is closed or e-mailed).`);
-  }
-  if (!unchanged) options.log(`publishing ${files.size} files`);
-  const written = unchanged
-    ? previous.folder
-    : await publishAtomically(options.outDir, issueFolder(period.label, allocation.revision), files, options.force);
-  return {
-    target: written,
-    revision: unchanged ? previous.revision : allocation.revision,
-    unchanged,
-    adjustmentCents: month.adjustments.filter((l) => l.line === 'TOTAL').reduce((a, l) => a + l.adjustmentCents, 0n),
-    carriedCents: allocation.carriedCents,
-    period,
-    status,
-    sourceTotalCents: allocation.sourceTotalCents,
-    unallocatedCents: BigInt(rec.unallocatedCents),
-    statements,
-    reconciliation: rec,
-    files: [...files.keys()].sort(),
-    unmappedSpenders: allocation.unmapped.length,
-    warnings,
-  };
+  return { ...month, status, engagement };
 }
 
 /** The month's listings from the API: grouped, the org total, and daily rows of the movers. */
-async function pullMonth(options: RunOptions, period: Period, directory: OrgDirectory, warnings: string[]) {
+async function pullMonth(options: RunOptions, period: Period, directory: OrgDirectory, warnings: string[], sink: MonthSink) {
   const client = new AnalyticsClient({
+    // Each page goes to raw/ as it arrives; the pull keeps only its rows.
+    pageStore: { keep: (file, body) => sink.write(`raw/${file}`, body), take: async (file) => (await sink.take(`raw/${file}`)).toString('utf8') },
     baseUrl: options.api.baseUrl,
     apiKey: options.api.apiKey,
     fetchImpl: options.fetchImpl,
@@ -287,10 +324,8 @@ async function pullEngagement(client: AnalyticsClient, period: Period, options: 
 }
 
 /** The same listings read back from a published month's raw/ folder: no network at all. */
-async function fromRaw(rawDir: string, raw: RawListings, period: Period) {
-  if (raw.startingAt !== period.startIso) {
-    throw usageError(`${rawDir} holds the pages of the month starting ${raw.startingAt ?? 'unknown'}, not ${period.label}.`, ['Pass --period for that month, or the raw/ folder of this one.']);
-  }
+async function fromRaw(rawDir: string, period: Period, sink: MonthSink) {
+  const raw = await readRawListings(rawDir, sink);
   // Keep the source the pages came from, so the re-render is byte-identical to the original.
   const recorded = await readRecordedManifest(join(rawDir, '..'));
   const apiLabel = recorded?.api ?? 'raw';

@@ -11,7 +11,8 @@ import { readRawListings } from './io/raw.js';
 import { TOOL_VERSION } from './version.js';
 import { DEFAULT_MONTH_TEMPLATE } from './io/month-template.js';
 import { readManifest, readRecordedInputs, type Manifest } from './io/recorded.js';
-import { readRecordedBytes, readRecordedJsonIfPresent } from './io/read-recorded.js';
+import { hashRecordedFile, readRecordedBytes, readRecordedJsonIfPresent } from './io/read-recorded.js';
+import { HashingSink, type MonthSink } from './io/month-sink.js';
 import { fsCause, isFsError } from './io/fs-cause.js';
 import { PSEUDONYM_KEY_ENV, pseudonymsFromEnv } from './io/pseudonyms.js';
 
@@ -49,7 +50,7 @@ async function listFiles(root: string, dir = root): Promise<string[]> {
  * Checks a published month offline: every hash in the manifest, then the whole month
  * re-derived from raw/ and the recorded directory, compared byte for byte with what was published.
  */
-export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<VerifyResult> {
+export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.env, options: { readonly renderWorkers?: number } = {}): Promise<VerifyResult> {
   const { manifest, bytes: manifestBytes } = await readManifest(dir, {
     missing: `${dir} has no manifest.json: it is not a published month.`,
     next: 'Pass the folder of one month, e.g. chargeback verify out/2026-09; if this is one, restore its manifest.json from a backup or copy of the month.',
@@ -63,22 +64,22 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
       throw usageError(`${dir} cannot be listed: ${error.path ?? dir}: ${fsCause(error)}.`, ['Make the whole month folder readable for this user, then verify again.']);
     }),
   );
-  const published = new Map<string, Buffer>();
+  // Each file is hashed a piece at a time; only its digest is kept.
+  const published = new Map<string, string>([['manifest.json', sha256(manifestBytes)]]);
   for (const entry of listed) {
     if (!present.has(entry.path)) {
       problems.push(`missing: ${entry.path} (listed in the manifest)`);
       continue;
     }
-    let bytes: Buffer;
+    let actual: string;
     try {
-      bytes = await readRecordedBytes(join(dir, entry.path), 'a file listed in the manifest');
+      actual = hashRecordedFile(join(dir, entry.path), 'a file listed in the manifest').sha256;
     } catch (error) {
       if (!(error instanceof ChargebackError)) throw error;
       problems.push(`unreadable: ${entry.path} (${error.message})`);
       continue;
     }
-    published.set(entry.path, bytes);
-    const actual = sha256(bytes);
+    published.set(entry.path, actual);
     if (actual !== entry.sha256) problems.push(`modified: ${entry.path} (sha256 in manifest ${entry.sha256.slice(0, 12)}…, on disk ${actual.slice(0, 12)}…)`);
   }
   const listedPaths = new Set(listed.map((e) => e.path));
@@ -93,8 +94,14 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
   const revision = manifest.revision ?? 1;
   if (revision > 1 && published.has(PREVIOUS_COPY)) {
     const sibling = join(parent, issueFolder(label, revision - 1), 'chargeback.json');
-    const bytes = await readRecordedBytes(sibling, 'the chargeback.json of the issue this revision revises').catch(() => null);
-    if (bytes && !bytes.equals(published.get(PREVIOUS_COPY)!)) problems.push(`${PREVIOUS_COPY} differs from ${sibling}, the issue this revision says it revises`);
+    const digest = (() => {
+      try {
+        return hashRecordedFile(sibling, 'the chargeback.json of the issue this revision revises').sha256;
+      } catch {
+        return null;
+      }
+    })();
+    if (digest !== null && digest !== published.get(PREVIOUS_COPY)) problems.push(`${PREVIOUS_COPY} differs from ${sibling}, the issue this revision says it revises`);
   }
   const closed = await readRecordedJsonIfPresent(join(parent, closedMarker(label)), closedSchema, `the record of closing ${label} (written by chargeback close)`, {
     next: `Restore it from a backup; a closed month's marker records which issue was closed and must not be edited.`,
@@ -108,20 +115,22 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
   // workbooks, manifest) were laid out by that version, so only their hashes are checked.
   const older = manifest.tool?.version !== undefined && manifest.tool.version !== TOOL_VERSION ? manifest.tool.version : null;
   try {
-    const files = await rederive(dir, manifest, env);
+    const sink = new HashingSink(new Set(['manifest.json']));
+    await rederive(dir, manifest, env, sink, options.renderWorkers);
+    const files = sink.records;
     let skipped = 0;
-    for (const [path, bytes] of files) {
-      const onDisk = path === 'manifest.json' ? manifestBytes : published.get(path);
+    for (const [path, record] of files) {
+      const onDisk = published.get(path);
       if (onDisk === undefined) continue; // already reported as missing
       if (older && !FIGURE_FILES.has(path)) {
         skipped += 1;
         continue;
       }
-      if (!onDisk.equals(bytes)) problems.push(`re-derived ${path} differs from the published file`);
+      if (onDisk !== record.sha256) problems.push(`re-derived ${path} differs from the published file`);
     }
     if (older) {
       // The manifest's figures too: period, status, revision, data as of, totals.
-      const mine = JSON.parse(files.get('manifest.json')!.toString('utf8')) as Record<string, unknown>;
+      const mine = JSON.parse(sink.kept('manifest.json')!.toString('utf8')) as Record<string, unknown>;
       const theirs = JSON.parse(manifestBytes.toString('utf8')) as Record<string, unknown>;
       for (const key of ['period', 'status', 'revision', 'dataRefreshedAt', 'totals']) {
         if (JSON.stringify(mine[key] ?? null) !== JSON.stringify(theirs[key] ?? null)) problems.push(`re-derived manifest.json ${key} differs from the published one`);
@@ -137,7 +146,8 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
 }
 
 
-async function rederive(dir: string, manifest: Manifest, env: NodeJS.ProcessEnv): Promise<ReadonlyMap<string, Buffer>> {
+/** Re-derives the month from its raw pages and recorded inputs into `sink` (which only hashes). */
+async function rederive(dir: string, manifest: Manifest, env: NodeJS.ProcessEnv, sink: MonthSink, renderWorkers: number | undefined): Promise<void> {
   // A pseudonymized month re-derives only with the same key.
   const pseudo = manifest.pseudonymized ? pseudonymsFromEnv(env, 'Re-deriving a pseudonymized month') : null;
   if (pseudo && pseudo.fingerprint !== manifest.pseudonymized!.keyFingerprint) {
@@ -151,10 +161,12 @@ async function rederive(dir: string, manifest: Manifest, env: NodeJS.ProcessEnv)
   const { directory, problems } = parseDirectory(directoryBytes.toString('utf8'), String(directoryEntry?.source ?? DIRECTORY_COPY));
   if (!directory) throw usageError('The recorded org directory no longer validates.', problems.map(formatProblem));
 
-  const listings = await readRawListings(join(dir, 'raw'));
+  const listings = await readRawListings(join(dir, 'raw'), sink);
   const previousBytes = listedInputs.has(PREVIOUS_COPY) ? await readRecordedBytes(join(dir, PREVIOUS_COPY), 'the chargeback.json of the issue this revision revises') : null;
   const recorded = await readRecordedInputs(dir, { listed: listedInputs, templateName: manifest.template?.name });
-  const month = await deriveMonth({
+  await deriveMonth({
+    sink,
+    ...(renderWorkers !== undefined ? { renderWorkers } : {}),
     period,
     status: manifest.status,
     clock: new Date(manifest.clock),
@@ -169,5 +181,4 @@ async function rederive(dir: string, manifest: Manifest, env: NodeJS.ProcessEnv)
     previous: previousBytes ? { figures: parseIssued(previousBytes, PREVIOUS_COPY), bytes: previousBytes } : null,
     carried: recorded.carried,
   });
-  return month.files;
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,8 @@ import { hierarchyShape, scalar, scaledOrganization, writeScaledDirectory, type 
 import { SANDBOX_API_KEY, startSandbox } from '../src/sandbox/server.js';
 import { CLI, ROOT, runCli, tempDir } from './helpers/cli.js';
 import { NOW, runMonthAgainst } from './helpers/sandbox.js';
+import { runMonth } from '../src/run.js';
+import { verifyMonth } from '../src/verify.js';
 
 const PEOPLE = 2000;
 const COST_CENTERS = 20;
@@ -157,10 +160,11 @@ describe('a month against the scaled sandbox', () => {
   let month: string;
   let result: Awaited<ReturnType<typeof runMonthAgainst>>['result'];
   let org: ScaledOrganization;
+  let file: string;
 
   beforeAll(async () => {
     org = scaledOrganization({ people: PEOPLE, costCenters: COST_CENTERS, seed: 1 });
-    const file = join(tempDir(), 'org.yaml');
+    file = join(tempDir(), 'org.yaml');
     await writeScaledDirectory(org, file);
     const run = await runMonthAgainst({}, { directoryPath: file, organization: org });
     expect(run.error).toBeNull();
@@ -219,6 +223,52 @@ describe('a month against the scaled sandbox', () => {
     const pool = doc.pools.find((p) => p.name === 'Rows with no actor')!;
     expect(BigInt(pool.billedCents)).toBeGreaterThan(0n);
     expect(pool.sourceRows.length).toBe(2);
+  });
+
+  it('ties out to the cent: every statement is its ledger lines, and the ledger is the raw pages rounded once', () => {
+    // The ledger read as text, each amount summed as an integer: no code of the tool in between.
+    const [header, ...lines] = readFileSync(join(month, 'ledger.csv'), 'utf8').trimEnd().split('\r\n').map((l) => l.split(','));
+    const col = (name: string) => header!.indexOf(name);
+    const byStatement = new Map<string, bigint>();
+    let billed = 0n;
+    for (const l of lines) {
+      if (l[col('billed_cents')] === '') continue;
+      const cents = BigInt(l[col('billed_cents')]!);
+      billed += cents;
+      byStatement.set(l[col('cost_center')]!, (byStatement.get(l[col('cost_center')]!) ?? 0n) + cents);
+    }
+    let micro = 0n;
+    for (const f of readdirSync(join(month, 'raw')).filter((x) => /^cost-grouped-p\d{3}\.json$/.test(x))) {
+      for (const row of (JSON.parse(readFileSync(join(month, 'raw', f), 'utf8')) as { data: Array<{ cost: { amount: string } }> }).data) {
+        const [whole, frac = ''] = row.cost.amount.split('.');
+        micro += BigInt(whole!) * 1_000_000n + BigInt(frac.padEnd(6, '0'));
+      }
+    }
+    expect(billed).toBe((micro + 500_000n) / 1_000_000n);
+    const doc = JSON.parse(readFileSync(join(month, 'chargeback.json'), 'utf8')) as { costCenters: Array<{ code: string; billedCents: string }> };
+    const statements = doc.costCenters.filter((c) => c.billedCents !== '0');
+    expect(statements.length).toBeGreaterThan(COST_CENTERS / 2);
+    for (const cc of statements) expect(byStatement.get(cc.code) ?? 0n).toBe(BigInt(cc.billedCents));
+  });
+
+  it('passes verify, and re-renders from its raw pages byte for byte with one and with two render workers', async () => {
+    const verified = await verifyMonth(month, {});
+    expect(verified.problems).toEqual([]);
+    expect(verified.ok).toBe(true);
+    const published = JSON.parse(readFileSync(join(month, 'manifest.json'), 'utf8')) as { outputs: Array<{ path: string; sha256: string }> };
+    expect(published.outputs.filter((o) => o.path.endsWith('.pdf')).length).toBeGreaterThan(COST_CENTERS);
+    for (const workers of [1, 2]) {
+      const again = tempDir();
+      await runMonth({
+        provisional: false, now: new Date(NOW), outDir: again, force: false, directoryPath: file,
+        api: { baseUrl: 'http://offline.invalid', apiKey: 'offline', label: 'raw' }, fromRaw: join(month, 'raw'), renderWorkers: workers, log: () => {},
+      });
+      // The manifest holds the sha256 of every file: equal manifests, equal months.
+      expect(readFileSync(join(again, '2026-09', 'manifest.json'), 'utf8')).toBe(readFileSync(join(month, 'manifest.json'), 'utf8'));
+      for (const o of published.outputs.filter((x) => x.path.startsWith('statements/'))) {
+        expect(createHash('sha256').update(readFileSync(join(again, '2026-09', o.path))).digest('hex')).toBe(o.sha256);
+      }
+    }
   });
 });
 

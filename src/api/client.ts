@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { rowIdentity, type CostRow } from '../core/cost-row.js';
 import { ChargebackError, dataError, tempfailError, upstreamError, usageError } from '../errors.js';
@@ -23,8 +24,18 @@ export interface RawPage {
   /** Path and query as sent (no host, no credentials). */
   readonly request: string;
   readonly status: number;
-  /** The body exactly as received. */
-  readonly body: string;
+  /** sha256 and size of the body exactly as received. */
+  readonly sha256: string;
+  readonly bytes: number;
+  /** The body, when the page is held in memory; null once it was written to the month's raw/ folder (a page store). */
+  readonly body: string | null;
+}
+
+/** Where a listing's pages go as they arrive: the month's raw/ folder, so a pull never holds its pages. */
+export interface PageStore {
+  keep(file: string, body: string): Promise<{ readonly sha256: string; readonly bytes: number }>;
+  /** Reads back and removes a kept page (its listing restarted, so it becomes a discarded exchange). */
+  take(file: string): Promise<string>;
 }
 
 /** One HTTP exchange, kept for auditors whether or not its page was used. */
@@ -37,6 +48,8 @@ export interface Attempt {
   readonly body: string | null;
   /** The raw/ file of a page that was used; null for retried, failed or discarded answers. */
   readonly keptAs: string | null;
+  /** sha256 and size of a used page whose body went to the page store (body null). */
+  readonly digest?: { readonly sha256: string; readonly bytes: number };
 }
 
 interface Pull<R> {
@@ -119,6 +132,8 @@ export interface AnalyticsClientOptions {
   readonly requestsPerMinute?: number;
   readonly userAgent?: string;
   readonly log?: (message: string) => void;
+  /** Where pages are written as they arrive; without one, pages are held in memory. */
+  readonly pageStore?: PageStore;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -224,7 +239,7 @@ export class AnalyticsClient {
           return { ...pull, attempts: counters.attempts, requests: counters.requests, retries: counters.retries, restarts: restart };
         } catch (error) {
           if (!(error instanceof Restart)) throw error;
-          this.discardKept(counters);
+          await this.discardKept(counters);
           if (restart >= this.maxRestarts) {
             throw upstreamError(`The listing of ${listing.name} had to start over ${restart + 1} times (${error.message}); gave up after ${this.maxRestarts} restarts.`, [
               'The provider refreshes data while we page. Run again in a few minutes; nothing was published.',
@@ -258,8 +273,6 @@ export class AnalyticsClient {
       const request = listing.requestPath(cursor);
       const file = `${listing.name}-p${String(n).padStart(3, '0')}.json`;
       const { status, body, attempt } = await this.get(request, file, listing.name, counters, listing.beta);
-      pages.push({ file, request, status, body });
-
       const page = listing.parse(body, file, n, request);
       if (page.refreshed !== undefined) {
         if (dataRefreshedAt !== undefined && page.refreshed !== dataRefreshedAt) {
@@ -268,8 +281,12 @@ export class AnalyticsClient {
         }
         dataRefreshedAt = page.refreshed;
       }
-      rows.push(...page.rows);
-      counters.attempts[attempt] = { ...counters.attempts[attempt]!, keptAs: file };
+      for (const row of page.rows) rows.push(row);
+      // The page goes to raw/ now; only its digest stays in memory.
+      const store = this.options.pageStore;
+      const digest = store ? await store.keep(file, body) : { sha256: createHash('sha256').update(body).digest('hex'), bytes: Buffer.byteLength(body) };
+      pages.push({ file, request, status, ...digest, body: store ? null : body });
+      counters.attempts[attempt] = { ...counters.attempts[attempt]!, keptAs: file, ...(store ? { body: null, digest } : {}) };
       if (rows.length > listing.bound.rows) {
         throw endless(`page ${n} brings it to ${rows.length.toLocaleString('en-US')} rows, more than the ${listing.bound.rows.toLocaleString('en-US')} the organization can have`);
       }
@@ -308,10 +325,13 @@ export class AnalyticsClient {
   }
 
   /** Pages of an abandoned sequence stay in the audit trail, marked as not used. */
-  private discardKept(counters: Counters): void {
-    counters.attempts.forEach((a, i) => {
-      if (a.keptAs !== null) counters.attempts[i] = { ...a, keptAs: null, outcome: 'discarded: the listing restarted' };
-    });
+  private async discardKept(counters: Counters): Promise<void> {
+    for (const [i, a] of counters.attempts.entries()) {
+      if (a.keptAs === null) continue;
+      // A stored page comes back into memory: it is written again as a discarded exchange.
+      const body = a.body ?? (await this.options.pageStore!.take(a.keptAs));
+      counters.attempts[i] = { query: a.query, request: a.request, status: a.status, outcome: 'discarded: the listing restarted', body, keptAs: null };
+    }
   }
 
   private costPath(query: CostQuery, cursor: string | null): string {

@@ -24,12 +24,19 @@ export const FOCUS_COLUMNS = [
 ] as const;
 export type FocusRow = Partial<Record<(typeof FOCUS_COLUMNS)[number], string>>;
 
+/** Every FOCUS row, made one at a time as it is written (a month has one per ledger line). */
 export function focusRows(allocation: Allocation, rows: readonly CostRow[], directory: OrgDirectory): FocusRow[] {
+  return [...focusRowsOneByOne(allocation, rows, directory)];
+}
+
+export function* focusRowsOneByOne(allocation: Allocation, rows: readonly CostRow[], directory: OrgDirectory): Generator<FocusRow> {
   const p = allocation.period;
-  const lines = allocation.costCenters.flatMap((cc) => cc.actors.flatMap((a) => a.lines.map((l) => ({ cc, a, l }))));
   // ListCost gets the same treatment as BilledCost: one rounding of the list total, split exactly.
   const rowById = new Map(rows.map((r) => [r.rowId, r]));
-  const listParts = lines.map(({ l }) => ({ key: l.rowId, weight: rowById.get(l.rowId)?.listAmountCents ?? rowById.get(l.rowId)?.amountCents ?? ZERO }));
+  const listParts = [];
+  for (const cc of allocation.costCenters) {
+    for (const a of cc.actors) for (const l of a.lines) listParts.push({ key: l.rowId, weight: rowById.get(l.rowId)?.listAmountCents ?? rowById.get(l.rowId)?.amountCents ?? ZERO });
+  }
   const listCents = splitLargestRemainder(roundCents(sumMoney(listParts.map((x) => x.weight))), listParts);
 
   /** One FOCUS row of a cost center: the fixed columns, then what varies by kind of charge. */
@@ -65,8 +72,8 @@ export function focusRows(allocation: Allocation, rows: readonly CostRow[], dire
     };
   };
 
-  const usage = lines.map(({ cc, a, l }) =>
-    charge(cc, l.billedCents, {
+  for (const cc of allocation.costCenters) for (const a of cc.actors) for (const l of a.lines) {
+    yield charge(cc, l.billedCents, {
       ChargeDescription: [l.model ?? 'no model', l.product, l.costType, l.contextWindow].filter(Boolean).join(' · '),
       ChargePeriodEnd: rowById.get(l.rowId)?.endingAt ?? p.endExclusiveIso,
       ChargePeriodStart: rowById.get(l.rowId)?.startingAt ?? p.startIso,
@@ -80,9 +87,9 @@ export function focusRows(allocation: Allocation, rows: readonly CostRow[], dire
       x_ContextWindowTier: l.contextWindow ?? '',
       x_CostType: l.costType ?? '',
       x_MappingRule: l.rule,
-    }),
-  );
-  const others = allocation.costCenters.flatMap((cc): FocusRow[] => [
+    });
+  }
+  for (const cc of allocation.costCenters) yield* [
     // Pool shares: provider spend shared out (Usage), or a fixed monthly charge (Purchase).
     ...cc.poolShares.map((ps) =>
       charge(cc, ps.cents, {
@@ -107,6 +114,5 @@ export function focusRows(allocation: Allocation, rows: readonly CostRow[], dire
         x_MappingRule: 'carried adjustment',
       });
     }),
-  ]);
-  return [...usage, ...others];
+  ];
 }

@@ -228,7 +228,8 @@ function engagementAsRow(row: EngagementRow, period: Period): CostRow {
 }
 
 export function engagementView(lines: readonly EngagementLine[], codes: ReadonlySet<string>, range: EngagementRange | null = null, label = 'Total'): EngagementView {
-  const mine = lines.filter((l) => codes.has(l.costCenter)).sort((a, b) => (a.costCents === b.costCents ? byText(a.label, b.label) || byText(a.actorKey, b.actorKey) : a.costCents > b.costCents ? -1 : 1));
+  // A total order (cost center last), so the lines never depend on the order they came in.
+  const mine = lines.filter((l) => codes.has(l.costCenter)).sort((a, b) => (a.costCents === b.costCents ? byText(a.label, b.label) || byText(a.actorKey, b.actorKey) || byText(a.costCenter, b.costCenter) : a.costCents > b.costCents ? -1 : 1));
   const cost = mine.reduce((t, l) => t + l.costCents, 0n);
   return { range, lines: mine, total: { actorKey: '', label, email: null, costCenter: '', ...withRates(sumCounts(mine), cost) } };
 }
@@ -354,16 +355,28 @@ export function trend(s: Statement, codes: ReadonlySet<string>, period: Period, 
   };
 }
 
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
 /** Insights for every statement (direct and roll-up), by statement number. */
 export function buildInsights(statements: readonly Statement[], input: InsightsInput, subtree: (code: string) => readonly string[]): Map<string, StatementInsights> {
-  const engagement = input.engagement ? attributeEngagement(input) : null;
+  // Engagement lines by cost center once, so a statement reads only its own (no pass over all per statement).
+  const engagement = input.engagement ? groupBy(attributeEngagement(input), (l) => l.costCenter) : null;
   const premium = input.premium ? premiumByActor(input.premium) : null;
   const carried = new Map(input.allocation.costCenters.map((cc) => [cc.code, cc.adjustments.reduce((t, a) => t + a.cents, 0n)]));
   const out = new Map<string, StatementInsights>();
   for (const s of statements) {
     const codes = new Set(s.kind === 'rollup' ? subtree(s.code) : [s.code]);
     out.set(s.number, {
-      engagement: engagement ? engagementView(engagement, codes, input.engagementRange ?? null) : null,
+      engagement: engagement ? engagementView([...codes].flatMap((c) => engagement.get(c) ?? []), codes, input.engagementRange ?? null) : null,
       mix: spendMix(s, premium),
       trend: trend(s, codes, input.period, input.history, [...codes].reduce((t, c) => t + (carried.get(c) ?? 0n), 0n)),
     });

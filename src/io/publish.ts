@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ChargebackError, usageError } from '../errors.js';
 import { errnoCode, fsCause, isFsError } from './fs-cause.js';
+import { FolderSink, SAFE_PATH } from './month-sink.js';
 
-/** A relative path inside a month folder: no "..", no ".", no leading dot, no absolute path. */
-export const SAFE_PATH = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+export { SAFE_PATH } from './month-sink.js';
 
 export async function exists(path: string): Promise<boolean> {
   try {
@@ -122,63 +122,87 @@ async function removeAbandoned(root: string, name: string): Promise<void> {
   }
 }
 
-/**
- * Writes every file into a temporary folder beside the target, then renames it into place, so
- * `out/<period>` is either absent, the old complete month, or the new complete month.
- */
-export async function publishAtomically(outRoot: string, name: string, files: ReadonlyMap<string, Uint8Array>, force: boolean): Promise<string> {
-  if (outRoot.trim() === '') await checkOutDir(outRoot);
-  const needed = [...files.values()].reduce((a, b) => a + b.byteLength, 0);
-  try {
-    return await publishInto(outRoot, name, files, force);
-  } catch (error) {
-    if (!isFsError(error)) throw error;
-    // publishInto removed its staging folder; the published month, if any, is untouched. A file
-    // of the staging folder is named as it would have been published.
-    if (error.path) error.path = error.path.replace(/([/\\])\.([^/\\]+)\.partial-[^/\\]+/, '$1$2');
-    throw outError(error, `Cannot publish ${name} to ${resolve(outRoot)}`, resolve(outRoot), needed, [
-      `Nothing was published: the staging folder was removed (should that fail too, the next run removes it)${force ? '; the month published before is untouched' : ''}.`,
-    ]);
-  }
+/** A month being written: files go into a hidden staging folder beside the target as they are made. */
+export interface Staging {
+  readonly sink: FolderSink;
+  /** Renames the complete folder into place (replacing the month under --force); its path. */
+  commit(): Promise<string>;
+  /** Removes the staging folder (nothing was published). */
+  abort(): Promise<void>;
+  /** Removes the staging folder and turns a machine problem (full disk, read-only) into the user's error. */
+  failure(error: unknown): Promise<unknown>;
 }
 
-async function publishInto(outRoot: string, name: string, files: ReadonlyMap<string, Uint8Array>, force: boolean): Promise<string> {
+/**
+ * Opens the staging folder of `out/<name>`: files are written into it while the month is pulled
+ * and derived, then `commit` renames it into place, so `out/<name>` is either absent, the old
+ * complete month, or the new complete month. An interrupted run leaves only the hidden folder,
+ * which the next run removes.
+ */
+export async function openStaging(outRoot: string, name: string, force: boolean): Promise<Staging> {
+  if (outRoot.trim() === '') await checkOutDir(outRoot);
   const root = resolve(outRoot);
   const target = join(root, name);
   if (!SAFE_PATH.test(name) || name.includes('/')) throw new Error(`unsafe output folder name ${JSON.stringify(name)}`);
-  await mkdir(root, { recursive: true, mode: 0o700 });
-  await removeAbandoned(root, name);
-  if ((await exists(target)) && !force) refuseExisting(target);
-
   const nonce = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const temp = join(root, `.${name}.partial-${nonce}`);
-  await mkdir(temp, { mode: 0o700 });
-  try {
-    for (const [rel, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (!SAFE_PATH.test(rel) || rel.split('/').some((part) => part === '..' || part === '.')) throw new Error(`unsafe output path ${JSON.stringify(rel)}`);
-      const path = join(temp, rel);
-      if (!path.startsWith(temp + sep)) throw new Error(`output path escapes the output folder: ${rel}`);
-      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-      await writeDurable(path, bytes);
-    }
-    if (await exists(target)) {
-      const old = join(root, `.${name}.replaced-${nonce}`);
-      await rename(target, old);
-      try {
-        await rename(temp, target);
-      } catch (error) {
-        await rename(old, target); // put the published month back before reporting
-        throw error;
-      }
-      // The new month is in place; a leftover old copy is hidden and removed by the next run.
-      await rm(old, { recursive: true, force: true }).catch(() => {});
-    } else {
-      await rename(temp, target);
-    }
-    return target;
-  } catch (error) {
+  const sink = new FolderSink(temp);
+  const writtenBytes = () => [...sink.records.values()].reduce((a, r) => a + r.bytes, 0);
+  const remove = () => rm(temp, { recursive: true, force: true }).catch(() => {});
+  const failure = async (error: unknown) => {
     // On a full or read-only disk the removal may fail too; the original problem is what to report.
-    await rm(temp, { recursive: true, force: true }).catch(() => {});
-    throw error;
+    await remove();
+    if (!isFsError(error)) return error;
+    // A file of the staging folder is named as it would have been published.
+    if (error.path) error.path = error.path.replace(/([/\\])\.([^/\\]+)\.partial-[^/\\]+/, '$1$2');
+    return outError(error, `Cannot publish ${name} to ${root}`, root, writtenBytes(), [
+      `Nothing was published: the staging folder was removed (should that fail too, the next run removes it)${force ? '; the month published before is untouched' : ''}.`,
+    ]);
+  };
+  try {
+    await mkdir(root, { recursive: true, mode: 0o700 });
+    await removeAbandoned(root, name);
+    if ((await exists(target)) && !force) refuseExisting(target);
+    await mkdir(temp, { mode: 0o700 });
+  } catch (error) {
+    throw await failure(error);
   }
+  return {
+    sink,
+    failure,
+    abort: remove,
+    async commit() {
+      try {
+        if (await exists(target)) {
+          if (!force) refuseExisting(target);
+          const old = join(root, `.${name}.replaced-${nonce}`);
+          await rename(target, old);
+          try {
+            await rename(temp, target);
+          } catch (error) {
+            await rename(old, target); // put the published month back before reporting
+            throw error;
+          }
+          // The new month is in place; a leftover old copy is hidden and removed by the next run.
+          await rm(old, { recursive: true, force: true }).catch(() => {});
+        } else {
+          await rename(temp, target);
+        }
+        return target;
+      } catch (error) {
+        throw await failure(error);
+      }
+    },
+  };
+}
+
+/** Writes every file of a month held in memory, through a staging folder (see openStaging). */
+export async function publishAtomically(outRoot: string, name: string, files: ReadonlyMap<string, Uint8Array>, force: boolean): Promise<string> {
+  const staging = await openStaging(outRoot, name, force);
+  try {
+    for (const [rel, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) await staging.sink.write(rel, bytes);
+  } catch (error) {
+    throw await staging.failure(error);
+  }
+  return staging.commit();
 }

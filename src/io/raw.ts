@@ -6,6 +6,7 @@ import type { EngagementRow } from '../core/engagement.js';
 import { ChargebackError, usageError } from '../errors.js';
 import { oldestRefresh, type MonthInput, type PulledListing } from '../month.js';
 import { readRecordedBytes, readRecordedJson } from './read-recorded.js';
+import type { MonthSink } from './month-sink.js';
 
 export const PREMIUM_LISTING = 'cost-premium';
 export const ENGAGEMENT_LISTING = 'users';
@@ -53,31 +54,50 @@ function recordedPage<T>(file: string, parse: () => T): T {
   }
 }
 
-export async function readRawListings(rawDir: string): Promise<RawListings> {
-  const requests = await readRecordedJson(join(rawDir, 'requests.json'), requestsSchema, REQUESTS_WHAT, {
+function readRequests(rawDir: string) {
+  return readRecordedJson(join(rawDir, 'requests.json'), requestsSchema, REQUESTS_WHAT, {
     missing: `${rawDir} has no requests.json: it is not the raw/ folder of a published month.`,
     next: 'Pass the raw/ folder of a month published by this tool, e.g. --from-raw out/2026-09/raw; if it is one, restore raw/ from a copy of the month or pull the month from the API again.',
   });
+}
+
+/** starting_at of the recorded grouped listing (the month the pages were pulled for), from requests.json alone. */
+export async function rawStartingAt(rawDir: string): Promise<string | null> {
+  const first = (await readRequests(rawDir)).find((r) => r.query === 'cost-grouped')?.request;
+  return first === undefined ? null : new URLSearchParams(first.slice(first.indexOf('?') + 1)).get('starting_at');
+}
+
+/**
+ * Reads the listings back one page at a time; each kept page goes to `sink` as `raw/<file>` as it
+ * is read (the new month's copy, or verify's hash), so no page is held after it is parsed.
+ */
+export async function readRawListings(rawDir: string, sink: MonthSink): Promise<RawListings> {
+  const requests = await readRequests(rawDir);
   const listings = new Map<string, { rows: Array<CostRow | EngagementRow>; pages: RawPage[]; attempts: Attempt[]; refreshed: string | null }>();
   for (const r of requests) {
     const listing = listings.get(r.query) ?? { rows: [], pages: [], attempts: [], refreshed: null };
     listings.set(r.query, listing);
-    const body = r.file === null ? null : (await readRecordedBytes(join(rawDir, r.file), 'a page as received from the API', {
+    const bytes = r.file === null ? null : await readRecordedBytes(join(rawDir, r.file), 'a page as received from the API', {
       missing: `${join(rawDir, r.file)} is listed in requests.json but missing.`,
       next: 'The raw/ folder is incomplete; restore it from a copy of the month, or pull the month from the API again.',
-    })).toString('utf8');
-    listing.attempts.push({ query: r.query, request: r.request, status: r.status, outcome: r.outcome, body, keptAs: r.used ? r.file : null });
+    });
+    const body = bytes === null ? null : bytes.toString('utf8');
     if (r.used && r.file !== null && body !== null) {
-      listing.pages.push({ file: r.file, request: r.request, status: r.status, body });
+      const digest = await sink.write(`raw/${r.file}`, bytes!);
+      const kept = { sha256: digest.sha256, bytes: digest.bytes };
+      listing.attempts.push({ query: r.query, request: r.request, status: r.status, outcome: r.outcome, body: null, keptAs: r.file, digest: kept });
+      listing.pages.push({ file: r.file, request: r.request, status: r.status, ...kept, body: null });
       const file = join(rawDir, r.file);
       const n = listing.pages.length;
       if (r.query === ENGAGEMENT_LISTING) {
-        listing.rows.push(...recordedPage(file, () => parseUsersPage(body, r.file!, n, r.query, r.request)).rows);
+        for (const row of recordedPage(file, () => parseUsersPage(body, r.file!, n, r.query, r.request)).rows) listing.rows.push(row);
       } else {
         const { page, rows } = recordedPage(file, () => parseCostPage(body, r.file!, n, r.query, r.request));
-        listing.rows.push(...rows);
+        for (const row of rows) listing.rows.push(row);
         listing.refreshed = page.data_refreshed_at ?? null;
       }
+    } else {
+      listing.attempts.push({ query: r.query, request: r.request, status: r.status, outcome: r.outcome, body, keptAs: null });
     }
   }
   const listingOf = <R = CostRow>(name: string): PulledListing<R> => {

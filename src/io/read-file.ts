@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { ChargebackError } from '../errors.js';
 
@@ -103,6 +104,33 @@ export function readRegularFile(path: string, options: ReadRegularFileOptions): 
       length += n;
     }
     return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * sha256 and size of a regular file, read a megabyte at a time (no size limit: a month's ledger
+ * may be larger than any file worth holding). Opened like readRegularFile: non-blocking, so a
+ * named pipe is refused by its type without waiting on it.
+ */
+export function hashRegularFile(path: string, options: Omit<ReadRegularFileOptions, 'maxBytes'>): { sha256: string; bytes: number } {
+  const flags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (options.followLinks === false ? (constants.O_NOFOLLOW ?? 0) : 0);
+  const fd = openSync(path, flags);
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw isDirectoryError(path);
+    if (!stat.isFile()) throw new FileRefusal(path, { kind: 'not-regular', type: fileType(stat) }, options.what);
+    const hash = createHash('sha256');
+    const buffer = Buffer.allocUnsafe(MiB);
+    let bytes = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, 0, buffer.length, null);
+      if (n === 0) break;
+      hash.update(buffer.subarray(0, n));
+      bytes += n;
+    }
+    return { sha256: hash.digest('hex'), bytes };
   } finally {
     closeSync(fd);
   }

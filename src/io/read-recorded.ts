@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { usageError } from '../errors.js';
 import { errnoCode, fsCause } from './fs-cause.js';
-import { FileRefusal, MiB, readRegularFile } from './read-file.js';
+import { FileRefusal, MiB, readRegularFile, hashRegularFile } from './read-file.js';
 
 /**
  * The one way the tool reads back a file it wrote into a published month (manifest.json,
@@ -56,6 +56,15 @@ function unreadable(path: string, what: string, error: unknown, hints: RecordedH
 export async function readRecordedBytes(path: string, what: string, hints: RecordedHints = {}): Promise<Buffer> {
   try {
     return await read(path, what);
+  } catch (error) {
+    throw unreadable(path, what, error, hints);
+  }
+}
+
+/** sha256 and size of a recorded file of any size, read a piece at a time; missing or unreadable is a usage error naming it. */
+export function hashRecordedFile(path: string, what: string, hints: RecordedHints = {}): { sha256: string; bytes: number } {
+  try {
+    return hashRegularFile(path, { what, followLinks: false });
   } catch (error) {
     throw unreadable(path, what, error, hints);
   }

@@ -6,7 +6,11 @@ export function csvField(raw: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
+/** One CSV record with its line end. */
+export function csvLine(fields: readonly string[]): string {
+  return `${fields.map(csvField).join(',')}\r\n`;
+}
+
 export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly string[]>): Buffer {
-  const lines = [header, ...rows].map((r) => r.map(csvField).join(','));
-  return Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8');
+  return Buffer.from([header, ...rows].map(csvLine).join(''), 'utf8');
 }

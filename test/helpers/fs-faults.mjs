@@ -29,6 +29,12 @@ if (op === 'write') {
         await realWrite(Buffer.from(data).subarray(0, Math.floor(data.length / 2)));
         throw fail('write', path);
       };
+      // Files written in pieces (the month's sink) fail the same way on their first piece.
+      const realPiece = handle.write.bind(handle);
+      handle.write = async (data) => {
+        await realPiece(Buffer.from(data).subarray(0, Math.floor(data.length / 2)));
+        throw fail('write', path);
+      };
     }
     return handle;
   };
