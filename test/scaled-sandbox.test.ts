@@ -10,6 +10,7 @@ import { SANDBOX_API_KEY, startSandbox } from '../src/sandbox/server.js';
 import { CLI, ROOT, runCli, tempDir } from './helpers/cli.js';
 import { NOW, runMonthAgainst } from './helpers/sandbox.js';
 import { runMonth } from '../src/run.js';
+import { cellCents, dollarsToCents, pdfText, readXlsx } from './helpers/readers.js';
 import { verifyMonth } from '../src/verify.js';
 
 const PEOPLE = 2000;
@@ -249,6 +250,25 @@ describe('a month against the scaled sandbox', () => {
     const statements = doc.costCenters.filter((c) => c.billedCents !== '0');
     expect(statements.length).toBeGreaterThan(COST_CENTERS / 2);
     for (const cc of statements) expect(byStatement.get(cc.code) ?? 0n).toBe(BigInt(cc.billedCents));
+  });
+
+  it('keeps a division roll-up readable: its top 100 rows and the rest summed, every row in its workbook', () => {
+    const doc = JSON.parse(readFileSync(join(month, 'chargeback.json'), 'utf8')) as { costCenters: Array<{ code: string; parent: string | null; actors: unknown[]; directCents: string }> };
+    const division = doc.costCenters.find((c) => c.parent === null && c.code !== 'UNALLOCATED')!;
+    const text = pdfText(join(month, 'statements', 'rollup', `${division.code}.pdf`));
+    // The people table comes after its note (engagement and long-context tables have "Other" rows of their own).
+    const people = text.slice(text.indexOf('The 100 highest are shown'));
+    const other = /Other \((\d[\d,]*) more\)\s+(-?\$[\d,]+\.\d\d)/.exec(people);
+    expect(other).not.toBeNull();
+    const users = readXlsx(join(month, 'statements', 'rollup', `${division.code}.xlsx`)).find((sh) => sh.name === 'Users')!;
+    // Column F holds the amounts: a header, one row per person and cost center, then the total formula.
+    const amountCells = users.cells.filter((c) => /^F\d+$/.test(c.ref) && c.ref !== 'F1' && c.formula === null);
+    const rows = amountCells.length;
+    expect(rows).toBeGreaterThan(200);
+    expect(Number(other![1]!.replace(/,/g, ''))).toBe(rows - 100);
+    const amounts = amountCells.map((c) => cellCents(c)).sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
+    expect(dollarsToCents(other![2]!)).toBe(amounts.slice(100).reduce((a, b) => a + b, 0n));
+    expect(text.replace(/\s+/g, ' ')).toContain(`The 100 highest are shown and the other ${(rows - 100).toLocaleString('en-US')} summed; every row is in the workbook`);
   });
 
   it('passes verify, and re-renders from its raw pages byte for byte with one and with two render workers', async () => {

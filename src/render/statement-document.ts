@@ -257,16 +257,31 @@ function spendMixSection(ctx: Ctx, insight: StatementInsights): void {
 const bySpend = (a: Statement['users'][number], b: Statement['users'][number]) =>
   a.cents !== b.cents ? (a.cents > b.cents ? -1 : 1) : a.label !== b.label ? (a.label < b.label ? -1 : 1) : a.costCenter !== b.costCenter ? (a.costCenter < b.costCenter ? -1 : 1) : a.actorKey < b.actorKey ? -1 : a.actorKey > b.actorKey ? 1 : 0;
 
-/** Everyone charged, one row each, highest spend first; their lines are in the workbook. */
+/** A roll-up's people table shows this many rows, the rest summed as "Other" (its workbook lists every row). */
+export const ROLLUP_PEOPLE_ROWS = 100;
+
+/**
+ * Everyone charged, one row each, highest spend first; their lines are in the workbook. A roll-up
+ * (for information, a whole division at enterprise size) shows its top spenders and sums the rest,
+ * so its PDF stays readable; its workbook's Users sheet has every row.
+ */
 function peopleSection(ctx: Ctx): void {
   const { doc, s, f } = ctx;
   const n = f.integer(s.users.length);
+  const sorted = [...s.users].sort(bySpend);
+  const shown = s.kind === 'rollup' ? sorted.slice(0, ROLLUP_PEOPLE_ROWS) : sorted;
+  const rest = sorted.slice(shown.length);
   const who = s.kind === 'rollup' ? `${n} ${s.users.length === 1 ? 'row' : 'rows'}, one per person or spender and cost center` : `${n} ${s.users.length === 1 ? 'person or spender' : 'people and spenders'}`;
-  const about = `${who}, highest spend first. Every line behind these amounts (${f.integer(s.lines.length)} by product, model, context window and cost type) is in the workbook ${workbookName(s)}, sheet Lines.`;
+  const top = rest.length > 0 ? ` The ${f.integer(shown.length)} highest are shown and the other ${f.integer(rest.length)} summed; every row is in the workbook ${workbookName(s)}, sheet Users.` : '';
+  const about = `${who}, highest spend first.${top} Every line behind these amounts (${f.integer(s.lines.length)} by product, model, context window and cost type) is in the workbook ${workbookName(s)}, sheet Lines.`;
   doc.font('regular').fontSize(8.5);
-  tableHeading(doc, 'Direct usage by person and spender', s.users.length + 1, doc.heightOfString(about, { width: ctx.width }) + 8);
+  tableHeading(doc, 'Direct usage by person and spender', shown.length + 1, doc.heightOfString(about, { width: ctx.width }) + 8);
   paragraph(ctx, about, { colour: themeOf(doc).muted });
-  const userRows = [...s.users].sort(bySpend).map((u) => [s.kind === 'rollup' ? `${u.label} (${u.costCenter})` : u.label, u.email ?? (u.actorType === 'user_actor' ? '(no e-mail)' : u.actorId), f.money(u.cents), f.percent(u.cents, s.directCents, 2)]);
+  const userRows = shown.map((u) => [s.kind === 'rollup' ? `${u.label} (${u.costCenter})` : u.label, u.email ?? (u.actorType === 'user_actor' ? '(no e-mail)' : u.actorId), f.money(u.cents), f.percent(u.cents, s.directCents, 2)]);
+  if (rest.length > 0) {
+    const cents = rest.reduce((t, u) => t + u.cents, 0n);
+    userRows.push([`Other (${f.integer(rest.length)} more)`, '', f.money(cents), f.percent(cents, s.directCents, 2)]);
+  }
   userRows.push(['Direct usage total', '', f.money(s.directCents), f.percent(s.directCents, s.directCents, 2)]);
   drawTable(doc, [{ title: 'Name', width: 165 }, { title: 'E-mail or id', width: 185 }, { title: 'Amount', width: 85, align: 'right' }, { title: 'Share', width: 60, align: 'right' }], userRows, { boldLast: true });
 }
