@@ -425,8 +425,10 @@ async function renderStatements(statements: readonly Statement[], clock: Date, t
   const pool = createRenderPool(workers ?? renderWorkerCount());
   try {
     // Every job settles before this returns, so nothing writes after a failure is reported.
+    // Largest first, so the long roll-ups do not start last and keep one thread busy alone at the end.
+    const bySize = [...statements].sort((a, b) => b.lines.length + b.users.length - (a.lines.length + a.users.length) || (a.number < b.number ? -1 : a.number > b.number ? 1 : 0));
     const settled = await Promise.allSettled(
-      statements.map(async (s) => {
+      bySize.map(async (s) => {
         const base = s.kind === 'rollup' ? `statements/rollup/${s.code}` : `statements/${s.code}`;
         const { pdf, xlsx } = await pool.render({ statement: s, clock, template });
         await sink.write(`${base}.pdf`, pdf);

@@ -46,7 +46,7 @@ vi.mock('../src/sandbox/server.js', async (importOriginal) => {
 const NOW = ['--now', '2026-11-25T09:00:00Z'];
 const RATE_NEXT = "It is your organization's Analytics API rate limit: 60 (the default) unless your account team raised it. Example: --requests-per-minute 60.";
 const WORKERS_NEXT = '0 renders on the main thread; without the flag, CHARGEBACK_RENDER_WORKERS or else the number of cores up to 8. Example: --render-workers 4.';
-const ENV_NEXT = 'Set it to 0 (render on the main thread) up to 64, or unset it to use the number of cores up to 8; --render-workers overrides it.';
+const ENV_NEXT = 'Set CHARGEBACK_RENDER_WORKERS to e.g. 2 (one per core), to 0 to render on the main thread, or unset it to use one per core (at most 8); --render-workers overrides it.';
 const DEFAULT_WORKERS = Math.min(8, availableParallelism());
 
 /** A --from-raw folder that does not exist: the run gets its options, then stops with exit 2 before any work. */
@@ -159,7 +159,7 @@ describe('--render-workers', () => {
 
   it('a CHARGEBACK_RENDER_WORKERS out of range is refused by name (exit 2); the flag overrides it', async () => {
     const env = { CHARGEBACK_RENDER_WORKERS: 'lots' };
-    const message = `error: CHARGEBACK_RENDER_WORKERS="lots" is not a whole number of workers from 0 to 64.\n  ${ENV_NEXT}\n`;
+    const message = `error: CHARGEBACK_RENDER_WORKERS is "lots", expected a whole number of render worker threads from 0 to 64.\n  ${ENV_NEXT}\n`;
     const run = await runCli(missingRaw(), env);
     expect([run.code, run.stderr]).toEqual([2, message]);
     const verify = await runCli(['verify', tempDir()], env);

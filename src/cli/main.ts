@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Commands import what they need when they run: --version, --help and usage errors load only
 // commander and this file, so they answer at once.
-import { availableParallelism } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { ChargebackError, EXIT, exitCodeFor, usageError } from '../errors.js';
 import { PSEUDONYM_KEY_ENV } from '../io/pseudonyms.js';
 import { TOOL_VERSION } from '../version.js';
+import { DEFAULT_WORKER_CAP, MAX_RENDER_WORKERS, RENDER_WORKERS_ENV, renderWorkersFrom } from '../render/workers.js';
 import type { ApiTarget, RunResult } from '../run.js';
 import type { FaultAction, SandboxFaults } from '../sandbox/server.js';
 
@@ -109,31 +109,6 @@ function parseRequestsPerMinute(text: string): number {
   return n;
 }
 
-export const RENDER_WORKERS_ENV = 'CHARGEBACK_RENDER_WORKERS';
-const MAX_RENDER_WORKERS = 64;
-/** Without --render-workers or CHARGEBACK_RENDER_WORKERS: one worker a core, at most this many. */
-const DEFAULT_RENDER_WORKERS_CAP = 8;
-
-/**
- * The render workers of a run or verify: --render-workers, else CHARGEBACK_RENDER_WORKERS, else
- * the number of cores up to 8; 0 renders on the main thread.
- */
-function renderWorkers(flag: string | undefined, env: NodeJS.ProcessEnv): number {
-  const fromEnv = env[RENDER_WORKERS_ENV];
-  const text = flag ?? (fromEnv === undefined || fromEnv === '' ? undefined : fromEnv);
-  if (text === undefined) return Math.min(DEFAULT_RENDER_WORKERS_CAP, availableParallelism());
-  const n = Number(text);
-  if (/^\d+$/.test(text) && n >= 0 && n <= MAX_RENDER_WORKERS) return n;
-  if (flag !== undefined) {
-    throw usageError(`--render-workers ${JSON.stringify(text)} is not a whole number of workers from 0 to ${MAX_RENDER_WORKERS}.`, [
-      `0 renders on the main thread; without the flag, ${RENDER_WORKERS_ENV} or else the number of cores up to ${DEFAULT_RENDER_WORKERS_CAP}. Example: --render-workers 4.`,
-    ]);
-  }
-  throw usageError(`${RENDER_WORKERS_ENV}=${JSON.stringify(text)} is not a whole number of workers from 0 to ${MAX_RENDER_WORKERS}.`, [
-    `Set it to 0 (render on the main thread) up to ${MAX_RENDER_WORKERS}, or unset it to use the number of cores up to ${DEFAULT_RENDER_WORKERS_CAP}; --render-workers overrides it.`,
-  ]);
-}
-
 /**
  * ANTHROPIC_BASE_URL without credentials: a user or password in it would be printed and recorded
  * with the month, so it is refused rather than scrubbed.
@@ -219,7 +194,7 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
     .option('--pseudonymize', `replace people with stable opaque ids in summary, ledger and FOCUS (key from ${PSEUDONYM_KEY_ENV})`, false)
     .option('--request-timeout <seconds>', 'deadline of each API request, from connect to the last byte of the answer', '60')
     .option('--requests-per-minute <n>', `the organization's Analytics API rate limit: ${DEFAULT_REQUESTS_PER_MINUTE} unless the account team raised it (1 to ${MAX_REQUESTS_PER_MINUTE}; with --sandbox, the built-in sandbox's limit too)`, String(DEFAULT_REQUESTS_PER_MINUTE))
-    .option('--render-workers <n>', `threads rendering the statements, 0 to ${MAX_RENDER_WORKERS} (0: on the main thread; default ${RENDER_WORKERS_ENV}, else the number of cores up to ${DEFAULT_RENDER_WORKERS_CAP})`)
+    .option('--render-workers <n>', `threads rendering the statements, 0 to ${MAX_RENDER_WORKERS} (0: on the main thread; default ${RENDER_WORKERS_ENV}, else the number of cores up to ${DEFAULT_WORKER_CAP})`)
     .option('--json', 'print one JSON document on stdout (period, status, revision, totals, files, warnings); progress and warnings stay on stderr', false)
     .addHelpText('after', example('chargeback run --period 2026-09 --json      # the month, once it is final (exit 75 before)', 'chargeback run --sandbox                     # the built-in sandbox, no API key'))
     .action(async (opts: RunFlags) => {
@@ -227,7 +202,7 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
       const now = await parseNow(opts.now);
       const timeoutMs = parseSeconds(opts.requestTimeout) * 1000;
       const requestsPerMinute = parseRequestsPerMinute(opts.requestsPerMinute);
-      const workers = renderWorkers(opts.renderWorkers, io.env);
+      const workers = renderWorkersFrom(opts.renderWorkers, io.env);
       const log = io.progress ? (m: string) => io.err(m) : () => {};
       const { pseudonymsFromEnv } = await import('../io/pseudonyms.js');
       const pseudonyms = opts.pseudonymize ? pseudonymsFromEnv(io.env, '--pseudonymize') : null;
@@ -343,10 +318,10 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
     .command('verify')
     .description('re-check every hash of a published month and re-derive it offline from raw/ and the recorded directory')
     .argument('<dir>', 'a published month, e.g. out/2026-09')
-    .option('--render-workers <n>', `threads re-rendering the statements, 0 to ${MAX_RENDER_WORKERS} (0: on the main thread; default ${RENDER_WORKERS_ENV}, else the number of cores up to ${DEFAULT_RENDER_WORKERS_CAP})`)
+    .option('--render-workers <n>', `threads re-rendering the statements, 0 to ${MAX_RENDER_WORKERS} (0: on the main thread; default ${RENDER_WORKERS_ENV}, else the number of cores up to ${DEFAULT_WORKER_CAP})`)
     .addHelpText('after', example('chargeback verify out/2026-09'))
     .action(async (dir: string, opts: { renderWorkers?: string }) => {
-      const workers = renderWorkers(opts.renderWorkers, io.env);
+      const workers = renderWorkersFrom(opts.renderWorkers, io.env);
       const { verifyMonth } = await import('../verify.js');
       const { dataError } = await import('../errors.js');
       // The render workers are verifyMonth's third argument, its options.

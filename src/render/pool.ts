@@ -1,8 +1,8 @@
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Statement } from '../core/statements.js';
 import type { Template } from '../core/template.js';
-import { ChargebackError, usageError, type ErrorKind } from '../errors.js';
+import { ChargebackError, type ErrorKind } from '../errors.js';
+import { MAX_RENDER_WORKERS } from './workers.js';
 import { renderStatementPdf } from './statement-document.js';
 import { renderStatementXlsx } from './statement-xlsx.js';
 
@@ -34,25 +34,7 @@ export interface RenderPool {
   close(): Promise<void>;
 }
 
-export const RENDER_WORKERS_ENV = 'CHARGEBACK_RENDER_WORKERS';
-export const MAX_RENDER_WORKERS = 64;
-/** Beyond this many threads a month renders no faster: the main thread's own work and memory bound it. */
-const DEFAULT_WORKER_CAP = 8;
-
-/**
- * The number of render workers: CHARGEBACK_RENDER_WORKERS (0 renders on the main thread), else one
- * per core the process may use, at most 8. Unset or empty means the default.
- */
-export function renderWorkerCount(env: NodeJS.ProcessEnv = process.env): number {
-  const text = env[RENDER_WORKERS_ENV]?.trim();
-  if (text === undefined || text === '') return Math.min(availableParallelism(), DEFAULT_WORKER_CAP);
-  if (!/^[0-9]+$/.test(text) || Number(text) > MAX_RENDER_WORKERS) {
-    throw usageError(`${RENDER_WORKERS_ENV} is ${JSON.stringify(env[RENDER_WORKERS_ENV])}, expected a whole number of render worker threads from 0 to ${MAX_RENDER_WORKERS}.`, [
-      `Set ${RENDER_WORKERS_ENV} to e.g. 2 (one per core), to 0 to render on the main thread, or unset it to use one per core (at most ${DEFAULT_WORKER_CAP}).`,
-    ]);
-  }
-  return Number(text);
-}
+export { MAX_RENDER_WORKERS, RENDER_WORKERS_ENV, renderWorkerCount } from './workers.js';
 
 /** Both documents of a statement, on this thread: the in-process pool and every worker call this. */
 export async function renderStatement(job: RenderJob): Promise<RenderedStatement> {
