@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { Allocation } from '../core/allocate.js';
 import { UNALLOCATED } from '../core/directory.js';
 import { decimalText, Money } from '../core/money.js';
@@ -7,7 +7,7 @@ import type { DocumentStatus, Statement } from '../core/statements.js';
 import { trendPeriods } from '../core/insights.js';
 import { periodTitle } from '../core/statements.js';
 import { summaryRows } from '../core/summary.js';
-import { addTotalRow, workbookBytes, setWorkbookProperties, sheetDollars, styleHeaderRow, totalFormula, USD_FORMAT } from './spreadsheet.js';
+import { addTotalRow, sheetDollars, styleHeaderRow, totalFormula, USD_FORMAT, WorkbookStream } from './spreadsheet.js';
 
 export interface SummaryContext {
   readonly company: string;
@@ -20,38 +20,32 @@ export interface SummaryContext {
   readonly person: (actorKey: string, actorType: string, fields: { id: string; email: string; name: string }) => { id: string; email: string; name: string };
 }
 
-/** Finance's workbook: every cost center with roll-ups, the reconciliation, unmapped spenders. */
+/**
+ * Finance's workbook: every cost center with roll-ups, the reconciliation, unmapped spenders.
+ * Written row by row (one row per person on the Engagement sheet at most), so its memory does
+ * not grow with the organization.
+ */
 export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliation, ctx: SummaryContext, clock: Date): Promise<Buffer> {
   const p = allocation.period;
-  const wb = new ExcelJS.Workbook();
-  setWorkbookProperties(wb, clock, `Chargeback summary ${p.label}`, ctx.company);
+  const wb = new WorkbookStream(clock, `Chargeback summary ${p.label}`, ctx.company);
 
-  const cc = wb.addWorksheet('Cost centers', { views: [{ state: 'frozen', ySplit: 1 }] });
-  cc.columns = [
-    { header: 'Code', width: 16 },
-    { header: 'Name', width: 34 },
-    { header: 'Parent', width: 12 },
-    { header: 'Level', width: 7 },
-    { header: 'Owner', width: 28 },
-    { header: 'Owner e-mail', width: 34 },
-    { header: 'GL account', width: 11 },
-    { header: 'Statement total (USD)', width: 22, style: { numFmt: USD_FORMAT } },
-    { header: 'of which shared, seats, markup (USD)', width: 32, style: { numFmt: USD_FORMAT } },
-    { header: 'Roll-up incl. children (USD)', width: 26, style: { numFmt: USD_FORMAT } },
-    { header: 'Statement', width: 26 },
-  ];
-  styleHeaderRow(cc.getRow(1));
+  const cc = wb.sheet('Cost centers', {
+    columns: [{ width: 16 }, { width: 34 }, { width: 12 }, { width: 7 }, { width: 28 }, { width: 34 }, { width: 11 }, { width: 22, numFmt: USD_FORMAT }, { width: 32, numFmt: USD_FORMAT }, { width: 26, numFmt: USD_FORMAT }, { width: 26 }],
+    frozen: { ySplit: 1 },
+  });
+  styleHeaderRow(cc.add(['Code', 'Name', 'Parent', 'Level', 'Owner', 'Owner e-mail', 'GL account', 'Statement total (USD)', 'of which shared, seats, markup (USD)', 'Roll-up incl. children (USD)', 'Statement']));
   const rows = summaryRows(allocation);
+  let statementsTotal = 0n;
   for (const r of rows) {
-    const row = cc.addRow([r.code, `${'  '.repeat(r.level)}${r.name}`, r.parent ?? '', r.level, r.ownerName, r.ownerEmail, r.glAccount, sheetDollars(r.totalCents), sheetDollars(r.sharedCents), sheetDollars(r.rollupCents), r.statementNumber ?? '']);
+    const row = cc.add([r.code, `${'  '.repeat(r.level)}${r.name}`, r.parent ?? '', r.level, r.ownerName, r.ownerEmail, r.glAccount, sheetDollars(r.totalCents), sheetDollars(r.sharedCents), sheetDollars(r.rollupCents), r.statementNumber ?? '']);
     if (r.level === 0) row.font = { bold: true };
+    statementsTotal += r.totalCents;
   }
-  addTotalRow(cc, 8, rows.length, rows.reduce((a, r) => a + r.totalCents, 0n));
+  addTotalRow(cc, 8, rows.length, statementsTotal);
   const statementsTotalRef = `'Cost centers'!H${rows.length + 2}`;
 
-  const recSheet = wb.addWorksheet('Reconciliation');
-  recSheet.columns = [{ width: 64 }, { width: 30 }];
-  styleHeaderRow(recSheet.addRow([`Reconciliation ${periodTitle(p.year, p.month)} (${ctx.status})`, 'Value']));
+  const recSheet = wb.sheet('Reconciliation', { columns: [{ width: 64 }, { width: 30 }] });
+  styleHeaderRow(recSheet.add([`Reconciliation ${periodTitle(p.year, p.month)} (${ctx.status})`, 'Value']));
   const facts: Array<[string, string | number | ExcelJS.CellFormulaValue]> = [
     ['Company', ctx.company],
     ['Period (UTC)', `${p.startIso} to ${p.endExclusiveIso} (end exclusive)`],
@@ -63,96 +57,99 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
     ['Org total minus grouped rows (cents)', rec.orgTotalDifferenceCents ?? 'not fetched'],
     ['Charges on top: fixed pools, seats, markup (cents)', rec.extraCents],
   ];
-  for (const [k, v] of facts) recSheet.addRow([k, v]).getCell(1).font = { bold: true };
-  const src = recSheet.addRow(['Source total, rounded once (USD)', sheetDollars(allocation.sourceTotalCents)]);
+  for (const [k, v] of facts) recSheet.add([k, v]).getCell(1).font = { bold: true };
+  const src = recSheet.add(['Source total, rounded once (USD)', sheetDollars(allocation.sourceTotalCents)]);
   src.getCell(2).numFmt = USD_FORMAT;
-  const sum = recSheet.addRow(['Sum of all statements incl. UNALLOCATED (USD)', totalFormula(statementsTotalRef, BigInt(rec.statementsTotalCents))]);
+  const sum = recSheet.add(['Sum of all statements incl. UNALLOCATED (USD)', totalFormula(statementsTotalRef, BigInt(rec.statementsTotalCents))]);
   sum.getCell(2).numFmt = USD_FORMAT;
-  const un = recSheet.addRow(['of which UNALLOCATED (USD)', sheetDollars(BigInt(rec.unallocatedCents))]);
+  const un = recSheet.add(['of which UNALLOCATED (USD)', sheetDollars(BigInt(rec.unallocatedCents))]);
   un.getCell(2).numFmt = USD_FORMAT;
-  const fees = recSheet.addRow(['Charges on top: fixed pools, seats, markup (USD)', sheetDollars(BigInt(rec.extraCents))]);
+  const fees = recSheet.add(['Charges on top: fixed pools, seats, markup (USD)', sheetDollars(BigInt(rec.extraCents))]);
   fees.getCell(2).numFmt = USD_FORMAT;
-  const carried = recSheet.addRow(['Adjustments of earlier months carried (USD)', sheetDollars(BigInt(rec.carriedCents))]);
+  const carried = recSheet.add(['Adjustments of earlier months carried (USD)', sheetDollars(BigInt(rec.carriedCents))]);
   carried.getCell(2).numFmt = USD_FORMAT;
-  const tie = recSheet.addRow(['Statements tie to the source total plus charges on top', { formula: `IF(B${src.number}+B${fees.number}+B${carried.number}=B${sum.number},"yes","NO")`, result: BigInt(rec.statementsTotalCents) === BigInt(rec.sourceTotalCents) + BigInt(rec.extraCents) + BigInt(rec.carriedCents) ? 'yes' : 'NO' }]);
+  const tie = recSheet.add(['Statements tie to the source total plus charges on top', { formula: `IF(B${src.number}+B${fees.number}+B${carried.number}=B${sum.number},"yes","NO")`, result: BigInt(rec.statementsTotalCents) === BigInt(rec.sourceTotalCents) + BigInt(rec.extraCents) + BigInt(rec.carriedCents) ? 'yes' : 'NO' }]);
   tie.font = { bold: true };
-  recSheet.addRow([]);
-  styleHeaderRow(recSheet.addRow(['Check', 'Result']));
-  for (const c of rec.checks) recSheet.addRow([c.name, c.ok ? `ok (${c.actual})` : `FAILED: expected ${c.expected}, found ${c.actual}`]);
+  recSheet.add([]);
+  styleHeaderRow(recSheet.add(['Check', 'Result']));
+  for (const c of rec.checks) recSheet.add([c.name, c.ok ? `ok (${c.actual})` : `FAILED: expected ${c.expected}, found ${c.actual}`]);
 
-  const unmapped = wb.addWorksheet('Unmapped', { views: [{ state: 'frozen', ySplit: 1 }] });
-  unmapped.columns = [
-    { header: 'Spender', width: 48 },
-    { header: 'Actor key', width: 48 },
-    { header: 'Rows', width: 8 },
-    { header: 'Unrounded (cents)', width: 22 },
-    { header: 'Billed under UNALLOCATED (USD)', width: 30, style: { numFmt: USD_FORMAT } },
-  ];
-  styleHeaderRow(unmapped.getRow(1));
+  const unmapped = wb.sheet('Unmapped', {
+    columns: [{ width: 48 }, { width: 48 }, { width: 8 }, { width: 22 }, { width: 30, numFmt: USD_FORMAT }],
+    frozen: { ySplit: 1 },
+  });
+  styleHeaderRow(unmapped.add(['Spender', 'Actor key', 'Rows', 'Unrounded (cents)', 'Billed under UNALLOCATED (USD)']));
   const unallocated = allocation.costCenters.find((c) => c.code === UNALLOCATED);
   const billed = new Map(unallocated?.actors.map((a) => [a.actorKey, a.billedCents]) ?? []);
   const actorType = (key: string) => (key.startsWith('user:') ? 'user_actor' : 'other');
   for (const u of allocation.unmapped) {
     const who = ctx.person(u.actorKey, actorType(u.actorKey), { id: u.actorKey, email: '', name: u.label });
-    unmapped.addRow([who.name, who.id, u.rowCount, decimalText(u.unroundedCents), sheetDollars(billed.get(u.actorKey) ?? 0n)]);
+    unmapped.add([who.name, who.id, u.rowCount, decimalText(u.unroundedCents), sheetDollars(billed.get(u.actorKey) ?? 0n)]);
   }
   addTotalRow(unmapped, 5, allocation.unmapped.length, unallocated?.directCents ?? 0n);
 
   trendSheet(wb, allocation, ctx);
   engagementSheet(wb, ctx);
 
-  return workbookBytes(wb, clock);
+  return wb.bytes();
 }
 
 /** Billed per cost center over six months (earlier months as published), change on last month, and the biggest movers. */
-function trendSheet(wb: ExcelJS.Workbook, allocation: Allocation, ctx: SummaryContext): void {
+function trendSheet(wb: WorkbookStream, allocation: Allocation, ctx: SummaryContext): void {
   const months = trendPeriods(allocation.period);
-  const ws = wb.addWorksheet('Trend', { views: [{ state: 'frozen', ySplit: 1, xSplit: 2 }] });
-  ws.columns = [{ header: 'Code', width: 16 }, { header: 'Name', width: 32 }, ...months.map((m) => ({ header: `${m} (USD)`, width: 15, style: { numFmt: USD_FORMAT } })), { header: 'Change on last month (USD)', width: 24, style: { numFmt: USD_FORMAT } }, { header: 'Change %', width: 11 }];
-  styleHeaderRow(ws.getRow(1));
+  const ws = wb.sheet('Trend', {
+    columns: [{ width: 16 }, { width: 32 }, ...months.map(() => ({ width: 15, numFmt: USD_FORMAT })), { width: 24, numFmt: USD_FORMAT }, { width: 11 }],
+    frozen: { ySplit: 1, xSplit: 2 },
+  });
+  styleHeaderRow(ws.add(['Code', 'Name', ...months.map((m) => `${m} (USD)`), 'Change on last month (USD)', 'Change %']));
   const withTrend = ctx.statements.filter((s) => s.insights);
   for (const s of withTrend) {
     const t = s.insights!.trend;
     // A ratio, not money: a number the sheet formats as a percentage.
     const ratio = t.changeCents !== null && t.previousCents !== null && t.previousCents !== 0n ? Number(new Money(t.changeCents.toString()).dividedBy(t.previousCents.toString()).toDecimalPlaces(6).toFixed()) : '';
-    const row = ws.addRow([s.code, s.name, ...t.points.map((p) => (p.cents === null ? 'not published' : sheetDollars(p.cents))), t.changeCents === null ? 'not published' : sheetDollars(t.changeCents), ratio]);
+    const row = ws.add([s.code, s.name, ...t.points.map((p) => (p.cents === null ? 'not published' : sheetDollars(p.cents))), t.changeCents === null ? 'not published' : sheetDollars(t.changeCents), ratio]);
     row.getCell(months.length + 4).numFmt = '0.0%';
   }
   // Movers across the organization: each person's direct usage over all cost centers.
   const movers = new Map<string, { type: string; label: string; previous: bigint; current: bigint }>();
   for (const s of withTrend) {
+    let types: Map<string, string> | null = null;
     for (const m of s.insights!.trend.users) {
-      const e = movers.get(m.actorKey) ?? { type: s.users.find((u) => u.actorKey === m.actorKey)?.actorType ?? (m.actorKey.startsWith('user:') ? 'user_actor' : 'other'), label: m.label, previous: 0n, current: 0n };
+      let e = movers.get(m.actorKey);
+      if (!e) {
+        types ??= new Map(s.users.map((u) => [u.actorKey, u.actorType]));
+        e = { type: types.get(m.actorKey) ?? (m.actorKey.startsWith('user:') ? 'user_actor' : 'other'), label: m.label, previous: 0n, current: 0n };
+        movers.set(m.actorKey, e);
+      }
       e.previous += m.previousCents;
       e.current += m.currentCents;
-      movers.set(m.actorKey, e);
     }
   }
   if (movers.size === 0) return;
   const list = [...movers].map(([key, m]) => ({ key, ...m, change: m.current - m.previous })).sort((a, b) => (a.change === b.change ? (a.key < b.key ? -1 : 1) : a.change > b.change ? -1 : 1));
   const biggest = [...list.filter((m) => m.change > 0n).slice(0, 10), ...list.filter((m) => m.change < 0n).reverse().slice(0, 10)];
-  ws.addRow([]);
-  styleHeaderRow(ws.addRow(['Biggest movers', 'Person or spender', `${months[months.length - 2]} (USD)`, `${months[months.length - 1]} (USD)`, 'Change (USD)']));
+  ws.add([]);
+  styleHeaderRow(ws.add(['Biggest movers', 'Person or spender', `${months[months.length - 2]} (USD)`, `${months[months.length - 1]} (USD)`, 'Change (USD)']));
   for (const m of biggest) {
     const who = ctx.person(m.key, m.type, { id: m.key, email: '', name: m.label });
-    const row = ws.addRow([m.change > 0n ? 'up' : 'down', who.name, sheetDollars(m.previous), sheetDollars(m.current), sheetDollars(m.change)]);
+    const row = ws.add([m.change > 0n ? 'up' : 'down', who.name, sheetDollars(m.previous), sheetDollars(m.current), sheetDollars(m.change)]);
     for (const c of [3, 4, 5]) row.getCell(c).numFmt = USD_FORMAT;
   }
 }
 
 /** Engagement per cost center and per person: counts, usage and cost per unit of work. */
-function engagementSheet(wb: ExcelJS.Workbook, ctx: SummaryContext): void {
+function engagementSheet(wb: WorkbookStream, ctx: SummaryContext): void {
   const views = ctx.statements.filter((s) => s.insights?.engagement).map((s) => ({ s, e: s.insights!.engagement! }));
   if (views.length === 0) return;
-  const ws = wb.addWorksheet('Engagement', { views: [{ state: 'frozen', ySplit: 1 }] });
   const headers = ['Cost center', 'Person', 'Sessions', 'Commits', 'Pull requests', 'Lines added', 'Lines removed', 'Chat conversations', 'Usage (USD)', 'Per session (USD)', 'Per commit (USD)', 'Per pull request (USD)'];
-  ws.columns = headers.map((header, i) => ({ header, width: [14, 34, 10, 10, 13, 12, 13, 18, 14, 17, 16, 21][i], ...(i >= 8 ? { style: { numFmt: USD_FORMAT } } : {}) }));
-  styleHeaderRow(ws.getRow(1));
+  const widths = [14, 34, 10, 10, 13, 12, 13, 18, 14, 17, 16, 21];
+  const ws = wb.sheet('Engagement', { columns: widths.map((width, i) => ({ width, ...(i >= 8 ? { numFmt: USD_FORMAT } : {}) })), frozen: { ySplit: 1 } });
+  styleHeaderRow(ws.add(headers));
   const money = (c: bigint | null) => (c === null ? '' : sheetDollars(c));
   for (const { s, e } of views) {
     const line = (l: typeof e.total, name: string) => [s.code, name, l.sessions ?? '', l.commits, l.pullRequests, l.linesAdded, l.linesRemoved, l.conversations ?? '', sheetDollars(l.costCents), money(l.perSessionCents), money(l.perCommitCents), money(l.perPullRequestCents)];
-    ws.addRow(line(e.total, `${s.name} (total)`)).font = { bold: true };
-    for (const l of e.lines) ws.addRow(line(l, ctx.person(l.actorKey, 'user_actor', { id: l.actorKey, email: l.email ?? '', name: l.label }).name));
+    ws.add(line(e.total, `${s.name} (total)`)).font = { bold: true };
+    for (const l of e.lines) ws.add(line(l, ctx.person(l.actorKey, 'user_actor', { id: l.actorKey, email: l.email ?? '', name: l.label }).name));
   }
-  ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: ws.rowCount, column: headers.length } };
+  ws.filter(ws.rowCount);
 }
