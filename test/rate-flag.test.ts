@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { CLI, ROOT, runCli, tempDir } from './helpers/cli.js';
+import { runCli, servingSandbox, tempDir } from './helpers/cli.js';
 
 /**
  * --requests-per-minute (the organization's Analytics rate limit) and --render-workers: refused
@@ -112,30 +111,9 @@ describe('--requests-per-minute', () => {
     }
   });
 
-  /** The built command as a process: its stdout up to "listening", then stopped with SIGTERM. */
-  async function serving(args: readonly string[], check: (url: string) => Promise<void>): Promise<void> {
-    const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', ...NOW, ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' } });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    let stdout = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(stdout);
-        if (m) resolve(m[1]!);
-      });
-      void exited.then((code) => reject(new Error(`exited ${code}: ${stdout}`)));
-    });
-    try {
-      await check(url);
-    } finally {
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-    }
-  }
-
   it('the sandbox command (the built one) enforces the rate it is given: the third request in a minute at 2 a minute is a 429', async () => {
     const headers = { 'x-api-key': 'sk-ant-sandbox-not-a-secret', 'anthropic-version': '2023-06-01' };
-    await serving(['--requests-per-minute', '2'], async (url) => {
+    await servingSandbox(['--requests-per-minute', '2'], async (url) => {
       const statuses: number[] = [];
       for (let i = 0; i < 3; i++) {
         const res = await fetch(`${url}/v1/organizations/analytics/users?starting_date=2026-09-01&ending_date=2026-10-01&limit=10`, { headers });

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { parse } from 'yaml';
 import { loadDirectory } from '../src/io/directory-file.js';
 import { hierarchyShape, scalar, scaledOrganization, writeScaledDirectory, type ScaledOrganization } from '../src/sandbox/scaled-org.js';
 import { SANDBOX_API_KEY, startSandbox } from '../src/sandbox/server.js';
-import { CLI, ROOT, runCli, tempDir } from './helpers/cli.js';
+import { ROOT, runCli, servingSandbox, tempDir } from './helpers/cli.js';
 import { NOW, runMonthAgainst } from './helpers/sandbox.js';
 import { runMonth } from '../src/run.js';
 import { cellCents, dollarsToCents, pdfText, readXlsx } from './helpers/readers.js';
@@ -310,30 +309,9 @@ describe('chargeback sandbox --people', () => {
     expect(r.stdout).toBe('');
   });
 
-  /** The built command started as a process: its stdout up to "listening", then stopped with SIGTERM. */
-  async function serving(args: readonly string[], check: (url: string, stdout: string) => Promise<void>): Promise<void> {
-    const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--now', '2026-11-25T09:00:00Z', ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' } });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    let stdout = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(stdout);
-        if (m) resolve(m[1]!);
-      });
-      void exited.then((code) => reject(new Error(`exited ${code}: ${stdout}`)));
-    });
-    try {
-      await check(url, stdout);
-    } finally {
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-    }
-  }
-
   it('serves the organization and writes its directory (the built command)', async () => {
     const file = join(tempDir(), 'org.yaml');
-    await serving(['--people', '300', '--cost-centers', '12', '--seed', '3', '--directory-out', file], async (url, stdout) => {
+    await servingSandbox(['--people', '300', '--cost-centers', '12', '--seed', '3', '--directory-out', file], async (url, stdout) => {
       expect(stdout).toContain('synthetic organization: 300 people, 12 cost centers in three levels, seed 3; movers change cost center on 2026-09-15');
       const expected = scaledOrganization({ people: 300, costCenters: 12, seed: 3, moveDay: '2026-09-15' });
       expect(readFileSync(file, 'utf8')).toBe(expected.directoryYaml());
@@ -345,7 +323,7 @@ describe('chargeback sandbox --people', () => {
 
   it('without --people serves the default organization, and --directory-out writes mappings/org.yaml', async () => {
     const file = join(tempDir(), 'org.yaml');
-    await serving(['--directory-out', file], async (_url, stdout) => {
+    await servingSandbox(['--directory-out', file], async (_url, stdout) => {
       expect(stdout).not.toContain('synthetic organization');
       expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(ROOT, 'mappings', 'org.yaml'), 'utf8'));
     });

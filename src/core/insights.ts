@@ -5,7 +5,7 @@ import type { EngagementCounts, EngagementRow } from './engagement.js';
 export type { EngagementCounts } from './engagement.js';
 import { Money, perUnitCents, splitLargestRemainder, sumMoney } from './money.js';
 import { lastDay as lastDayOf, previousPeriod, type Period } from './period.js';
-import type { Allocation } from './allocate.js';
+import { groupBy, type Allocation } from './allocate.js';
 import type { Statement } from './statements.js';
 
 /**
@@ -353,17 +353,6 @@ export function trend(s: Statement, codes: ReadonlySet<string>, period: Period, 
     increases: users.filter((m) => m.changeCents > 0n).sort((a, b) => (a.changeCents === b.changeCents ? tie(a, b) : a.changeCents > b.changeCents ? -1 : 1)).slice(0, MOVERS),
     decreases: users.filter((m) => m.changeCents < 0n).sort((a, b) => (a.changeCents === b.changeCents ? tie(a, b) : a.changeCents < b.changeCents ? -1 : 1)).slice(0, MOVERS),
   };
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
 }
 
 /** Insights for every statement (direct and roll-up), by statement number. */

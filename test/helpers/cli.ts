@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { expect } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -77,5 +78,30 @@ export async function publishTrueUp(out: string): Promise<void> {
   ]) {
     const r = await runCli(['run', '--sandbox', '--out', out, ...args]);
     if (r.code !== 0) throw new Error(`run ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+  }
+}
+
+/**
+ * The built `chargeback sandbox` started as a process (clock 2026-11-25T09:00:00Z): `check` runs
+ * once it says where it listens, with its url and stdout so far; then it is stopped with SIGTERM
+ * and must exit 0.
+ */
+export async function servingSandbox(args: readonly string[], check: (url: string, stdout: string) => Promise<void>): Promise<void> {
+  const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--now', '2026-11-25T09:00:00Z', ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' } });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let stdout = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (m) resolve(m[1]!);
+    });
+    void exited.then((code) => reject(new Error(`exited ${code}: ${stdout}`)));
+  });
+  try {
+    await check(url, stdout);
+  } finally {
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   }
 }
