@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { rowIdentity, type CostRow } from '../core/cost-row.js';
 import { ChargebackError, dataError, tempfailError, upstreamError, usageError } from '../errors.js';
 import type { EngagementRow } from '../core/engagement.js';
-import { amountDigitsProblem, costPageSchema, describeIssues, describeRawRow, toCostRow, type CostPage } from './cost-schema.js';
+import { amountDigitsProblem, checkedCostRow, costEnvelopeSchema, costPageSchema, describeIssues, describeRawRow, toCostRow, type CostPage } from './cost-schema.js';
 import { DEFAULT_ROW_BOUND, MAX_EMPTY_PAGES, PAGE_LIMIT, type RowBound } from './listing-bounds.js';
-import { toEngagementRow, usersPageSchema, type UsersPage } from './users-schema.js';
+import { checkedUserActivity, toEngagementRow, usersEnvelopeSchema, usersPageSchema, type UsersPage } from './users-schema.js';
 import { RateLimiter } from './rate-limiter.js';
 import { addDays, instantMs, startOfDayMs, startOfHourMs } from '../core/period.js';
 
@@ -478,35 +478,47 @@ export class AnalyticsClient {
  * pages the same way; the requested range is read from the request as sent, which both have.
  */
 export function parseCostPage(body: string, file: string, n: number, queryName: string, request: string): { page: CostPage; rows: CostRow[] } {
-  const page = parsePage(body, n, queryName, request, costPageSchema, 'the cost report schema');
+  const page = parsePage(body, n, queryName, request, costPageSchema, costEnvelopeSchema, checkedCostRow, 'the cost report schema');
   const asked = requestedRange(request, n, queryName);
-  const rows = page.data.map((raw, i) => {
-    const where = `Page ${n} of ${queryName}, row ${i} (${describeRawRow(raw)})`;
+  // A page's rows share a few bucket bounds: each pair is checked once.
+  const outsideOf = new Map<string, Map<string, string | null>>();
+  const data = page.data;
+  const rows = new Array<CostRow>(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const raw = data[i]!;
+    const where = () => `Page ${n} of ${queryName}, row ${i} (${describeRawRow(raw)})`;
     if (raw.cost.currency !== 'USD') {
       throw dataError(`Page ${n} of ${queryName}, row ${i}: currency is "${raw.cost.currency}", expected "USD".`, [
         'Chargeback statements are in USD and never convert silently. Nothing was published; report it to the provider.',
       ]);
     }
-    for (const [field, value] of [['amount', raw.cost.amount], ['list_amount', raw.cost.list_amount]] as const) {
-      const problem = typeof value === 'string' ? amountDigitsProblem(value) : null;
-      if (problem !== null) {
-        throw dataError(`${where}: cost.${field} ${problem}.`, [
-          `Request: GET ${request}`,
-          'Rounding it would change the bill without saying so. Nothing was published; keep the raw page and report it to the provider.',
-        ]);
-      }
-    }
-    const outside = rowOutside(raw.starting_at, raw.ending_at, asked);
+    amountWithinDigits('amount', raw.cost.amount, where, request);
+    if (typeof raw.cost.list_amount === 'string') amountWithinDigits('list_amount', raw.cost.list_amount, where, request);
+    let byEnd = outsideOf.get(raw.starting_at);
+    if (byEnd === undefined) outsideOf.set(raw.starting_at, (byEnd = new Map()));
+    let outside = byEnd.get(raw.ending_at);
+    if (outside === undefined) byEnd.set(raw.ending_at, (outside = rowOutside(raw.starting_at, raw.ending_at, asked)));
     if (outside !== null) {
-      throw dataError(`${where} covers ${raw.starting_at} to ${raw.ending_at}: ${outside}.`, [
+      throw dataError(`${where()} covers ${raw.starting_at} to ${raw.ending_at}: ${outside}.`, [
         `Requested: ${asked.startIso} to ${asked.endIso}${asked.daily ? ' in UTC day buckets (time_bucket_width=1d)' : ''}, end exclusive.`,
         `Request: GET ${request}`,
         'Billing it would charge spend of another period (or count a day twice). Nothing was published; keep the raw page and report it to the provider.',
       ]);
     }
-    return toCostRow(raw, `${file}#${i}`);
-  });
+    rows[i] = toCostRow(raw, `${file}#${i}`);
+  }
   return { page, rows };
+}
+
+/** An amount with more digits than the tool carries exactly is refused, naming the row. */
+function amountWithinDigits(field: 'amount' | 'list_amount', value: string, where: () => string, request: string): void {
+  const problem = amountDigitsProblem(value);
+  if (problem !== null) {
+    throw dataError(`${where()}: cost.${field} ${problem}.`, [
+      `Request: GET ${request}`,
+      'Rounding it would change the bill without saying so. Nothing was published; keep the raw page and report it to the provider.',
+    ]);
+  }
 }
 
 interface RequestedRange {
@@ -551,11 +563,31 @@ function rowOutside(startText: string, endText: string, asked: RequestedRange): 
 
 /** One page of the engagement listing to rows; aggregated rows (no user) are skipped. */
 export function parseUsersPage(body: string, file: string, n: number, queryName: string, request: string): { page: UsersPage; rows: EngagementRow[] } {
-  const page = parsePage(body, n, queryName, request, usersPageSchema, 'the user activity schema');
-  return { page, rows: page.data.flatMap((raw, i) => toEngagementRow(raw, `${file}#${i}`) ?? []) };
+  const page = parsePage(body, n, queryName, request, usersPageSchema, usersEnvelopeSchema, checkedUserActivity, 'the user activity schema');
+  const rows: EngagementRow[] = [];
+  for (let i = 0; i < page.data.length; i++) {
+    const row = toEngagementRow(page.data[i]!, `${file}#${i}`);
+    if (row !== null) rows.push(row);
+  }
+  return { page, rows };
 }
 
-function parsePage<S extends z.ZodType>(body: string, n: number, queryName: string, request: string, schema: S, what: string): z.infer<S> {
+/**
+ * A page as `schema` returns it. The envelope (has_more, next_page, data_refreshed_at) is checked
+ * by `envelope` (the page schema with its rows left unchecked), each row by `row` (a fast check,
+ * then the row schema); only when either refuses is the page given to `schema`, whose issues are
+ * then the message, exactly as when it checked every page.
+ */
+function parsePage<P extends { data: unknown[] }, E extends z.ZodType<{ data: unknown[] }>>(
+  body: string,
+  n: number,
+  queryName: string,
+  request: string,
+  schema: z.ZodType<P>,
+  envelope: E,
+  row: (value: unknown) => P['data'][number] | undefined,
+  what: string,
+): P {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -564,6 +596,18 @@ function parsePage<S extends z.ZodType>(body: string, n: number, queryName: stri
       `Request: GET ${request}`,
       'A proxy or the provider answered with something else than the API. Check ANTHROPIC_BASE_URL and run again; nothing was published.',
     ]);
+  }
+  const outer = envelope.safeParse(json);
+  if (outer.success) {
+    const items = outer.data.data;
+    const data = new Array<P['data'][number]>(items.length);
+    let i = 0;
+    for (; i < items.length; i++) {
+      const checked = row(items[i]);
+      if (checked === undefined) break;
+      data[i] = checked;
+    }
+    if (i === items.length) return { ...outer.data, data } as P;
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {

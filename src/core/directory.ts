@@ -149,20 +149,33 @@ export interface DirectoryIndex {
   readonly byUserId: ReadonlyMap<string, readonly Person[]>;
   readonly byEmail: ReadonlyMap<string, readonly Person[]>;
   readonly costCenters: ReadonlyMap<string, CostCenter>;
+  /** The markup overrides by cost center code. */
+  readonly markupOverrides: ReadonlyMap<string, string>;
+}
+
+/** Appends `person` to the entries under `key`, in directory order. */
+function addEntry(map: Map<string, Person[]>, key: string, person: Person): void {
+  const entries = map.get(key);
+  if (entries === undefined) map.set(key, [person]);
+  else entries.push(person);
 }
 
 export function indexDirectory(directory: OrgDirectory): DirectoryIndex {
   const byUserId = new Map<string, Person[]>();
   const byEmail = new Map<string, Person[]>();
   for (const p of directory.people) {
-    if (p.userId) byUserId.set(p.userId, [...(byUserId.get(p.userId) ?? []), p]);
-    if (p.email) byEmail.set(p.email.toLowerCase(), [...(byEmail.get(p.email.toLowerCase()) ?? []), p]);
+    if (p.userId) addEntry(byUserId, p.userId, p);
+    if (p.email) addEntry(byEmail, p.email.toLowerCase(), p);
   }
+  const markupOverrides = new Map<string, string>();
+  // The first override of a code wins, as a search of the list would find it.
+  for (const o of directory.markup?.overrides ?? []) if (!markupOverrides.has(o.code)) markupOverrides.set(o.code, o.percent);
   return {
     directory,
     byUserId,
     byEmail,
     costCenters: new Map(directory.costCenters.map((c) => [c.code, c])),
+    markupOverrides,
   };
 }
 
@@ -242,8 +255,8 @@ export function markupPercent(index: DirectoryIndex, code: string): string {
   const markup = index.directory.markup;
   if (markup === null || code === UNALLOCATED) return '0';
   for (const c of ancestry(index, code).reverse()) {
-    const o = markup.overrides.find((x) => x.code === c);
-    if (o) return o.percent;
+    const o = index.markupOverrides.get(c);
+    if (o !== undefined) return o;
   }
   return markup.percent;
 }
@@ -261,12 +274,14 @@ export function expenseAccount(index: DirectoryIndex, code: string): string {
 /** Codes from the root down to `code`, e.g. ["ENG", "ENG-PLAT"]. */
 export function ancestry(index: DirectoryIndex, code: string): string[] {
   const chain: string[] = [];
+  const seen = new Set<string>();
   let current: string | null = code;
-  while (current !== null && !chain.includes(current)) {
-    chain.unshift(current);
+  while (current !== null && !seen.has(current)) {
+    chain.push(current);
+    seen.add(current);
     current = index.costCenters.get(current)?.parent ?? null;
   }
-  return chain;
+  return chain.reverse();
 }
 
 /**
@@ -275,9 +290,21 @@ export function ancestry(index: DirectoryIndex, code: string): string[] {
  * day. Returned as the ids the API's actor_ids[] filter takes.
  */
 export function actorsWithChangingOwner(index: DirectoryIndex, rows: readonly CostRow[], days: readonly string[]): string[] {
+  // An owner can change inside the period only through an entry that is active on some of its
+  // days and not on others: a rule that matches the row, or an entry of the row's person. A row
+  // that meets none has the same owner every day, which needs no mapping per day to know.
+  const changes = (e: Effective): boolean => (e.from !== null || e.to !== null) && days.some((d) => activeOn(e, d) !== activeOn(e, days[0]!));
+  const changingRules = index.directory.rules.filter(changes);
+  const changingEntry = (entries: readonly Person[] | undefined) => entries !== undefined && entries.some(changes);
   const ids = new Set<string>();
   for (const row of rows) {
     const a = row.actor;
+    if (
+      !changingRules.some((rule) => ruleMatches(rule, row)) &&
+      !(a?.type === 'user_actor' && (changingEntry(index.byUserId.get(a.userId)) || (a.email ? changingEntry(index.byEmail.get(a.email.toLowerCase())) : false)))
+    ) {
+      continue;
+    }
     const id = a?.type === 'user_actor' ? a.userId : a?.type === 'service_account_actor' ? a.serviceAccountId : a?.type === 'api_actor' ? a.apiKeyId : null;
     if (id === null) {
       // No id to ask the API for by day: a date inside the month cannot be honoured for this row.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Scalar } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node, type Scalar } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_GL, DIRECTORY_LIMITS, POOL_MATCHERS, RESERVED_KEYS, RULE_MATCHERS, UNALLOCATED, type Pool, type PoolMatcher, type PoolSplit, type CostCenter, type OrgDirectory, type Person, type Rule, type RuleMatcher } from '../core/directory.js';
 import { Money } from '../core/money.js';
@@ -207,11 +207,21 @@ export class YamlCheck {
   /** False after a YAML syntax error or an unresolvable alias: nothing else can be checked. */
   readonly ok: boolean;
 
+  /** True when `settle` ran on the document before it was read (`raw` is the settled value). */
+  readonly settled: boolean;
+
   constructor(
     source: string,
     readonly file: string,
     /** The keys a strict mapping at a path accepts, for "unknown key" messages. */
     private readonly allowedKeys: (path: Path) => string[],
+    /**
+     * Changes to the parsed document before it is read (the directory's labels), so that it is
+     * read once. Run only when the file has no alias (no "*" anywhere): an alias is what can make
+     * reading fail, and a file that fails must report that failure alone, as read unchanged.
+     * Otherwise `settled` is false and the caller settles and reads the document itself.
+     */
+    settle?: (check: YamlCheck) => void,
   ) {
     const lines = new LineCounter();
     const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -223,18 +233,26 @@ export class YamlCheck {
     }
     let raw: unknown;
     let ok = this.problems.length === 0;
+    let settled = false;
     if (ok) {
+      const before = this.problems.length;
+      if (settle !== undefined && !source.includes('*')) {
+        settle(this);
+        settled = true;
+      }
       try {
         raw = doc.toJS();
       } catch (error) {
         // e.g. an alias whose anchor is never set ("*x"): the YAML parses but has no value.
         const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        this.problems.length = before;
         this.problems.push({ file, line: 1, column: 1, path: '', message: `YAML error: ${reason}`, fix: 'remove or define the alias (&name … *name) and check the YAML' });
         ok = false;
       }
     }
     this.raw = raw;
     this.ok = ok;
+    this.settled = settled;
   }
 
   /** Records a problem at the node at `path` (or at its key `key`), or the nearest parent that exists. */
@@ -305,6 +323,23 @@ const shapeOf = (path: Path): string => path.map((p) => (typeof p === 'number' ?
 const NUMBER_LIKE = /^[-+]?(\.[0-9_]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$|^[-+]?0[xXoObB][0-9a-fA-F_]+$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$|^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$/;
 
 /**
+ * What each alias of the document names, as Alias.resolve finds it (the last node anchored with
+ * its name before it, in document order), from one pass over the document: resolve() makes a
+ * pass of its own for every alias, which over a large file with many aliases is quadratic.
+ */
+export function aliasTargets(doc: Document): Map<Alias, Node | undefined> {
+  const targets = new Map<Alias, Node | undefined>();
+  const last = new Map<string, Node>();
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) targets.set(node, last.get(node.source));
+      else if (node.anchor) last.set(node.anchor, node);
+    },
+  });
+  return targets;
+}
+
+/**
  * Settles, on the parsed document and before anything reads it, what the directory cannot take
  * as YAML typed it:
  * - a label (GL account, code, id, e-mail, name, note) written as a plain digit string
@@ -340,10 +375,17 @@ function settleLabels(check: YamlCheck): { refused: Set<string>; refusals: Set<D
     report(scalar, path, `found ${clip(written)} without quotes, which ${reads}; expected text, kept exactly as written`, `write it in quotes: '${clip(written)}'`);
     scalar.value = written;
   };
+  // Aliases resolved from one pass over the document, not one pass per alias; the table is
+  // made again after a reserved key is removed (an anchor may have gone with it).
+  let targets: Map<Alias, Node | undefined> | null = null;
+  const resolve = (alias: Alias): Node | undefined => {
+    targets ??= aliasTargets(doc);
+    return targets.has(alias) ? targets.get(alias) : (alias.resolve(doc) as Node | undefined);
+  };
   const walk = (node: unknown, path: Path): void => {
     if (isAlias(node)) {
       // An alias of a scalar label is settled like the scalar; aliased mappings were walked where defined.
-      const target = node.resolve(doc);
+      const target = resolve(node);
       if (isScalar(target) && LABEL_VALUES.has(shapeOf(path))) label(target, path);
       return;
     }
@@ -357,6 +399,7 @@ function settleLabels(check: YamlCheck): { refused: Set<string>; refusals: Set<D
     }
     if (!isMap(node)) return;
     const keysAreLabels = LABEL_KEYS.has(shapeOf(path));
+    const count = node.items.length;
     node.items = node.items.filter((pair) => {
       const key = pair.key;
       if (!isScalar(key)) return true;
@@ -370,6 +413,7 @@ function settleLabels(check: YamlCheck): { refused: Set<string>; refusals: Set<D
       walk(pair.value, [...path, String(key.value)]);
       return true;
     });
+    if (node.items.length !== count) targets = null;
   };
   walk(doc.contents, []);
   return { refused, refusals, reservedIn };
@@ -430,16 +474,144 @@ function emailProblem(email: string): string | null {
   return `found ${found(email)}, expected an e-mail address (${why})`;
 }
 
-/** Parses and checks the org directory, collecting every problem before returning. */
+/**
+ * Parses and checks the org directory, collecting every problem before returning.
+ *
+ * The people list is most of a large directory (500,000 people: 2 million lines) and the YAML
+ * library's document of it most of the time and memory of reading it (a node, a pair and a range
+ * per value). So a people list written plainly, one `key: value` per line (see readPlainPeople),
+ * is read line by line into the values the library would give, and the library reads the rest
+ * of the file. A directory read that way is returned only when it has no problem at all; anything
+ * else (a people list written otherwise, any problem) is read whole by the library, so every
+ * problem is found and located exactly as always.
+ */
 export function parseDirectory(source: string, file: string): { directory: OrgDirectory | null; problems: DirectoryProblem[] } {
-  const check = new YamlCheck(source, file, allowedKeys);
+  const split = readPlainPeople(source);
+  if (split !== null) {
+    const quick = checkDirectory(split.rest, file, source, split);
+    if (quick !== null && quick.directory !== null) return quick;
+  }
+  return parseWholeDirectory(source, file);
+}
+
+/** parseDirectory reading the whole file with the YAML library (what every problem is reported from). */
+export function parseWholeDirectory(source: string, file: string): { directory: OrgDirectory | null; problems: DirectoryProblem[] } {
+  return checkDirectory(source, file, source, null)!;
+}
+
+/** The people list read apart (readPlainPeople) and the rest of the file without it. */
+interface PlainPeople {
+  /** The file without the lines of the people list (its `people:` line kept). */
+  readonly rest: string;
+  /** Where the `people:` line starts, in the file and in `rest`. */
+  readonly at: number;
+  /** The list as the YAML library reads it. */
+  readonly people: Array<Record<string, unknown>>;
+}
+
+const PERSON_KEYS: ReadonlySet<string> = new Set(Object.keys(personSchema.shape));
+const PEOPLE_LINE = /^people:(?: +#.*| *)$/gm;
+/** `key: value` and the value's text: nothing, a comment, quoted text or plain text. */
+const ENTRY = /^([a-z_]+):(?:( *)| +(#.*)| +"([^"\\\p{Cc}\p{Cs}\u2028\u2029\ufeff\ufffe\uffff]*)"(?: +#.*| *)| +'((?:[^'\p{Cc}\p{Cs}\u2028\u2029\ufeff\ufffe\uffff]|'')*)'(?: +#.*| *)| +([^ #][^#]*?)(?: +#.*| *))$/u;
+/**
+ * Plain text the YAML core schema reads as that text and settleLabels leaves alone: a letter or
+ * underscore, then letters, marks, digits, blanks and `_.@+-/'` (nothing YAML gives a meaning
+ * to); or a date such as 2026-09-15 (core YAML has no dates). Not null, true or false.
+ */
+const PLAIN_TEXT = /^(?:[\p{L}_][\p{L}\p{M}\p{N}_.@+\-/' ]*|\d{4}-\d{2}-\d{2})$/u;
+const NOT_TEXT = /^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;
+
+/**
+ * The people list, when it is written plainly: a top-level `people:` line, then items
+ * `- key: value` with further `key: value` lines under the first key, keys among the person's
+ * fields (each once), values quoted on one line ("…" without escapes, '…'), plain text that YAML
+ * reads as text (PLAIN_TEXT) or nothing (null), comments and blank lines anywhere, up to the next
+ * top-level key. Anything else (another form, a tab, a CR, an unusual character) gives null, and
+ * the YAML library reads the whole file. test/fast-parse.test.ts holds it to the library.
+ */
+export function readPlainPeople(source: string): PlainPeople | null {
+  if (source.includes('\r') || source.includes('\t') || source.charCodeAt(0) === 0xfeff) return null;
+  PEOPLE_LINE.lastIndex = 0;
+  const found = PEOPLE_LINE.exec(source);
+  if (found === null || PEOPLE_LINE.exec(source) !== null) return null;
+  const at = found.index;
+  const firstLine = source.indexOf('\n', at);
+  if (firstLine < 0) return null;
+  const start = firstLine + 1;
+  const people: Array<Record<string, unknown>> = [];
+  let indent = -1;
+  let person: Record<string, unknown> | null = null;
+  let pos = start;
+  while (pos < source.length) {
+    const eol = source.indexOf('\n', pos);
+    const end = eol < 0 ? source.length : eol;
+    let blanks = 0;
+    while (pos + blanks < end && source.charCodeAt(pos + blanks) === 32) blanks++;
+    const first = pos + blanks < end ? source.charCodeAt(pos + blanks) : -1;
+    if (first === -1 || first === 35 /* # */) {
+      // A blank line or a comment.
+    } else if (blanks === 0 && first !== 45 /* - */) {
+      // The next top-level key ends the list; anything else at the margin is not for this reader.
+      if (!/[A-Za-z_]/.test(source[pos]!)) return null;
+      break;
+    } else {
+      let entryAt: number;
+      if (first === 45 && (indent === -1 || blanks === indent) && source.charCodeAt(pos + blanks + 1) === 32) {
+        if (indent === -1) indent = blanks;
+        person = {};
+        people.push(person);
+        entryAt = pos + blanks + 2;
+      } else if (person !== null && blanks === indent + 2) {
+        entryAt = pos + blanks;
+      } else {
+        return null;
+      }
+      const m = ENTRY.exec(source.slice(entryAt, end));
+      if (m === null) return null;
+      const key = m[1]!;
+      if (!PERSON_KEYS.has(key) || Object.prototype.hasOwnProperty.call(person, key)) return null;
+      let value: string | null;
+      if (m[4] !== undefined) value = m[4];
+      else if (m[5] !== undefined) value = m[5].replaceAll("''", "'");
+      else if (m[6] !== undefined) {
+        if (!PLAIN_TEXT.test(m[6]) || NOT_TEXT.test(m[6])) return null;
+        value = m[6];
+      } else value = null;
+      person[key] = value;
+    }
+    pos = end + 1;
+  }
+  // An empty list is null to YAML, not an empty list.
+  if (people.length === 0) return null;
+  const stop = Math.min(pos, source.length);
+  return { rest: source.slice(0, start) + source.slice(stop), at, people };
+}
+
+/**
+ * The checks of parseDirectory on `text` (the file, or the file without its people list when
+ * `plain` holds the list read apart; null then when the rest does not hold `people:` where the
+ * list was read from, so the whole file must be read).
+ */
+function checkDirectory(text: string, file: string, source: string, plain: PlainPeople | null): { directory: OrgDirectory | null; problems: DirectoryProblem[] } | null {
+  let settledEarly: ReturnType<typeof settleLabels> | null = null;
+  const check = new YamlCheck(text, file, allowedKeys, (c) => {
+    settledEarly = settleLabels(c);
+  });
   const { problems, add } = check;
   if (!check.ok) return { directory: null, problems };
   const { doc } = check;
-  const settled = settleLabels(check);
-  // Read again: labels now hold their text and reserved keys are gone.
-  const raw: unknown = doc.toJS();
-  exactMoneyText(doc, source, raw);
+  // Labels hold their text and reserved keys are gone before the document is read: read once
+  // when the file has no alias, else settled now and read again.
+  const settled = settledEarly ?? settleLabels(check);
+  const raw: unknown = check.settled ? check.raw : doc.toJS();
+  exactMoneyText(doc, text, raw);
+  if (plain !== null) {
+    // The list read apart is the value of the top-level key on the line it was read after.
+    const pairs = isMap(doc.contents) ? doc.contents.items.filter((p) => isScalar(p.key) && p.key.value === 'people') : [];
+    const key = pairs.length === 1 ? pairs[0]!.key : null;
+    if (!isScalar(key) || key.range?.[0] !== plain.at || raw === null || typeof raw !== 'object' || Array.isArray(raw) || (raw as Record<string, unknown>).people !== null) return null;
+    (raw as Record<string, unknown>).people = plain.people;
+  }
   const zodProblems = check.zod;
 
   const root = rootSchema.safeParse(raw);
@@ -452,15 +624,18 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
 
   // Codes and parents are read from every entry, even one with other problems, so a typo in
   // one field does not turn every reference to that cost center into a false "unknown" report.
-  const rawCostCenters = list('cost_centers').map((item) => (item !== null && typeof item === 'object' ? (item as Record<string, unknown>) : {}));
+  const listedCostCenters = list('cost_centers');
+  const rawCostCenters = listedCostCenters.map((item) => (item !== null && typeof item === 'object' ? (item as Record<string, unknown>) : {}));
   const codes: string[] = [];
+  const codeSet = new Set<string>();
   const parents = new Map<string, string | null>();
   const costCenters: CostCenter[] = [];
   rawCostCenters.forEach((item, i) => {
     const path = ['cost_centers', i];
-    const r = costCenterSchema.safeParse(list('cost_centers')[i]);
+    const given = listedCostCenters[i];
+    const r = costCenterSchema.safeParse(given);
     let ok = r.success;
-    if (!r.success) zodProblems(path, r.error, list('cost_centers')[i]);
+    if (!r.success) zodProblems(path, r.error, given);
     const code = item.code;
     if (typeof code === 'string') {
       if (!CODE.test(code)) {
@@ -469,11 +644,12 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
       } else if (code === UNALLOCATED) {
         add([...path, 'code'], `${UNALLOCATED} is reserved for unmapped spend`, 'choose another code');
         ok = false;
-      } else if (codes.includes(code)) {
+      } else if (codeSet.has(code)) {
         add([...path, 'code'], `duplicate cost center code ${code}`, 'give every cost center its own code');
         ok = false;
       } else {
         codes.push(code);
+        codeSet.add(code);
         parents.set(code, typeof item.parent === 'string' ? item.parent : null);
       }
     }
@@ -489,7 +665,7 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
     }
   });
   const knownCode = (path: Path, code: string) => {
-    if (codes.includes(code)) return true;
+    if (codeSet.has(code)) return true;
     add(path, `unknown cost center ${found(code)}${didYouMean(code, codes)}`, `use a code defined under cost_centers, or add ${clip(code)} there`);
     return false;
   };
@@ -500,9 +676,10 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
   rawCostCenters.forEach((item, i) => {
     if (typeof item.code !== 'string' || !parents.has(item.code)) return;
     const chain = [item.code];
+    const inChain = new Set(chain);
     let cur = parents.get(item.code) ?? null;
     while (cur !== null && parents.has(cur)) {
-      if (chain.includes(cur)) {
+      if (inChain.has(cur)) {
         const cycle = [...chain.slice(chain.indexOf(cur)), cur];
         const key = [...new Set(cycle)].sort().join(',');
         if (!reported.has(key)) {
@@ -512,6 +689,7 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
         break;
       }
       chain.push(cur);
+      inChain.add(cur);
       cur = parents.get(cur) ?? null;
     }
   });
@@ -524,8 +702,10 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
     (a.from === null || b.to === null || a.from <= b.to) && (b.from === null || a.to === null || b.from <= a.to);
   const range = (e: { from: string | null; to: string | null }) => `${e.from ?? 'open'} to ${e.to ?? 'open'}`;
   const checkDuplicate = (seen: typeof seenEmail, key: string, entry: { i: number; from: string | null; to: string | null }, path: Path, shown: string) => {
-    const clash = (seen.get(key) ?? []).find((o) => overlapping(o, entry));
-    seen.set(key, [...(seen.get(key) ?? []), entry]);
+    const earlier = seen.get(key);
+    const clash = earlier?.find((o) => overlapping(o, entry));
+    if (earlier === undefined) seen.set(key, [entry]);
+    else earlier.push(entry);
     if (!clash) return true;
     if (clash.from === null && clash.to === null && entry.from === null && entry.to === null) {
       add(path, `duplicate person ${shown} (also people[${clash.i}])`, 'list each person once; to record a move, give both entries from:/to: dates');
@@ -669,6 +849,7 @@ export function parseDirectory(source: string, file: string): { directory: OrgDi
     const shown = check.sorted().filter((p) => settled.refusals.has(p) || !settled.refused.has(p.path));
     return { directory: null, problems: shown };
   }
+  // Of the file as read, the people list included.
   const sha256 = createHash('sha256').update(source).digest('hex');
   return {
     directory: {
