@@ -108,7 +108,16 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   const movers = actorsWithChangingOwner(index, input.grouped.rows, periodDays(period));
   const dailyRows = input.daily.flatMap((d) => d.rows);
   const fetched = new Set(input.daily.flatMap((d) => d.rows.map((r) => filterableActorId(r))));
-  const missing = movers.filter((id) => !fetched.has(id) && input.grouped.rows.some((r) => filterableActorId(r) === id && !r.amountCents.isZero()));
+  // One pass over the rows, not one per mover.
+  const unfetched = new Set(movers.filter((id) => !fetched.has(id)));
+  const billedUnfetched = new Set<string>();
+  if (unfetched.size > 0) {
+    for (const r of input.grouped.rows) {
+      const id = filterableActorId(r);
+      if (id !== null && unfetched.has(id) && !r.amountCents.isZero()) billedUnfetched.add(id);
+    }
+  }
+  const missing = movers.filter((id) => billedUnfetched.has(id));
   if (missing.length > 0) {
     throw usageError(`The org directory changes the cost center of ${missing.join(', ')} inside ${period.label}, but these pages hold no daily rows for them.`, [
       'Pull the month from the API again (the run fetches daily rows for them), or use the directory the pages were pulled with.',

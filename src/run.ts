@@ -1,7 +1,8 @@
 import { basename, join } from 'node:path';
 import { readDeliveries } from './delivery/deliveries.js';
 import { AnalyticsClient, CHARGEBACK_GROUP_BY, ListingError, PREMIUM_GROUP_BY } from './api/client.js';
-import { listingBounds, type RowBound } from './api/listing-bounds.js';
+import { listingBounds, PAGE_LIMIT, type RowBound } from './api/listing-bounds.js';
+import { PullProgress } from './api/progress.js';
 import { readHistory } from './io/history.js';
 import { readRecordedInputs, readRecordedManifest } from './io/recorded.js';
 import type { Pseudonyms } from './io/pseudonyms.js';
@@ -262,7 +263,10 @@ async function pullAndDerive(options: RunOptions, plan: MonthPlan, sink: MonthSi
 
 /** The month's listings from the API: grouped, the org total, and daily rows of the movers. */
 async function pullMonth(options: RunOptions, period: Period, directory: OrgDirectory, warnings: string[], sink: MonthSink) {
+  const requestsPerMinute = options.requestsPerMinute ?? 60;
+  const progress = new PullProgress({ spenders: directory.people.length + directory.rules.length, people: directory.people.length, requestsPerMinute, pageRows: PAGE_LIMIT }, options.log, options.clientNow);
   const client = new AnalyticsClient({
+    onPage: (page) => progress.onPage(page),
     // Each page goes to raw/ as it arrives; the pull keeps only its rows.
     pageStore: { keep: (file, body) => sink.write(`raw/${file}`, body), take: async (file) => (await sink.take(`raw/${file}`)).toString('utf8') },
     baseUrl: options.api.baseUrl,
@@ -283,6 +287,7 @@ async function pullMonth(options: RunOptions, period: Period, directory: OrgDire
   const total = await client.pullCost({ name: 'cost-total', startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: [], bound: bounds.total });
   // Only the actors whose owner changes inside the month are fetched by day (rate limit).
   const movers = actorsWithChangingOwner(indexDirectory(directory), grouped.rows, periodDays(period));
+  progress.expectDaily(Math.ceil(movers.length / DAILY_ACTORS_PER_LISTING));
   const daily = [];
   for (let i = 0; i < movers.length; i += DAILY_ACTORS_PER_LISTING) {
     const actorIds = movers.slice(i, i + DAILY_ACTORS_PER_LISTING);

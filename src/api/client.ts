@@ -134,6 +134,8 @@ export interface AnalyticsClientOptions {
   readonly log?: (message: string) => void;
   /** Where pages are written as they arrive; without one, pages are held in memory. */
   readonly pageStore?: PageStore;
+  /** Told of every page kept, with its rows, for progress. */
+  readonly onPage?: (page: { readonly listing: string; readonly n: number; readonly rows: readonly unknown[]; readonly hasMore: boolean }) => void;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -287,6 +289,7 @@ export class AnalyticsClient {
       const digest = store ? await store.keep(file, body) : { sha256: createHash('sha256').update(body).digest('hex'), bytes: Buffer.byteLength(body) };
       pages.push({ file, request, status, ...digest, body: store ? null : body });
       counters.attempts[attempt] = { ...counters.attempts[attempt]!, keptAs: file, ...(store ? { body: null, digest } : {}) };
+      this.options.onPage?.({ listing: listing.name, n, rows: page.rows, hasMore: page.hasMore });
       if (rows.length > listing.bound.rows) {
         throw endless(`page ${n} brings it to ${rows.length.toLocaleString('en-US')} rows, more than the ${listing.bound.rows.toLocaleString('en-US')} the organization can have`);
       }
