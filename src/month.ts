@@ -18,7 +18,8 @@ import { buildRollups, buildStatements, numberFor, type DocumentStatus, type Sta
 import { dataError, usageError } from './errors.js';
 import { csvLine, toCsv } from './render/csv.js';
 import { jsonPieces, lazyArray } from './render/json-stream.js';
-import { createRenderPool, renderWorkerCount } from './render/pool.js';
+import { createRenderPool } from './render/pool.js';
+import { automaticRenderWorkers } from './render/workers.js';
 import { recordOf, type FileRecord, type MonthSink } from './io/month-sink.js';
 import { renderSummaryXlsx } from './render/summary-xlsx.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
@@ -431,7 +432,7 @@ async function writePieces(sink: MonthSink, path: string, pieces: Iterable<strin
 
 /** Renders every statement's PDF and workbook and writes each as soon as it is made. */
 async function renderStatements(statements: readonly Statement[], clock: Date, template: Template, sink: MonthSink, workers: number | undefined): Promise<void> {
-  const pool = createRenderPool(workers ?? renderWorkerCount());
+  const pool = createRenderPool(workers ?? automaticRenderWorkers(statements.reduce((n, s) => n + s.lines.length, 0)));
   try {
     // Every job settles before this returns, so nothing writes after a failure is reported.
     // Largest first, so the long roll-ups do not start last and keep one thread busy alone at the end.

@@ -147,31 +147,31 @@ describe('--render-workers', () => {
     expect(calls.run.slice(runs).map((o) => o.renderWorkers)).toEqual([2]);
   });
 
-  it('reaches the run as renderWorkers: the flag, else CHARGEBACK_RENDER_WORKERS, else the cores up to 8 (0 and 64 are allowed)', async () => {
+  it('reaches the run as renderWorkers: the flag, else CHARGEBACK_RENDER_WORKERS, else left to the month (0 and 64 are allowed)', async () => {
     const runs = calls.run.length;
     await runCli(missingRaw());
     await runCli(missingRaw(), { CHARGEBACK_RENDER_WORKERS: '5' });
     await runCli(missingRaw(), { CHARGEBACK_RENDER_WORKERS: '' });
     await runCli([...missingRaw(), '--render-workers', '0']);
     await runCli([...missingRaw(), '--render-workers', '64']);
-    expect(calls.run.slice(runs).map((o) => o.renderWorkers)).toEqual([DEFAULT_WORKERS, 5, DEFAULT_WORKERS, 0, 64]);
+    expect(calls.run.slice(runs).map((o) => o.renderWorkers)).toEqual([undefined, 5, undefined, 0, 64]);
   });
 
-  it('reaches verify as its options ({ renderWorkers }), the same default', async () => {
+  it('reaches verify as its options ({ renderWorkers }), left to the month without flag or variable', async () => {
     const n = calls.verify.length;
     const dir = tempDir();
     for (const [args, env] of [[[], {}], [['--render-workers', '3'], {}], [[], { CHARGEBACK_RENDER_WORKERS: '7' }]] as const) {
       const r = await runCli(['verify', dir, ...args], env);
       expect(r.code).toBe(2); // no manifest.json: not a published month
     }
-    expect(calls.verify.slice(n).map((a) => a[2])).toEqual([{ renderWorkers: DEFAULT_WORKERS }, { renderWorkers: 3 }, { renderWorkers: 7 }]);
+    expect(calls.verify.slice(n).map((a) => a[2])).toEqual([{ renderWorkers: undefined }, { renderWorkers: 3 }, { renderWorkers: 7 }]);
   });
 
   it('--help of run and verify names it, its range and its default', async () => {
     for (const command of ['run', 'verify']) {
       const help = (await runCli([command, '--help'])).stdout.replace(/\s+/g, ' ');
       expect(help, command).toContain('--render-workers <n>');
-      expect(help, command).toContain('0 to 64 (0: on the main thread; default CHARGEBACK_RENDER_WORKERS, else the number of cores up to 8)');
+      expect(help, command).toContain('0 to 64 (0: on the main thread; default CHARGEBACK_RENDER_WORKERS, else the number of cores up to 8, none for a month under 20,000 lines)');
     }
     expect((await runCli(['--help'])).stdout).toContain('CHARGEBACK_RENDER_WORKERS');
   });

@@ -5,7 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ChargebackError, EXIT, exitCodeFor, usageError } from '../errors.js';
 import { PSEUDONYM_KEY_ENV } from '../io/pseudonyms.js';
 import { TOOL_VERSION } from '../version.js';
-import { DEFAULT_WORKER_CAP, MAX_RENDER_WORKERS, RENDER_WORKERS_ENV, renderWorkersFrom } from '../render/workers.js';
+import { DEFAULT_WORKER_CAP, MAX_RENDER_WORKERS, RENDER_WORKERS_ENV, renderWorkersFrom, SMALL_MONTH_LINES } from '../render/workers.js';
 import type { ApiTarget, RunResult } from '../run.js';
 import type { FaultAction, SandboxFaults } from '../sandbox/server.js';
 
@@ -194,7 +194,7 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
     .option('--pseudonymize', `replace people with stable opaque ids in summary, ledger and FOCUS (key from ${PSEUDONYM_KEY_ENV})`, false)
     .option('--request-timeout <seconds>', 'deadline of each API request, from connect to the last byte of the answer', '60')
     .option('--requests-per-minute <n>', `the organization's Analytics API rate limit: ${DEFAULT_REQUESTS_PER_MINUTE} unless the account team raised it (1 to ${MAX_REQUESTS_PER_MINUTE}; with --sandbox, the built-in sandbox's limit too)`, String(DEFAULT_REQUESTS_PER_MINUTE))
-    .option('--render-workers <n>', `threads rendering the statements, 0 to ${MAX_RENDER_WORKERS} (0: on the main thread; default ${RENDER_WORKERS_ENV}, else the number of cores up to ${DEFAULT_WORKER_CAP})`)
+    .option('--render-workers <n>', `threads rendering the statements, 0 to ${MAX_RENDER_WORKERS} (0: on the main thread; default ${RENDER_WORKERS_ENV}, else the number of cores up to ${DEFAULT_WORKER_CAP}, none for a month under ${SMALL_MONTH_LINES.toLocaleString('en-US')} lines)`)
     .option('--json', 'print one JSON document on stdout (period, status, revision, totals, files, warnings); progress and warnings stay on stderr', false)
     .addHelpText('after', example('chargeback run --period 2026-09 --json      # the month, once it is final (exit 75 before)', 'chargeback run --sandbox                     # the built-in sandbox, no API key'))
     .action(async (opts: RunFlags) => {
@@ -318,15 +318,13 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
     .command('verify')
     .description('re-check every hash of a published month and re-derive it offline from raw/ and the recorded directory')
     .argument('<dir>', 'a published month, e.g. out/2026-09')
-    .option('--render-workers <n>', `threads re-rendering the statements, 0 to ${MAX_RENDER_WORKERS} (0: on the main thread; default ${RENDER_WORKERS_ENV}, else the number of cores up to ${DEFAULT_WORKER_CAP})`)
+    .option('--render-workers <n>', `threads re-rendering the statements, 0 to ${MAX_RENDER_WORKERS} (0: on the main thread; default ${RENDER_WORKERS_ENV}, else the number of cores up to ${DEFAULT_WORKER_CAP}, none for a month under ${SMALL_MONTH_LINES.toLocaleString('en-US')} lines)`)
     .addHelpText('after', example('chargeback verify out/2026-09'))
     .action(async (dir: string, opts: { renderWorkers?: string }) => {
       const workers = renderWorkersFrom(opts.renderWorkers, io.env);
       const { verifyMonth } = await import('../verify.js');
       const { dataError } = await import('../errors.js');
-      // The render workers are verifyMonth's third argument, its options.
-      const verify = verifyMonth as (dir: string, env: NodeJS.ProcessEnv, options: { readonly renderWorkers?: number }) => ReturnType<typeof verifyMonth>;
-      const result = await verify(dir, io.env, { renderWorkers: workers });
+      const result = await verifyMonth(dir, io.env, { renderWorkers: workers });
       if (!result.ok) {
         throw dataError(`${dir} does not verify: ${result.problems.filter((p) => !p.startsWith('  ')).length} problem(s).`, result.problems);
       }

@@ -23,9 +23,29 @@ export function renderWorkerCount(env: NodeJS.ProcessEnv = process.env): number 
   return Number(text);
 }
 
-/** --render-workers when given (it overrides the environment), else renderWorkerCount. */
-export function renderWorkersFrom(flag: string | undefined, env: NodeJS.ProcessEnv): number {
-  if (flag === undefined) return renderWorkerCount(env);
+/**
+ * Below this many statement lines a month renders on the main thread when nothing says otherwise:
+ * starting threads (each parses the fonts and loads the renderers) costs more than it saves.
+ */
+export const SMALL_MONTH_LINES = 20_000;
+
+/** The workers for a month of this many statement lines when neither the flag nor the environment says. */
+export function automaticRenderWorkers(lines: number, env: NodeJS.ProcessEnv = process.env): number {
+  const set = env[RENDER_WORKERS_ENV]?.trim();
+  if ((set === undefined || set === '') && lines < SMALL_MONTH_LINES) return 0;
+  return renderWorkerCount(env);
+}
+
+/**
+ * --render-workers when given (it overrides the environment), else CHARGEBACK_RENDER_WORKERS when
+ * set; undefined leaves the choice to the month (automaticRenderWorkers). A bad value of either is
+ * refused here, before any work.
+ */
+export function renderWorkersFrom(flag: string | undefined, env: NodeJS.ProcessEnv): number | undefined {
+  if (flag === undefined) {
+    const fromEnv = renderWorkerCount(env);
+    return env[RENDER_WORKERS_ENV]?.trim() ? fromEnv : undefined;
+  }
   if (/^[0-9]+$/.test(flag) && Number(flag) <= MAX_RENDER_WORKERS) return Number(flag);
   throw usageError(`--render-workers ${JSON.stringify(flag)} is not a whole number of workers from 0 to ${MAX_RENDER_WORKERS}.`, [
     `0 renders on the main thread; without the flag, ${RENDER_WORKERS_ENV} or else the number of cores up to ${DEFAULT_WORKER_CAP}. Example: --render-workers 4.`,
