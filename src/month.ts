@@ -479,7 +479,7 @@ function canonicalAllocation(input: MonthInput, a: Allocation, rec: Reconciliati
       markupCents: cc.markupCents.toString(),
       adjustments: cc.adjustments.map((a) => ({ fromPeriod: a.fromPeriod, reference: a.reference, cents: a.cents.toString() })),
       billedCents: cc.billedCents.toString(),
-      actors: cc.actors.map((act) => ({
+      actors: lazyArray(cc.actors, (act) => ({
         actorKey: act.actorKey,
         actorType: act.actorType,
         actorId: act.actorId,
@@ -487,7 +487,7 @@ function canonicalAllocation(input: MonthInput, a: Allocation, rec: Reconciliati
         email: act.email,
         unroundedCents: decimalText(act.unroundedCents),
         billedCents: act.billedCents.toString(),
-        lines: act.lines.map((l) => ({
+        lines: lazyArray(act.lines, (l) => ({
           lineKey: l.lineKey,
           rowId: l.rowId,
           product: l.product,

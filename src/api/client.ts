@@ -241,7 +241,7 @@ export class AnalyticsClient {
           return { ...pull, attempts: counters.attempts, requests: counters.requests, retries: counters.retries, restarts: restart };
         } catch (error) {
           if (!(error instanceof Restart)) throw error;
-          await this.discardKept(counters);
+          await this.discardKept(counters, 'discarded: the listing restarted');
           if (restart >= this.maxRestarts) {
             throw upstreamError(`The listing of ${listing.name} had to start over ${restart + 1} times (${error.message}); gave up after ${this.maxRestarts} restarts.`, [
               'The provider refreshes data while we page. Run again in a few minutes; nothing was published.',
@@ -251,6 +251,9 @@ export class AnalyticsClient {
         }
       }
     } catch (error) {
+      // Pages kept before the listing failed were not used: a listing the month goes without
+      // (engagement) must not leave them looking used.
+      if (error instanceof ChargebackError) await this.discardKept(counters, 'discarded: the listing did not complete');
       // The key never appears in anything we print, even if a server or a library echoes it.
       if (error instanceof ChargebackError) throw new ListingError(error.kind, this.scrub(error.message), error.details.map((d) => this.scrub(d)), counters.attempts);
       throw error;
@@ -328,12 +331,12 @@ export class AnalyticsClient {
   }
 
   /** Pages of an abandoned sequence stay in the audit trail, marked as not used. */
-  private async discardKept(counters: Counters): Promise<void> {
+  private async discardKept(counters: Counters, outcome: string): Promise<void> {
     for (const [i, a] of counters.attempts.entries()) {
       if (a.keptAs === null) continue;
       // A stored page comes back into memory: it is written again as a discarded exchange.
       const body = a.body ?? (await this.options.pageStore!.take(a.keptAs));
-      counters.attempts[i] = { query: a.query, request: a.request, status: a.status, outcome: 'discarded: the listing restarted', body, keptAs: null };
+      counters.attempts[i] = { query: a.query, request: a.request, status: a.status, outcome, body, keptAs: null };
     }
   }
 

@@ -530,7 +530,8 @@ const NOT_TEXT = /^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;
  * the YAML library reads the whole file. test/fast-parse.test.ts holds it to the library.
  */
 export function readPlainPeople(source: string): PlainPeople | null {
-  if (source.includes('\r') || source.includes('\t') || source.charCodeAt(0) === 0xfeff) return null;
+  // A directive (%YAML 1.1) changes how plain text reads; the library handles those files.
+  if (source.includes('\r') || source.includes('\t') || source.charCodeAt(0) === 0xfeff || /^%/m.test(source)) return null;
   PEOPLE_LINE.lastIndex = 0;
   const found = PEOPLE_LINE.exec(source);
   if (found === null || PEOPLE_LINE.exec(source) !== null) return null;

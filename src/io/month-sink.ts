@@ -80,8 +80,9 @@ export class FolderSink implements MonthSink {
   }
 
   async open(rel: string): Promise<PieceWriter> {
-    const handle = await open(await this.target(rel), 'wx', 0o600);
-    return pieceWriter(rel, handle, (record) => this.written.set(rel, record));
+    const path = await this.target(rel);
+    const handle = await open(path, 'wx', 0o600);
+    return pieceWriter(rel, path, handle, (record) => this.written.set(rel, record));
   }
 
   async take(rel: string): Promise<Buffer> {
@@ -93,19 +94,27 @@ export class FolderSink implements MonthSink {
   }
 }
 
-function pieceWriter(rel: string, handle: FileHandle, done: (record: FileRecord) => void): PieceWriter {
+function pieceWriter(rel: string, path: string, handle: FileHandle, done: (record: FileRecord) => void): PieceWriter {
   const hash: Hash = createHash('sha256');
   let size = 0;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  let closed = false;
   const flush = async () => {
     if (pendingBytes === 0) return;
     const chunk = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
-    await handle.write(chunk);
+    try {
+      await handle.write(chunk);
+    } catch (error) {
+      // A refused write (a full disk) closes the file; the error names it.
+      closed = true;
+      await handle.close().catch(() => undefined);
+      if (error instanceof Error && (error as NodeJS.ErrnoException).code && !(error as NodeJS.ErrnoException).path) (error as NodeJS.ErrnoException).path = path;
+      throw error;
+    }
   };
-  let closed = false;
   return {
     async write(chunk) {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -121,8 +130,11 @@ function pieceWriter(rel: string, handle: FileHandle, done: (record: FileRecord)
       try {
         await flush();
         await handle.sync();
+      } catch (error) {
+        if (error instanceof Error && (error as NodeJS.ErrnoException).code && !(error as NodeJS.ErrnoException).path) (error as NodeJS.ErrnoException).path = path;
+        throw error;
       } finally {
-        await handle.close();
+        await handle.close().catch(() => undefined);
       }
       const record = { path: rel, sha256: hash.digest('hex'), bytes: size };
       done(record);

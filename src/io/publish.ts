@@ -58,7 +58,7 @@ function outNextStep(code: string | undefined, neededBytes: number | null): stri
       return 'Pass --out a folder on a writable file system (the one given is mounted read-only).';
     case 'ENOSPC':
     case 'EDQUOT':
-      return `Free space on that disk${neededBytes === null ? '' : ` (the month needs about ${Math.ceil(neededBytes / 1_048_576)} MB)`}, or pass --out a folder on another disk.`;
+      return `Free space on that disk${neededBytes === null || neededBytes === 0 ? '' : ` (the month needs more than the ${Math.ceil(neededBytes / 1_048_576)} MB written before the disk filled)`}, or pass --out a folder on another disk.`;
     default:
       return 'Check the folder given with --out and the disk it is on, then run again.';
   }

@@ -73,6 +73,14 @@ export async function rawStartingAt(rawDir: string): Promise<string | null> {
  */
 export async function readRawListings(rawDir: string, sink: MonthSink): Promise<RawListings> {
   const requests = await readRequests(rawDir);
+  const usedFiles = new Set<string>();
+  for (const r of requests) {
+    if (!r.used || r.file === null) continue;
+    if (usedFiles.has(r.file)) {
+      throw usageError(`${join(rawDir, 'requests.json')} lists ${r.file} as used twice; a page is kept once.`, ['The request log is damaged: restore raw/ from a copy of the published month, or pull the month from the API again.']);
+    }
+    usedFiles.add(r.file);
+  }
   const listings = new Map<string, { rows: Array<CostRow | EngagementRow>; pages: RawPage[]; attempts: Attempt[]; refreshed: string | null }>();
   for (const r of requests) {
     const listing = listings.get(r.query) ?? { rows: [], pages: [], attempts: [], refreshed: null };

@@ -129,12 +129,24 @@ function workerScript(): URL {
 }
 
 /**
- * The main thread's Node options, as a worker would inherit them, less --input-type: it applies
- * to a script given as text (node -e) and stops a worker that loads a file.
+ * The main thread's Node options a worker may take. --input-type applies to a script given as text
+ * (node -e) and stops a worker that loads a file; process-wide and V8 options such as
+ * --max-old-space-size are refused by the Worker constructor (the heap limit applies per process).
  */
 function workerExecArgv(): string[] {
-  return process.execArgv.filter((arg, i, all) => !arg.startsWith('--input-type') && all[i - 1] !== '--input-type');
+  const out: string[] = [];
+  const all = process.execArgv;
+  for (let i = 0; i < all.length; i++) {
+    const arg = all[i]!;
+    const name = arg.split('=')[0]!;
+    const takesNext = !arg.includes('=') && i + 1 < all.length && !all[i + 1]!.startsWith('-');
+    const allowed = name !== '--input-type' && process.allowedNodeEnvironmentFlags.has(name) && !V8_OR_PROCESS_WIDE.test(name);
+    if (allowed) out.push(arg, ...(takesNext ? [all[i + 1]!] : []));
+    if (takesNext) i += 1;
+  }
+  return out;
 }
+const V8_OR_PROCESS_WIDE = /^--(max-old-space-size|max-semi-space-size|stack-size|title|expose-gc|heapsnapshot-|cpu-prof|heap-prof|diagnostic-dir|report-)/;
 
 /**
  * A pool of `workers` render threads; 0 renders on the calling thread with the same functions.
