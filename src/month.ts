@@ -18,7 +18,7 @@ import { buildRollups, buildStatements, numberFor, type DocumentStatus, type Sta
 import { dataError, usageError } from './errors.js';
 import { csvLine, toCsv } from './render/csv.js';
 import { jsonPieces, lazyArray } from './render/json-stream.js';
-import { createRenderPool } from './render/pool.js';
+import { createRenderPool, type RenderPool } from './render/pool.js';
 import { automaticRenderWorkers } from './render/workers.js';
 import { recordOf, type FileRecord, type MonthSink } from './io/month-sink.js';
 import { renderSummaryXlsx } from './render/summary-xlsx.js';
@@ -180,7 +180,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   // The documents are rendered on the worker threads while this thread writes the ledgers.
   const documents = renderStatements(withInsights, clock, input.template.template, sink, input.renderWorkers);
   // Handled here so a failure while the ledgers are written is not an unhandled rejection; awaited below.
-  documents.catch(() => undefined);
+  documents.done.catch(() => undefined);
   try {
     const person = personMask(input.pseudonyms);
     await writeLedger(sink, allocation, directory, person, input.pseudonyms);
@@ -194,11 +194,11 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     await writePieces(sink, 'chargeback.json', jsonPieces(canonicalAllocation(input, allocation, rec)), '\n');
     await sink.write('summary.xlsx', await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt, statements: direct, person }, clock));
   } catch (error) {
-    // The rendering is awaited before the month fails, so no worker writes after it.
-    await documents.catch(() => undefined);
+    // The statements not rendered yet are dropped, and the rest awaited, so nothing is written after the month fails.
+    await documents.stop();
     throw error;
   }
-  await documents;
+  await documents.done;
   await sink.write(DIRECTORY_COPY, input.directoryBytes);
   await sink.write(HISTORY_COPY, historyJson(input.history));
   if (input.template.bytes) {
@@ -430,9 +430,25 @@ async function writePieces(sink: MonthSink, path: string, pieces: Iterable<strin
   return writer.close();
 }
 
-/** Renders every statement's PDF and workbook and writes each as soon as it is made. */
-async function renderStatements(statements: readonly Statement[], clock: Date, template: Template, sink: MonthSink, workers: number | undefined): Promise<void> {
+/**
+ * Renders every statement's PDF and workbook and writes each as soon as it is made. `stop` drops
+ * what is not rendered yet (the month failed elsewhere) and waits for the rest to settle.
+ */
+function renderStatements(statements: readonly Statement[], clock: Date, template: Template, sink: MonthSink, workers: number | undefined): { done: Promise<void>; stop(): Promise<void> } {
   const pool = createRenderPool(workers ?? automaticRenderWorkers(statements.reduce((n, s) => n + s.lines.length, 0)));
+  let stopped = false;
+  const done = renderAll(statements, clock, template, sink, pool, () => stopped);
+  return {
+    done,
+    async stop() {
+      stopped = true;
+      await pool.close();
+      await done.catch(() => undefined);
+    },
+  };
+}
+
+async function renderAll(statements: readonly Statement[], clock: Date, template: Template, sink: MonthSink, pool: RenderPool, stopped: () => boolean): Promise<void> {
   try {
     // Every job settles before this returns, so nothing writes after a failure is reported.
     // Largest first, so the long roll-ups do not start last and keep one thread busy alone at the end.
@@ -441,12 +457,13 @@ async function renderStatements(statements: readonly Statement[], clock: Date, t
       bySize.map(async (s) => {
         const base = s.kind === 'rollup' ? `statements/rollup/${s.code}` : `statements/${s.code}`;
         const { pdf, xlsx } = await pool.render({ statement: s, clock, template });
+        if (stopped()) return;
         await sink.write(`${base}.pdf`, pdf);
         await sink.write(`${base}.xlsx`, xlsx);
       }),
     );
     const failed = settled.find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    if (failed && !stopped()) throw failed.reason;
   } finally {
     await pool.close();
   }
