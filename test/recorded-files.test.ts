@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ChargebackError } from '../src/errors.js';
@@ -124,6 +124,19 @@ describe('a damaged raw/requests.json', () => {
     expect(checked.stderr).toContain('modified: raw/requests.json');
     expect(checked.stderr).toContain(`re-derivation failed: ${requests} is not a claude-chargeback request log.`);
     expectNoStack(checked);
+  });
+
+  it('that lists one page as used twice: --from-raw exits 2 naming the log, and nothing is published', async () => {
+    const { out, month } = copyMonth();
+    const requests = join(month, 'raw', 'requests.json');
+    editJson(requests, (log) => {
+      log[1].file = log[0].file;
+    });
+    const again = await fromRaw(month, out);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`${requests} lists cost-grouped-p001.json as used twice; a page is kept once.`);
+    expectNoStack(again);
+    expect(existsSync(join(out, 'again')) ? readdirSync(join(out, 'again')) : []).toEqual([]);
   });
 
   it('that names a page outside raw/ (../../..): refused before any file is opened, by --from-raw and verify', async () => {
