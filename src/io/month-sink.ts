@@ -86,7 +86,7 @@ export class FolderSink implements MonthSink {
   }
 
   async take(rel: string): Promise<Buffer> {
-    const path = await this.target(rel).catch(() => join(this.folder, checkedPath(rel)));
+    const path = join(this.folder, checkedPath(rel));
     const bytes = await readFile(path);
     await rm(path);
     this.written.delete(rel);
@@ -189,48 +189,6 @@ export class HashingSink implements MonthSink {
 
   async take(rel: string): Promise<Buffer> {
     throw new Error(`a hashing sink cannot give back ${rel}`);
-  }
-}
-
-/** A sink keeping every file in memory (small months in tests, and publishAtomically's callers). */
-export class MemorySink implements MonthSink {
-  private readonly inner = new HashingSink();
-  readonly files = new Map<string, Buffer>();
-
-  get records(): ReadonlyMap<string, FileRecord> {
-    return this.inner.records;
-  }
-
-  kept(path: string): Buffer | null {
-    return this.files.get(path) ?? null;
-  }
-
-  async write(rel: string, data: Uint8Array | string): Promise<FileRecord> {
-    this.files.set(rel, typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data));
-    return this.inner.write(rel, data);
-  }
-
-  async open(rel: string): Promise<PieceWriter> {
-    const parts: Buffer[] = [];
-    const inner = await this.inner.open(rel);
-    return {
-      write: async (chunk) => {
-        parts.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
-        await inner.write(chunk);
-      },
-      close: async () => {
-        this.files.set(rel, Buffer.concat(parts));
-        return inner.close();
-      },
-    };
-  }
-
-  async take(rel: string): Promise<Buffer> {
-    const bytes = this.files.get(rel);
-    if (!bytes) throw new Error(`${rel} was not written`);
-    this.files.delete(rel);
-    (this.inner.records as Map<string, FileRecord>).delete(rel);
-    return bytes;
   }
 }
 
