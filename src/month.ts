@@ -4,7 +4,7 @@ import { buildInsights, type EngagementRange, type HistoryMonth } from './core/i
 import type { Template } from './core/template.js';
 import { HISTORY_COPY, historyJson } from './io/history.js';
 import type { Pseudonyms } from './io/pseudonyms.js';
-import { allocate, hasStatement, type Allocation, type CarriedAdjustment } from './core/allocate.js';
+import { allocate, groupBy, hasStatement, type Allocation, type CarriedAdjustment } from './core/allocate.js';
 import { adjustmentsBetween, figuresOf, type AdjustmentLine, type IssuedFigures } from './core/adjustments.js';
 import { actorId, actorTypeLabel, type CostRow } from './core/cost-row.js';
 import { actorsWithChangingOwner, indexDirectory, type OrgDirectory } from './core/directory.js';
@@ -307,9 +307,9 @@ function engagementRange(listing: PulledListing<EngagementRow>, period: Period):
 
 /** The codes below and including a cost center, for roll-up insights. */
 function subtreeOf(allocation: Allocation): (code: string) => string[] {
-  const children = new Map<string, string[]>();
-  for (const cc of allocation.costCenters) if (cc.parent) children.set(cc.parent, [...(children.get(cc.parent) ?? []), cc.code]);
-  const subtree = (code: string): string[] => [code, ...(children.get(code) ?? []).flatMap(subtree)];
+  // Children in directory order, appended (not copied per child: a department may have hundreds).
+  const children = groupBy(allocation.costCenters.filter((cc) => cc.parent !== null), (cc) => cc.parent!);
+  const subtree = (code: string): string[] => [code, ...(children.get(code) ?? []).flatMap((cc) => subtree(cc.code))];
   return subtree;
 }
 
