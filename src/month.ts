@@ -435,7 +435,7 @@ async function writePieces(sink: MonthSink, path: string, pieces: Iterable<strin
  * what is not rendered yet (the month failed elsewhere) and waits for the rest to settle.
  */
 function renderStatements(statements: readonly Statement[], clock: Date, template: Template, sink: MonthSink, workers: number | undefined): { done: Promise<void>; stop(): Promise<void> } {
-  const pool = createRenderPool(workers ?? automaticRenderWorkers(statements.reduce((n, s) => n + s.lines.length, 0)));
+  const pool = createRenderPool(workers ?? automaticRenderWorkers(statements.reduce((n, s) => n + s.lineCount, 0)));
   let stopped = false;
   const done = renderAll(statements, clock, template, sink, pool, () => stopped);
   return {

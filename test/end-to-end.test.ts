@@ -105,7 +105,13 @@ describe('month-end run on the sandbox, read back with independent readers', () 
         const line = text.split('\n').find((l) => l.includes(`${c} \u2014 `))!;
         expect(dollarsToCents(/\$[\d,]+\.\d{2}/.exec(line)![0])).toBe(childTotals[i]);
       });
-      const [summary] = readXlsx(join(monthA, 'statements', 'rollup', `${parent}.xlsx`)) as [XlsxSheet];
+      // Its lines are its statements' (their Lines sheets), counted here and not repeated.
+      const allocation = JSON.parse(readFileSync(join(monthA, 'chargeback.json'), 'utf8')) as { costCenters: Array<{ code: string; actors: Array<{ lines: unknown[] }> }> };
+      const lineCount = allocation.costCenters.filter((cc) => cc.code === parent || (children as readonly string[]).includes(cc.code)).reduce((n, cc) => n + cc.actors.reduce((m, a) => m + a.lines.length, 0), 0);
+      expect(text.replace(/\s+/g, ' ')).toContain(`Every line behind these amounts (${lineCount.toLocaleString('en-US')} by product, model, context window and cost type) is in the workbooks of the direct statements it sums (sheet Lines) and in ledger.csv.`);
+      const rollupSheets = readXlsx(join(monthA, 'statements', 'rollup', `${parent}.xlsx`));
+      expect(rollupSheets.map((sh) => sh.name)).toEqual(['Summary', 'Users', 'Engagement', 'Trend']);
+      const [summary] = rollupSheets as [XlsxSheet];
       expect(cellCents(valueRightOf(summary, 'Total (USD)'))).toBe(total);
       const direct = cellCents(valueRightOf(summary, 'Direct usage (USD)'));
       const ties = summary.cells.filter((c) => typeof c.value === 'string' && c.value.startsWith('ties to '));

@@ -278,8 +278,8 @@ describe('equal amounts are ordered by a stable key, never by input order', () =
   });
 });
 
-describe('roll-up lines of equal amounts', () => {
-  it('are ordered by actor and line identity across the cost centers they come from', () => {
+describe('a roll-up of a person who moved', () => {
+  it('holds one row per person and cost center, in one order, and counts the lines of its statements without repeating them', () => {
     // Ana moves from ENG-PLAT to its parent ENG on the 16th; one day's row on each side, equal cents.
     const d = directory({
       people: [
@@ -293,10 +293,13 @@ describe('roll-up lines of equal amounts', () => {
       const a = allocate(input, d, sep);
       const direct = buildStatements(a, ctx);
       const eng = buildRollups(a, direct).find((s) => s.code === 'ENG')!;
-      expect(eng.lines.map((l) => [l.costCenter, l.key.split('|')[5], l.cents])).toEqual([
-        ['ENG-PLAT', '2026-09-02T00:00:00Z', 100n],
-        ['ENG', '2026-09-20T00:00:00Z', 100n],
+      // Equal cents: ordered by name, then by cost center (ENG before ENG-PLAT), whatever the input order.
+      expect(eng.users.map((u) => [u.costCenter, u.label, u.cents])).toEqual([
+        ['ENG', 'Ana', 100n],
+        ['ENG-PLAT', 'Ana', 100n],
       ]);
+      expect([eng.lines.length, eng.lineCount, direct.map((s) => s.lines.length)]).toEqual([0, 2, [1, 1]]);
+      expect(direct.map((s) => s.lines.map((l) => [l.costCenter, l.key.split('|')[5]]))).toEqual([[['ENG', '2026-09-20T00:00:00Z']], [['ENG-PLAT', '2026-09-02T00:00:00Z']]]);
     }
   });
 });

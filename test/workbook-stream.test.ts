@@ -9,7 +9,7 @@ import { cellCents, readXlsx, type XlsxCell, type XlsxSheet } from './helpers/re
 
 /**
  * The statement workbook is written row by row (exceljs's streaming writer into a zip of our
- * own). A roll-up of many lines must still come back whole from another reader (openpyxl), with
+ * own). A statement of many lines must still come back whole from another reader (openpyxl), with
  * its totals' cached values, the same bytes for the same inputs, and no text read as a formula.
  */
 
@@ -36,11 +36,11 @@ function statement(): Statement {
   }
   const withCents = users.map((u) => ({ ...u, cents: perUser.get(u.actorKey) ?? 0n }));
   return {
-    kind: 'rollup', number: 'CB-2026-09-ENG', company: 'Example Corp', code: 'ENG', name: 'Engineering', parent: null, owner: { name: 'Ada Owner', email: 'ada@example.com' },
+    kind: 'direct', number: 'CB-2026-09-ENG', company: 'Example Corp', code: 'ENG', name: 'Engineering', parent: null, owner: { name: 'Ada Owner', email: 'ada@example.com' },
     periodLabel: '2026-09', periodTitle: 'September 2026', periodStartIso: '2026-09-01T00:00:00Z', periodEndExclusiveIso: '2026-10-01T00:00:00Z',
     status: 'FINAL', dataAsOf: '2026-10-01T04:00:00Z', issuedAt: CLOCK.toISOString(), totalCents: direct, directCents: direct, unroundedTotalCents: `${direct}`,
     breakdowns: [{ title: 'Charges', of: 'total', rows: [{ label: 'Direct usage', cents: direct, share: '100.00%' }] }],
-    users: withCents, lines, notes: ['Every line of the cost center and its descendants.'],
+    users: withCents, lines, lineCount: lines.length, notes: ['Every line of the cost center and its descendants.'],
   };
 }
 

@@ -275,7 +275,15 @@ function premiumSplit(s: Statement, weights: ReturnType<typeof premiumByActor>, 
 
 const PREMIUM_VALUES = new Set(['fast', 'us']);
 
-export function spendMix(s: Statement, premium: ReturnType<typeof premiumByActor> | null): SpendMix {
+/** Long-context cents per spender of a direct statement, from its lines. */
+export function longContextByActor(s: Statement): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  for (const l of s.lines) if (l.contextWindow === LONG_CONTEXT) out.set(l.actorKey, (out.get(l.actorKey) ?? 0n) + l.cents);
+  return out;
+}
+
+/** `longContext`: long-context cents per spender (a roll-up's: the sum over its direct statements). */
+export function spendMix(s: Statement, premium: ReturnType<typeof premiumByActor> | null, longContext: ReadonlyMap<string, bigint>): SpendMix {
   const tier = s.breakdowns.find((b) => b.title === 'Direct usage by context window tier');
   const longContextCents = tier?.rows.find((r) => r.label === LONG_CONTEXT)?.cents ?? 0n;
   const perUser = new Map<string, { label: string; cents: bigint; longContextCents: bigint }>();
@@ -284,10 +292,9 @@ export function spendMix(s: Statement, premium: ReturnType<typeof premiumByActor
     e.cents += u.cents;
     perUser.set(u.actorKey, e);
   }
-  for (const l of s.lines) {
-    if (l.contextWindow !== LONG_CONTEXT) continue;
-    const e = perUser.get(l.actorKey);
-    if (e) e.longContextCents += l.cents;
+  for (const [key, cents] of longContext) {
+    const e = perUser.get(key);
+    if (e) e.longContextCents += cents;
   }
   const longContextUsers = [...perUser.values()].filter((u) => u.longContextCents !== 0n).sort((a, b) => (a.longContextCents === b.longContextCents ? byText(a.label, b.label) : a.longContextCents > b.longContextCents ? -1 : 1));
   const biggestUsers = [...perUser.values()].map((u) => ({ label: u.label, cents: u.cents })).sort(byCentsDesc).slice(0, BIGGEST);
@@ -361,12 +368,20 @@ export function buildInsights(statements: readonly Statement[], input: InsightsI
   const engagement = input.engagement ? groupBy(attributeEngagement(input), (l) => l.costCenter) : null;
   const premium = input.premium ? premiumByActor(input.premium) : null;
   const carried = new Map(input.allocation.costCenters.map((cc) => [cc.code, cc.adjustments.reduce((t, a) => t + a.cents, 0n)]));
+  // Long-context cents per spender of each direct statement; a roll-up adds its statements' up.
+  const longContext = new Map(statements.filter((s) => s.kind === 'direct').map((s) => [s.code, longContextByActor(s)]));
+  const longContextOf = (codes: ReadonlySet<string>): ReadonlyMap<string, bigint> => {
+    if (codes.size === 1) return longContext.get([...codes][0]!) ?? new Map<string, bigint>();
+    const sum = new Map<string, bigint>();
+    for (const code of codes) for (const [key, cents] of longContext.get(code) ?? []) sum.set(key, (sum.get(key) ?? 0n) + cents);
+    return sum;
+  };
   const out = new Map<string, StatementInsights>();
   for (const s of statements) {
     const codes = new Set(s.kind === 'rollup' ? subtree(s.code) : [s.code]);
     out.set(s.number, {
       engagement: engagement ? engagementView([...codes].flatMap((c) => engagement.get(c) ?? []), codes, input.engagementRange ?? null) : null,
-      mix: spendMix(s, premium),
+      mix: spendMix(s, premium, s.kind === 'direct' ? (longContext.get(s.code) ?? new Map<string, bigint>()) : longContextOf(codes)),
       trend: trend(s, codes, input.period, input.history, [...codes].reduce((t, c) => t + (carried.get(c) ?? 0n), 0n)),
     });
   }

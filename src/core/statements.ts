@@ -85,7 +85,13 @@ export interface Statement {
   readonly unroundedTotalCents: string;
   readonly breakdowns: readonly Breakdown[];
   readonly users: readonly StatementUser[];
+  /**
+   * Every usage line of a direct statement, sorted. Empty on a roll-up: its lines are its direct
+   * statements' (each workbook's Lines sheet, and the ledger), not repeated at every level above.
+   */
   readonly lines: readonly StatementLine[];
+  /** How many usage lines the statement sums: its own, or for a roll-up its direct statements'. */
+  readonly lineCount: number;
   readonly notes: readonly string[];
   /** Engagement, spend mix and trend; attached after the statements are built. */
   readonly insights?: StatementInsights;
@@ -228,12 +234,11 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext): 
         breakdowns: [...(hasCharges(cc) ? [charges(cc, ctx.seatPriceCents)] : []), ...DIMENSIONS.map((d) => breakdown(cc, d))],
         users,
         lines,
+        lineCount: lines.length,
         notes: [...(ctx.revisionNotes?.[cc.code] ? [ctx.revisionNotes[cc.code]!] : []), ...methodNotes(ctx, allocation)],
       };
     });
 }
-
-const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /**
  * Roll-up statements for every cost center with descendants that spent: its own spend plus each
@@ -300,7 +305,8 @@ export function buildRollups(allocation: Allocation, direct: readonly Statement[
           unroundedTotalCents: decimalText(sumMoney(parts.map((s) => new Money(s.unroundedTotalCents)))),
           breakdowns: [subtotals, ...breakdowns],
           users: parts.flatMap((s) => s.users.map((u) => ({ ...u, share: percentText(u.cents, direct) }))).sort(compareRows),
-          lines: parts.flatMap((s) => s.lines).sort((a, b) => compareRows(a, b) || byKey(a, b)),
+          lines: [],
+          lineCount: parts.reduce((n, s) => n + s.lineCount, 0),
           notes: [
             `Roll-up of ${parts.length} statement(s): ${parts.map((s) => s.number).join(', ')}. Each subtotal is the total of that statement; the roll-up adds them exactly and bills nothing of its own.`,
             ...first.notes,

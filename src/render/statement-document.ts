@@ -273,7 +273,9 @@ function peopleSection(ctx: Ctx): void {
   const rest = sorted.slice(shown.length);
   const who = s.kind === 'rollup' ? `${n} ${s.users.length === 1 ? 'row' : 'rows'}, one per person or spender and cost center` : `${n} ${s.users.length === 1 ? 'person or spender' : 'people and spenders'}`;
   const top = rest.length > 0 ? ` The ${f.integer(shown.length)} highest are shown and the other ${f.integer(rest.length)} summed; every row is in the workbook ${workbookName(s)}, sheet Users.` : '';
-  const about = `${who}, highest spend first.${top} Every line behind these amounts (${f.integer(s.lines.length)} by product, model, context window and cost type) is in the workbook ${workbookName(s)}, sheet Lines.`;
+  const lines = `${f.integer(s.lineCount)} by product, model, context window and cost type`;
+  const where = s.kind === 'rollup' ? `the workbooks of the direct statements it sums (sheet Lines) and in ledger.csv` : `the workbook ${workbookName(s)}, sheet Lines`;
+  const about = `${who}, highest spend first.${top} Every line behind these amounts (${lines}) is in ${where}.`;
   doc.font('regular').fontSize(8.5);
   tableHeading(doc, 'Direct usage by person and spender', shown.length + 1, doc.heightOfString(about, { width: ctx.width }) + 8);
   paragraph(ctx, about, { colour: themeOf(doc).muted });

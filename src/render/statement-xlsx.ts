@@ -3,7 +3,8 @@ import type { Statement } from '../core/statements.js';
 import { addTotalRow, sheetDollars, styleHeaderRow, totalFormula, USD_FORMAT, WorkbookStream } from './spreadsheet.js';
 
 /**
- * The department head's workbook: Summary (header facts and breakdowns), Users and Lines.
+ * The department head's workbook: Summary (header facts and breakdowns), Users and (direct
+ * statements) Lines, then Engagement and Trend.
  * Layout only: every number comes from the statement view model. Written row by row, so a
  * roll-up of hundreds of thousands of lines costs no more memory than a team's statement.
  */
@@ -75,6 +76,14 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
   for (const u of s.users) users.add([u.costCenter, u.label, u.email ?? '', u.actorType, u.actorId, sheetDollars(u.cents), u.share]);
   addTotalRow(users, 6, s.users.length, s.directCents);
 
+  // A roll-up's lines are its direct statements' (each one's Lines sheet), not repeated at every level above.
+  if (s.kind === 'direct') linesSheet(wb, s);
+  if (s.insights?.engagement) engagementSheet(wb, s.insights.engagement);
+  if (s.insights) trendSheet(wb, s.insights.trend);
+  return wb.bytes();
+}
+
+function linesSheet(wb: WorkbookStream, s: Statement): void {
   const widths = [14, 30, 34, 32, 16, 22, 16, 16, 22, 16, 44];
   const lines = wb.sheet('Lines', { columns: widths.map((width) => ({ width })), frozen: { ySplit: 1 }, printList: true });
   styleHeaderRow(lines.add(['Cost center', 'Name', 'Email', 'Actor id', 'Product', 'Model', 'Context window', 'Cost type', 'Unrounded (cents)', 'Amount (USD)', 'Mapped by']));
@@ -82,10 +91,6 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
     lines.add([l.costCenter, l.label, l.email ?? '', l.actorId, l.product, l.model, l.contextWindow, l.costType, l.unroundedCents, sheetDollars(l.cents), l.rule]).getCell(10).numFmt = USD_FORMAT;
   }
   addTotalRow(lines, 10, s.lines.length, s.directCents);
-
-  if (s.insights?.engagement) engagementSheet(wb, s.insights.engagement);
-  if (s.insights) trendSheet(wb, s.insights.trend);
-  return wb.bytes();
 }
 
 const rate = (cents: bigint | null) => (cents === null ? '' : sheetDollars(cents));
