@@ -16,12 +16,16 @@ import { cellCents, readXlsx, type XlsxCell, type XlsxSheet } from './helpers/re
 const LINES = 20_000;
 const USERS = 2_000;
 const HOSTILE = '=HYPERLINK("http://evil.example","click")';
+/** Spaces at both ends and a line break, which a sheet keeps only when told; markup characters. */
+const SPACED = '  Zoë <"O\'Brien"> & co\nline two ';
+/** A control character XML 1.0 cannot hold: dropped, the rest kept. */
+const CONTROL = 'Bell\u0007 Person';
 const CLOCK = new Date(Date.UTC(2026, 9, 5, 10, 0, 7));
 
 function statement(): Statement {
   const users: StatementUser[] = [];
   for (let i = 0; i < USERS; i++) {
-    users.push({ costCenter: `ENG-${i % 40}`, actorKey: `user:u${i}`, label: i === 3 ? '+cmd' : `Person ${i}`, email: i % 9 === 0 ? null : `person.${i}@example.com`, actorType: 'user_actor', actorId: `user_${String(i).padStart(6, '0')}`, cents: 0n, share: '0.00%' });
+    users.push({ costCenter: `ENG-${i % 40}`, actorKey: `user:u${i}`, label: i === 3 ? '+cmd' : i === 6 ? SPACED : i === 7 ? CONTROL : `Person ${i}`, email: i % 9 === 0 ? null : `person.${i}@example.com`, actorType: 'user_actor', actorId: `user_${String(i).padStart(6, '0')}`, cents: 0n, share: '0.00%' });
   }
   const lines: StatementLine[] = [];
   const perUser = new Map<string, bigint>();
@@ -117,6 +121,14 @@ describe('a statement workbook written row by row', () => {
     const strings = sheets.flatMap((x) => x.cells).filter((c) => typeof c.value === 'string').map((c) => c.value as string);
     // Plain numbers as text (negative unrounded cents) are not formulas and stay as they are.
     expect(strings.filter((v) => /^[=+\-@\t\r]/.test(v) && !/^-?\d+(\.\d+)?$/.test(v))).toEqual([]);
+  });
+
+  it('keeps spaces, line breaks and markup characters in text, and drops what XML cannot hold', () => {
+    const users = cellMap(sheet('Users'));
+    const row = (label: string) => [...users.values()].find((c) => c.ref.startsWith('B') && c.value === label)?.ref;
+    expect(row(SPACED), 'the spaced name comes back as written').toBeDefined();
+    expect(row('Bell Person')).toBeDefined();
+    expect([...users.values()].some((c) => typeof c.value === 'string' && c.value.includes('\u0007'))).toBe(false);
   });
 
   it('gives the same bytes for the same statement and clock', async () => {

@@ -23,7 +23,7 @@ export function sheetDollars(cents: bigint): number {
   return value;
 }
 
-export function styleHeaderRow(row: ExcelJS.Row): void {
+export function styleHeaderRow(row: SheetRow): void {
   row.font = HEADER_FONT;
   row.fill = HEADER_FILL;
   row.alignment = { vertical: 'middle' };
@@ -57,17 +57,69 @@ export interface SheetLayout {
   readonly printList?: boolean;
 }
 
+/** How a cell looks: any of font, fill, alignment and number format. */
+export interface CellStyle {
+  font?: Partial<ExcelJS.Font>;
+  fill?: ExcelJS.Fill;
+  alignment?: Partial<ExcelJS.Alignment>;
+  numFmt?: string;
+}
+
 /**
- * One sheet written row by row. Adding a row writes out the ones before it, so a row can be
- * styled until the next is added and then is gone from memory: a sheet of a million rows costs
- * no more than one of ten. Formulas must therefore refer to rows whose number is known when the
- * cell is written (the renderers compute totals first).
+ * The row just added, styled until the next one is added: a style set on the row applies to each
+ * of its cells (and to the row), one set on a cell to that cell, over the row's.
+ */
+export class SheetRow {
+  font?: Partial<ExcelJS.Font>;
+  fill?: ExcelJS.Fill;
+  alignment?: Partial<ExcelJS.Alignment>;
+  /** Styles of single cells, by column number (1 = A). */
+  readonly cells = new Map<number, CellStyle>();
+
+  constructor(readonly number: number, readonly values: readonly CellInput[]) {}
+
+  getCell(column: number): CellStyle {
+    let style = this.cells.get(column);
+    if (!style) {
+      style = {};
+      this.cells.set(column, style);
+    }
+    return style;
+  }
+
+  get styled(): boolean {
+    return this.font !== undefined || this.fill !== undefined || this.alignment !== undefined;
+  }
+}
+
+/** The most rows a worksheet holds (Excel's limit, and the spec's). */
+export const MAX_SHEET_ROWS = 1_048_576;
+
+const NUMBER_CELL = 2; // exceljs's ValueType.Number
+const TEXT_CELL = 3; // ValueType.String
+
+/**
+ * One sheet written row by row, straight to its part of the zip as SpreadsheetML: a row is
+ * written when the next is added, then is gone from memory, so a sheet of a million rows costs no
+ * more than one of ten. Columns, views, print setup, autofilter and styles go through exceljs's
+ * streaming worksheet and style table; only the rows are written here, without a cell object per
+ * value. Formulas must refer to rows whose number is known when the cell is written (the
+ * renderers compute totals first).
  */
 export class SheetStream {
-  private open: ExcelJS.Row | null = null;
+  private open: SheetRow | null = null;
   private rows = 0;
+  private started = false;
+  private readonly columnNumFmts: ReadonlyArray<string | undefined>;
+  private readonly letters: string[] = [];
+  /** Style ids by the style's text and the cell's kind; columns' plain styles by column and kind. */
+  private readonly styleIds: Map<string, number>;
+  private readonly plainIds = new Map<number, number>();
 
-  constructor(private readonly ws: ExcelJS.Worksheet, readonly columnCount: number) {}
+  constructor(private readonly ws: WorksheetInternals, readonly columnCount: number, private readonly name: string, layout: SheetLayout, styleIds: Map<string, number>) {
+    this.columnNumFmts = layout.columns.map((c) => c.numFmt);
+    this.styleIds = styleIds;
+  }
 
   /** The number of the last row added (0 before any). */
   get rowCount(): number {
@@ -75,12 +127,12 @@ export class SheetStream {
   }
 
   /** Adds the next row: text through the formula-injection guard and written inline. */
-  add(values: readonly CellInput[] = []): ExcelJS.Row {
-    this.open?.commit();
-    const row = this.ws.addRow(values.map(cell));
-    this.open = row;
-    this.rows = row.number;
-    return row;
+  add(values: readonly CellInput[] = []): SheetRow {
+    if (this.open) this.write(this.open);
+    if (this.rows >= MAX_SHEET_ROWS) throw new Error(`sheet ${this.name}: more than ${MAX_SHEET_ROWS.toLocaleString('en-US')} rows, the most a worksheet holds`);
+    this.rows += 1;
+    this.open = new SheetRow(this.rows, values);
+    return this.open;
   }
 
   /** Autofilter over a header row and the data rows below it. */
@@ -90,23 +142,123 @@ export class SheetStream {
 
   /** Writes the rest of the sheet; nothing can be added after. */
   end(): void {
+    if (this.open) this.write(this.open);
     this.open = null;
+    this.start();
     this.ws.commit();
+  }
+
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.ws._writeColumns();
+    this.ws._writeOpenSheetData();
+    this.ws.startedData = true;
+  }
+
+  private letter(column: number): string {
+    return (this.letters[column] ??= columnLetter(column));
+  }
+
+  private styleId(style: CellStyle, kind: number): number {
+    if (style.font === undefined && style.fill === undefined && style.alignment === undefined && style.numFmt === undefined) return 0;
+    const key = `${kind}${JSON.stringify(style)}`;
+    let id = this.styleIds.get(key);
+    if (id === undefined) {
+      id = this.ws._workbook.styles.addStyleModel(style, kind);
+      this.styleIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** A cell's style: its column's number format, then the row's style, then its own. */
+  private cellStyleId(row: SheetRow, column: number, kind: number): number {
+    const own = row.cells.get(column);
+    const numFmt = this.columnNumFmts[column - 1];
+    if (own === undefined && !row.styled) {
+      if (numFmt === undefined) return 0;
+      const plain = column * 4 + kind;
+      let id = this.plainIds.get(plain);
+      if (id === undefined) {
+        id = this.styleId({ numFmt }, kind);
+        this.plainIds.set(plain, id);
+      }
+      return id;
+    }
+    const style: CellStyle = {};
+    if (numFmt !== undefined) style.numFmt = numFmt;
+    if (row.font !== undefined) style.font = row.font;
+    if (row.fill !== undefined) style.fill = row.fill;
+    if (row.alignment !== undefined) style.alignment = row.alignment;
+    if (own) Object.assign(style, own);
+    return this.styleId(style, kind);
+  }
+
+  private write(row: SheetRow): void {
+    this.start();
+    const r = row.number;
+    let xml = `<row r="${r}"`;
+    if (row.styled) {
+      const rowStyle: CellStyle = {};
+      if (row.font !== undefined) rowStyle.font = row.font;
+      if (row.fill !== undefined) rowStyle.fill = row.fill;
+      if (row.alignment !== undefined) rowStyle.alignment = row.alignment;
+      xml += ` s="${this.styleId(rowStyle, NUMBER_CELL)}" customFormat="1"`;
+    }
+    xml += '>';
+    let width = row.values.length;
+    for (const c of row.cells.keys()) if (c > width) width = c;
+    for (let c = 1; c <= width; c++) {
+      const value = c <= row.values.length ? row.values[c - 1] : undefined;
+      const ref = `${this.letter(c)}${r}`;
+      if (value === null || value === undefined) {
+        // An empty cell is written only when styled (a header's fill, a total's format).
+        if (!row.styled && !row.cells.has(c)) continue;
+        const id = this.cellStyleId(row, c, NUMBER_CELL);
+        xml += id === 0 ? `<c r="${ref}"/>` : `<c r="${ref}" s="${id}"/>`;
+      } else if (typeof value === 'string') {
+        const id = this.cellStyleId(row, c, TEXT_CELL);
+        const text = neutralizeText(value);
+        // Spaces at either end, and line breaks and tabs, are kept only when the text says so.
+        const t = /^\s|\s$|[\t\n\r]/.test(text) ? '<t xml:space="preserve">' : '<t>';
+        xml += `<c r="${ref}"${id === 0 ? '' : ` s="${id}"`} t="inlineStr"><is>${t}${xmlText(text)}</t></is></c>`;
+      } else if (typeof value === 'number') {
+        const id = this.cellStyleId(row, c, NUMBER_CELL);
+        xml += `<c r="${ref}"${id === 0 ? '' : ` s="${id}"`}><v>${numberText(value, this.name, ref)}</v></c>`;
+      } else {
+        const result = value.result;
+        const id = this.cellStyleId(row, c, NUMBER_CELL);
+        const s = id === 0 ? '' : ` s="${id}"`;
+        const f = `<f>${xmlText(value.formula)}</f>`;
+        if (typeof result === 'number') xml += `<c r="${ref}"${s}>${f}<v>${numberText(result, this.name, ref)}</v></c>`;
+        else if (typeof result === 'string') xml += `<c r="${ref}"${s} t="str">${f}<v>${xmlText(result)}</v></c>`;
+        else if (result === undefined || result === null) xml += `<c r="${ref}"${s}>${f}</c>`;
+        else throw new Error(`sheet ${this.name}, cell ${ref}: a formula's cached value must be a number or text`);
+      }
+    }
+    this.ws.stream.write(`${xml}</row>`);
   }
 }
 
-/**
- * Inline text, guarded. exceljs's streaming writer would otherwise write text as a formula's
- * string result (t="str"); a one-run rich text is the spec's inline string (t="inlineStr"),
- * with leading spaces preserved. Shared strings are not used: their table grows with every
- * distinct name and e-mail of the sheet.
- */
-function cell(value: CellInput): ExcelJS.CellValue {
-  return typeof value === 'string' ? { richText: [{ text: neutralizeText(value) }] } : value;
+function numberText(value: number, sheet: string, ref: string): string {
+  if (!Number.isFinite(value)) throw new Error(`sheet ${sheet}, cell ${ref}: ${value} is not a number a worksheet holds`);
+  return String(value);
+}
+
+// What XML text cannot hold as is: markup characters, and control characters XML 1.0 forbids.
+// eslint-disable-next-line no-control-regex
+const XML_SPECIAL = /[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F]/;
+// eslint-disable-next-line no-control-regex
+const XML_SPECIAL_ALL = /[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F]/g;
+const XML_ESCAPES: Readonly<Record<string, string>> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' };
+
+/** Text as XML character data: markup escaped, forbidden control characters dropped (as exceljs does). */
+export function xmlText(text: string): string {
+  return XML_SPECIAL.test(text) ? text.replace(XML_SPECIAL_ALL, (ch) => XML_ESCAPES[ch] ?? '') : text;
 }
 
 /** Autofilter over the data, then a bold total row whose formula sums the amount column. */
-export function addTotalRow(sheet: SheetStream, amountColumn: number, dataRows: number, totalCents: bigint): ExcelJS.Row {
+export function addTotalRow(sheet: SheetStream, amountColumn: number, dataRows: number, totalCents: bigint): SheetRow {
   sheet.filter(dataRows + 1);
   const letter = columnLetter(amountColumn);
   const values: CellInput[] = Array.from({ length: sheet.columnCount }, () => null);
@@ -129,6 +281,8 @@ export class WorkbookStream {
   private readonly zip = new DeterministicZip();
   private readonly wb: ExcelJS.stream.xlsx.WorkbookWriter;
   private current: SheetStream | null = null;
+  /** The workbook's style table's ids, shared by its sheets. */
+  private readonly styleIds = new Map<string, number>();
 
   constructor(private readonly clock: Date, title: string, company: string) {
     // Its own zip (replaced below) stores, so the two parts it takes before that cost no compression.
@@ -161,7 +315,11 @@ export class WorkbookStream {
       ...(layout.printList ? { pageSetup: { orientation: 'landscape', printTitlesRow: '1:1' } } : {}),
     });
     ws.columns = layout.columns.map((c) => ({ width: c.width, ...(c.numFmt ? { style: { numFmt: c.numFmt } } : {}) }));
-    this.current = new SheetStream(ws, layout.columns.length);
+    const internals = ws as unknown as WorksheetInternals;
+    for (const method of ['_writeColumns', '_writeOpenSheetData', 'commit'] as const) {
+      if (typeof internals[method] !== 'function' || typeof internals._workbook?.styles?.addStyleModel !== 'function') throw new Error('unsupported exceljs version: its streaming worksheet writer changed');
+    }
+    this.current = new SheetStream(internals, layout.columns.length, name, layout, this.styleIds);
     return this.current;
   }
 
@@ -176,6 +334,17 @@ export class WorkbookStream {
 
 // exceljs's in-memory writer renders docProps/app.xml with this; the streaming one omits the company.
 const AppXform = createRequire(import.meta.url)('exceljs/lib/xlsx/xform/core/app-xform.js') as new () => { toXml(model: unknown): string };
+
+/** What SheetStream uses of exceljs's streaming worksheet: its part, its column and sheet-data tags, its style table. */
+interface WorksheetInternals {
+  autoFilter: unknown;
+  startedData: boolean;
+  readonly stream: { write(text: string): unknown };
+  readonly _workbook: { readonly styles: { addStyleModel(style: CellStyle, cellType: number): number } };
+  _writeColumns(): void;
+  _writeOpenSheetData(): void;
+  commit(): void;
+}
 
 /** The streaming writer's parts we replace: its zip and the methods that would write to the one it made. */
 interface WriterInternals {
@@ -201,7 +370,10 @@ class ZipEntry {
   compressedSize = 0;
   chunks: Uint8Array[] = [];
   done = false;
-  private deflate: Deflate | null = new Deflate({ level: 6 }, (data, final) => {
+  // Level 1: a sheet's XML repeats itself, so the fastest level already gives about a tenth of its
+  // size (a sixth more than level 6, in less than half the time). fflate, not node:zlib: pure
+  // JavaScript gives the same bytes on every machine, which verify relies on.
+  private deflate: Deflate | null = new Deflate({ level: 1 }, (data, final) => {
     this.chunks.push(data);
     this.compressedSize += data.length;
     if (final) this.done = true;
