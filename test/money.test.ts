@@ -82,4 +82,38 @@ describe('money', () => {
       { numRuns: 300 },
     );
   });
+
+  // The split works on scaled integers; this reference does the same largest-remainder method in
+  // decimals with far more digits than any weight or quotient here can need, then rounds the same way.
+  const Wide = Money.clone({ precision: 400 });
+  function referenceSplit(total: bigint, parts: ReadonlyArray<{ key: string; weight: Money }>): Record<string, bigint> {
+    const weights = parts.map((p) => new Wide(p.weight.toFixed()));
+    const difference = new Wide(total.toString()).minus(weights.reduce((a, w) => a.plus(w), new Wide(0)));
+    const absoluteSum = weights.reduce((a, w) => a.plus(w.abs()), new Wide(0));
+    const ideals = weights.map((w) => w.plus(absoluteSum.isZero() ? difference.dividedBy(parts.length) : difference.times(w.abs()).dividedBy(absoluteSum)));
+    const floors = ideals.map((x) => BigInt(x.floor().toFixed(0)));
+    let leftover = total - floors.reduce((a, b) => a + b, 0n);
+    const order = parts.map((_, i) => i).sort((a, b) => ideals[b]!.minus(ideals[b]!.floor()).comparedTo(ideals[a]!.minus(ideals[a]!.floor())) || (parts[a]!.key < parts[b]!.key ? -1 : 1));
+    for (const i of order) if (leftover > 0n) (floors[i]! += 1n), (leftover -= 1n);
+    return Object.fromEntries(parts.map((p, i) => [p.key, floors[i]!]));
+  }
+
+  it('property: the split is the exact largest-remainder split (checked against wide decimals), for weights of any scale and sign', () => {
+    const anyScale = fc.array(
+      fc.record({ key: fc.string({ minLength: 1, maxLength: 4 }), units: fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }), digits: fc.integer({ min: 0, max: 12 }) }),
+      { minLength: 1, maxLength: 30 },
+    ).map((parts) => {
+      const seen = new Set<string>();
+      return parts.filter((p) => (seen.has(p.key) ? false : (seen.add(p.key), true))).map((p) => ({ key: p.key, weight: new Money(p.units.toString()).dividedBy(new Money(10).pow(p.digits)) }));
+    });
+    fc.assert(
+      fc.property(anyScale, fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }), (parts, offset) => {
+        // Totals near the weights' sum (the usual case) and far from it.
+        for (const total of [roundCents(sumMoney(parts.map((p) => p.weight))), offset]) {
+          expect(Object.fromEntries(splitLargestRemainder(total, parts))).toEqual(referenceSplit(total, parts));
+        }
+      }),
+      { numRuns: 400, seed: 20261202 },
+    );
+  });
 });

@@ -3,10 +3,10 @@ import { mapRow, UNALLOCATED, type DirectoryIndex } from './directory.js';
 import type { EngagementCounts, EngagementRow } from './engagement.js';
 
 export type { EngagementCounts } from './engagement.js';
-import { Money, perUnitCents, splitLargestRemainder, sumMoney } from './money.js';
+import { Money, perUnitCents, splitLargestRemainder, sumMoney, type WeightedPart } from './money.js';
 import { lastDay as lastDayOf, previousPeriod, type Period } from './period.js';
 import { groupBy, type Allocation } from './allocate.js';
-import type { Statement } from './statements.js';
+import type { Statement, StatementUser } from './statements.js';
 
 /**
  * What a department head asks after "what did we spend": was it worth it (engagement and cost per
@@ -248,29 +248,44 @@ function premiumByActor(rows: readonly CostRow[]) {
     e.region.set(region, [...(e.region.get(region) ?? []), r.amountCents]);
     out.set(key, e);
   }
-  return new Map([...out].map(([k, e]) => [k, { total: sumMoney(e.total), speed: sums(e.speed), region: sums(e.region) }]));
+  return new Map([...out].map(([k, e]) => [k, { total: sumMoney(e.total), speed: parts(e.speed), region: parts(e.region) }]));
 }
 
-const sums = (m: Map<string, Money[]>) => new Map([...m].map(([k, v]) => [k, sumMoney(v)]));
+/** Each value's summed weight, ready to split by. */
+const parts = (m: Map<string, Money[]>): WeightedPart[] => [...m].map(([key, v]) => ({ key, weight: sumMoney(v) }));
+
+/** A statement's direct usage by speed and by inference region, in whole cents. */
+export interface PremiumCents {
+  readonly speed: Map<string, bigint>;
+  readonly region: Map<string, bigint>;
+}
 
 /**
- * The statement's direct usage split by a premium dimension: each spender's billed cents spread by
- * its own month mix, then the statement's direct cents split exactly by largest remainder.
+ * Direct usage split by the premium dimensions: each spender's billed cents split exactly by its
+ * own month mix (largest remainder), then added up. The spenders' cents add up to the statement's
+ * direct usage, so each view does too, and a roll-up's is the sum of its statements'.
  */
-function premiumSplit(s: Statement, weights: ReturnType<typeof premiumByActor>, dim: 'speed' | 'region'): MixRow[] {
-  const totals = new Map<string, Money>();
-  const add = (k: string, v: Money) => totals.set(k, (totals.get(k) ?? new Money(0)).plus(v));
-  for (const u of s.users) {
+export function premiumCentsOf(users: readonly StatementUser[], weights: ReturnType<typeof premiumByActor>): PremiumCents {
+  const out: PremiumCents = { speed: new Map(), region: new Map() };
+  for (const u of users) {
     const w = weights.get(u.actorKey);
-    if (!w || w.total.isZero()) {
-      add('(not reported)', new Money(u.cents.toString()));
-      continue;
+    for (const dim of ['speed', 'region'] as const) {
+      if (!w || w.total.isZero()) {
+        addCents(out[dim], '(not reported)', u.cents);
+        continue;
+      }
+      for (const [k, c] of splitLargestRemainder(u.cents, w[dim])) addCents(out[dim], k, c);
     }
-    for (const [k, v] of w[dim]) add(k, new Money(u.cents.toString()).times(v).dividedBy(w.total));
   }
-  const parts = [...totals].map(([key, weight]) => ({ key, weight }));
-  const cents = splitLargestRemainder(s.directCents, parts);
-  return parts.map((p) => ({ label: p.key, cents: cents.get(p.key)! })).filter((r) => r.cents !== 0n).sort(byCentsDesc);
+  return out;
+}
+
+function addCents(m: Map<string, bigint>, key: string, cents: bigint): void {
+  m.set(key, (m.get(key) ?? 0n) + cents);
+}
+
+function premiumRows(m: ReadonlyMap<string, bigint>): MixRow[] {
+  return [...m].map(([label, cents]) => ({ label, cents })).filter((r) => r.cents !== 0n).sort(byCentsDesc);
 }
 
 const PREMIUM_VALUES = new Set(['fast', 'us']);
@@ -283,7 +298,7 @@ export function longContextByActor(s: Statement): Map<string, bigint> {
 }
 
 /** `longContext`: long-context cents per spender (a roll-up's: the sum over its direct statements). */
-export function spendMix(s: Statement, premium: ReturnType<typeof premiumByActor> | null, longContext: ReadonlyMap<string, bigint>): SpendMix {
+export function spendMix(s: Statement, premium: PremiumCents | null, longContext: ReadonlyMap<string, bigint>): SpendMix {
   const tier = s.breakdowns.find((b) => b.title === 'Direct usage by context window tier');
   const longContextCents = tier?.rows.find((r) => r.label === LONG_CONTEXT)?.cents ?? 0n;
   const perUser = new Map<string, { label: string; cents: bigint; longContextCents: bigint }>();
@@ -300,8 +315,8 @@ export function spendMix(s: Statement, premium: ReturnType<typeof premiumByActor
   const biggestUsers = [...perUser.values()].map((u) => ({ label: u.label, cents: u.cents })).sort(byCentsDesc).slice(0, BIGGEST);
   let split: SpendMix['premium'] = null;
   if (premium) {
-    const speed = premiumSplit(s, premium, 'speed');
-    const region = premiumSplit(s, premium, 'region');
+    const speed = premiumRows(premium.speed);
+    const region = premiumRows(premium.region);
     if ([...speed, ...region].some((r) => PREMIUM_VALUES.has(r.label))) split = { speed, region };
   }
   return { directCents: s.directCents, longContextCents, longContextUsers, biggestUsers, premium: split };
@@ -366,7 +381,20 @@ export function trend(s: Statement, codes: ReadonlySet<string>, period: Period, 
 export function buildInsights(statements: readonly Statement[], input: InsightsInput, subtree: (code: string) => readonly string[]): Map<string, StatementInsights> {
   // Engagement lines by cost center once, so a statement reads only its own (no pass over all per statement).
   const engagement = input.engagement ? groupBy(attributeEngagement(input), (l) => l.costCenter) : null;
-  const premium = input.premium ? premiumByActor(input.premium) : null;
+  const weights = input.premium ? premiumByActor(input.premium) : null;
+  // Each direct statement's premium views from its spenders; a roll-up adds its statements' up.
+  const premium = weights ? new Map(statements.filter((s) => s.kind === 'direct').map((s) => [s.code, premiumCentsOf(s.users, weights)])) : null;
+  const premiumOf = (codes: ReadonlySet<string>): PremiumCents | null => {
+    if (!premium) return null;
+    const sum: PremiumCents = { speed: new Map(), region: new Map() };
+    for (const code of codes) {
+      const p = premium.get(code);
+      if (!p) continue;
+      for (const [k, c] of p.speed) addCents(sum.speed, k, c);
+      for (const [k, c] of p.region) addCents(sum.region, k, c);
+    }
+    return sum;
+  };
   const carried = new Map(input.allocation.costCenters.map((cc) => [cc.code, cc.adjustments.reduce((t, a) => t + a.cents, 0n)]));
   // Long-context cents per spender of each direct statement; a roll-up adds its statements' up.
   const longContext = new Map(statements.filter((s) => s.kind === 'direct').map((s) => [s.code, longContextByActor(s)]));
@@ -381,7 +409,7 @@ export function buildInsights(statements: readonly Statement[], input: InsightsI
     const codes = new Set(s.kind === 'rollup' ? subtree(s.code) : [s.code]);
     out.set(s.number, {
       engagement: engagement ? engagementView([...codes].flatMap((c) => engagement.get(c) ?? []), codes, input.engagementRange ?? null) : null,
-      mix: spendMix(s, premium, s.kind === 'direct' ? (longContext.get(s.code) ?? new Map<string, bigint>()) : longContextOf(codes)),
+      mix: spendMix(s, premiumOf(codes), s.kind === 'direct' ? (longContext.get(s.code) ?? new Map<string, bigint>()) : longContextOf(codes)),
       trend: trend(s, codes, input.period, input.history, [...codes].reduce((t, c) => t + (carried.get(c) ?? 0n), 0n)),
     });
   }

@@ -105,29 +105,67 @@ export function splitLargestRemainder(
   const keys = new Set(parts.map((p) => p.key));
   if (keys.size !== parts.length) throw new Error('split parts must have distinct keys');
 
-  const ideals = idealShares(totalCents, parts);
-  const shares = parts.map((p, i) => {
-    const ideal = ideals[i]!;
-    const floor = ideal.floor();
-    return { key: p.key, floor: BigInt(floor.toFixed(0)), remainder: ideal.minus(floor) };
-  });
-  let leftover = totalCents - shares.reduce((acc, s) => acc + s.floor, 0n);
-  if (leftover < 0n || leftover > BigInt(shares.length)) {
-    throw new Error(`largest remainder leftover ${leftover} out of range for ${shares.length} parts`);
+  // Exact rational arithmetic on scaled integers: every weight times 10^digits is a whole number,
+  // so each ideal share is numerator / denominator with one denominator for all, its floor and
+  // remainder are exact, and remainders compare exactly (no rounding of a quotient anywhere).
+  const scaled = scaledWeights(parts);
+  const n = BigInt(parts.length);
+  let sum = 0n;
+  let absoluteSum = 0n;
+  for (const w of scaled.values) {
+    sum += w;
+    absoluteSum += w < 0n ? -w : w;
   }
-  const order = [...shares].sort((a, b) => {
-    const byRemainder = b.remainder.comparedTo(a.remainder);
-    if (byRemainder !== 0) return byRemainder;
-    return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-  });
-  const bonus = new Set<string>();
-  for (const s of order) {
-    if (leftover === 0n) break;
-    bonus.add(s.key);
-    leftover -= 1n;
+  const difference = totalCents * scaled.scale - sum;
+  // ideal_i = w_i + difference * |w_i| / absoluteSum (all over scale); all weights zero: w_i + difference / n.
+  const even = absoluteSum === 0n;
+  const denominator = (even ? n : absoluteSum) * scaled.scale;
+  const floors: bigint[] = new Array(parts.length);
+  const remainders: bigint[] = new Array(parts.length);
+  let leftover = totalCents;
+  for (let i = 0; i < parts.length; i++) {
+    const w = scaled.values[i]!;
+    const numerator = even ? w * n + difference : w * absoluteSum + difference * (w < 0n ? -w : w);
+    let q = numerator / denominator;
+    let r = numerator - q * denominator;
+    if (r < 0n) {
+      q -= 1n;
+      r += denominator;
+    }
+    floors[i] = q;
+    remainders[i] = r;
+    leftover -= q;
   }
-  for (const s of shares) result.set(s.key, s.floor + (bonus.has(s.key) ? 1n : 0n));
+  if (leftover < 0n || leftover > n) {
+    throw new Error(`largest remainder leftover ${leftover} out of range for ${parts.length} parts`);
+  }
+  const order = parts.map((_, i) => i);
+  order.sort((a, b) => {
+    const ra = remainders[a]!;
+    const rb = remainders[b]!;
+    if (ra !== rb) return ra > rb ? -1 : 1;
+    const ka = parts[a]!.key;
+    const kb = parts[b]!.key;
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+  for (let j = 0; j < Number(leftover); j++) floors[order[j]!]! += 1n;
+  for (let i = 0; i < parts.length; i++) result.set(parts[i]!.key, floors[i]!);
   return result;
+}
+
+/** Weights as whole numbers over one power of ten: the exact values, without a quotient. */
+function scaledWeights(parts: readonly WeightedPart[]): { values: bigint[]; scale: bigint } {
+  const texts = parts.map((p) => p.weight.toFixed());
+  let digits = 0;
+  for (const t of texts) {
+    const dot = t.indexOf('.');
+    if (dot >= 0 && t.length - dot - 1 > digits) digits = t.length - dot - 1;
+  }
+  const values = texts.map((t) => {
+    const dot = t.indexOf('.');
+    return BigInt(dot < 0 ? t + '0'.repeat(digits) : t.slice(0, dot) + t.slice(dot + 1).padEnd(digits, '0'));
+  });
+  return { values, scale: 10n ** BigInt(digits) };
 }
 
 /** The exact (unrounded) shares that `splitLargestRemainder` rounds, in the order of `parts`. */
