@@ -14,7 +14,7 @@ import { journalLines, JOURNAL_COLUMNS } from './core/journal.js';
 import { decimalText, formatUsd, sumMoney } from './core/money.js';
 import { addDays, dayOf, dayStartMs, instantMs, isoSeconds, periodDays, type Period } from './core/period.js';
 import { reconcile, type Reconciliation } from './core/reconcile.js';
-import { buildRollups, buildStatements, numberFor, type DocumentStatus, type Statement } from './core/statements.js';
+import { buildRollups, buildStatements, numberFor, statementLines, type DocumentStatus, type Statement } from './core/statements.js';
 import { dataError, usageError } from './errors.js';
 import { csvLine, toCsv } from './render/csv.js';
 import { jsonPieces, lazyArray } from './render/json-stream.js';
@@ -156,7 +156,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     toolVersion: TOOL_VERSION,
     seatPriceCents: directory.seatPriceCents,
     revisionNotes,
-  });
+  }, { lines: false });
   // Asserted where the sums are made (reconcile) and again here, on what is about to be published.
   const published = statements.reduce((acc, s) => acc + s.totalCents, 0n);
   if (published !== allocation.sourceTotalCents + allocation.extraCents + allocation.carriedCents) {
@@ -183,7 +183,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   const clock = input.clock;
   const { sink } = input;
   // The documents are rendered on the worker threads while this thread writes the ledgers.
-  const documents = renderStatements(withInsights, clock, input.template.template, sink, input.renderWorkers);
+  const documents = renderStatements(withInsights, allocation, clock, input.template.template, sink, input.renderWorkers);
   // Handled here so a failure while the ledgers are written is not an unhandled rejection; awaited below.
   documents.done.catch(() => undefined);
   try {
@@ -453,10 +453,11 @@ async function writePieces(sink: MonthSink, path: string, pieces: Iterable<strin
  * Renders every statement's PDF and workbook and writes each as soon as it is made. `stop` drops
  * what is not rendered yet (the month failed elsewhere) and waits for the rest to settle.
  */
-function renderStatements(statements: readonly Statement[], clock: Date, template: Template, sink: MonthSink, workers: number | undefined): { done: Promise<void>; stop(): Promise<void> } {
-  const pool = createRenderPool(workers ?? automaticRenderWorkers(statements.reduce((n, s) => n + s.lineCount, 0)));
+function renderStatements(statements: readonly Statement[], allocation: Allocation, clock: Date, template: Template, sink: MonthSink, workers: number | undefined): { done: Promise<void>; stop(): Promise<void> } {
+  const count = workers ?? automaticRenderWorkers(statements.reduce((n, s) => n + s.lineCount, 0));
+  const pool = createRenderPool(count);
   let stopped = false;
-  const done = renderAll(statements, clock, template, sink, pool, () => stopped);
+  const done = renderAll(statements, allocation, clock, template, sink, pool, count, () => stopped);
   return {
     done,
     async stop() {
@@ -467,22 +468,34 @@ function renderStatements(statements: readonly Statement[], clock: Date, templat
   };
 }
 
-async function renderAll(statements: readonly Statement[], clock: Date, template: Template, sink: MonthSink, pool: RenderPool, stopped: () => boolean): Promise<void> {
-  try {
-    // Every job settles before this returns, so nothing writes after a failure is reported.
-    // Largest first, so the long roll-ups do not start last and keep one thread busy alone at the end.
-    const bySize = [...statements].sort((a, b) => b.lines.length + b.users.length - (a.lines.length + a.users.length) || (a.number < b.number ? -1 : a.number > b.number ? 1 : 0));
-    const settled = await Promise.allSettled(
-      bySize.map(async (s) => {
-        const base = s.kind === 'rollup' ? `statements/rollup/${s.code}` : `statements/${s.code}`;
-        const { pdf, xlsx } = await pool.render({ statement: s, clock, template });
+async function renderAll(statements: readonly Statement[], allocation: Allocation, clock: Date, template: Template, sink: MonthSink, pool: RenderPool, workers: number, stopped: () => boolean): Promise<void> {
+  const costCenters = new Map(allocation.costCenters.map((cc) => [cc.code, cc]));
+  // Largest first, so the long roll-ups do not start last and keep one thread busy alone at the end.
+  const size = (s: Statement) => s.lineCount * (s.kind === 'direct' ? 1 : 0) + s.users.length;
+  const bySize = [...statements].sort((a, b) => size(b) - size(a) || (a.number < b.number ? -1 : a.number > b.number ? 1 : 0));
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  // A few statements in flight per thread: a direct statement's lines are made when it is sent
+  // and dropped once its documents are written, so the month's lines are never all held at once.
+  const lane = async () => {
+    while (next < bySize.length && failure === null && !stopped()) {
+      const s = bySize[next++]!;
+      const statement = s.kind === 'direct' && s.lines.length === 0 && s.lineCount > 0 ? { ...s, lines: statementLines(costCenters.get(s.code)!) } : s;
+      const base = s.kind === 'rollup' ? `statements/rollup/${s.code}` : `statements/${s.code}`;
+      try {
+        const { pdf, xlsx } = await pool.render({ statement, clock, template });
         if (stopped()) return;
         await sink.write(`${base}.pdf`, pdf);
         await sink.write(`${base}.xlsx`, xlsx);
-      }),
-    );
-    const failed = settled.find((r) => r.status === 'rejected');
-    if (failed && !stopped()) throw failed.reason;
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  try {
+    // Every lane settles before this returns, so nothing writes after a failure is reported.
+    await Promise.all(Array.from({ length: Math.max(1, workers) * 2 }, lane));
+    if (failure !== null && !stopped()) throw (failure as { error: unknown }).error;
   } finally {
     await pool.close();
   }

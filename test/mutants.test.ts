@@ -11,7 +11,7 @@ import type { Pool } from '../src/core/directory.js';
 import { Money, percentText, sumMoney } from '../src/core/money.js';
 import { parsePeriod } from '../src/core/period.js';
 import { reconcile } from '../src/core/reconcile.js';
-import { buildRollups, buildStatements, CHARGES_TITLE } from '../src/core/statements.js';
+import { buildRollups, buildStatements, CHARGES_TITLE, statementLines } from '../src/core/statements.js';
 import { directory, row, user } from './helpers/rows.js';
 
 const sep = parsePeriod('2026-09')!;
@@ -300,6 +300,10 @@ describe('a roll-up of a person who moved', () => {
       ]);
       expect([eng.lines.length, eng.lineCount, direct.map((s) => s.lines.length)]).toEqual([0, 2, [1, 1]]);
       expect(direct.map((s) => s.lines.map((l) => [l.costCenter, l.key.split('|')[5]]))).toEqual([[['ENG', '2026-09-20T00:00:00Z']], [['ENG-PLAT', '2026-09-02T00:00:00Z']]]);
+      // Built without lines (as a month renders them), each statement counts them and makes the same ones later.
+      const later = buildStatements(a, ctx, { lines: false });
+      expect(later.map((s) => [s.lines.length, s.lineCount])).toEqual([[0, 1], [0, 1]]);
+      expect(later.map((s) => statementLines(a.costCenters.find((cc) => cc.code === s.code)!))).toEqual(direct.map((s) => s.lines));
     }
   });
 });

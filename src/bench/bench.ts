@@ -33,7 +33,7 @@ async function sandboxMonth(runs: number) {
     const t0 = performance.now();
     const result = await runMonth({ provisional: false, now: NOW, outDir: out, force: false, directoryPath: 'mappings/org.yaml', api: { baseUrl: sandbox.url, apiKey: SANDBOX_API_KEY, label: 'sandbox' }, log: () => {} });
     times.push(performance.now() - t0);
-    rows = result.statements.reduce((a, s) => a + s.lines.length, 0);
+    rows = result.statements.reduce((a, s) => a + s.lineCount, 0);
     await sandbox.close();
     rmSync(out, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@ import type { EngagementCounts, EngagementRow } from './engagement.js';
 export type { EngagementCounts } from './engagement.js';
 import { Money, perUnitCents, splitLargestRemainder, sumMoney, type WeightedPart } from './money.js';
 import { lastDay as lastDayOf, previousPeriod, type Period } from './period.js';
-import { groupBy, type Allocation } from './allocate.js';
+import { groupBy, type Allocation, type CostCenterAllocation } from './allocate.js';
 import type { Statement, StatementUser } from './statements.js';
 
 /**
@@ -290,10 +290,10 @@ function premiumRows(m: ReadonlyMap<string, bigint>): MixRow[] {
 
 const PREMIUM_VALUES = new Set(['fast', 'us']);
 
-/** Long-context cents per spender of a direct statement, from its lines. */
-export function longContextByActor(s: Statement): Map<string, bigint> {
+/** Long-context cents per spender of a cost center, from its allocated lines. */
+export function longContextByActor(cc: CostCenterAllocation): Map<string, bigint> {
   const out = new Map<string, bigint>();
-  for (const l of s.lines) if (l.contextWindow === LONG_CONTEXT) out.set(l.actorKey, (out.get(l.actorKey) ?? 0n) + l.cents);
+  for (const a of cc.actors) for (const l of a.lines) if (l.contextWindow === LONG_CONTEXT) out.set(a.actorKey, (out.get(a.actorKey) ?? 0n) + l.billedCents);
   return out;
 }
 
@@ -397,7 +397,8 @@ export function buildInsights(statements: readonly Statement[], input: InsightsI
   };
   const carried = new Map(input.allocation.costCenters.map((cc) => [cc.code, cc.adjustments.reduce((t, a) => t + a.cents, 0n)]));
   // Long-context cents per spender of each direct statement; a roll-up adds its statements' up.
-  const longContext = new Map(statements.filter((s) => s.kind === 'direct').map((s) => [s.code, longContextByActor(s)]));
+  const costCenters = new Map(input.allocation.costCenters.map((cc) => [cc.code, cc]));
+  const longContext = new Map(statements.filter((s) => s.kind === 'direct').map((s) => [s.code, longContextByActor(costCenters.get(s.code)!)]));
   const longContextOf = (codes: ReadonlySet<string>): ReadonlyMap<string, bigint> => {
     if (codes.size === 1) return longContext.get([...codes][0]!) ?? new Map<string, bigint>();
     const sum = new Map<string, bigint>();

@@ -86,8 +86,10 @@ export interface Statement {
   readonly breakdowns: readonly Breakdown[];
   readonly users: readonly StatementUser[];
   /**
-   * Every usage line of a direct statement, sorted. Empty on a roll-up: its lines are its direct
-   * statements' (each workbook's Lines sheet, and the ledger), not repeated at every level above.
+   * Every usage line of a direct statement, sorted; empty when built with `lines: false` (the
+   * month makes them with `statementLines` as it renders each statement). Empty on a roll-up: its
+   * lines are its direct statements' (each workbook's Lines sheet, and the ledger), not repeated
+   * at every level above.
    */
   readonly lines: readonly StatementLine[];
   /** How many usage lines the statement sums: its own, or for a roll-up its direct statements'. */
@@ -176,8 +178,35 @@ function methodNotes(ctx: StatementContext, allocation: Allocation): string[] {
   ];
 }
 
-/** One statement per cost center with spend. Pure; sorted and rounded, ready to render. */
-export function buildStatements(allocation: Allocation, ctx: StatementContext): Statement[] {
+/** A direct statement's usage lines, highest first (ties by actor and line identity). */
+export function statementLines(cc: CostCenterAllocation): StatementLine[] {
+  return cc.actors
+    .flatMap((a) =>
+      a.lines.map((l) => ({
+        key: `${a.actorKey}#${l.lineKey}`,
+        costCenter: cc.code,
+        actorKey: a.actorKey,
+        label: a.label,
+        email: a.email,
+        actorId: a.actorId,
+        product: l.product ?? '',
+        model: l.model ?? '',
+        contextWindow: l.contextWindow ?? '',
+        costType: l.costType ?? '',
+        unroundedCents: decimalText(l.unroundedCents),
+        cents: l.billedCents,
+        rule: l.rule,
+      })),
+    )
+    .sort((a, b) => compareRows(a, b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * One statement per cost center with spend. Pure; sorted and rounded, ready to render. With
+ * `lines: false` the statements' lines are left for `statementLines` to make when each statement
+ * is rendered (a month's lines are then never all held twice); `lineCount` is set either way.
+ */
+export function buildStatements(allocation: Allocation, ctx: StatementContext, options: { readonly lines?: boolean } = {}): Statement[] {
   const p = allocation.period;
   return allocation.costCenters
     .filter(hasStatement)
@@ -194,25 +223,8 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext): 
           share: percentText(a.billedCents, cc.directCents),
         }))
         .sort(compareRows);
-      const lines = cc.actors
-        .flatMap((a) =>
-          a.lines.map((l) => ({
-            key: `${a.actorKey}#${l.lineKey}`,
-            costCenter: cc.code,
-            actorKey: a.actorKey,
-            label: a.label,
-            email: a.email,
-            actorId: a.actorId,
-            product: l.product ?? '',
-            model: l.model ?? '',
-            contextWindow: l.contextWindow ?? '',
-            costType: l.costType ?? '',
-            unroundedCents: decimalText(l.unroundedCents),
-            cents: l.billedCents,
-            rule: l.rule,
-          })),
-        )
-        .sort((a, b) => compareRows(a, b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const lines = options.lines === false ? [] : statementLines(cc);
+      const lineCount = options.lines === false ? cc.actors.reduce((n, a) => n + a.lines.length, 0) : lines.length;
       return {
         kind: 'direct',
         number: numberFor(allocation, cc.code),
@@ -234,7 +246,7 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext): 
         breakdowns: [...(hasCharges(cc) ? [charges(cc, ctx.seatPriceCents)] : []), ...DIMENSIONS.map((d) => breakdown(cc, d))],
         users,
         lines,
-        lineCount: lines.length,
+        lineCount,
         notes: [...(ctx.revisionNotes?.[cc.code] ? [ctx.revisionNotes[cc.code]!] : []), ...methodNotes(ctx, allocation)],
       };
     });
