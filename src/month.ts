@@ -106,6 +106,8 @@ export const DIRECTORY_COPY = 'inputs/org-directory.yaml';
  */
 export async function deriveMonth(input: MonthInput): Promise<Month> {
   const { period, directory } = input;
+  // What reading the pages left behind (bodies, parsed JSON) goes before the month is planned.
+  if (input.grouped.rows.length >= SMALL_MONTH_LINES) collectGarbage();
   const index = indexDirectory(directory);
   const movers = actorsWithChangingOwner(index, input.grouped.rows, periodDays(period));
   const dailyRows = input.daily.flatMap((d) => d.rows);

@@ -117,9 +117,13 @@ describe('--requests-per-minute', () => {
       const statuses: number[] = [];
       for (let i = 0; i < 3; i++) {
         const res = await fetch(`${url}/v1/organizations/analytics/users?starting_date=2026-09-01&ending_date=2026-10-01&limit=10`, { headers });
-        await res.arrayBuffer();
+        const body = await res.text();
         statuses.push(res.status);
-        if (res.status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+        if (res.status === 429) {
+          expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+          // The refusal states the limit in force, not the API's default.
+          expect((JSON.parse(body) as { error: { message: string } }).error.message).toBe('Rate limit exceeded: 2 requests per minute');
+        }
       }
       expect(statuses).toEqual([200, 200, 429]);
     });

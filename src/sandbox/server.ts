@@ -379,7 +379,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     while (recent.length > 0 && recent[0]! <= t - 60_000) recent.shift();
     if (recent.length >= perMinute) {
       record(429);
-      return send(res, 429, errorBody('rate_limit_error', 'Rate limit exceeded: 60 requests per minute'), {
+      return send(res, 429, errorBody('rate_limit_error', `Rate limit exceeded: ${perMinute} requests per minute`), {
         'retry-after': String(Math.max(1, Math.ceil((recent[0]! + 60_000 - t) / 1000))),
       });
     }
