@@ -482,9 +482,9 @@ async function renderAll(statements: readonly Statement[], allocation: Allocatio
   const lane = async () => {
     while (next < bySize.length && failure === null && !stopped()) {
       const s = bySize[next++]!;
-      const statement = s.kind === 'direct' && s.lines.length === 0 && s.lineCount > 0 ? { ...s, lines: statementLines(costCenters.get(s.code)!) } : s;
       const base = s.kind === 'rollup' ? `statements/rollup/${s.code}` : `statements/${s.code}`;
       try {
+        const statement = s.kind === 'direct' && s.lines.length === 0 && s.lineCount > 0 ? { ...s, lines: statementLines(costCenters.get(s.code)!) } : s;
         const { pdf, xlsx } = await pool.render({ statement, clock, template });
         if (stopped()) return;
         await sink.write(`${base}.pdf`, pdf);
