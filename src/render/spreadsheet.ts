@@ -112,13 +112,14 @@ export class SheetStream {
   private started = false;
   private readonly columnNumFmts: ReadonlyArray<string | undefined>;
   private readonly letters: string[] = [];
-  /** Style ids by the style's text and the cell's kind; columns' plain styles by column and kind. */
-  private readonly styleIds: Map<string, number>;
+  /** Columns' plain styles by column and kind. */
   private readonly plainIds = new Map<number, number>();
+  readonly columnCount: number;
 
-  constructor(private readonly ws: WorksheetInternals, readonly columnCount: number, private readonly name: string, layout: SheetLayout, styleIds: Map<string, number>) {
+  /** `styleIds`: the workbook's style ids by the style's text and the cell's kind, shared by its sheets. */
+  constructor(private readonly ws: WorksheetInternals, private readonly name: string, layout: SheetLayout, private readonly styleIds: Map<string, number>) {
     this.columnNumFmts = layout.columns.map((c) => c.numFmt);
-    this.styleIds = styleIds;
+    this.columnCount = layout.columns.length;
   }
 
   /** The number of the last row added (0 before any). */
@@ -319,7 +320,7 @@ export class WorkbookStream {
     for (const method of ['_writeColumns', '_writeOpenSheetData', 'commit'] as const) {
       if (typeof internals[method] !== 'function' || typeof internals._workbook?.styles?.addStyleModel !== 'function') throw new Error('unsupported exceljs version: its streaming worksheet writer changed');
     }
-    this.current = new SheetStream(internals, layout.columns.length, name, layout, this.styleIds);
+    this.current = new SheetStream(internals, name, layout, this.styleIds);
     return this.current;
   }
 
