@@ -2,7 +2,10 @@ import { ANTHROPIC_VERSION, CHARGEBACK_GROUP_BY, COST_BETA, COST_PATH, PREMIUM_G
 import type { EngagementRow } from './core/engagement.js';
 import { buildInsights, type EngagementRange, type HistoryMonth } from './core/insights.js';
 import type { Template } from './core/template.js';
-import { HISTORY_COPY, historyJson } from './io/history.js';
+import {
+  ADJUSTMENTS_FILE, CARRIED_COPY, carriedJson, CHARGEBACK_FILE, chargebackRecord, DIRECTORY_COPY, discardedName, FOCUS_FILE, HISTORY_COPY, historyJson, JOURNAL_FILE, LEDGER_FILE,
+  MANIFEST_FILE, manifestJson, PREVIOUS_COPY, PSEUDONYMIZED_OUTPUTS, rawPath, requestsJson, statementFile, SUMMARY_FILE, TEMPLATE_COPY, templateAssetCopy, type ManifestRecord, type RequestRecord, REQUESTS_FILE,
+} from './io/layout.js';
 import type { Pseudonyms } from './io/pseudonyms.js';
 import { allocate, groupBy, hasStatement, type Allocation, type CarriedAdjustment } from './core/allocate.js';
 import { adjustmentsBetween, figuresOf, type AdjustmentLine, type IssuedFigures } from './core/adjustments.js';
@@ -79,10 +82,6 @@ export interface MonthTemplate {
   readonly logo: { readonly path: string; readonly bytes: Uint8Array } | null;
 }
 
-export const TEMPLATE_COPY = 'inputs/template.yaml';
-export const PREVIOUS_COPY = 'inputs/previous-chargeback.json';
-export const CARRIED_COPY = 'inputs/carried-adjustments.json';
-
 export interface Month {
   readonly allocation: Allocation;
   readonly rec: Reconciliation;
@@ -95,9 +94,6 @@ export interface Month {
   /** Every file written, by path under out/<period>/, manifest included. */
   readonly files: ReadonlyMap<string, FileRecord>;
 }
-
-/** The copy of the org directory kept with the month, so verify can re-derive it offline. */
-export const DIRECTORY_COPY = 'inputs/org-directory.yaml';
 
 /**
  * Everything a month publishes, derived from the pulled listings and the directory alone (plan,
@@ -195,11 +191,11 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     // month that carries it, so importing every published journal never books it twice.
     if (input.revision === 1) {
       const journal = journalLines(allocation, directory);
-      await sink.write('journal.csv', toCsv(JOURNAL_COLUMNS, journal.map((l) => JOURNAL_COLUMNS.map((c) => l[c]))));
+      await sink.write(JOURNAL_FILE, toCsv(JOURNAL_COLUMNS, journal.map((l) => JOURNAL_COLUMNS.map((c) => l[c]))));
     }
     await writeFocus(sink, allocation, rows, directory, person, input.pseudonyms);
-    await writePieces(sink, 'chargeback.json', jsonPieces(canonicalAllocation(input, allocation, rec)), '\n');
-    await sink.write('summary.xlsx', await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt, statements: direct, person }, clock));
+    await writePieces(sink, CHARGEBACK_FILE, jsonPieces(chargebackRecord(allocation, rec, { status: input.status, dataRefreshedAt: input.dataRefreshedAt, directorySha256: directory.sha256 })), '\n');
+    await sink.write(SUMMARY_FILE, await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt, statements: direct, person }, clock));
   } catch (error) {
     // The statements not rendered yet are dropped, and the rest awaited, so nothing is written after the month fails.
     await documents.stop();
@@ -210,38 +206,37 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   await sink.write(HISTORY_COPY, historyJson(input.history));
   if (input.template.bytes) {
     await sink.write(TEMPLATE_COPY, input.template.bytes);
-    if (input.template.logo) await sink.write(`inputs/${input.template.logo.path}`, input.template.logo.bytes);
+    if (input.template.logo) await sink.write(templateAssetCopy(input.template.logo.path), input.template.logo.bytes);
   }
   if (input.previous) {
     await sink.write(PREVIOUS_COPY, input.previous.bytes);
-    await sink.write('adjustments.csv', toCsv(ADJUSTMENT_COLUMNS, adjustments.map((l) => [period.label, String(input.revision), l.costCenter, l.originalStatement, l.revisedStatement, l.line, l.previousCents.toString(), l.finalCents.toString(), l.adjustmentCents.toString()])));
+    await sink.write(ADJUSTMENTS_FILE, toCsv(ADJUSTMENT_COLUMNS, adjustments.map((l) => [period.label, String(input.revision), l.costCenter, l.originalStatement, l.revisedStatement, l.line, l.previousCents.toString(), l.finalCents.toString(), l.adjustmentCents.toString()])));
   }
   if (input.carried.adjustments.length > 0) {
-    const carried = { source: input.carried.source, adjustments: input.carried.adjustments.map((c) => ({ costCenter: c.costCenter, fromPeriod: c.fromPeriod, reference: c.reference, cents: c.cents.toString() })) };
-    await sink.write(CARRIED_COPY, `${JSON.stringify(carried, null, 2)}\n`);
+    await sink.write(CARRIED_COPY, carriedJson(input.carried));
   }
 
   const listings = [input.grouped, input.total, ...input.daily, ...(input.premium ? [input.premium] : []), ...(input.engagement ? [input.engagement] : [])];
   const pages: RawPage[] = listings.flatMap((l) => l.pages);
   // The pages went to raw/ as they were pulled (or read back); each must be there, as received.
   for (const page of pages) {
-    const kept = sink.records.get(`raw/${page.file}`) ?? (page.body !== null ? await sink.write(`raw/${page.file}`, page.body) : null);
-    if (kept === null || kept.sha256 !== page.sha256) throw new Error(`raw/${page.file} was not kept as received`);
+    const kept = sink.records.get(rawPath(page.file)) ?? (page.body !== null ? await sink.write(rawPath(page.file), page.body) : null);
+    if (kept === null || kept.sha256 !== page.sha256) throw new Error(`${rawPath(page.file)} was not kept as received`);
   }
   // Every exchange, used or not (retried errors, pages of a restarted listing), in order.
-  const exchanges = [];
+  const exchanges: RequestRecord[] = [];
   for (const [i, a] of [...listings.flatMap((l) => l.attempts), ...input.unusedAttempts].entries()) {
-    const kept = a.keptAs ?? (a.body !== null ? discardedFile(i, a) : null);
-    if (a.keptAs === null && kept !== null) await sink.write(`raw/${kept}`, a.body!);
+    const kept = a.keptAs ?? (a.body !== null ? discardedName(i, a.query, a.status) : null);
+    if (a.keptAs === null && kept !== null) await sink.write(rawPath(kept), a.body!);
     const digest = a.body !== null ? recordOf('', a.body) : (a.digest ?? null);
     exchanges.push({ n: i + 1, query: a.query, method: 'GET', request: a.request, status: a.status, outcome: a.outcome, file: kept, used: a.keptAs !== null, sha256: digest?.sha256 ?? null, bytes: digest?.bytes ?? 0 });
   }
-  await sink.write('raw/requests.json', `${JSON.stringify(exchanges, null, 2)}\n`);
+  await sink.write(rawPath(REQUESTS_FILE), requestsJson(exchanges));
 
-  const copies = [HISTORY_COPY, TEMPLATE_COPY, ...(input.template.bytes && input.template.logo ? [`inputs/${input.template.logo.path}`] : []), PREVIOUS_COPY, CARRIED_COPY].filter((p) => sink.records.has(p));
-  const inputPaths = new Set([DIRECTORY_COPY, ...copies, ...pages.map((p) => `raw/${p.file}`)]);
+  const copies = [HISTORY_COPY, TEMPLATE_COPY, ...(input.template.bytes && input.template.logo ? [templateAssetCopy(input.template.logo.path)] : []), PREVIOUS_COPY, CARRIED_COPY].filter((p) => sink.records.has(p));
+  const inputPaths = new Set([DIRECTORY_COPY, ...copies, ...pages.map((p) => rawPath(p.file))]);
   const recordFor = (path: string) => sink.records.get(path)!;
-  const manifest = {
+  const manifest: ManifestRecord = {
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
     period: { label: period.label, startingAt: period.startIso, endingAt: period.endExclusiveIso },
     status: input.status,
@@ -261,7 +256,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
       premiumGroupBy: input.premium ? PREMIUM_GROUP_BY : null,
       engagementEndpoint: input.engagement ? `GET ${USERS_PATH}` : null,
     },
-    pseudonymized: input.pseudonyms ? { outputs: ['summary.xlsx', 'ledger.csv', 'focus.csv'], keyFingerprint: input.pseudonyms.fingerprint } : null,
+    pseudonymized: input.pseudonyms ? { outputs: PSEUDONYMIZED_OUTPUTS, keyFingerprint: input.pseudonyms.fingerprint } : null,
     template: input.template.bytes ? { name: input.template.template.name, path: TEMPLATE_COPY } : { name: input.template.template.name, path: null },
     history: input.history.map((h) => `${h.period} revision ${h.revision} (${h.status})`),
     totals: {
@@ -275,11 +270,11 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     inputs: [
       { path: DIRECTORY_COPY, source: directory.source, sha256: directory.sha256, bytes: input.directoryBytes.length },
       ...copies.map((p) => ({ path: p, sha256: recordFor(p).sha256, bytes: recordFor(p).bytes })),
-      ...pages.map((p) => ({ path: `raw/${p.file}`, sha256: p.sha256, bytes: p.bytes })),
+      ...pages.map((p) => ({ path: rawPath(p.file), sha256: p.sha256, bytes: p.bytes })),
     ],
     outputs: [...sink.records.keys()].filter((path) => !inputPaths.has(path)).sort((a, b) => (a < b ? -1 : 1)).map((path) => ({ path, sha256: recordFor(path).sha256, bytes: recordFor(path).bytes })),
   };
-  await sink.write('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
+  await sink.write(MANIFEST_FILE, manifestJson(manifest));
   return { allocation, rec, statements: direct, rollups, adjustments, files: sink.records };
 }
 
@@ -331,10 +326,6 @@ export function oldestRefresh(listings: ReadonlyArray<Pick<PulledListing, 'dataR
 }
 
 export const ADJUSTMENT_COLUMNS = ['period', 'revision', 'cost_center', 'original_statement', 'revised_statement', 'line', 'previous_cents', 'final_cents', 'adjustment_cents'] as const;
-
-export function discardedFile(index: number, a: Pick<Attempt, 'query' | 'status'>): string {
-  return `discarded/${String(index + 1).padStart(3, '0')}-${a.query}-http${a.status}.txt`;
-}
 
 export const LEDGER_HEADER = [
   'period', 'statement_number', 'line_type', 'cost_center', 'pool', 'actor_type', 'actor_id', 'email', 'actor_name', 'product', 'model',
@@ -389,7 +380,7 @@ function* ledgerRows(allocation: Allocation, directory: OrgDirectory, person: Pe
 }
 
 function writeLedger(sink: MonthSink, allocation: Allocation, directory: OrgDirectory, person: PersonMask, pseudonyms: Pseudonyms | null): Promise<FileRecord> {
-  return writeCsv(sink, 'ledger.csv', LEDGER_HEADER, ledgerRows(allocation, directory, person, pseudonyms));
+  return writeCsv(sink, LEDGER_FILE, LEDGER_HEADER, ledgerRows(allocation, directory, person, pseudonyms));
 }
 
 /** focus.csv, one row at a time; people's ids masked in pseudonymized months. */
@@ -406,7 +397,7 @@ function writeFocus(sink: MonthSink, allocation: Allocation, rows: readonly Cost
       yield FOCUS_COLUMNS.map((c) => masked[c] ?? '');
     }
   }
-  return writeCsv(sink, 'focus.csv', FOCUS_COLUMNS, focus());
+  return writeCsv(sink, FOCUS_FILE, FOCUS_COLUMNS, focus());
 }
 
 /** A CSV file written in pieces of about a megabyte, never as one string. */
@@ -482,13 +473,12 @@ async function renderAll(statements: readonly Statement[], allocation: Allocatio
   const lane = async () => {
     while (next < bySize.length && failure === null && !stopped()) {
       const s = bySize[next++]!;
-      const base = s.kind === 'rollup' ? `statements/rollup/${s.code}` : `statements/${s.code}`;
       try {
         const statement = s.kind === 'direct' && s.lines.length === 0 && s.lineCount > 0 ? { ...s, lines: statementLines(costCenters.get(s.code)!) } : s;
         const { pdf, xlsx } = await pool.render({ statement, clock, template });
         if (stopped()) return;
-        await sink.write(`${base}.pdf`, pdf);
-        await sink.write(`${base}.xlsx`, xlsx);
+        await sink.write(statementFile(s.kind, s.code, 'pdf'), pdf);
+        await sink.write(statementFile(s.kind, s.code, 'xlsx'), xlsx);
       } catch (error) {
         failure ??= { error };
       }
@@ -503,68 +493,3 @@ async function renderAll(statements: readonly Statement[], allocation: Allocatio
   }
 }
 
-function canonicalAllocation(input: MonthInput, a: Allocation, rec: Reconciliation) {
-  return {
-    schema: 'claude-chargeback/allocation@1',
-    period: a.period.label,
-    revision: a.revision,
-    status: input.status,
-    dataRefreshedAt: input.dataRefreshedAt,
-    directorySha256: input.directory.sha256,
-    sourceTotalUnroundedCents: decimalText(a.sourceTotalUnroundedCents),
-    sourceTotalCents: a.sourceTotalCents.toString(),
-    costCenters: lazyArray(a.costCenters, (cc) => ({
-      code: cc.code,
-      name: cc.name,
-      parent: cc.parent,
-      owner: cc.owner,
-      glAccount: cc.glAccount,
-      statementNumber: hasStatement(cc) ? numberFor(a, cc.code) : null,
-      unroundedCents: decimalText(cc.unroundedCents),
-      directCents: cc.directCents.toString(),
-      poolShares: cc.poolShares.map((ps) => ({ pool: ps.pool, basis: ps.basis, cents: ps.cents.toString() })),
-      seatPersonDays: cc.seatPersonDays,
-      seatMonths: cc.seatMonths,
-      seatCents: cc.seatCents.toString(),
-      markupPercent: cc.markupPercent,
-      markupCents: cc.markupCents.toString(),
-      adjustments: cc.adjustments.map((a) => ({ fromPeriod: a.fromPeriod, reference: a.reference, cents: a.cents.toString() })),
-      billedCents: cc.billedCents.toString(),
-      actors: lazyArray(cc.actors, (act) => ({
-        actorKey: act.actorKey,
-        actorType: act.actorType,
-        actorId: act.actorId,
-        label: act.label,
-        email: act.email,
-        unroundedCents: decimalText(act.unroundedCents),
-        billedCents: act.billedCents.toString(),
-        lines: lazyArray(act.lines, (l) => ({
-          lineKey: l.lineKey,
-          rowId: l.rowId,
-          product: l.product,
-          model: l.model,
-          contextWindow: l.contextWindow,
-          costType: l.costType,
-          workspaceId: l.workspaceId,
-          unroundedCents: decimalText(l.unroundedCents),
-          billedCents: l.billedCents.toString(),
-          rule: l.rule,
-        })),
-      })),
-    })),
-    pools: a.pools.map((p) => ({
-      name: p.name,
-      kind: p.kind,
-      basis: p.basis,
-      unroundedCents: decimalText(p.unroundedCents),
-      billedCents: p.cents.toString(),
-      sourceRows: p.sourceRows.map((r) => r.rowId),
-      shares: Object.fromEntries([...p.shares].map(([code, cents]) => [code, cents.toString()])),
-    })),
-    seatsCents: a.seatsCents.toString(),
-    markupCents: a.markupCents.toString(),
-    extraCents: a.extraCents.toString(),
-    unmapped: a.unmapped.map((u) => ({ actorKey: u.actorKey, label: u.label, rows: u.rowCount, unroundedCents: decimalText(u.unroundedCents) })),
-    reconciliation: rec,
-  };
-}

@@ -1,10 +1,10 @@
 import { basename, join } from 'node:path';
-import { readDeliveries } from './delivery/deliveries.js';
 import { AnalyticsClient, CHARGEBACK_GROUP_BY, ListingError, PREMIUM_GROUP_BY } from './api/client.js';
 import { listingBounds, PAGE_LIMIT, type RowBound } from './api/listing-bounds.js';
 import { PullProgress } from './api/progress.js';
 import { readHistory } from './io/history.js';
-import { readRecordedInputs, readRecordedManifest } from './io/recorded.js';
+import { readRecordedInputs } from './io/recorded.js';
+import { issueFolder, RAW_DIR, rawPageName, rawPath, readDeliveries, readRecordedManifest } from './io/layout.js';
 import type { Pseudonyms } from './io/pseudonyms.js';
 import { loadMonthTemplate, standardTemplatePath } from './io/month-template.js';
 import { actorsWithChangingOwner, indexDirectory } from './core/directory.js';
@@ -15,7 +15,7 @@ import { ChargebackError, dataError, tempfailError, upstreamError, usageError } 
 import { loadDirectory } from './io/directory-file.js';
 import { ENGAGEMENT_LISTING, PREMIUM_LISTING, rawStartingAt, readRawListings } from './io/raw.js';
 import type { OrgDirectory } from './core/directory.js';
-import { carriedInto, isClosed, issueFolder, latestIssue, type Issue } from './io/issues.js';
+import { carriedInto, isClosed, latestIssue, type Issue } from './io/issues.js';
 import { checkOutDir, exists, openStaging } from './io/publish.js';
 import type { MonthSink } from './io/month-sink.js';
 import { deriveMonth, oldestRefresh, type MonthInput, type MonthTemplate } from './month.js';
@@ -168,7 +168,7 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
     const month = await pullAndDerive(options, { period, finalByDate, directory, directoryBytes, template, previous, carried, history, revision, rawStart }, staging.sink, warnings);
     const { allocation, rec, statements, files, status, engagement } = month;
     const unchanged = previous !== null && month.adjustments.length === 0 && previous.figures.status === status;
-    if (unchanged && engagement && !(await exists(join(previous.folder, 'raw', `${ENGAGEMENT_LISTING}-p001.json`)))) {
+    if (unchanged && engagement && !(await exists(join(previous.folder, RAW_DIR, rawPageName(ENGAGEMENT_LISTING, 1))))) {
       warnings.push(`${previous.folder} was published without engagement, which the provider serves now; its figures are unchanged, so nothing was written. Re-issue it with --force to add engagement (not possible once it is closed or e-mailed).`);
     }
     if (!unchanged) options.log(`publishing ${files.size} files`);
@@ -268,7 +268,7 @@ async function pullMonth(options: RunOptions, period: Period, directory: OrgDire
   const client = new AnalyticsClient({
     onPage: (page) => progress.onPage(page),
     // Each page goes to raw/ as it arrives; the pull keeps only its rows.
-    pageStore: { keep: (file, body) => sink.write(`raw/${file}`, body), take: async (file) => (await sink.take(`raw/${file}`)).toString('utf8') },
+    pageStore: { keep: (file, body) => sink.write(rawPath(file), body), take: async (file) => (await sink.take(rawPath(file))).toString('utf8') },
     baseUrl: options.api.baseUrl,
     apiKey: options.api.apiKey,
     fetchImpl: options.fetchImpl,

@@ -1,23 +1,20 @@
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { z } from 'zod';
 import { parsePeriod } from './core/period.js';
 import { ChargebackError, usageError } from './errors.js';
 import { formatProblem, parseDirectory } from './io/directory-file.js';
-import { closedMarker, issueFolder, parseIssued } from './io/issues.js';
-import { deriveMonth, DIRECTORY_COPY, PREVIOUS_COPY } from './month.js';
+import { parseIssued } from './io/issues.js';
+import { deriveMonth } from './month.js';
 import { readRawListings } from './io/raw.js';
 import { TOOL_VERSION } from './version.js';
 import { DEFAULT_MONTH_TEMPLATE } from './io/month-template.js';
-import { readManifest, readRecordedInputs, type Manifest } from './io/recorded.js';
-import { hashRecordedFile, readRecordedBytes, readRecordedJsonIfPresent } from './io/read-recorded.js';
+import { readRecordedInputs } from './io/recorded.js';
+import { CHARGEBACK_FILE, closedMarker, DIRECTORY_COPY, FIGURE_FILES, isDeliveryPath, issueFolder, MANIFEST_FILE, PREVIOUS_COPY, RAW_DIR, readClosed, readManifest, type Manifest } from './io/layout.js';
+import { hashRecordedFile, readRecordedBytes } from './io/read-recorded.js';
 import { HashingSink, type MonthSink } from './io/month-sink.js';
 import { fsCause, isFsError } from './io/fs-cause.js';
 import { PSEUDONYM_KEY_ENV, pseudonymsFromEnv } from './io/pseudonyms.js';
-
-/** The marker `chargeback close` writes beside the month's folders. */
-const closedSchema = z.looseObject({ folder: z.string(), manifestSha256: z.string() });
 
 export interface VerifyResult {
   readonly ok: boolean;
@@ -26,13 +23,6 @@ export interface VerifyResult {
   /** What was checked differently, e.g. documents of an older version not re-rendered. */
   readonly notes: readonly string[];
 }
-
-/** The figures: files whose bytes do not depend on the document layout of a version. */
-const FIGURE_FILES = new Set(['chargeback.json', 'ledger.csv', 'journal.csv', 'focus.csv', 'adjustments.csv']);
-
-/** Written by `chargeback send` beside a published month (see src/delivery). */
-export const OUTBOX_DIR = 'outbox';
-export const DELIVERIES_FILE = 'deliveries.json';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -65,7 +55,7 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
     }),
   );
   // Each file is hashed a piece at a time; only its digest is kept.
-  const published = new Map<string, string>([['manifest.json', sha256(manifestBytes)]]);
+  const published = new Map<string, string>([[MANIFEST_FILE, sha256(manifestBytes)]]);
   for (const entry of listed) {
     if (!present.has(entry.path)) {
       problems.push(`missing: ${entry.path} (listed in the manifest)`);
@@ -84,8 +74,7 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
   }
   const listedPaths = new Set(listed.map((e) => e.path));
   // Delivery (chargeback send) adds the outbox and its record after publication; they are not part of the month.
-  const delivery = (path: string) => path === DELIVERIES_FILE || path.startsWith(`${OUTBOX_DIR}/`);
-  for (const path of present) if (path !== 'manifest.json' && !listedPaths.has(path) && !delivery(path)) problems.push(`unexpected: ${path} (not in the manifest)`);
+  for (const path of present) if (path !== MANIFEST_FILE && !listedPaths.has(path) && !isDeliveryPath(path)) problems.push(`unexpected: ${path} (not in the manifest)`);
 
   // The copies a revision keeps must match what sits beside it: the issue it revises and, once
   // the month is closed, the manifest the close recorded.
@@ -93,7 +82,7 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
   const label = manifest.period.label;
   const revision = manifest.revision ?? 1;
   if (revision > 1 && published.has(PREVIOUS_COPY)) {
-    const sibling = join(parent, issueFolder(label, revision - 1), 'chargeback.json');
+    const sibling = join(parent, issueFolder(label, revision - 1), CHARGEBACK_FILE);
     const digest = (() => {
       try {
         return hashRecordedFile(sibling, 'the chargeback.json of the issue this revision revises').sha256;
@@ -103,9 +92,7 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
     })();
     if (digest !== null && digest !== published.get(PREVIOUS_COPY)) problems.push(`${PREVIOUS_COPY} differs from ${sibling}, the issue this revision says it revises`);
   }
-  const closed = await readRecordedJsonIfPresent(join(parent, closedMarker(label)), closedSchema, `the record of closing ${label} (written by chargeback close)`, {
-    next: `Restore it from a backup; a closed month's marker records which issue was closed and must not be edited.`,
-  });
+  const closed = await readClosed(parent, label);
   if (closed) {
     if (closed.folder === basename(resolve(dir)) && closed.manifestSha256 !== sha256(manifestBytes)) problems.push(`manifest.json differs from the one recorded when ${label} was closed (${closedMarker(label)})`);
   }
@@ -115,7 +102,7 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
   // workbooks, manifest) were laid out by that version, so only their hashes are checked.
   const older = manifest.tool?.version !== undefined && manifest.tool.version !== TOOL_VERSION ? manifest.tool.version : null;
   try {
-    const sink = new HashingSink(new Set(['manifest.json']));
+    const sink = new HashingSink(new Set([MANIFEST_FILE]));
     await rederive(dir, manifest, env, sink, options.renderWorkers);
     const files = sink.records;
     let skipped = 0;
@@ -130,7 +117,7 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
     }
     if (older) {
       // The manifest's figures too: period, status, revision, data as of, totals.
-      const mine = JSON.parse(sink.kept('manifest.json')!.toString('utf8')) as Record<string, unknown>;
+      const mine = JSON.parse(sink.kept(MANIFEST_FILE)!.toString('utf8')) as Record<string, unknown>;
       const theirs = JSON.parse(manifestBytes.toString('utf8')) as Record<string, unknown>;
       for (const key of ['period', 'status', 'revision', 'dataRefreshedAt', 'totals']) {
         if (JSON.stringify(mine[key] ?? null) !== JSON.stringify(theirs[key] ?? null)) problems.push(`re-derived manifest.json ${key} differs from the published one`);
@@ -161,7 +148,7 @@ async function rederive(dir: string, manifest: Manifest, env: NodeJS.ProcessEnv,
   const { directory, problems } = parseDirectory(directoryBytes.toString('utf8'), String(directoryEntry?.source ?? DIRECTORY_COPY));
   if (!directory) throw usageError('The recorded org directory no longer validates.', problems.map(formatProblem));
 
-  const listings = await readRawListings(join(dir, 'raw'), sink);
+  const listings = await readRawListings(join(dir, RAW_DIR), sink);
   const previousBytes = listedInputs.has(PREVIOUS_COPY) ? await readRecordedBytes(join(dir, PREVIOUS_COPY), 'the chargeback.json of the issue this revision revises') : null;
   const recorded = await readRecordedInputs(dir, { listed: listedInputs, templateName: manifest.template?.name });
   await deriveMonth({

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runMonth } from '../src/run.js';
 import { ChargebackError } from '../src/errors.js';
 import { publishTrueUp, ROOT, runCli, tempDir } from './helpers/cli.js';
-import { DIRECTORY_COPY } from '../src/month.js';
+import { DIRECTORY_COPY } from '../src/io/layout.js';
 
 const NOW = '2026-11-25T09:00:00Z';
 const files = (dir: string) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.includes('.')).sort();

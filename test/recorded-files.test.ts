@@ -2,8 +2,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symli
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ChargebackError } from '../src/errors.js';
-import { parseHistory } from '../src/io/history.js';
-import { parseCarriedCopy } from '../src/io/issues.js';
+import { parseCarriedCopy, parseHistory } from '../src/io/layout.js';
 import { readRecordedJson } from '../src/io/read-recorded.js';
 import { z } from 'zod';
 import { runCli, tempDir } from './helpers/cli.js';

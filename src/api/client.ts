@@ -8,6 +8,7 @@ import { DEFAULT_ROW_BOUND, MAX_EMPTY_PAGES, PAGE_LIMIT, type RowBound } from '.
 import { checkedUserActivity, toEngagementRow, usersEnvelopeSchema, usersPageSchema, type UsersPage } from './users-schema.js';
 import { RateLimiter } from './rate-limiter.js';
 import { addDays, instantMs, startOfDayMs, startOfHourMs } from '../core/period.js';
+import { rawPageName } from '../io/layout.js';
 
 export const COST_PATH = '/v1/organizations/analytics/cost';
 export const USERS_PATH = '/v1/organizations/analytics/users';
@@ -276,7 +277,7 @@ export class AnalyticsClient {
       ]);
     for (let n = 1; ; n++) {
       const request = listing.requestPath(cursor);
-      const file = `${listing.name}-p${String(n).padStart(3, '0')}.json`;
+      const file = rawPageName(listing.name, n);
       const { status, body, attempt } = await this.get(request, file, listing.name, counters, listing.beta);
       const page = listing.parse(body, file, n, request);
       if (page.refreshed !== undefined) {

@@ -38,6 +38,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { unzipSync } from 'fflate';
+import { isFirstIssueFolder, MANIFEST_FILE, RAW_DIR, REQUESTS_FILE, stagingPattern } from '../io/layout.js';
 
 const NOW = '2026-11-25T09:00:00Z';
 const API_KEY = 'sk-ant-sandbox-not-a-secret';
@@ -293,7 +294,7 @@ function filesUnder(dir: string, ext: string): string[] {
 
 /** The raw page files of a month (every listing's pages; not the request log). */
 function rawPages(rawDir: string): string[] {
-  return filesUnder(rawDir, '.json').filter((f) => !f.endsWith('requests.json'));
+  return filesUnder(rawDir, '.json').filter((f) => !f.endsWith(REQUESTS_FILE));
 }
 
 function groupedRows(rawDir: string): number {
@@ -307,7 +308,7 @@ function groupedRows(rawDir: string): number {
 
 function requestCount(rawDir: string): number | null {
   try {
-    const log = JSON.parse(readFileSync(join(rawDir, 'requests.json'), 'utf8')) as unknown[];
+    const log = JSON.parse(readFileSync(join(rawDir, REQUESTS_FILE), 'utf8')) as unknown[];
     return Array.isArray(log) ? log.length : null;
   } catch {
     return null;
@@ -439,13 +440,13 @@ async function benchSize(people: number, args: Args): Promise<SizeResult> {
       await stopSandbox(sandbox);
     }
     if (!result.run.ok) result.notes.push(`run failed: ${why(result.run)}`);
-    const monthName = period ?? (existsSync(out) ? readdirSync(out).find((n) => /^\d{4}-\d{2}$/.test(n)) ?? null : null);
+    const monthName = period ?? (existsSync(out) ? readdirSync(out).find(isFirstIssueFolder) ?? null : null);
     const monthDir = monthName === null ? null : join(out, monthName);
-    let rawDir = monthDir ? join(monthDir, 'raw') : null;
+    let rawDir = monthDir ? join(monthDir, RAW_DIR) : null;
     if (rawDir && !existsSync(rawDir)) {
       // A run stopped while publishing may leave its staging folder.
-      const staging = existsSync(out) ? readdirSync(out).find((n) => /\.partial-/.test(n)) : undefined;
-      rawDir = staging && existsSync(join(out, staging, 'raw')) ? join(out, staging, 'raw') : null;
+      const staging = existsSync(out) ? readdirSync(out).find((n) => monthName !== null && stagingPattern(monthName).test(n)) : undefined;
+      rawDir = staging && existsSync(join(out, staging, RAW_DIR)) ? join(out, staging, RAW_DIR) : null;
     }
     if (rawDir) {
       const pages = rawPages(rawDir);
@@ -457,7 +458,7 @@ async function benchSize(people: number, args: Args): Promise<SizeResult> {
 
     // from-raw and verify.
     // The published month, whose documents the floor mirrors.
-    const renderedDir: string | null = result.run.ok && monthDir && existsSync(join(monthDir, 'manifest.json')) ? monthDir : null;
+    const renderedDir: string | null = result.run.ok && monthDir && existsSync(join(monthDir, MANIFEST_FILE)) ? monthDir : null;
     if (rawDir && result.run.ok && monthDir) {
       say('run --from-raw (no network)');
       const out2 = join(dir, 'out2');

@@ -1,50 +1,15 @@
 import { processAlive, writeDurable } from '../io/publish.js';
-import { readRecordedJsonIfPresent } from '../io/read-recorded.js';
 import { readRegularFile } from '../io/read-file.js';
 import { errnoCode, fsCause, isFsError, writeNextStep } from '../io/fs-cause.js';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { usageError } from '../errors.js';
-import { DELIVERIES_FILE, OUTBOX_DIR } from '../verify.js';
-
-export const DELIVERIES_SCHEMA = 'claude-chargeback/deliveries@1';
-
-const attachmentSchema = z.object({ file: z.string(), source: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() });
-const deliverySchema = z.object({
-  status: z.enum(['sent', 'failed']),
-  recipient: z.string(),
-  ownerName: z.string(),
-  costCenters: z.array(z.string()),
-  statements: z.array(z.string()),
-  attachments: z.array(attachmentSchema),
-  from: z.string(),
-  messageId: z.string(),
-  subject: z.string(),
-  outboxFile: z.string(),
-  /** The SMTP server's reply to the message (or to the failed command). */
-  response: z.string().nullable(),
-  error: z.string().nullable(),
-  resend: z.boolean(),
-  /** The clock of the run (--now, else the real time). */
-  at: z.string(),
-});
-const fileSchema = z.object({ schema: z.literal(DELIVERIES_SCHEMA), period: z.string(), folder: z.string(), deliveries: z.array(deliverySchema) });
-
-export type Delivery = z.infer<typeof deliverySchema>;
-export type DeliveriesFile = z.infer<typeof fileSchema>;
+import { DELIVERIES_FILE, deliveriesJson, OUTBOX_DIR, type DeliveriesFile } from '../io/layout.js';
 
 /** What makes two deliveries the same message: recipient, statement numbers and attachment contents. */
 export function deliveryKey(d: { recipient: string; statements: readonly string[]; attachments: ReadonlyArray<{ sha256: string }> }): string {
   return [d.recipient.trim().toLowerCase(), [...d.statements].sort().join(','), d.attachments.map((a) => a.sha256).sort().join(',')].join('|');
-}
-
-export async function readDeliveries(folder: string, period: string, name: string): Promise<DeliveriesFile> {
-  const record = await readRecordedJsonIfPresent(join(folder, DELIVERIES_FILE), fileSchema, 'a deliveries record this version can read; nothing was sent', {
-    next: 'It is what keeps a message from being sent twice: restore it from a backup rather than deleting it.',
-  });
-  return record ?? { schema: DELIVERIES_SCHEMA, period, folder: name, deliveries: [] };
 }
 
 /** Writes `bytes` to `path` through a temporary file in outbox/ and a rename: mode 0600, never half written. */
@@ -72,7 +37,7 @@ async function writeThroughOutbox(folder: string, path: string, bytes: Uint8Arra
 }
 
 export async function writeDeliveries(folder: string, record: DeliveriesFile): Promise<void> {
-  await writeAtomically(folder, join(folder, DELIVERIES_FILE), Buffer.from(`${JSON.stringify(record, null, 2)}\n`));
+  await writeAtomically(folder, join(folder, DELIVERIES_FILE), deliveriesJson(record));
 }
 
 /** One `send` per month at a time: two at once could both find a message unsent and send it twice. */

@@ -2,6 +2,7 @@ import { Formatter } from '../render/locale.js';
 import { createHash } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { statementNumber } from '../core/statements.js';
+import { statementFile } from '../io/layout.js';
 import type { Period } from '../core/period.js';
 import type { TemplateEmail } from '../core/template.js';
 
@@ -104,8 +105,7 @@ export function planMessages(period: Period, revision: number, costCenters: read
     // Direct statements first, then roll-ups, each in directory order.
     const statements = [...g.statements.filter((s) => s.kind === 'direct'), ...g.statements.filter((s) => s.kind === 'rollup')];
     const attachments = statements.flatMap((s) => {
-      const base = s.kind === 'rollup' ? `statements/rollup/${s.code}` : `statements/${s.code}`;
-      return ['pdf', 'xlsx'].map((ext) => ({ file: `${s.number}.${ext}`, source: `${base}.${ext}` }));
+      return (['pdf', 'xlsx'] as const).map((ext) => ({ file: `${s.number}.${ext}`, source: statementFile(s.kind, s.code, ext) }));
     });
     const name = count.get(local(key))! > 1 ? slug(key.replace('@', '-at-')) : local(key);
     return {

@@ -6,13 +6,12 @@ import { formatUsd } from '../core/money.js';
 import { parsePeriod } from '../core/period.js';
 import { DEFAULT_EMAIL, type TemplateEmail } from '../core/template.js';
 import { ChargebackError, dataError, upstreamError, usageError } from '../errors.js';
-import { latestIssue, readChargeback, type Issue } from '../io/issues.js';
-import { DELIVERIES_FILE, OUTBOX_DIR } from '../verify.js';
-import { DIRECTORY_COPY } from '../month.js';
+import { latestIssue, type Issue } from '../io/issues.js';
+import { CHARGEBACK_FILE, DELIVERIES_FILE, DIRECTORY_COPY, OUTBOX_DIR, readChargeback, readDeliveries, statementFile, type Delivery, type DeliveriesFile } from '../io/layout.js';
 import { parseDirectory } from '../io/directory-file.js';
 import { readRecordedBytes, RECORDED_MAX_BYTES } from '../io/read-recorded.js';
 import { FileRefusal, readRegularFile } from '../io/read-file.js';
-import { deliveryKey, lockOutbox, readDeliveries, writeAtomically, writeDeliveries, type Delivery, type DeliveriesFile } from './deliveries.js';
+import { deliveryKey, lockOutbox, writeAtomically, writeDeliveries } from './deliveries.js';
 import { composeMessage, planMessages, type ComposedMessage, type DeliveryCostCenter, type PlannedMessage } from './message.js';
 import { describeSmtpError, isMessageError, openSmtp, parseSmtpUrl, scrubberFor, SMTP_URL_EXAMPLE, type SmtpSession, type SmtpTarget } from './smtp.js';
 
@@ -112,7 +111,7 @@ async function findIssue(outDir: string, label: string): Promise<Issue> {
 }
 
 function costCentersOf(issue: Issue): { revision: number; costCenters: DeliveryCostCenter[] } {
-  const where = join(issue.folder, 'chargeback.json');
+  const where = join(issue.folder, CHARGEBACK_FILE);
   const published = readChargeback(issue.bytes, where);
   // readChargeback keeps unknown fields; parent is read here, loosely.
   const costCenters = published.costCenters.map((cc): DeliveryCostCenter => {
@@ -207,7 +206,7 @@ async function run(options: SendOptions, target: SmtpTarget | null, scrub: (text
   const { revision, costCenters } = costCentersOf(issue);
   const rollupFiles = new Set<string>();
   for (const cc of costCenters) {
-    if ((await isFile(join(folder, 'statements', 'rollup', `${cc.code}.pdf`))) && (await isFile(join(folder, 'statements', 'rollup', `${cc.code}.xlsx`)))) rollupFiles.add(cc.code);
+    if ((await isFile(join(folder, statementFile('rollup', cc.code, 'pdf')))) && (await isFile(join(folder, statementFile('rollup', cc.code, 'xlsx'))))) rollupFiles.add(cc.code);
   }
   const plan = planMessages(period, revision, costCenters, (code) => rollupFiles.has(code));
   const company = options.company ?? (await companyOf(folder)) ?? 'Claude Enterprise';

@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isoSeconds, parsePeriod } from '../core/period.js';
+import { parsePeriod } from '../core/period.js';
 import { usageError } from '../errors.js';
 import { errnoCode, fsCause, isFsError, writeNextStep } from './fs-cause.js';
-import { closedMarker, isClosed, issueFolder, revisions } from './issues.js';
-import { readManifest } from './recorded.js';
+import { isClosed, revisions } from './issues.js';
+import { closedJson, closedMarker, closedRecord, issueFolder, readManifest } from './layout.js';
 
 /**
  * Locks a month: a marker beside its folders records the revision and manifest hash that were
@@ -20,9 +19,8 @@ export async function closeMonth(outDir: string, label: string, now: Date): Prom
   if (await isClosed(outDir, label)) return { marker, revision, alreadyClosed: true };
   // The marker records the manifest's hash; a manifest that is missing or not one is refused, not sealed.
   const { bytes: manifest } = await readManifest(join(outDir, issueFolder(label, revision)));
-  const record = { period: label, closedAt: isoSeconds(now.getTime()), revision, folder: issueFolder(label, revision), manifestSha256: createHash('sha256').update(manifest).digest('hex') };
   try {
-    await writeFile(marker, `${JSON.stringify(record, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+    await writeFile(marker, closedJson(closedRecord(label, revision, manifest, now)), { flag: 'wx', mode: 0o600 });
   } catch (error) {
     if (errnoCode(error) === 'EEXIST') return { marker, revision, alreadyClosed: true }; // closed meanwhile by another close
     if (!isFsError(error)) throw error;

@@ -1,65 +1,15 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { adjustmentsBetween, toCarry, type IssuedFigures } from '../core/adjustments.js';
 import type { CarriedAdjustment } from '../core/allocate.js';
 import type { Period } from '../core/period.js';
 import { exists } from './publish.js';
-import { parseRecordedJson, readRecordedBytes } from './read-recorded.js';
+import { CHARGEBACK_FILE, closedMarker, isFirstIssueFolder, issueFolder, parseIssueFolder, readChargeback, readChargebackBytes } from './layout.js';
 import { errnoCode, fsCause, isFsError } from './fs-cause.js';
 import { usageError } from '../errors.js';
 
-/**
- * Published issues of a month: out/<YYYY-MM> is the first; revisions (final figures, a
- * corrected directory) go to out/<YYYY-MM>.r2, .r3 … beside it, never over it.
- */
-export function issueFolder(label: string, revision: number): string {
-  return revision === 1 ? label : `${label}.r${revision}`;
-}
-
-export function closedMarker(label: string): string {
-  return `${label}.closed.json`;
-}
-
-const cents = z.string().regex(/^-?\d+$/).transform((v) => BigInt(v));
-/** The part of a published chargeback.json that revisions, carrying and diff read back. */
-const chargebackSchema = z.looseObject({
-  period: z.string(),
-  revision: z.number().int().positive().optional(),
-  status: z.string(),
-  directorySha256: z.string(),
-  costCenters: z.array(
-    z.looseObject({
-      code: z.string(),
-      name: z.string(),
-      owner: z.looseObject({ name: z.string(), email: z.string() }).nullable(),
-      statementNumber: z.string().nullable(),
-      billedCents: cents,
-      actors: z.array(z.looseObject({ actorKey: z.string(), label: z.string(), billedCents: cents, lines: z.array(z.looseObject({ lineKey: z.string(), billedCents: cents })) })),
-      poolShares: z.array(z.looseObject({ pool: z.string(), cents })).optional(),
-      seatCents: cents.optional(),
-      markupCents: cents.optional(),
-      adjustments: z.array(z.looseObject({ fromPeriod: z.string().optional(), reference: z.string(), cents })).optional(),
-    }),
-  ),
-});
-export type PublishedChargeback = z.infer<typeof chargebackSchema>;
-
-const CHARGEBACK_WHAT = 'a chargeback.json this version can read';
-const CHARGEBACK_NEXT = 'Restore the file from a backup or copy of the published month, or re-issue that month with --force.';
-
-export function readChargeback(bytes: Buffer, where: string): PublishedChargeback {
-  return parseRecordedJson(bytes, where, chargebackSchema, CHARGEBACK_WHAT, { next: CHARGEBACK_NEXT });
-}
-
-/** A published chargeback.json read from disk: missing, unreadable or invalid is exit 2 naming it. */
-export async function readChargebackFile(path: string): Promise<{ data: PublishedChargeback; bytes: Buffer }> {
-  const bytes = await readRecordedBytes(path, 'the canonical allocation of a published month (chargeback.json)', { next: CHARGEBACK_NEXT });
-  return { data: readChargeback(bytes, path), bytes };
-}
-
 /** Per source month and cost center, what an issue carried ("2026-09" → ENG → cents). */
-function carriedBy(bytes: Buffer, where: string): Map<string, Map<string, bigint>> {
+function carriedBy(bytes: Uint8Array, where: string): Map<string, Map<string, bigint>> {
   const d = readChargeback(bytes, where);
   const out = new Map<string, Map<string, bigint>>();
   for (const cc of d.costCenters) {
@@ -73,7 +23,7 @@ function carriedBy(bytes: Buffer, where: string): Map<string, Map<string, bigint
   return out;
 }
 
-export function parseIssued(bytes: Buffer, where: string): IssuedFigures {
+export function parseIssued(bytes: Uint8Array, where: string): IssuedFigures {
   const d = readChargeback(bytes, where);
   return {
     period: d.period,
@@ -101,8 +51,8 @@ export interface Issue {
 
 async function readIssue(outDir: string, label: string, revision: number): Promise<Issue> {
   const folder = join(outDir, issueFolder(label, revision));
-  const bytes = await readRecordedBytes(join(folder, 'chargeback.json'), 'the canonical allocation of a published month (chargeback.json)', { next: CHARGEBACK_NEXT });
-  return { folder, revision, figures: parseIssued(bytes, join(folder, 'chargeback.json')), bytes };
+  const { path, bytes } = await readChargebackBytes(folder);
+  return { folder, revision, figures: parseIssued(bytes, path), bytes };
 }
 
 /**
@@ -124,9 +74,8 @@ async function outEntries(outDir: string): Promise<string[]> {
 export async function revisions(outDir: string, label: string): Promise<number[]> {
   const found: number[] = [];
   for (const entry of await outEntries(outDir)) {
-    if (entry === label) found.push(1);
-    const m = /^(\d{4}-\d{2})\.r(\d+)$/.exec(entry);
-    if (m && m[1] === label) found.push(Number(m[2]));
+    const issue = parseIssueFolder(entry);
+    if (issue && issue.label === label) found.push(issue.revision);
   }
   return found.sort((a, b) => a - b);
 }
@@ -142,7 +91,7 @@ export async function isClosed(outDir: string, label: string): Promise<boolean> 
 
 /** Months with a published first issue in outDir, ascending. */
 async function publishedMonths(outDir: string): Promise<string[]> {
-  return (await outEntries(outDir)).filter((e) => /^\d{4}-\d{2}$/.test(e)).sort();
+  return (await outEntries(outDir)).filter(isFirstIssueFolder).sort();
 }
 
 /**
@@ -163,19 +112,11 @@ export async function carriedInto(outDir: string, period: Period): Promise<{ adj
     const already = new Map<string, bigint>();
     for (const between of months.filter((m) => m > source && m < period.label)) {
       const issue = await latestIssue(outDir, between);
-      for (const [code, cents] of issue ? (carriedBy(issue.bytes, join(issue.folder, 'chargeback.json')).get(source) ?? []) : []) already.set(code, (already.get(code) ?? 0n) + cents);
+      for (const [code, cents] of issue ? (carriedBy(issue.bytes, join(issue.folder, CHARGEBACK_FILE)).get(source) ?? []) : []) already.set(code, (already.get(code) ?? 0n) + cents);
     }
     const owed = toCarry(source, adjustmentsBetween(first.figures, latest.figures), already);
     if (owed.length > 0) sources.push(issueFolder(source, latest.revision));
     adjustments.push(...owed);
   }
   return { adjustments, source: sources.length > 0 ? sources.join(', ') : null };
-}
-
-const carriedCopySchema = z.object({ source: z.string().nullable(), adjustments: z.array(z.object({ costCenter: z.string(), fromPeriod: z.string(), reference: z.string(), cents: z.string().regex(/^-?\d+$/) })) });
-
-/** The adjustments a published month recorded as carried (inputs/carried-adjustments.json). */
-export function parseCarriedCopy(bytes: Buffer, where: string): { adjustments: CarriedAdjustment[]; source: string | null } {
-  const carried = parseRecordedJson(bytes, where, carriedCopySchema, 'a carried-adjustments file this version can read', { next: 'Restore it from the published copy of the month.' });
-  return { source: carried.source, adjustments: carried.adjustments.map((c) => ({ costCenter: c.costCenter, fromPeriod: c.fromPeriod, reference: c.reference, cents: BigInt(c.cents) })) };
 }

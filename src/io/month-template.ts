@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { exists } from './publish.js';
 import { DEFAULT_TEMPLATE, type Template } from '../core/template.js';
 import { latestIssue } from './issues.js';
-import { readRecordedManifest, recordedTemplate } from './recorded.js';
+import { recordedTemplate } from './recorded.js';
+import { assetClashesWithInputs, INPUTS_DIR, readRecordedManifest, TEMPLATE_COPY } from './layout.js';
 import { usageError } from '../errors.js';
-import { TEMPLATE_COPY, type MonthTemplate } from '../month.js';
+import type { MonthTemplate } from '../month.js';
 import { formatProblem } from './directory-file.js';
 import { loadTemplate, parseTemplate } from './template-file.js';
 import { readRecordedBytes } from './read-recorded.js';
@@ -16,7 +17,7 @@ import { readRecordedBytes } from './read-recorded.js';
  */
 function recordablePath(templateFile: string, logo: string): string {
   const path = normalize(logo).split('\\').join('/');
-  if (isAbsolute(logo) || path.startsWith('../') || path === '..' || path.startsWith('inputs/') || path === 'template.yaml') {
+  if (isAbsolute(logo) || path.startsWith('../') || path === '..' || assetClashesWithInputs(path)) {
     throw usageError(`The template ${templateFile} names the logo "${logo}" outside its own folder.`, ['Put the logo beside the template (or in a folder below it) and name it relative to the template.']);
   }
   return path;
@@ -47,7 +48,8 @@ export async function templateFromCopy(dir: string, listedInputs: ReadonlySet<st
   // Through the recorded-file reader: regular files only, never a link, bounded, a refusal named (exit 2).
   const bytes = await readRecordedBytes(join(dir, TEMPLATE_COPY), 'the statement template the month recorded');
   const assets = new Map<string, Buffer>();
-  for (const p of listedInputs) if (p.startsWith('inputs/')) assets.set(p.slice('inputs/'.length), await readRecordedBytes(join(dir, p), "a copy of the month's inputs"));
+  const inputs = `${INPUTS_DIR}/`;
+  for (const p of listedInputs) if (p.startsWith(inputs)) assets.set(p.slice(inputs.length), await readRecordedBytes(join(dir, p), "a copy of the month's inputs"));
   const { template, problems } = parseTemplate(bytes.toString('utf8'), TEMPLATE_COPY, (rel) => assets.get(normalize(rel).split('\\').join('/')) ?? null, { recorded: true });
   // Its problems name inputs/…, relative to the month folder; the message names the folder.
   if (!template) throw usageError(`The recorded statement template no longer validates (month folder ${dir}).`, problems.map(formatProblem));

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ChargebackError, usageError } from '../errors.js';
 import { errnoCode, fsCause, isFsError } from './fs-cause.js';
 import { FolderSink, SAFE_PATH } from './month-sink.js';
+import { publishedPath, stagingFolder, stagingPattern } from './layout.js';
 
 export { SAFE_PATH } from './month-sink.js';
 
@@ -113,7 +114,7 @@ export async function checkOutDir(outDir: string): Promise<void> {
  * removed; a replaced (previously published) month is put back if nothing took its place.
  */
 async function removeAbandoned(root: string, name: string): Promise<void> {
-  const prefix = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(partial|replaced)-(\\d+)-[0-9a-f]+$`);
+  const prefix = stagingPattern(name);
   for (const entry of await readdir(root)) {
     const m = prefix.exec(entry);
     if (!m || processAlive(Number(m[2]))) continue;
@@ -145,7 +146,7 @@ export async function openStaging(outRoot: string, name: string, force: boolean)
   const target = join(root, name);
   if (!SAFE_PATH.test(name) || name.includes('/')) throw new Error(`unsafe output folder name ${JSON.stringify(name)}`);
   const nonce = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const temp = join(root, `.${name}.partial-${nonce}`);
+  const temp = join(root, stagingFolder(name, 'partial', nonce));
   const sink = new FolderSink(temp);
   const writtenBytes = () => [...sink.records.values()].reduce((a, r) => a + r.bytes, 0);
   const remove = () => rm(temp, { recursive: true, force: true }).catch(() => {});
@@ -154,7 +155,7 @@ export async function openStaging(outRoot: string, name: string, force: boolean)
     await remove();
     if (!isFsError(error)) return error;
     // A file of the staging folder is named as it would have been published.
-    if (error.path) error.path = error.path.replace(/([/\\])\.([^/\\]+)\.partial-[^/\\]+/, '$1$2');
+    if (error.path) error.path = publishedPath(error.path);
     return outError(error, `Cannot publish ${name} to ${root}`, root, writtenBytes(), [
       `Nothing was published: the staging folder was removed (should that fail too, the next run removes it)${force ? '; the month published before is untouched' : ''}.`,
     ]);
@@ -175,7 +176,7 @@ export async function openStaging(outRoot: string, name: string, force: boolean)
       try {
         if (await exists(target)) {
           if (!force) refuseExisting(target);
-          const old = join(root, `.${name}.replaced-${nonce}`);
+          const old = join(root, stagingFolder(name, 'replaced', nonce));
           await rename(target, old);
           try {
             await rename(temp, target);

@@ -1,30 +1,15 @@
 import { join } from 'node:path';
-import { z } from 'zod';
 import { parseCostPage, parseUsersPage, type Attempt, type RawPage } from '../api/client.js';
 import type { CostRow } from '../core/cost-row.js';
 import type { EngagementRow } from '../core/engagement.js';
 import { ChargebackError, usageError } from '../errors.js';
 import { oldestRefresh, type MonthInput, type PulledListing } from '../month.js';
-import { readRecordedBytes, readRecordedJson } from './read-recorded.js';
+import { readRecordedBytes } from './read-recorded.js';
+import { rawPath, readRequests, REQUESTS_FILE } from './layout.js';
 import type { MonthSink } from './month-sink.js';
 
 export const PREMIUM_LISTING = 'cost-premium';
 export const ENGAGEMENT_LISTING = 'users';
-
-/**
- * The names the pull gives the files under raw/: a kept page ("cost-grouped-p001.json") or a
- * refused exchange ("discarded/003-users-http503.txt"). Anything else (a path with "..", an
- * absolute path) is refused before any file is opened, so a re-run reads nothing outside raw/.
- */
-const PAGE_FILE = /^[a-z][a-z0-9-]*-p\d{3,}\.json$/;
-const DISCARDED_FILE = /^discarded\/\d{3,}-[a-z][a-z0-9-]*-http\d+\.txt$/;
-export const isRawFileName = (name: string): boolean => PAGE_FILE.test(name) || DISCARDED_FILE.test(name);
-const rawFile = z.string().refine(isRawFileName, { error: 'expected a file name under raw/ such as cost-grouped-p001.json or discarded/003-users-http503.txt' });
-
-const requestsSchema = z.array(
-  z.looseObject({ query: z.string(), request: z.string(), status: z.number(), outcome: z.string(), file: rawFile.nullable(), used: z.boolean() }),
-);
-const REQUESTS_WHAT = 'a claude-chargeback request log';
 
 /** The listings of a month as read back from raw/, in the shape deriveMonth takes them. */
 export type RawListings = Pick<MonthInput, 'grouped' | 'total' | 'daily' | 'premium' | 'engagement' | 'unusedAttempts'> & {
@@ -54,13 +39,6 @@ function recordedPage<T>(file: string, parse: () => T): T {
   }
 }
 
-function readRequests(rawDir: string) {
-  return readRecordedJson(join(rawDir, 'requests.json'), requestsSchema, REQUESTS_WHAT, {
-    missing: `${rawDir} has no requests.json: it is not the raw/ folder of a published month.`,
-    next: 'Pass the raw/ folder of a month published by this tool, e.g. --from-raw out/2026-09/raw; if it is one, restore raw/ from a copy of the month or pull the month from the API again.',
-  });
-}
-
 /** starting_at of the recorded grouped listing (the month the pages were pulled for), from requests.json alone. */
 export async function rawStartingAt(rawDir: string): Promise<string | null> {
   const first = (await readRequests(rawDir)).find((r) => r.query === 'cost-grouped')?.request;
@@ -77,7 +55,7 @@ export async function readRawListings(rawDir: string, sink: MonthSink): Promise<
   for (const r of requests) {
     if (!r.used || r.file === null) continue;
     if (usedFiles.has(r.file)) {
-      throw usageError(`${join(rawDir, 'requests.json')} lists ${r.file} as used twice; a page is kept once.`, ['The request log is damaged: restore raw/ from a copy of the published month, or pull the month from the API again.']);
+      throw usageError(`${join(rawDir, REQUESTS_FILE)} lists ${r.file} as used twice; a page is kept once.`, ['The request log is damaged: restore raw/ from a copy of the published month, or pull the month from the API again.']);
     }
     usedFiles.add(r.file);
   }
@@ -91,7 +69,7 @@ export async function readRawListings(rawDir: string, sink: MonthSink): Promise<
     });
     const body = bytes === null ? null : bytes.toString('utf8');
     if (r.used && r.file !== null && body !== null) {
-      const digest = await sink.write(`raw/${r.file}`, bytes!);
+      const digest = await sink.write(rawPath(r.file), bytes!);
       const kept = { sha256: digest.sha256, bytes: digest.bytes };
       listing.attempts.push({ query: r.query, request: r.request, status: r.status, outcome: r.outcome, body: null, keptAs: r.file, digest: kept });
       listing.pages.push({ file: r.file, request: r.request, status: r.status, ...kept, body: null });
@@ -110,7 +88,7 @@ export async function readRawListings(rawDir: string, sink: MonthSink): Promise<
   }
   const listingOf = <R = CostRow>(name: string): PulledListing<R> => {
     const l = listings.get(name);
-    if (!l || l.pages.length === 0) throw usageError(`${join(rawDir, 'requests.json')} has no complete ${name} listing.`, ['The pull was not finished; run the month against the API again.']);
+    if (!l || l.pages.length === 0) throw usageError(`${join(rawDir, REQUESTS_FILE)} has no complete ${name} listing.`, ['The pull was not finished; run the month against the API again.']);
     return { rows: l.rows as R[], pages: l.pages, attempts: l.attempts, dataRefreshedAt: l.refreshed };
   };
   const grouped = listingOf('cost-grouped');

@@ -8,6 +8,7 @@ import { DEFAULT_COLOURS, DEFAULT_EMAIL, SECTIONS, type Section, type Template, 
 import { STATEMENT_LOCALE_EXAMPLES, STATEMENT_SCRIPTS, statementLocaleProblem, supportedLocale, undrawableCharacter } from '../render/locale.js';
 import { didYouMean, found, pathText, problemsError, readInputFile, YamlCheck, type DirectoryProblem, type Path } from './directory-file.js';
 import { errnoCode } from './fs-cause.js';
+import { assetClashesWithInputs, templateAssetCopy } from './layout.js';
 import { FileRefusal, MiB, readRegularFile } from './read-file.js';
 
 /** The placeholders the delivery e-mail's subject and body may use. */
@@ -173,7 +174,7 @@ function checkLogo(check: YamlCheck, logo: Record<string, unknown> | null, readA
   }
   // The logo is kept with each month under the same relative path (inputs/<file>), so it must stay inside the template's folder.
   const normal = file.split('\\').join('/').split('/').filter((p) => p !== '' && p !== '.');
-  if (file.startsWith('/') || /^[A-Za-z]:/.test(file) || normal.includes('..') || normal[0] === 'inputs' || normal.join('/') === 'template.yaml') {
+  if (file.startsWith('/') || /^[A-Za-z]:/.test(file) || normal.includes('..') || assetClashesWithInputs(normal.join('/'))) {
     add(['logo', 'file'], `found ${found(logo.file)}, a path outside the template's folder; expected a file next to the template or in a folder below it`, 'copy the logo next to the template and name it relative to the template, e.g. file: logo.png');
     return null;
   }
@@ -190,7 +191,7 @@ function checkLogo(check: YamlCheck, logo: Record<string, unknown> | null, readA
   // The copy of the logo a month was published with is not a logo to export again: it was damaged since, and is restored.
   const refuse = (refusal: AssetRefusal) =>
     options.recorded
-      ? add(['logo', 'file'], `found ${found(logo.file)}, but its copy inputs/${file} is ${refusal.problem}`, `restore inputs/${file} from a backup or copy of the published month (it is the logo the month was published with), then try again`)
+      ? add(['logo', 'file'], `found ${found(logo.file)}, but its copy ${templateAssetCopy(file)} is ${refusal.problem}`, `restore ${templateAssetCopy(file)} from a backup or copy of the published month (it is the logo the month was published with), then try again`)
       : add(['logo', 'file'], `found ${found(logo.file)}, ${refusal.problem}`, refusal.fix);
   if (bytes.length > LOGO_MAX_BYTES) {
     refuse(logoTooBig(bytes.length));

@@ -3,6 +3,7 @@ import { perUnitCents } from '../core/money.js';
 import { CHARGES_TITLE, type Breakdown, type Statement } from '../core/statements.js';
 import type { Section, Template } from '../core/template.js';
 import { drawBarChart, drawTrendChart, type Bar, type ChartColours } from './charts.js';
+import { statementFile } from '../io/layout.js';
 import { Formatter } from './locale.js';
 import { drawTable, ensureSpace, type Column, finishDocument, heading, MARGIN, newDocument, pageBottom, tableHeading, themeOf } from './statement-pdf.js';
 
@@ -29,7 +30,7 @@ const MAX_PEOPLE_ROWS = 40;
 
 /** The workbook that goes with a statement, as it is attached and as it is filed in the month's folder. */
 function workbookName(s: Statement): string {
-  return `${s.number}.xlsx (statements/${s.kind === 'rollup' ? 'rollup/' : ''}${s.code}.xlsx in the month\u2019s folder)`;
+  return `${s.number}.xlsx (${statementFile(s.kind, s.code, 'xlsx')} in the month\u2019s folder)`;
 }
 
 function chartColours(ctx: Ctx): ChartColours {
