@@ -12,7 +12,7 @@ import { adjustmentsBetween, figuresOf, type AdjustmentLine, type IssuedFigures 
 import { actorId, actorTypeLabel, type CostRow } from './core/cost-row.js';
 import { actorsWithChangingOwner, indexDirectory, type OrgDirectory } from './core/directory.js';
 import { filterableActorId, withDailyRows } from './core/daily.js';
-import { focusRowsOneByOne, FOCUS_COLUMNS } from './core/focus.js';
+import { focusRowsOneByOne, FOCUS_COLUMNS, planFocus, type FocusPlan } from './core/focus.js';
 import { journalLines, JOURNAL_COLUMNS } from './core/journal.js';
 import { decimalText, formatUsd, sumMoney } from './core/money.js';
 import { addDays, dayOf, dayStartMs, instantMs, isoSeconds, periodDays, type Period } from './core/period.js';
@@ -105,26 +105,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   // What reading the pages left behind (bodies, parsed JSON) goes before the month is planned.
   if (input.grouped.rows.length >= SMALL_MONTH_LINES) collectGarbage();
   const index = indexDirectory(directory);
-  const movers = actorsWithChangingOwner(index, input.grouped.rows, periodDays(period));
-  const dailyRows = input.daily.flatMap((d) => d.rows);
-  const fetched = new Set(input.daily.flatMap((d) => d.rows.map((r) => filterableActorId(r))));
-  // One pass over the rows, not one per mover.
-  const unfetched = new Set(movers.filter((id) => !fetched.has(id)));
-  const billedUnfetched = new Set<string>();
-  if (unfetched.size > 0) {
-    for (const r of input.grouped.rows) {
-      const id = filterableActorId(r);
-      if (id !== null && unfetched.has(id) && !r.amountCents.isZero()) billedUnfetched.add(id);
-    }
-  }
-  const missing = movers.filter((id) => billedUnfetched.has(id));
-  if (missing.length > 0) {
-    throw usageError(`The org directory changes the cost center of ${missing.join(', ')} inside ${period.label}, but these pages hold no daily rows for them.`, [
-      'Pull the month from the API again (the run fetches daily rows for them), or use the directory the pages were pulled with.',
-    ]);
-  }
-  const rows = withDailyRows(input.grouped.rows, dailyRows, movers);
-  const allocation = allocate(rows, directory, period, { revision: input.revision, carried: input.carried.adjustments });
+  const { allocation, focus, movers } = allocateRows(input, index);
   const adjustments = input.previous ? adjustmentsBetween(input.previous.figures, figuresOf(allocation, input.status)) : [];
   const revisionNotes: Record<string, string> = {};
   if (input.previous) {
@@ -134,6 +115,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     }
   }
   const orgTotal = sumMoney(input.total.rows.map((r) => r.amountCents));
+  letGo(input.total);
   const rec = reconcile(allocation, orgTotal);
   if (!rec.ok) {
     throw dataError(`${period.label} does not reconcile; nothing was published.`, [
@@ -171,6 +153,9 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     premium: input.premium?.rows ?? null,
     history: input.history,
   }, subtreeOf(allocation));
+  // Engagement and the premium view are in the statements' insights now.
+  letGo(input.premium);
+  letGo(input.engagement);
   // Planning leaves garbage that V8 would otherwise collect only once the heap is twice the month;
   // collecting it once here, before the threads start and the ledgers are written, keeps the peak
   // near what the month holds. A small month skips it (it costs more than it saves there).
@@ -193,7 +178,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
       const journal = journalLines(allocation, directory);
       await sink.write(JOURNAL_FILE, toCsv(JOURNAL_COLUMNS, journal.map((l) => JOURNAL_COLUMNS.map((c) => l[c]))));
     }
-    await writeFocus(sink, allocation, rows, directory, person, input.pseudonyms);
+    await writeFocus(sink, allocation, focus, directory, person, input.pseudonyms);
     await writePieces(sink, CHARGEBACK_FILE, jsonPieces(chargebackRecord(allocation, rec, { status: input.status, dataRefreshedAt: input.dataRefreshedAt, directorySha256: directory.sha256 })), '\n');
     await sink.write(SUMMARY_FILE, await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt, statements: direct, person }, clock));
   } catch (error) {
@@ -276,6 +261,47 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   };
   await sink.write(MANIFEST_FILE, manifestJson(manifest));
   return { allocation, rec, statements: direct, rollups, adjustments, files: sink.records };
+}
+
+/**
+ * Allocates the month's rows (the grouped rows, with the daily rows of people who moved in place
+ * of their monthly ones) and takes from them what FOCUS needs; the rows themselves are let go of
+ * here, so the month is not held twice while its documents are written.
+ */
+function allocateRows(input: MonthInput, index: ReturnType<typeof indexDirectory>): { allocation: Allocation; focus: FocusPlan; movers: string[] } {
+  const { period, directory } = input;
+  const movers = actorsWithChangingOwner(index, input.grouped.rows, periodDays(period));
+  const dailyRows = input.daily.flatMap((d) => d.rows);
+  const fetched = new Set(dailyRows.map((r) => filterableActorId(r)));
+  // One pass over the rows, not one per mover.
+  const unfetched = new Set(movers.filter((id) => !fetched.has(id)));
+  const billedUnfetched = new Set<string>();
+  if (unfetched.size > 0) {
+    for (const r of input.grouped.rows) {
+      const id = filterableActorId(r);
+      if (id !== null && unfetched.has(id) && !r.amountCents.isZero()) billedUnfetched.add(id);
+    }
+  }
+  const missing = movers.filter((id) => billedUnfetched.has(id));
+  if (missing.length > 0) {
+    throw usageError(`The org directory changes the cost center of ${missing.join(', ')} inside ${period.label}, but these pages hold no daily rows for them.`, [
+      'Pull the month from the API again (the run fetches daily rows for them), or use the directory the pages were pulled with.',
+    ]);
+  }
+  const rows = withDailyRows(input.grouped.rows, dailyRows, movers);
+  const allocation = allocate(rows, directory, period, { revision: input.revision, carried: input.carried.adjustments });
+  const focus = planFocus(allocation, rows);
+  letGo(input.grouped);
+  for (const d of input.daily) letGo(d);
+  return { allocation, focus, movers };
+}
+
+/**
+ * deriveMonth owns the rows of the listings it is given: once it has no more use for a listing's
+ * rows it empties it, so that neither it nor its caller keeps them (the pages stay recorded).
+ */
+function letGo(listing: PulledListing<unknown> | null): void {
+  if (listing) (listing as { rows: readonly unknown[] }).rows = [];
 }
 
 type PersonMask = (actorKey: string, actorType: string, fields: { id: string; email: string; name: string }) => { id: string; email: string; name: string };
@@ -384,9 +410,9 @@ function writeLedger(sink: MonthSink, allocation: Allocation, directory: OrgDire
 }
 
 /** focus.csv, one row at a time; people's ids masked in pseudonymized months. */
-function writeFocus(sink: MonthSink, allocation: Allocation, rows: readonly CostRow[], directory: OrgDirectory, person: PersonMask, pseudonyms: Pseudonyms | null): Promise<FileRecord> {
+function writeFocus(sink: MonthSink, allocation: Allocation, plan: FocusPlan, directory: OrgDirectory, person: PersonMask, pseudonyms: Pseudonyms | null): Promise<FileRecord> {
   function* focus() {
-    for (const r of focusRowsOneByOne(allocation, rows, directory)) {
+    for (const r of focusRowsOneByOne(allocation, plan, directory)) {
       const masked =
         r.x_ActorType !== 'user_actor'
           ? r

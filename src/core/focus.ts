@@ -26,18 +26,38 @@ export type FocusRow = Partial<Record<(typeof FOCUS_COLUMNS)[number], string>>;
 
 /** Every FOCUS row, made one at a time as it is written (a month has one per ledger line). */
 export function focusRows(allocation: Allocation, rows: readonly CostRow[], directory: OrgDirectory): FocusRow[] {
-  return [...focusRowsOneByOne(allocation, rows, directory)];
+  return [...focusRowsOneByOne(allocation, planFocus(allocation, rows), directory)];
 }
 
-export function* focusRowsOneByOne(allocation: Allocation, rows: readonly CostRow[], directory: OrgDirectory): Generator<FocusRow> {
+/** What FOCUS needs of the source rows beyond the allocation, so the rows need not be kept until it is written. */
+export interface FocusPlan {
+  /** Each line's list cost in cents, by its row: one rounding of the list total, split exactly. */
+  readonly listCents: ReadonlyMap<string, bigint>;
+  /** The charge period of the rows whose bucket is not the whole month (daily rows of people who moved). */
+  readonly chargePeriods: ReadonlyMap<string, { readonly start: string; readonly end: string }>;
+}
+
+export function planFocus(allocation: Allocation, rows: readonly CostRow[]): FocusPlan {
   const p = allocation.period;
   // ListCost gets the same treatment as BilledCost: one rounding of the list total, split exactly.
   const rowById = new Map(rows.map((r) => [r.rowId, r]));
   const listParts = [];
+  const chargePeriods = new Map<string, { start: string; end: string }>();
   for (const cc of allocation.costCenters) {
-    for (const a of cc.actors) for (const l of a.lines) listParts.push({ key: l.rowId, weight: rowById.get(l.rowId)?.listAmountCents ?? rowById.get(l.rowId)?.amountCents ?? ZERO });
+    for (const a of cc.actors) {
+      for (const l of a.lines) {
+        const row = rowById.get(l.rowId);
+        listParts.push({ key: l.rowId, weight: row?.listAmountCents ?? row?.amountCents ?? ZERO });
+        if (row && (row.startingAt !== p.startIso || row.endingAt !== p.endExclusiveIso)) chargePeriods.set(l.rowId, { start: row.startingAt, end: row.endingAt });
+      }
+    }
   }
-  const listCents = splitLargestRemainder(roundCents(sumMoney(listParts.map((x) => x.weight))), listParts);
+  return { listCents: splitLargestRemainder(roundCents(sumMoney(listParts.map((x) => x.weight))), listParts), chargePeriods };
+}
+
+export function* focusRowsOneByOne(allocation: Allocation, plan: FocusPlan, directory: OrgDirectory): Generator<FocusRow> {
+  const p = allocation.period;
+  const { listCents, chargePeriods } = plan;
 
   /** One FOCUS row of a cost center: the fixed columns, then what varies by kind of charge. */
   const charge = (cc: CostCenterAllocation, cents: bigint, columns: FocusRow): FocusRow => {
@@ -75,8 +95,8 @@ export function* focusRowsOneByOne(allocation: Allocation, rows: readonly CostRo
   for (const cc of allocation.costCenters) for (const a of cc.actors) for (const l of a.lines) {
     yield charge(cc, l.billedCents, {
       ChargeDescription: [l.model ?? 'no model', l.product, l.costType, l.contextWindow].filter(Boolean).join(' · '),
-      ChargePeriodEnd: rowById.get(l.rowId)?.endingAt ?? p.endExclusiveIso,
-      ChargePeriodStart: rowById.get(l.rowId)?.startingAt ?? p.startIso,
+      ChargePeriodEnd: chargePeriods.get(l.rowId)?.end ?? p.endExclusiveIso,
+      ChargePeriodStart: chargePeriods.get(l.rowId)?.start ?? p.startIso,
       ListCost: centsToDollarText(listCents.get(l.rowId)!),
       SubAccountId: l.workspaceId ?? '',
       x_ActorType: a.actorType,
