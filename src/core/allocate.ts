@@ -1,6 +1,7 @@
-import { actorId, actorKey, actorLabel, actorTypeLabel, lineIdentity, type CostRow } from './cost-row.js';
+import { actorId, actorKey, actorLabel, actorTypeLabel, lineIdentity, type Actor, type CostRow } from './cost-row.js';
 import { activeOn, indexDirectory, mapRow, markupPercent, UNALLOCATED, type CostCenter, type OrgDirectory } from './directory.js';
 import { dataError } from '../errors.js';
+import { createInterner } from './intern.js';
 import { formatUsd, Money, percentText, roundCents, splitLargestRemainder, sumMoney } from './money.js';
 import { periodDays, type Period } from './period.js';
 
@@ -155,24 +156,37 @@ export function allocate(
 ): Allocation {
   const carried = options.carried ?? [];
   const index = indexDirectory(directory);
+  // A line's identity leaves the actor out, so a month of millions of lines names only as many
+  // identities as it has products, models, windows, workspaces and buckets: keep one copy of each.
+  const lineKeys = createInterner();
+  // Parsed rows share one actor object per spender: one key text per actor, not one per row.
+  const actorKeys = new Map<Actor | null, string>();
+  const keyOf = (actor: Actor | null): string => {
+    let key = actorKeys.get(actor);
+    if (key === undefined) actorKeys.set(actor, (key = actorKey(actor)));
+    return key;
+  };
   const mapped: MappedRow[] = rows.map((row) => {
     const m = mapRow(index, row);
     const name = m.name ?? (row.actor?.type === 'user_actor' ? null : m.note);
-    return { row, costCenter: m.costCenter, pool: m.pool, rule: m.rule, name, actorKey: actorKey(row.actor), lineKey: lineIdentity(row) };
+    return { row, costCenter: m.costCenter, pool: m.pool, rule: m.rule, name, actorKey: keyOf(row.actor), lineKey: lineKeys.text(lineIdentity(row)) };
   });
 
-  const seen = new Map<string, string>();
+  // Each row's identity (actor, then line) once; by actor, so no identity text is made per row.
+  const seen = new Map<string, Map<string, string>>();
   for (const m of mapped) {
-    const identity = `${m.actorKey}#${m.lineKey}`;
-    const earlier = seen.get(identity);
+    let lines = seen.get(m.actorKey);
+    if (lines === undefined) seen.set(m.actorKey, (lines = new Map()));
+    const earlier = lines.get(m.lineKey);
     if (earlier !== undefined) {
       throw dataError(`The cost report returned the same row twice (${m.row.rowId} repeats ${earlier}).`, [
-        `Row identity: ${identity}`,
+        `Row identity: ${m.actorKey}#${m.lineKey}`,
         'Summing both would bill that spend twice. Nothing was published; pull the month again.',
       ]);
     }
-    seen.set(identity, m.row.rowId);
+    lines.set(m.lineKey, m.row.rowId);
   }
+  seen.clear();
 
   const unmappedRows = mapped.filter((m) => m.costCenter === UNALLOCATED);
   const unmapped: UnmappedActor[] = [...groupBy(unmappedRows, (m) => m.actorKey)]
