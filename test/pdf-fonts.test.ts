@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { tempDir } from './helpers/cli.js';
 
@@ -49,5 +50,58 @@ describe('fonts shared by the documents of a run', () => {
     const text = execFileSync('pdftotext', ['-raw', file, '-'], { encoding: 'utf8' });
     for (const line of statement) expect(text).toContain(line);
     expect(text).toContain('OFFICE_AGENT');
+  });
+});
+
+describe('table cells drawn without the line wrapper', () => {
+  // Letters, digits, spaces, hyphens, currency and percent signs, other scripts, a soft hyphen and
+  // a line break: texts that fit, that barely fit, that do not fit, and that pdfkit would break.
+  const alphabet = ['a', 'W', 'm', '1', '0', ' ', '-', '$', ',', '.', '%', 'é', 'Ж', 'ﬁ', '\u00ad', '\n', '…', 'x'];
+  type Cell = { text: string; width: number; align: 'left' | 'right'; size: number; bold: boolean; y: number };
+  const cellCase: fc.Arbitrary<Cell> = fc.record({
+    text: fc.array(fc.constantFrom(...alphabet), { maxLength: 40 }).map((cs) => cs.join('')),
+    width: fc.integer({ min: 4, max: 300 }),
+    align: fc.constantFrom('left' as const, 'right' as const),
+    size: fc.constantFrom(5.5, 8.5, 9, 11),
+    bold: fc.boolean(),
+    // Anywhere down the page, the bottom margin included (where pdfkit's wrapper would add a page).
+    y: fc.integer({ min: 50, max: 800 }),
+  });
+
+  it('a cell has the bytes doc.text gives it, whatever the text, width, alignment and place', async () => {
+    const pdf = await fresh();
+    const render = (cells: ReadonlyArray<Cell>, fast: boolean) => {
+      const doc = pdf.newDocument('cells', 'Acme', CLOCK);
+      for (const c of cells) {
+        doc.font(c.bold ? 'bold' : 'regular').fontSize(c.size);
+        if (fast) pdf.oneLine(doc, c.text, 60, c.y, c.width, c.align);
+        else doc.text(c.text, 60, c.y, { width: c.width, align: c.align, lineBreak: false });
+      }
+      return pdf.finishDocument(doc, 'CB-2026-09-T', false);
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.array(cellCase, { minLength: 1, maxLength: 12 }), async (cells) => {
+        expect((await render(cells, true)).equals(await render(cells, false))).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('words shaped once for all documents', () => {
+  it('the table of shaped words starts over at its bound, and a document drawn after has the bytes it has alone', async () => {
+    const alone = await draw(await fresh(), statement);
+    const pdf = await fresh();
+    const words = Array.from({ length: pdf.SHARED_WORDS + 500 }, (_, i) => `w${i.toString(36)}`);
+    let most = 0;
+    for (let i = 0; i < words.length; i += 2000) {
+      await draw(pdf, [words.slice(i, i + 2000).join(' ')]);
+      most = Math.max(most, pdf.sharedWordsHeld());
+    }
+    // Both faces drew every word; neither table passed the bound, and they had to start over.
+    expect(most).toBeGreaterThan(pdf.SHARED_WORDS);
+    expect(most).toBeLessThanOrEqual(2 * pdf.SHARED_WORDS);
+    expect(pdf.sharedWordsHeld()).toBeLessThan(2 * words.length);
+    expect((await draw(pdf, statement)).equals(alone)).toBe(true);
   });
 });

@@ -42,8 +42,36 @@ function cell(doc: Doc, text: string, x: number, y: number, c: Column, size: num
   const floor = figure ? 1 : MIN_CELL_SIZE;
   let s = size;
   while (s > floor && doc.fontSize(s).widthOfString(text) > width) s -= 0.25;
-  doc.text(figure ? text : fit(doc, text, width), x, y + (size - s) / 2, { width, align: c.align ?? 'left', lineBreak: false });
+  oneLine(doc, figure ? text : fit(doc, text, width), x, y + (size - s) / 2, width, c.align ?? 'left');
   doc.fontSize(size);
+}
+
+/** The pdfkit internals a table cell is drawn with (pdfkit 0.17): one line of text at a point. */
+interface LineDrawing {
+  _fragment(text: string, x: number, y: number, options: Record<string, unknown>): void;
+}
+
+/** Text that pdfkit's line wrapper might treat otherwise than as one plain line. */
+const WRAPPABLE = /[\n\r\u000b\u000c\u0085\u00ad\u2028\u2029]/;
+
+/**
+ * One line of a table cell, drawn as `doc.text(text, x, y, { width, align, lineBreak: false })`
+ * draws it when the text fits with room to spare: pdfkit's line wrapper (breaking the text into
+ * words by the Unicode rules, measuring each) then emits the whole text as one line, and this
+ * hands that line to pdfkit's own drawing with the options the wrapper would give, so the bytes
+ * are the same without the wrapper's cost. Anything closer to the edge goes through doc.text.
+ */
+export function oneLine(doc: Doc, text: string, x: number, y: number, width: number, align: 'left' | 'right'): void {
+  const plain = width - doc.widthOfString(text) >= 2 && !WRAPPABLE.test(text) && y + doc.currentLineHeight(true) <= doc.page.height - doc.page.margins.bottom;
+  if (!plain) {
+    doc.text(text, x, y, { width, align, lineBreak: false });
+    return;
+  }
+  doc.x = x;
+  doc.y = y;
+  // What the wrapper passes on: the options as pdfkit completes them, and the line's width.
+  (doc as unknown as LineDrawing)._fragment(text, x, y, { width, align, lineBreak: false, columns: 0, columnGap: 18, rotation: 0, lineWidth: (width * 100) / 100, textWidth: 0, wordCount: 1 });
+  doc.y = y + doc.currentLineHeight(true);
 }
 
 export function pageBottom(doc: Doc): number {
@@ -139,6 +167,10 @@ export function tableHeading(doc: Doc, text: string, rowCount: number, between =
 interface EmbeddedFont {
   readonly font: { readonly postscriptName: string };
   layoutCache?: Record<string, unknown>;
+  /** Shapes one word (fontkit), positions scaled to the font's units. */
+  layoutRun(text: string): unknown;
+  /** pdfkit's per-document word cache in front of layoutRun; replaced by one shared per face. */
+  layoutCached(text: string): unknown;
 }
 type EmbeddedFontClass = new (doc: Doc, font: EmbeddedFont['font'], id: string) => EmbeddedFont;
 /** The pdfkit internals the font sharing relies on (pdfkit 0.17). */
@@ -154,7 +186,43 @@ interface DocFonts {
  * Each document still has its own font objects and subsets (ids F2 and F3, as pdfkit would give
  * them), so the bytes are those pdfkit writes on its own.
  */
-let sharedFaces: { readonly make: EmbeddedFontClass; readonly faces: ReadonlyArray<{ readonly name: string; readonly font: EmbeddedFont['font'] }> } | null = null;
+let sharedFaces: { readonly make: EmbeddedFontClass; readonly faces: ReadonlyArray<SharedFace> } | null = null;
+
+interface SharedFace {
+  readonly name: string;
+  readonly font: EmbeddedFont['font'];
+  /** Words this face has shaped, for every document of the process (bounded by SHARED_WORDS). */
+  readonly words: Map<string, unknown>;
+}
+
+/**
+ * Distinct words kept shaped per face before the table starts over. Shaping a word is most of a
+ * statement's drawing, and a month's documents share most of their words (labels, notes, product
+ * names, small amounts); the table is bounded so a month of 500,000 names does not pile up.
+ */
+export const SHARED_WORDS = 20_000;
+
+/**
+ * The face's words shaped once for every document. Shaping depends on the word and the face
+ * alone (the glyph ids and scaled positions are the same in any document), and each document
+ * still makes its own subset, widths and text map from them, so its bytes do not change.
+ */
+function shareWords(embedded: EmbeddedFont, words: Map<string, unknown>): void {
+  embedded.layoutCached = (text: string) => {
+    let run = words.get(text);
+    if (run === undefined) {
+      if (words.size >= SHARED_WORDS) words.clear();
+      run = embedded.layoutRun(text);
+      words.set(text, run);
+    }
+    return run;
+  };
+}
+
+/** How many shaped words the faces hold now (for tests of the bound). */
+export function sharedWordsHeld(): number {
+  return sharedFaces === null ? 0 : sharedFaces.faces.reduce((n, f) => n + f.words.size, 0);
+}
 
 function openFaces(doc: Doc): void {
   const fonts = doc as unknown as DocFonts;
@@ -175,19 +243,18 @@ function openFaces(doc: Doc): void {
         if (codePoint >= 0xfb00 && codePoint <= 0xfb4f) glyph.codePoints = [...String.fromCodePoint(codePoint).normalize('NFKD')].map((l) => l.codePointAt(0)!);
       }
     }
-    sharedFaces = {
-      make: regular.constructor as EmbeddedFontClass,
-      faces: [
-        { name: 'regular', font: regular.font },
-        { name: 'bold', font: bold.font },
-      ],
-    };
+    const faces = [
+      { name: 'regular', font: regular.font, words: new Map<string, unknown>() },
+      { name: 'bold', font: bold.font, words: new Map<string, unknown>() },
+    ];
+    shareWords(regular, faces[0]!.words);
+    shareWords(bold, faces[1]!.words);
+    sharedFaces = { make: regular.constructor as EmbeddedFontClass, faces };
     return;
   }
   for (const face of sharedFaces.faces) {
-    // Each document keeps its own word-layout cache (pdfkit makes one per font object), so a
-    // run's distinct words do not pile up for the whole process.
     const embedded = new sharedFaces.make(doc, face.font, `F${++fonts._fontCount}`);
+    shareWords(embedded, face.words);
     fonts._fontFamilies[face.name] = embedded;
     fonts._fontFamilies[face.font.postscriptName] = embedded;
   }
