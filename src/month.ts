@@ -106,6 +106,10 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   if (input.grouped.rows.length >= SMALL_MONTH_LINES) collectGarbage();
   const index = indexDirectory(directory);
   const { allocation, focus, movers } = allocateRows(input, index);
+  // Each step of planning leaves its own garbage (the rows' mapping, the statements' sorting), and
+  // V8 would let it pile up to several times the month before it collects: collect between steps.
+  const large = allocation.rowCount >= SMALL_MONTH_LINES;
+  if (large) collectGarbage();
   const adjustments = input.previous ? adjustmentsBetween(input.previous.figures, figuresOf(allocation, input.status)) : [];
   const revisionNotes: Record<string, string> = {};
   if (input.previous) {
@@ -144,6 +148,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   }
 
   const bare = [...statements, ...buildRollups(allocation, statements)];
+  if (large) collectGarbage();
   const insights = buildInsights(bare, {
     period,
     index,
@@ -159,7 +164,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   // Planning leaves garbage that V8 would otherwise collect only once the heap is twice the month;
   // collecting it once here, before the threads start and the ledgers are written, keeps the peak
   // near what the month holds. A small month skips it (it costs more than it saves there).
-  if (allocation.rowCount >= SMALL_MONTH_LINES) collectGarbage();
+  if (large) collectGarbage();
   const withInsights = bare.map((s) => ({ ...s, insights: insights.get(s.number)! }));
   const direct = withInsights.filter((s) => s.kind === 'direct');
   const rollups = withInsights.filter((s) => s.kind === 'rollup');
