@@ -191,31 +191,69 @@ let sharedFaces: { readonly make: EmbeddedFontClass; readonly faces: ReadonlyArr
 interface SharedFace {
   readonly name: string;
   readonly font: EmbeddedFont['font'];
-  /** Words this face has shaped, for every document of the process (bounded by SHARED_WORDS). */
-  readonly words: Map<string, unknown>;
+  /** Words this face has shaped, for every document of the process. */
+  readonly words: ShapedWords;
+}
+
+/** What pdfkit reads of a shaped word: its glyphs, their positions and its width. */
+interface Shaped {
+  readonly glyphs: unknown;
+  readonly positions: unknown;
+  readonly advanceWidth: number;
 }
 
 /**
- * Distinct words kept shaped per face before the table starts over. Shaping a word is most of a
- * statement's drawing, and a month's documents share most of their words (labels, notes, product
- * names, small amounts); the table is bounded so a month of 500,000 names does not pile up.
+ * Words kept shaped per face in each of two generations. Shaping a word is most of a statement's
+ * drawing, and a month's documents share most of their words (labels, notes, product names,
+ * small amounts); the table is bounded so a month of 500,000 names does not pile up.
  */
-export const SHARED_WORDS = 20_000;
+export const SHARED_WORDS = 8_000;
+
+/**
+ * A face's shaped words: the recent generation and the one before it. When the recent one is
+ * full it becomes the older one and the older is forgotten; a word found in the older one moves
+ * to the recent one, so the words every document uses stay while names and amounts come and go.
+ */
+class ShapedWords {
+  private recent = new Map<string, Shaped>();
+  private older = new Map<string, Shaped>();
+
+  get size(): number {
+    return this.recent.size + this.older.size;
+  }
+
+  get(word: string): Shaped | undefined {
+    const run = this.recent.get(word);
+    if (run !== undefined) return run;
+    const old = this.older.get(word);
+    if (old !== undefined) this.put(word, old);
+    return old;
+  }
+
+  put(word: string, run: Shaped): void {
+    if (this.recent.size >= SHARED_WORDS) {
+      this.older = this.recent;
+      this.recent = new Map();
+    }
+    this.recent.set(word, run);
+  }
+}
 
 /**
  * The face's words shaped once for every document. Shaping depends on the word and the face
  * alone (the glyph ids and scaled positions are the same in any document), and each document
  * still makes its own subset, widths and text map from them, so its bytes do not change.
  */
-function shareWords(embedded: EmbeddedFont, words: Map<string, unknown>): void {
+function shareWords(embedded: EmbeddedFont, words: ShapedWords): void {
   embedded.layoutCached = (text: string) => {
-    let run = words.get(text);
-    if (run === undefined) {
-      if (words.size >= SHARED_WORDS) words.clear();
-      run = embedded.layoutRun(text);
-      words.set(text, run);
+    let shaped = words.get(text);
+    if (shaped === undefined) {
+      // fontkit's run holds more than pdfkit reads (features, script, direction): keep what it reads.
+      const run = embedded.layoutRun(text) as Shaped;
+      shaped = { glyphs: run.glyphs, positions: run.positions, advanceWidth: run.advanceWidth };
+      words.put(text, shaped);
     }
-    return run;
+    return shaped;
   };
 }
 
@@ -244,8 +282,8 @@ function openFaces(doc: Doc): void {
       }
     }
     const faces = [
-      { name: 'regular', font: regular.font, words: new Map<string, unknown>() },
-      { name: 'bold', font: bold.font, words: new Map<string, unknown>() },
+      { name: 'regular', font: regular.font, words: new ShapedWords() },
+      { name: 'bold', font: bold.font, words: new ShapedWords() },
     ];
     shareWords(regular, faces[0]!.words);
     shareWords(bold, faces[1]!.words);
