@@ -62,7 +62,10 @@ const WRAPPABLE = /[\n\r\u000b\u000c\u0085\u00ad\u2028\u2029]/;
  * are the same without the wrapper's cost. Anything closer to the edge goes through doc.text.
  */
 export function oneLine(doc: Doc, text: string, x: number, y: number, width: number, align: 'left' | 'right'): void {
-  const plain = width - doc.widthOfString(text) >= 2 && !WRAPPABLE.test(text) && y + doc.currentLineHeight(true) <= doc.page.height - doc.page.margins.bottom;
+  // The wrapper starts a new page for a line that reaches past the bottom margin (which it reads
+  // rounded down to single precision): a line within 0.01 pt of it goes through doc.text.
+  const bottom = doc.page.height - doc.page.margins.bottom;
+  const plain = width - doc.widthOfString(text) >= 2 && !WRAPPABLE.test(text) && y + doc.currentLineHeight(true) + 0.01 <= bottom;
   if (!plain) {
     doc.text(text, x, y, { width, align, lineBreak: false });
     return;
