@@ -81,6 +81,16 @@ describe('allocate', () => {
     expect(() => allocate([r, { ...r, rowId: 'test-p002.json#1' }], directory(), sep)).toThrow(/same row twice/);
   });
 
+  it('refuses two rows whose identities join to the same text (a "#" inside a key), as the ledgers would merge them', () => {
+    // api_key:k1 # x#chat|… and api_key:k1#x # chat|… both read "api_key:k1#x#chat|…".
+    const a = row({ type: 'api_actor', apiKeyId: 'k1' }, '1', { product: 'x#chat' });
+    const b = { ...row({ type: 'api_actor', apiKeyId: 'k1#x' }, '2', { product: 'chat' }), rowId: 'test-p002.json#1' };
+    expect(() => allocate([a, b], directory(), sep)).toThrow(/same row twice \(test-p002\.json#1 repeats/);
+    expect(() => allocate([b, a], directory(), sep)).toThrow(/same row twice/);
+    // A "#" alone collides with nothing.
+    expect(allocate([a], directory(), sep).sourceTotalCents).toBe(1n);
+  });
+
   it('gives the parent a roll-up statement whose subtotals are its children\u2019s statements', () => {
     const rows = [row(user('user_ana', null), '100.4'), row(user('user_bo', 'bo@acme.example'), '250.4', { product: 'claude_code' }), row(user('user_bo', 'bo@acme.example'), '0.3', { product: 'cowork' }), row(null, '50', { product: 'claude_tag' })];
     const a = allocate(rows, directory(), sep);

@@ -173,11 +173,16 @@ export function allocate(
   });
 
   // Each row's identity (actor, then line) once; by actor, so no identity text is made per row.
+  // Downstream a line is known by "actor#line" (adjustments, revisions, statement keys): two rows
+  // whose texts join to the same identity must be refused too. That needs a "#" inside one key of
+  // each, so only such rows are also checked by their joined text.
   const seen = new Map<string, Map<string, string>>();
+  const joined = new Map<string, string>();
   for (const m of mapped) {
     let lines = seen.get(m.actorKey);
     if (lines === undefined) seen.set(m.actorKey, (lines = new Map()));
-    const earlier = lines.get(m.lineKey);
+    const hashed = m.actorKey.includes('#') || m.lineKey.includes('#');
+    const earlier = lines.get(m.lineKey) ?? (hashed ? joined.get(`${m.actorKey}#${m.lineKey}`) : undefined);
     if (earlier !== undefined) {
       throw dataError(`The cost report returned the same row twice (${m.row.rowId} repeats ${earlier}).`, [
         `Row identity: ${m.actorKey}#${m.lineKey}`,
@@ -185,6 +190,7 @@ export function allocate(
       ]);
     }
     lines.set(m.lineKey, m.row.rowId);
+    if (hashed) joined.set(`${m.actorKey}#${m.lineKey}`, m.row.rowId);
   }
   seen.clear();
 
