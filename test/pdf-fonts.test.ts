@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -56,7 +57,7 @@ describe('fonts shared by the documents of a run', () => {
 describe('table cells drawn without the line wrapper', () => {
   // Letters, digits, spaces, hyphens, currency and percent signs, other scripts, a soft hyphen and
   // a line break: texts that fit, that barely fit, that do not fit, and that pdfkit would break.
-  const alphabet = ['a', 'W', 'm', '1', '0', ' ', '-', '$', ',', '.', '%', 'é', 'Ж', 'ﬁ', '\u00ad', '\n', '…', 'x'];
+  const alphabet = ['a', 'W', 'm', 'T', 'Y', 'V', 'o', '1', '0', ' ', '-', '-', '/', '$', ',', '.', '%', '@', '_', 'é', 'Ж', 'λ', 'ﬁ', '\u00ad', '\n', '…', 'x'];
   type Cell = { text: string; width: number; align: 'left' | 'right'; size: number; bold: boolean; y: number };
   const cellCase: fc.Arbitrary<Cell> = fc.record({
     text: fc.array(fc.constantFrom(...alphabet), { maxLength: 40 }).map((cs) => cs.join('')),
@@ -85,6 +86,30 @@ describe('table cells drawn without the line wrapper', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('text that breaks only after its spaces', () => {
+  // The breaker pdfkit's line wrapper uses, from pdfkit's own dependencies.
+  const LineBreaker = createRequire(createRequire(import.meta.url).resolve('pdfkit'))('linebreak') as new (text: string) => { nextBreak(): { position: number } | null };
+  const letters = ['a', 'Z', 'é', 'Å', 'ß', 'ﬁ', 'ő', 'ș', 'Ł', 'λ', 'Ω', 'ά', 'Ж', 'ё', 'e\u0301', '0', '7', '1', ' ', ' ', '.', ',', '$', '%', '@', '_'];
+
+  it('has no break opportunity but after a space, as SPACE_BREAKS_ONLY claims', async () => {
+    const pdf = await fresh();
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...letters), { maxLength: 30 }).map((cs) => cs.join('')), (text) => {
+        // Texts it takes (a $ only before a digit, a % only after one); the rest go through doc.text.
+        fc.pre(pdf.SPACE_BREAKS_ONLY.test(text));
+        const breaker = new LineBreaker(text);
+        for (let bk = breaker.nextBreak(); bk; bk = breaker.nextBreak()) {
+          if (bk.position < text.length) expect(text[bk.position - 1]).toBe(' ');
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    // The cells it is for; and what it keeps out, which does break elsewhere.
+    for (const text of ['$1,234.56', '12.34%', 'ana.virtanen@acme.example', 'claude_code']) expect(pdf.SPACE_BREAKS_ONLY.test(text)).toBe(true);
+    for (const text of ['Marie-Yngve', 'a/b', 'a\u2014b', '$$', '5%a', '-$3.00']) expect(pdf.SPACE_BREAKS_ONLY.test(text)).toBe(false);
   });
 });
 

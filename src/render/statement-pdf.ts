@@ -51,21 +51,33 @@ interface LineDrawing {
   _fragment(text: string, x: number, y: number, options: Record<string, unknown>): void;
 }
 
-/** Text that pdfkit's line wrapper might treat otherwise than as one plain line. */
-const WRAPPABLE = /[\n\r\u000b\u000c\u0085\u00ad\u2028\u2029]/;
+/**
+ * Text whose only line-break opportunities (Unicode line breaking, as pdfkit's wrapper finds them)
+ * are after its spaces: letters of the Latin, Greek and Cyrillic scripts with their accents,
+ * digits, . , @ _, a $ that starts a word before a digit and a % after one (a test checks this against the breaker
+ * pdfkit uses). pdfkit's wrapper
+ * then measures the same words, split after each space, as pdfkit's own measure of the text does,
+ * with the same kerning inside each. A hyphen, a slash or a dash is a break opportunity: the
+ * wrapper measures the parts on either side apart, without the kerning between them, and may
+ * wrap a text the whole of which fits; such text goes through doc.text.
+ */
+export const SPACE_BREAKS_ONLY = /^(?:[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{M}0-9 .,@_]|(?<=^| )\$(?=[0-9])|(?<=[0-9])%(?![\p{L}0-9]))*$/u;
 
 /**
  * One line of a table cell, drawn as `doc.text(text, x, y, { width, align, lineBreak: false })`
  * draws it when the text fits with room to spare: pdfkit's line wrapper (breaking the text into
  * words by the Unicode rules, measuring each) then emits the whole text as one line, and this
  * hands that line to pdfkit's own drawing with the options the wrapper would give, so the bytes
- * are the same without the wrapper's cost. Anything closer to the edge goes through doc.text.
+ * are the same without the wrapper's cost. Text that breaks elsewhere than after its spaces, or
+ * that comes within 2 pt of its width or 0.01 pt of the bottom margin, goes through doc.text.
  */
 export function oneLine(doc: Doc, text: string, x: number, y: number, width: number, align: 'left' | 'right'): void {
   // The wrapper starts a new page for a line that reaches past the bottom margin (which it reads
   // rounded down to single precision): a line within 0.01 pt of it goes through doc.text.
   const bottom = doc.page.height - doc.page.margins.bottom;
-  const plain = width - doc.widthOfString(text) >= 2 && !WRAPPABLE.test(text) && y + doc.currentLineHeight(true) + 0.01 <= bottom;
+  // An empty text, or one continuing an earlier text's paragraph, is left to doc.text as well.
+  const continuing = (doc as unknown as { _wrapper?: unknown })._wrapper != null;
+  const plain = text !== '' && !continuing && width - doc.widthOfString(text) >= 2 && SPACE_BREAKS_ONLY.test(text) && y + doc.currentLineHeight(true) + 0.01 <= bottom;
   if (!plain) {
     doc.text(text, x, y, { width, align, lineBreak: false });
     return;
