@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { barChartHeight, drawBarChart, drawTrendChart, niceStep, NO_DATA, type Bar, type Box, type ChartColours, type TrendPoint } from '../src/render/charts.js';
 import { finishDocument, MARGIN, newDocument } from '../src/render/statement-pdf.js';
 import { decodePng, pixel, type RgbImage } from './helpers/png.js';
+import { tempDir } from './helpers/cli.js';
 
 /** Read back with tools other than PDFKit: poppler (pdftotext, pdftoppm) and qpdf. */
 const pdfText = (path: string): string => execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', path, '-'], { encoding: 'utf8' });
@@ -182,7 +182,7 @@ describe('charts drawn with PDFKit vector graphics, read back with poppler and q
   let img: RgbImage;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'charts-'));
+    dir = tempDir('charts-');
     rendered = await render();
     pdfPath = join(dir, 'charts.pdf');
     writeFileSync(pdfPath, rendered.pdf);
@@ -294,7 +294,7 @@ describe('chart edge cases', () => {
     const doc = newDocument('Edge', 'Example Corp', CLOCK);
     const used = draw(doc);
     const after = { x: doc.x, y: doc.y };
-    const path = join(mkdtempSync(join(tmpdir(), 'charts-edge-')), 'edge.pdf');
+    const path = join(tempDir('charts-edge-'), 'edge.pdf');
     writeFileSync(path, await finishDocument(doc, 'edge', false));
     expect(qpdfCheck(path)).toContain('No syntax or stream encoding errors found');
     return { text: pdfText(path), used, path, after };
@@ -324,7 +324,7 @@ describe('chart edge cases', () => {
     const r = await single((doc) => drawBarChart(doc, { x: MARGIN, y: 100, width: 220, height: 60 }, 'Narrow', bars, COLOURS));
     for (const b of bars) expect(r.text).toContain(b.display);
     // No text drawn over the bar: it is one solid run, and the text (dark pixels) lies right of it.
-    const dir = mkdtempSync(join(tmpdir(), 'charts-narrow-'));
+    const dir = tempDir('charts-narrow-');
     const img = rasterise(dir, r.path);
     const [big] = horizontalBands(img, 'blue', 100, 100 + r.used);
     expect(big).toBeDefined();

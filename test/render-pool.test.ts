@@ -167,6 +167,21 @@ describe('render pool', () => {
     }
   });
 
+  it('a worker that dies rejects the job it was rendering; the jobs behind it render on a new worker', async () => {
+    const dying = new URL('./fixtures/dying-render-worker.mjs', import.meta.url);
+    const pool = createRenderPool(1, { script: dying });
+    try {
+      const crash = { ...statements[0]!, number: 'CRASH' };
+      const [lost, ...rest] = [pool.render(jobOf(crash)), ...statements.slice(0, 4).map((s) => pool.render(jobOf(s)))];
+      await expect(lost).rejects.toThrow('a render worker thread stopped (exit code 3) while rendering CRASH');
+      const rendered = await Promise.all(rest);
+      expect(rendered.map((r) => sha256(r.pdf))).toEqual(statements.slice(0, 4).map((s) => reference.get(s.number)!.pdf));
+      expect(rendered.map((r) => sha256(r.xlsx))).toEqual(statements.slice(0, 4).map((s) => reference.get(s.number)!.xlsx));
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('close() rejects what was not rendered, and later render() calls', async () => {
     const pool = createRenderPool(1);
     const jobs = statements.slice(0, 5).map((s) => pool.render(jobOf(s)));

@@ -165,9 +165,9 @@ const V8_OR_PROCESS_WIDE = /^--(max-old-space-size|max-semi-space-size|stack-siz
  * An idle worker is unref'd, so a forgotten close() does not keep the process alive; close() still
  * terminates them and rejects what was not finished.
  */
-export function createRenderPool(workers: number): RenderPool {
+export function createRenderPool(workers: number, options: { readonly script?: URL } = {}): RenderPool {
   if (!Number.isInteger(workers) || workers < 0 || workers > MAX_RENDER_WORKERS) throw new RangeError(`render workers must be an integer from 0 to ${MAX_RENDER_WORKERS}, got ${workers}`);
-  return workers === 0 ? new InProcessPool() : new WorkerPool(workers);
+  return workers === 0 ? new InProcessPool() : new WorkerPool(workers, options.script ?? workerScript());
 }
 
 const closedError = () => new Error('the render pool is closed: no statement can be rendered after close()');
@@ -282,7 +282,11 @@ class WorkerPool implements RenderPool {
   /** Why no worker can run; every job is refused with it. */
   private broken: Error | null = null;
 
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    /** The worker's script: render-worker.js, or a stand-in a test gives. */
+    private readonly script: URL,
+  ) {}
 
   render(job: RenderJob): Promise<RenderedStatement> {
     if (this.closed) return Promise.reject(closedError());
@@ -327,7 +331,7 @@ class WorkerPool implements RenderPool {
   }
 
   private startWorker(): Slot {
-    const worker = new Worker(workerScript(), { execArgv: workerExecArgv() });
+    const worker = new Worker(this.script, { execArgv: workerExecArgv() });
     const slot: Slot = { worker, current: null, ready: false, crash: null };
     this.slots.add(slot);
     worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { expect } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -62,8 +62,19 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd
   return result;
 }
 
+const made: string[] = [];
+
+/** A fresh folder under the system's temporary folder, removed after the test file (see cleanup.ts). */
 export function tempDir(prefix = 'chargeback-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes every folder tempDir made in this test file; CHARGEBACK_KEEP_TEST_DIRS=1 keeps them to look at. */
+export function removeTempDirs(): void {
+  if (process.env.CHARGEBACK_KEEP_TEST_DIRS === '1') return;
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /**
