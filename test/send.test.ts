@@ -6,7 +6,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { periodOf } from '../src/core/period.js';
-import { planMessages, type DeliveryCostCenter } from '../src/delivery/message.js';
+import { composeMessage, planMessages, type DeliveryCostCenter } from '../src/delivery/message.js';
 import { runCli, tempDir, type CliResult } from './helpers/cli.js';
 
 const NOW = '2026-11-25T09:00:00Z';
@@ -382,5 +382,25 @@ describe('planMessages', () => {
       { file: 'CB-2026-09-ENG-ROLLUP.pdf', source: 'statements/rollup/ENG.pdf' },
       { file: 'CB-2026-09-ENG-ROLLUP.xlsx', source: 'statements/rollup/ENG.xlsx' },
     ]);
+  });
+
+  it('a revision says "Revised" in the subject and first in the body; a first issue does not', async () => {
+    const email = { from: null, subject: '{company}: Claude chargeback statement {period} for {cost_centers}', body: 'Dear {owner},\n\nattached: {statements}, total {total}.\n' };
+    const ctx = { period: periodOf(2026, 9), company: 'Acme', email, from: 'finance@acme.example', now: new Date('2026-12-01T08:30:00Z') };
+    const contents = [Buffer.from('%PDF-1.3'), Buffer.from('PK')];
+    const messageOf = async (revision: number) => {
+      const planned = planMessages(periodOf(2026, 9), revision, [cc('OPS', 'ops@acme.example', true)], () => false).messages[0]!;
+      const composed = await composeMessage(planned, contents, ctx);
+      return { subject: composed.subject, mail: await simpleParser(composed.bytes) };
+    };
+    const first = await messageOf(1);
+    const revised = await messageOf(2);
+    expect(first.subject).toBe('Acme: Claude chargeback statement 2026-09 for Name of OPS (OPS)');
+    expect(first.mail.text).toBe('Dear Owner of OPS,\n\nattached: CB-2026-09-OPS, total $123.45.\n');
+    expect(revised.subject).toBe('Revised (revision 2): Acme: Claude chargeback statement 2026-09 for Name of OPS (OPS)');
+    expect(revised.mail.subject).toBe(revised.subject);
+    expect(revised.mail.text).toBe(
+      "Revised statement: revision 2 of September 2026. It replaces the statement sent earlier for the same month; only the difference is charged, on the next month's statement. Page 1 of each statement says what it replaces and the difference.\n\nDear Owner of OPS,\n\nattached: CB-2026-09-OPS, total $123.45.\n",
+    );
   });
 });

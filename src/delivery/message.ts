@@ -45,6 +45,8 @@ export interface PlannedMessage {
   readonly attachments: readonly AttachmentFile[];
   /** File name in outbox/. */
   readonly outboxFile: string;
+  /** 1 for a month's first issue; 2 or more for a revision, which the subject and body say. */
+  readonly revision: number;
 }
 
 export interface Plan {
@@ -117,6 +119,7 @@ export function planMessages(period: Period, revision: number, costCenters: read
       totalCents: (statements.some((s) => s.kind === 'direct') ? statements.filter((s) => s.kind === 'direct') : statements).reduce((a, s) => a + s.cents, 0n),
       attachments,
       outboxFile: `${name}.eml`,
+      revision,
     };
   });
   return { messages, noOwner };
@@ -166,8 +169,14 @@ export function fill(text: string, values: Record<string, string>): string {
  */
 export async function composeMessage(message: PlannedMessage, contents: readonly Buffer[], ctx: ComposeContext): Promise<ComposedMessage> {
   const values = placeholders(message, ctx);
-  const subject = fill(ctx.email.subject, values).replace(/[\r\n]+/g, ' ').trim();
-  const body = fill(ctx.email.body, values).replace(/\r\n?/g, '\n').replace(/\n*$/, '\n');
+  const revised = message.revision > 1;
+  const filled = fill(ctx.email.subject, values).replace(/[\r\n]+/g, ' ').trim();
+  const subject = revised ? `Revised (revision ${message.revision}): ${filled}` : filled;
+  // A revision replaces what the owner already holds: said first, before the template's text.
+  const notice = revised
+    ? `Revised statement: revision ${message.revision} of ${values.period_title}. It replaces the statement sent earlier for the same month; only the difference is charged, on the next month's statement. Page 1 of each statement says what it replaces and the difference.\n\n`
+    : '';
+  const body = `${notice}${fill(ctx.email.body, values)}`.replace(/\r\n?/g, '\n').replace(/\n*$/, '\n');
   const attachmentSha256 = contents.map(sha256);
   const seed = sha256(Buffer.from([message.recipient.toLowerCase(), ...message.statements.map((s) => s.number), ...attachmentSha256, ctx.now.toISOString()].join('\n')));
   const domain = (ctx.from ? /@([^\s<>@]+)>?\s*$/.exec(ctx.from)?.[1] : undefined) ?? 'claude-chargeback.invalid';
