@@ -9,15 +9,16 @@ import {
 import type { Pseudonyms } from './io/pseudonyms.js';
 import { allocate, groupBy, hasStatement, type Allocation, type CarriedAdjustment } from './core/allocate.js';
 import { adjustmentsBetween, figuresOf, type AdjustmentLine, type IssuedFigures } from './core/adjustments.js';
+import { diffSide, reasonsBetween } from './core/diff.js';
 import { actorId, actorTypeLabel, type CostRow } from './core/cost-row.js';
 import { actorsWithChangingOwner, indexDirectory, type OrgDirectory } from './core/directory.js';
 import { filterableActorId, withDailyRows } from './core/daily.js';
 import { focusRowsOneByOne, FOCUS_COLUMNS, planFocus, type FocusPlan } from './core/focus.js';
 import { journalLines, JOURNAL_COLUMNS } from './core/journal.js';
 import { decimalText, formatUsd, sumMoney } from './core/money.js';
-import { addDays, dayOf, dayStartMs, instantMs, isoSeconds, periodDays, type Period } from './core/period.js';
+import { addDays, dayOf, dayStartMs, instantMs, isoSeconds, parsePeriod, periodDays, type Period } from './core/period.js';
 import { reconcile, type Reconciliation } from './core/reconcile.js';
-import { buildRollups, buildStatements, numberFor, statementLines, type DocumentStatus, type Statement } from './core/statements.js';
+import { buildRollups, buildStatements, numberFor, periodTitle, statementLines, statementNumber, type DocumentStatus, type Statement, type StatementRevision } from './core/statements.js';
 import { dataError, usageError } from './errors.js';
 import { csvLine, toCsv } from './render/csv.js';
 import { jsonPieces, lazyArray } from './render/json-stream.js';
@@ -65,7 +66,7 @@ export interface MonthInput {
   readonly apiLabel: string;
   /** 1 for a first issue; for a revision, its number and the issue it revises. */
   readonly revision: number;
-  readonly previous: { readonly figures: IssuedFigures; readonly bytes: Uint8Array } | null;
+  readonly previous: PreviousIssue | null;
   /** Adjustments of the previous month carried into this one, and the revision they come from. */
   readonly carried: { readonly adjustments: readonly CarriedAdjustment[]; readonly source: string | null };
   /** Where every file goes as it is made; the listings' pages are already in it (raw/). */
@@ -73,6 +74,20 @@ export interface MonthInput {
   /** Statements rendered on this many worker threads (0: on this thread); the documents are the same either way. */
   readonly renderWorkers?: number;
 }
+
+/** The issue a revision revises, as the revision needs it. */
+export interface PreviousIssue {
+  readonly figures: IssuedFigures;
+  /** Its chargeback.json as published (kept under inputs/). */
+  readonly bytes: Uint8Array;
+  /** When it was made (its manifest's clock); null when not recorded (months revised before 0.5.0). */
+  readonly issuedAt: string | null;
+  /** The month whose statements carry this revision's differences (YYYY-MM): the first not yet issued after it. */
+  readonly differenceChargedOn: string;
+}
+
+/** How many of diff's reasons a revised statement gives on page 1. */
+const REVISION_REASONS = 5;
 
 export interface MonthTemplate {
   readonly template: Template;
@@ -111,11 +126,24 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   const large = allocation.rowCount >= SMALL_MONTH_LINES;
   if (large) collectGarbage();
   const adjustments = input.previous ? adjustmentsBetween(input.previous.figures, figuresOf(allocation, input.status)) : [];
-  const revisionNotes: Record<string, string> = {};
+  const revisions: Record<string, StatementRevision> = {};
   if (input.previous) {
-    const prev = input.previous.figures;
+    const { figures: prev, issuedAt: previousIssuedAt, differenceChargedOn } = input.previous;
+    const carrying = parsePeriod(differenceChargedOn)!;
+    // Why each statement changed, as `chargeback diff` says it.
+    const reasons = prev.side ? reasonsBetween(prev.side, diffSide(period.label, directory.sha256, allocation.costCenters), REVISION_REASONS) : new Map<string, string[]>();
     for (const l of adjustments.filter((x) => x.line === 'TOTAL')) {
-      revisionNotes[l.costCenter] = `Revision ${input.revision}: replaces ${l.originalStatement || 'nothing (new statement)'} (${prev.status}, ${formatUsd(l.previousCents)}); this issue differs from it by ${formatUsd(l.adjustmentCents)}. What the first issue under-or over-billed is carried to the next month issued after this revision.`;
+      revisions[l.costCenter] = {
+        revision: input.revision,
+        of: statementNumber(period.label, l.costCenter),
+        replaces: l.originalStatement || null,
+        previousCents: l.previousCents,
+        previousStatus: prev.status === 'FINAL' ? 'FINAL' : 'PROVISIONAL',
+        previousIssuedAt,
+        differenceCents: l.adjustmentCents,
+        chargedOn: { periodLabel: carrying.label, periodTitle: periodTitle(carrying.year, carrying.month), number: statementNumber(carrying.label, l.costCenter) },
+        reasons: reasons.get(l.costCenter) ?? [],
+      };
     }
   }
   const orgTotal = sumMoney(input.total.rows.map((r) => r.amountCents));
@@ -139,7 +167,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     directorySha256: directory.sha256,
     toolVersion: TOOL_VERSION,
     seatPriceCents: directory.seatPriceCents,
-    revisionNotes,
+    revisions,
   }, { lines: false });
   // Asserted where the sums are made (reconcile) and again here, on what is about to be published.
   const published = statements.reduce((acc, s) => acc + s.totalCents, 0n);
@@ -232,6 +260,8 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     status: input.status,
     revision: input.revision,
     revises: input.previous ? `${period.label} revision ${input.previous.figures.revision} (${input.previous.figures.status})` : null,
+    revisesIssuedAt: input.previous?.issuedAt ?? null,
+    differenceChargedOn: input.previous?.differenceChargedOn ?? null,
     carriedFrom: input.carried.adjustments.length > 0 ? input.carried.source : null,
     clock: issuedAt,
     dataRefreshedAt: input.dataRefreshedAt,

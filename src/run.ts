@@ -4,7 +4,7 @@ import { listingBounds, PAGE_LIMIT, type RowBound } from './api/listing-bounds.j
 import { PullProgress } from './api/progress.js';
 import { readHistory } from './io/history.js';
 import { readRecordedInputs } from './io/recorded.js';
-import { issueFolder, RAW_DIR, rawPageName, rawPath, readDeliveries, readRecordedManifest } from './io/layout.js';
+import { issueFolder, RAW_DIR, rawPageName, rawPath, readDeliveries, readManifest, readRecordedManifest } from './io/layout.js';
 import type { Pseudonyms } from './io/pseudonyms.js';
 import { loadMonthTemplate, standardTemplatePath } from './io/month-template.js';
 import { actorsWithChangingOwner, indexDirectory } from './core/directory.js';
@@ -15,10 +15,10 @@ import { ChargebackError, dataError, tempfailError, upstreamError, usageError } 
 import { loadDirectory } from './io/directory-file.js';
 import { ENGAGEMENT_LISTING, PREMIUM_LISTING, rawStartingAt, readRawListings } from './io/raw.js';
 import type { OrgDirectory } from './core/directory.js';
-import { carriedInto, isClosed, latestIssue, type Issue } from './io/issues.js';
+import { carriedInto, isClosed, latestIssue, monthCarrying, type Issue } from './io/issues.js';
 import { checkOutDir, exists, openStaging } from './io/publish.js';
 import type { MonthSink } from './io/month-sink.js';
-import { deriveMonth, oldestRefresh, type MonthInput, type MonthTemplate } from './month.js';
+import { deriveMonth, oldestRefresh, type MonthInput, type MonthTemplate, type PreviousIssue } from './month.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
 export interface ApiTarget {
@@ -114,6 +114,29 @@ export function assertFinalByDate(period: Period, nowMs: number, provisional: bo
   return final;
 }
 
+/**
+ * A month's issues only move forward in time. A run dated before the month's latest issue (a
+ * back-dated --now, a replayed clock) would publish older knowledge as if it replaced newer: it is
+ * refused, naming the issue and when it was made. A FINAL month never receives a PROVISIONAL
+ * revision, whatever the clock says.
+ */
+export async function assertForward(issued: Issue, period: Period, nowMs: number, finalByDate: boolean): Promise<string> {
+  const { manifest } = await readManifest(issued.folder);
+  const issuedMs = instantMs(manifest.clock) ?? NaN;
+  if (nowMs < issuedMs) {
+    throw usageError(`${period.label}'s latest issue, ${issued.folder} (${manifest.status}), was made at ${manifest.clock}, after this run's clock (${isoSeconds(nowMs)}). A month's issues only move forward in time; nothing was written.`, [
+      `A run dated before ${basename(issued.folder)} would replace its figures with what was known earlier.`,
+      `Run without --now (the current time), or with --now at or after ${manifest.clock}.`,
+    ]);
+  }
+  if (manifest.status === 'FINAL' && !finalByDate) {
+    throw usageError(`${period.label} is FINAL (${issued.folder}, issued ${manifest.clock}); a PROVISIONAL revision of it cannot be issued. Nothing was written.`, [
+      `${period.label} is final from ${dayText(finalFromMs(period))}; run it with a clock on or after that day to revise the final figures.`,
+    ]);
+  }
+  return manifest.clock;
+}
+
 function refreshCovers(period: Period, dataRefreshedAt: string | null): boolean {
   return dataRefreshedAt !== null && (instantMs(dataRefreshedAt) ?? NaN) >= period.endExclusiveMs;
 }
@@ -139,6 +162,7 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   // A published month is never rewritten: a new run writes a revision beside it (final figures,
   // a corrected directory) with the exact adjustments, unless --force replaces a lone first issue.
   const issued = await latestIssue(options.outDir, period.label);
+  const issuedAt = issued ? await assertForward(issued, period, nowMs, finalByDate) : null;
   const closed = await isClosed(options.outDir, period.label);
   if (issued && options.force && (closed || issued.revision > 1)) {
     throw usageError(`${join(options.outDir, period.label)} ${closed ? 'is closed' : `has ${issued.revision - 1} revision(s)`}; --force would rewrite what was issued.`, [
@@ -155,7 +179,7 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
       ]);
     }
   }
-  const previous = issued && !options.force ? issued : null;
+  const previous: (Issue & PreviousIssue) | null = issued && !options.force ? { ...issued, issuedAt, differenceChargedOn: await monthCarrying(options.outDir, period) } : null;
   const carried = recorded?.carried ?? (await carriedInto(options.outDir, period));
   const history = recorded?.history ?? (await readHistory(options.outDir, period));
 
@@ -201,7 +225,7 @@ interface MonthPlan {
   readonly directory: OrgDirectory;
   readonly directoryBytes: Uint8Array;
   readonly template: MonthTemplate;
-  readonly previous: Issue | null;
+  readonly previous: (Issue & PreviousIssue) | null;
   readonly carried: MonthInput['carried'];
   readonly history: MonthInput['history'];
   readonly revision: number;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { parsePeriod } from './core/period.js';
+import { nextPeriod, parsePeriod } from './core/period.js';
 import { ChargebackError, usageError } from './errors.js';
 import { formatProblem, parseDirectory } from './io/directory-file.js';
 import { parseIssued } from './io/issues.js';
@@ -165,7 +165,15 @@ async function rederive(dir: string, manifest: Manifest, env: NodeJS.ProcessEnv,
     pseudonyms: pseudo,
     apiLabel: manifest.source.api,
     revision: manifest.revision ?? 1,
-    previous: previousBytes ? { figures: parseIssued(previousBytes, PREVIOUS_COPY), bytes: previousBytes } : null,
+    previous: previousBytes
+      ? {
+          figures: parseIssued(previousBytes, PREVIOUS_COPY),
+          bytes: previousBytes,
+          issuedAt: manifest.revisesIssuedAt ?? null,
+          // A revision made before 0.5.0 did not record it; the month after is what it meant.
+          differenceChargedOn: manifest.differenceChargedOn ?? nextPeriod(period).label,
+        }
+      : null,
     carried: recorded.carried,
   });
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_API_KEY, startSandbox, type SandboxFaults } from '../src/sandbox/server.js';
@@ -30,6 +30,59 @@ describe('invoicing-grade guard', () => {
     expect(text).toContain('CB-2026-10-ENG-APP');
     expect(text).toMatch(/Status\s+PROVISIONAL/);
     expect(text).toContain('PROVISIONAL: the provider may still revise these values');
+  });
+
+  it("refuses a run dated before the month's latest issue (exit 2), naming the issue and its date; nothing is written", async () => {
+    const out = tempDir();
+    const run = (...args: string[]) => runCli(['run', '--sandbox', '--period', '2026-10', '--out', out, ...args]);
+    expect((await run('--now', '2026-12-02T09:00:00Z')).code).toBe(0);
+    const listing = () => readdirSync(out).sort();
+    const manifest = () => readFileSync(join(out, '2026-10', 'manifest.json'));
+    const [before, published] = [listing(), manifest()];
+    expect(before).toEqual(['2026-10']);
+    // A provisional replay of November against the FINAL issue of 2 December.
+    const back = await run('--provisional', '--now', '2026-11-05T09:00:00Z');
+    expect(back.code).toBe(2);
+    expect(back.stderr).toContain(
+      `error: 2026-10's latest issue, ${join(out, '2026-10')} (FINAL), was made at 2026-12-02T09:00:00Z, after this run's clock (2026-11-05T09:00:00Z). A month's issues only move forward in time; nothing was written.`,
+    );
+    expect(back.stderr).toContain('Run without --now (the current time), or with --now at or after 2026-12-02T09:00:00Z.');
+    // Final by date, but still before the issue: refused all the same.
+    const earlierFinal = await run('--now', '2026-12-01T10:00:00Z');
+    expect(earlierFinal.code).toBe(2);
+    expect(earlierFinal.stderr).toContain('only move forward in time');
+    expect(listing()).toEqual(before);
+    expect(manifest().equals(published)).toBe(true);
+    // The same clock again is not back-dated: the figures are unchanged and nothing is written.
+    const again = await run('--now', '2026-12-02T09:00:00Z');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('is already published');
+    expect(listing()).toEqual(before);
+  });
+
+  it('never issues a PROVISIONAL revision of a FINAL month, even when its recorded clock would allow the run', async () => {
+    const out = tempDir();
+    expect((await runCli(['run', '--sandbox', '--period', '2026-10', '--now', '2026-12-02T09:00:00Z', '--out', out])).code).toBe(0);
+    // A FINAL issue recorded as made before the month was final (edited by hand, or by another tool).
+    const path = join(out, '2026-10', 'manifest.json');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"clock": "2026-12-02T09:00:00Z"', '"clock": "2026-11-20T09:00:00Z"'));
+    const r = await runCli(['run', '--sandbox', '--period', '2026-10', '--provisional', '--now', '2026-11-25T09:00:00Z', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error: 2026-10 is FINAL (${join(out, '2026-10')}, issued 2026-11-20T09:00:00Z); a PROVISIONAL revision of it cannot be issued. Nothing was written.`);
+    expect(readdirSync(out)).toEqual(['2026-10']);
+  });
+
+  it('refuses a provisional month replayed before its provisional issue, and accepts a later one as a revision', async () => {
+    const out = tempDir();
+    const run = (now: string) => runCli(['run', '--sandbox', '--period', '2026-10', '--provisional', '--now', now, '--out', out]);
+    expect((await run('2026-11-05T09:00:00Z')).code).toBe(0);
+    const back = await run('2026-11-04T09:00:00Z');
+    expect(back.code).toBe(2);
+    expect(back.stderr).toContain(`${join(out, '2026-10')} (PROVISIONAL), was made at 2026-11-05T09:00:00Z`);
+    expect(readdirSync(out).sort()).toEqual(['2026-10']);
+    const later = await run('2026-11-25T09:00:00Z');
+    expect(later.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['2026-10', '2026-10.r2']);
   });
 
   it('refuses a month whose data_refreshed_at is before the requested end, unless provisional', async () => {

@@ -44,7 +44,7 @@ function statement(): Statement {
     periodLabel: '2026-09', periodTitle: 'September 2026', periodStartIso: '2026-09-01T00:00:00Z', periodEndExclusiveIso: '2026-10-01T00:00:00Z',
     status: 'FINAL', dataAsOf: '2026-10-01T04:00:00Z', issuedAt: CLOCK.toISOString(), totalCents: direct, directCents: direct, unroundedTotalCents: `${direct}`,
     breakdowns: [{ title: 'Charges', of: 'total', rows: [{ label: 'Direct usage', cents: direct, share: '100.00%' }] }],
-    users: withCents, lines, lineCount: lines.length, notes: ['Every line of the cost center and its descendants.'],
+    users: withCents, lines, lineCount: lines.length, notes: ['Every line of the cost center and its descendants.'], revision: null, carried: [], finalDueOn: null,
   };
 }
 

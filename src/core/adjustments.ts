@@ -1,4 +1,5 @@
 import type { Allocation, CarriedAdjustment, CostCenterAllocation } from './allocate.js';
+import type { DiffSide } from './diff.js';
 import { formatUsd } from './money.js';
 import { numberFor } from './statements.js';
 
@@ -13,6 +14,8 @@ export interface IssuedFigures {
     readonly billedCents: bigint;
     readonly lines: ReadonlyMap<string, bigint>;
   }>;
+  /** Names, owners and each spender's total, for the reasons diff gives (read from chargeback.json). */
+  readonly side?: DiffSide;
 }
 
 export interface AdjustmentLine {
@@ -82,10 +85,10 @@ export function adjustmentsBetween(previous: IssuedFigures, current: IssuedFigur
  * What a month's revisions still owe the statements: final minus first issue per cost center,
  * less what later months have already carried of it. One adjustment per cost center.
  */
-export function toCarry(fromPeriod: string, lines: readonly AdjustmentLine[], alreadyCarried: ReadonlyMap<string, bigint>): CarriedAdjustment[] {
+export function toCarry(fromPeriod: string, lines: readonly AdjustmentLine[], alreadyCarried: ReadonlyMap<string, bigint>, reasons: ReadonlyMap<string, readonly string[]> = new Map()): CarriedAdjustment[] {
   return lines
     .filter((l) => l.line === 'TOTAL')
-    .map((l) => ({ costCenter: l.costCenter, fromPeriod, reference: `${l.originalStatement || '(none)'} \u2192 ${l.revisedStatement}`, cents: l.adjustmentCents - (alreadyCarried.get(l.costCenter) ?? 0n) }))
+    .map((l) => ({ costCenter: l.costCenter, fromPeriod, reference: `${l.originalStatement || '(none)'} \u2192 ${l.revisedStatement}`, cents: l.adjustmentCents - (alreadyCarried.get(l.costCenter) ?? 0n), reasons: reasons.get(l.costCenter) ?? [] }))
     .filter((c) => c.cents !== 0n);
 }
 

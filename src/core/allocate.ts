@@ -65,6 +65,8 @@ export interface CarriedAdjustment {
   /** "CB-2026-09-ENG-PLAT → CB-2026-09-ENG-PLAT-R2" */
   readonly reference: string;
   readonly cents: bigint;
+  /** Why the revision differs, in diff's words (the main ones); absent in months carried before 0.5.0. */
+  readonly reasons?: readonly string[];
 }
 
 export interface CostCenterAllocation {

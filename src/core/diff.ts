@@ -24,6 +24,41 @@ export interface CostCenterDiff {
   readonly reasons: readonly string[];
 }
 
+/** A cost center as an issue records it: chargeback.json's fields, which an allocation shares. */
+export interface IssuedCostCenter {
+  readonly code: string;
+  readonly name: string;
+  readonly owner: { readonly name: string; readonly email: string } | null;
+  readonly billedCents: bigint;
+  readonly actors: ReadonlyArray<{ readonly actorKey: string; readonly label: string; readonly billedCents: bigint }>;
+  readonly poolShares?: ReadonlyArray<{ readonly pool: string; readonly cents: bigint }>;
+  readonly seatCents?: bigint;
+  readonly markupCents?: bigint;
+  readonly adjustments?: ReadonlyArray<{ readonly cents: bigint }>;
+}
+
+/** One side of a diff from an issue's cost centers (read from chargeback.json, or this run's allocation). */
+export function diffSide(label: string, directorySha256: string, costCenters: readonly IssuedCostCenter[]): DiffSide {
+  return {
+    label,
+    directorySha256,
+    costCenters: costCenters.map((c) => {
+      const charges = new Map<string, bigint>();
+      for (const p of c.poolShares ?? []) charges.set(`shared: ${p.pool}`, p.cents);
+      if (c.seatCents) charges.set('seats', c.seatCents);
+      if (c.markupCents) charges.set('markup', c.markupCents);
+      const carried = (c.adjustments ?? []).reduce((a, x) => a + x.cents, 0n);
+      if (carried !== 0n) charges.set('adjustments of earlier months', carried);
+      return { code: c.code, name: c.name, owner: c.owner ? `${c.owner.name} <${c.owner.email}>` : null, billedCents: c.billedCents, actors: c.actors, charges };
+    }),
+  };
+}
+
+/** Each cost center's reasons for changing between two issues, at most `most` each (diff's own words). */
+export function reasonsBetween(before: DiffSide, after: DiffSide, most: number): Map<string, string[]> {
+  return new Map(diffIssues(before, after).map((d) => [d.code, d.reasons.slice(0, most)]));
+}
+
 const signed = (cents: bigint) => (cents >= 0n ? `+${formatUsd(cents)}` : formatUsd(cents));
 
 /**

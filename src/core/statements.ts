@@ -2,6 +2,7 @@ import { hasStatement, type Allocation, type CostCenterAllocation } from './allo
 import { UNALLOCATED } from './directory.js';
 import type { StatementInsights } from './insights.js';
 import { decimalText, formatUsd, Money, percentText, splitLargestRemainder, sumMoney } from './money.js';
+import { dayOf, finalFromMs } from './period.js';
 
 export type DocumentStatus = 'FINAL' | 'PROVISIONAL';
 
@@ -17,8 +18,47 @@ export interface StatementContext {
   readonly toolVersion: string;
   /** The directory's seat price per person-month, in cents; null without seats. */
   readonly seatPriceCents: string | null;
-  /** Per cost center, a note that this statement revises an earlier one. */
-  readonly revisionNotes?: Readonly<Record<string, string>>;
+  /** Per cost center, what this statement revises (a revision of the month only). */
+  readonly revisions?: Readonly<Record<string, StatementRevision>>;
+}
+
+/** What a revised statement replaces, and where its difference is charged. */
+export interface StatementRevision {
+  /** 2 for the month's first revision, and so on. */
+  readonly revision: number;
+  /** The cost center's statement number in the month's first issue (CB-2026-09-ENG-APP). */
+  readonly of: string;
+  /** The statement this one replaces (the issue it revises); null when that issue had none for the cost center. */
+  readonly replaces: string | null;
+  readonly previousCents: bigint;
+  readonly previousStatus: DocumentStatus;
+  /** When the replaced issue was made (its clock); null when not recorded. */
+  readonly previousIssuedAt: string | null;
+  /** This statement's total less the one it replaces. */
+  readonly differenceCents: bigint;
+  /** The month whose statement carries the difference, and that statement's number. */
+  readonly chargedOn: { readonly periodLabel: string; readonly periodTitle: string; readonly number: string };
+  /** What changed against the replaced statement, by person and charge, in diff's words (the main ones). */
+  readonly reasons: readonly string[];
+}
+
+/** The revision in one sentence, in US dollars and ISO dates (the statement's notes; page 1 says it in the template's locale). */
+export function revisionNote(r: StatementRevision): string {
+  const replaced = r.replaces === null ? 'the issue it revises had no statement for this cost center' : `replaces ${r.replaces} (${formatUsd(r.previousCents)}, ${r.previousStatus}${r.previousIssuedAt ? `, issued ${r.previousIssuedAt.slice(0, 10)}` : ''})`;
+  return `Revision ${r.revision} of ${r.of}: ${replaced}. ${differenceSentence(r, formatUsd)}${changedSentence(r)}`;
+}
+
+/** " What changed: …." after the difference; empty when diff finds no reason. */
+export function changedSentence(r: StatementRevision): string {
+  return r.reasons.length > 0 ? ` What changed: ${r.reasons.join('; ')}.` : '';
+}
+
+/** Where the difference goes: charged, credited, or nothing when the figures did not change. */
+export function differenceSentence(r: StatementRevision, money: (cents: bigint) => string): string {
+  const d = r.differenceCents;
+  if (d === 0n) return `The total is unchanged; nothing further is charged.`;
+  const where = `on the ${r.chargedOn.periodTitle} statement (${r.chargedOn.number})`;
+  return d > 0n ? `The difference, +${money(d)}, is charged ${where}; this statement is not charged again.` : `The difference, ${money(d)}, is credited ${where}; this statement is not charged again.`;
 }
 
 export interface BreakdownRow {
@@ -95,6 +135,12 @@ export interface Statement {
   /** How many usage lines the statement sums: its own, or for a roll-up its direct statements'. */
   readonly lineCount: number;
   readonly notes: readonly string[];
+  /** What this statement revises; null for a first issue and for roll-ups (which charge nothing). */
+  readonly revision: StatementRevision | null;
+  /** Adjustments of earlier months this statement carries, with why each revision differs (diff's main reasons). */
+  readonly carried: ReadonlyArray<{ readonly reference: string; readonly cents: bigint; readonly reasons: readonly string[] }>;
+  /** A provisional statement's final one is due on or after this day (YYYY-MM-DD); null when FINAL. */
+  readonly finalDueOn: string | null;
   /** Engagement, spend mix and trend; attached after the statements are built. */
   readonly insights?: StatementInsights;
 }
@@ -247,7 +293,10 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext, o
         users,
         lines,
         lineCount,
-        notes: [...(ctx.revisionNotes?.[cc.code] ? [ctx.revisionNotes[cc.code]!] : []), ...methodNotes(ctx, allocation)],
+        notes: [...(ctx.revisions?.[cc.code] ? [revisionNote(ctx.revisions[cc.code]!)] : []), ...methodNotes(ctx, allocation)],
+        revision: ctx.revisions?.[cc.code] ?? null,
+        carried: cc.adjustments.map((a) => ({ reference: a.reference, cents: a.cents, reasons: a.reasons ?? [] })),
+        finalDueOn: ctx.status === 'PROVISIONAL' ? dayOf(finalFromMs(p)) : null,
       };
     });
 }
@@ -321,8 +370,11 @@ export function buildRollups(allocation: Allocation, direct: readonly Statement[
           lineCount: parts.reduce((n, s) => n + s.lineCount, 0),
           notes: [
             `Roll-up of ${parts.length} statement(s): ${parts.map((s) => s.number).join(', ')}. Each subtotal is the total of that statement; the roll-up adds them exactly and bills nothing of its own.`,
-            ...first.notes,
+            // The method notes the parts share, not the first part's own revision.
+            ...(first.revision ? first.notes.slice(1) : first.notes),
           ],
+          revision: null,
+          carried: [],
         },
       ];
     });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { diffIssues, formatDiff, type DiffSide } from '../core/diff.js';
+import { diffIssues, diffSide, formatDiff, type DiffSide } from '../core/diff.js';
 import { parsePeriod, previousPeriod } from '../core/period.js';
 import { usageError } from '../errors.js';
 import { revisions } from './issues.js';
@@ -22,19 +22,7 @@ async function resolveIssue(outDir: string, label: string, asked: number | null)
 
 async function readSide(outDir: string, folder: string): Promise<DiffSide> {
   const { data } = await readChargebackFile(join(outDir, folder));
-  return {
-    label: folder,
-    directorySha256: data.directorySha256,
-    costCenters: data.costCenters.map((c) => {
-      const charges = new Map<string, bigint>();
-      for (const p of c.poolShares ?? []) charges.set(`shared: ${p.pool}`, p.cents);
-      if (c.seatCents) charges.set('seats', c.seatCents);
-      if (c.markupCents) charges.set('markup', c.markupCents);
-      const carried = (c.adjustments ?? []).reduce((a, x) => a + x.cents, 0n);
-      if (carried !== 0n) charges.set('adjustments of earlier months', carried);
-      return { code: c.code, name: c.name, owner: c.owner ? `${c.owner.name} <${c.owner.email}>` : null, billedCents: c.billedCents, actors: c.actors, charges };
-    }),
-  };
+  return diffSide(folder, data.directorySha256, data.costCenters);
 }
 
 /** `chargeback diff`: against the previous revision of the month when it has one, else the previous month. */

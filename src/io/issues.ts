@@ -2,7 +2,11 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { adjustmentsBetween, toCarry, type IssuedFigures } from '../core/adjustments.js';
 import type { CarriedAdjustment } from '../core/allocate.js';
-import type { Period } from '../core/period.js';
+import { nextPeriod, parsePeriod, type Period } from '../core/period.js';
+import { diffSide, reasonsBetween } from '../core/diff.js';
+
+/** How many of diff's reasons a carried adjustment line names. */
+const CARRIED_REASONS = 2;
 import { exists } from './publish.js';
 import { CHARGEBACK_FILE, closedMarker, isFirstIssueFolder, issueFolder, parseIssueFolder, readChargeback, readChargebackBytes } from './layout.js';
 import { errnoCode, fsCause, isFsError } from './fs-cause.js';
@@ -29,6 +33,7 @@ export function parseIssued(bytes: Uint8Array, where: string): IssuedFigures {
     period: d.period,
     revision: d.revision ?? 1,
     status: d.status,
+    side: diffSide(issueFolder(d.period, d.revision ?? 1), d.directorySha256, d.costCenters),
     costCenters: d.costCenters.map((cc) => {
       const lines = new Map<string, bigint>();
       for (const a of cc.actors) for (const l of a.lines) lines.set(`usage ${a.actorKey}#${l.lineKey}`, l.billedCents);
@@ -95,6 +100,17 @@ async function publishedMonths(outDir: string): Promise<string[]> {
 }
 
 /**
+ * The month whose statements will carry a revision of `period` made now: the month after the
+ * latest month issued after it (carriedInto adds a revision's differences to the next issue of a
+ * later month), or the next month when none has been issued yet.
+ */
+export async function monthCarrying(outDir: string, period: Period): Promise<string> {
+  const later = (await publishedMonths(outDir)).filter((m) => m > period.label);
+  const last = later.length > 0 ? parsePeriod(later[later.length - 1]!)! : period;
+  return nextPeriod(last).label;
+}
+
+/**
  * Adjustments to carry into this month's statements: for every earlier month with revisions,
  * its latest revision minus its first issue per cost center, less what the months in between
  * have already carried. A correction made after the next month was issued is therefore carried
@@ -114,7 +130,8 @@ export async function carriedInto(outDir: string, period: Period): Promise<{ adj
       const issue = await latestIssue(outDir, between);
       for (const [code, cents] of issue ? (carriedBy(issue.bytes, join(issue.folder, CHARGEBACK_FILE)).get(source) ?? []) : []) already.set(code, (already.get(code) ?? 0n) + cents);
     }
-    const owed = toCarry(source, adjustmentsBetween(first.figures, latest.figures), already);
+    const reasons = reasonsBetween(first.figures.side!, latest.figures.side!, CARRIED_REASONS);
+    const owed = toCarry(source, adjustmentsBetween(first.figures, latest.figures), already, reasons);
     if (owed.length > 0) sources.push(issueFolder(source, latest.revision));
     adjustments.push(...owed);
   }

@@ -165,6 +165,9 @@ export interface ManifestRecord {
   readonly status: 'FINAL' | 'PROVISIONAL';
   readonly revision: number;
   readonly revises: string | null;
+  /** When the issue this one revises was made, and the month whose statements carry the differences. */
+  readonly revisesIssuedAt: string | null;
+  readonly differenceChargedOn: string | null;
   readonly carriedFrom: string | null;
   readonly clock: string;
   readonly dataRefreshedAt: string | null;
@@ -192,6 +195,8 @@ export const manifestSchema = z.looseObject({
   status: z.enum(['FINAL', 'PROVISIONAL']),
   clock: instant,
   revision: z.number().int().positive().optional(),
+  revisesIssuedAt: instant.nullable().optional(),
+  differenceChargedOn: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month YYYY-MM').nullable().optional(),
   dataRefreshedAt: instant.nullable(),
   source: z.looseObject({ api: z.string() }),
   pseudonymized: z.looseObject({ keyFingerprint: z.string() }).nullable().optional(),
@@ -270,7 +275,7 @@ export function chargebackRecord(a: Allocation, rec: Reconciliation, month: { re
       seatCents: cc.seatCents.toString(),
       markupPercent: cc.markupPercent,
       markupCents: cc.markupCents.toString(),
-      adjustments: cc.adjustments.map((x) => ({ fromPeriod: x.fromPeriod, reference: x.reference, cents: x.cents.toString() })),
+      adjustments: cc.adjustments.map((x) => ({ fromPeriod: x.fromPeriod, reference: x.reference, cents: x.cents.toString(), ...(x.reasons ? { reasons: x.reasons } : {}) })),
       billedCents: cc.billedCents.toString(),
       actors: lazyArray(cc.actors, (act) => ({
         actorKey: act.actorKey,
@@ -411,15 +416,15 @@ export interface Carried {
 }
 
 export function carriedJson(carried: Carried): string {
-  return json({ source: carried.source, adjustments: carried.adjustments.map((c) => ({ costCenter: c.costCenter, fromPeriod: c.fromPeriod, reference: c.reference, cents: c.cents.toString() })) });
+  return json({ source: carried.source, adjustments: carried.adjustments.map((c) => ({ costCenter: c.costCenter, fromPeriod: c.fromPeriod, reference: c.reference, cents: c.cents.toString(), ...(c.reasons ? { reasons: c.reasons } : {}) })) });
 }
 
-const carriedCopySchema = z.object({ source: z.string().nullable(), adjustments: z.array(z.object({ costCenter: z.string(), fromPeriod: z.string(), reference: z.string(), cents: z.string().regex(/^-?\d+$/) })) });
+const carriedCopySchema = z.object({ source: z.string().nullable(), adjustments: z.array(z.object({ costCenter: z.string(), fromPeriod: z.string(), reference: z.string(), cents: z.string().regex(/^-?\d+$/), reasons: z.array(z.string()).optional() })) });
 
 /** The adjustments a published month recorded as carried (inputs/carried-adjustments.json). */
 export function parseCarriedCopy(bytes: Uint8Array, where: string): { adjustments: CarriedAdjustment[]; source: string | null } {
   const carried = parseRecordedJson(bytes, where, carriedCopySchema, 'a carried-adjustments file this version can read', { next: RESTORE_COPY });
-  return { source: carried.source, adjustments: carried.adjustments.map((c) => ({ costCenter: c.costCenter, fromPeriod: c.fromPeriod, reference: c.reference, cents: BigInt(c.cents) })) };
+  return { source: carried.source, adjustments: carried.adjustments.map((c) => ({ costCenter: c.costCenter, fromPeriod: c.fromPeriod, reference: c.reference, cents: BigInt(c.cents), ...(c.reasons ? { reasons: c.reasons } : {}) })) };
 }
 
 // ---------------------------------------------------------------------------------------------

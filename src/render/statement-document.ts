@@ -1,6 +1,6 @@
 import { sumCounts, type EngagementLine, type StatementInsights } from '../core/insights.js';
 import { perUnitCents } from '../core/money.js';
-import { CHARGES_TITLE, type Breakdown, type Statement } from '../core/statements.js';
+import { changedSentence, CHARGES_TITLE, differenceSentence, type Breakdown, type Statement } from '../core/statements.js';
 import type { Section, Template } from '../core/template.js';
 import { drawBarChart, drawTrendChart, type Bar, type ChartColours } from './charts.js';
 import { statementFile } from '../io/layout.js';
@@ -85,6 +85,7 @@ function header(ctx: Ctx): void {
     ['Period (UTC)', `${f.month(s.periodLabel)} (${f.date(s.periodStartIso.slice(0, 10))} to ${f.date(s.periodEndExclusiveIso.slice(0, 10))}, end exclusive)`],
     ['Statement number', s.number],
     ['Status', s.status],
+    ...(s.finalDueOn ? [['Final statement', `due on or after ${f.date(s.finalDueOn)} (the provider's revision window)`] as [string, string]] : []),
     ['Data as of', s.dataAsOf ? f.dateTime(s.dataAsOf) : 'unknown'],
     ['Issued', f.dateTime(s.issuedAt)],
   ];
@@ -97,13 +98,33 @@ function header(ctx: Ctx): void {
   doc.moveDown(0.6);
   const boxY = doc.y;
   doc.rect(MARGIN, boxY, width, 34).fill(theme.panel);
-  doc.font('bold').fontSize(12).fillColor(theme.primary).text('Total for the period', MARGIN + 10, boxY + 10, { width: 250, lineBreak: false });
+  const boxLabel = s.kind === 'rollup' ? 'For information, not charged' : s.revision ? 'Revised total for the period' : 'Total for the period';
+  doc.font('bold').fontSize(12).fillColor(theme.primary).text(boxLabel, MARGIN + 10, boxY + 10, { width: 250, lineBreak: false });
   doc.fontSize(14).text(`Total ${f.money(s.totalCents)}`, MARGIN + width - 260, boxY + 9, { width: 250, align: 'right', lineBreak: false });
   doc.fillColor('black');
   doc.y = boxY + 42;
   doc.x = MARGIN;
-  if (t.payment) paragraph(ctx, t.payment, { size: 8.5, colour: theme.muted });
+  // What this document does with the total: the template's payment text says it is charged, which
+  // is true of a first issue only. A revision charges its difference on a later statement; a
+  // roll-up charges nothing.
+  const what = chargeSentence(ctx);
+  if (what) paragraph(ctx, what, { size: 9, colour: theme.primary });
+  else if (t.payment) paragraph(ctx, t.payment, { size: 8.5, colour: theme.muted });
   doc.moveDown(0.4);
+}
+
+/** Page 1's sentence for a revision or a roll-up (null for a first issue's direct statement). */
+function chargeSentence(ctx: Ctx): string | null {
+  const { s, f } = ctx;
+  if (s.kind === 'rollup') {
+    return `For information, not charged: this roll-up adds up the statements of ${s.code} and the cost centers below it, which charge these amounts to each cost center.`;
+  }
+  const r = s.revision;
+  if (!r) return null;
+  const replaced = r.replaces === null
+    ? `the issue it revises had no statement for this cost center`
+    : `replaces ${r.replaces} (${f.money(r.previousCents)}, ${r.previousStatus}${r.previousIssuedAt ? `, issued ${f.date(r.previousIssuedAt.slice(0, 10))}` : ''})`;
+  return `Revision ${r.revision} of ${r.of}: ${replaced}. ${differenceSentence(r, (cents) => f.money(cents))}${changedSentence(r)}`;
 }
 
 function breakdownTable(ctx: Ctx, b: Breakdown): void {
@@ -314,6 +335,11 @@ function section(ctx: Ctx, name: Section): void {
     case 'charges': {
       const charges = ctx.s.breakdowns.find((b) => b.title === CHARGES_TITLE);
       if (charges) breakdownTable(ctx, charges);
+      // Each adjustment of an earlier month, and why its revision differs from what was billed.
+      for (const a of ctx.s.carried) {
+        const why = a.reasons.length > 0 ? ` What changed: ${a.reasons.join('; ')}.` : '';
+        paragraph(ctx, `${a.reference}: ${a.cents > 0n ? '+' : ''}${ctx.f.money(a.cents)}, the revised figures of an earlier month less what its statement billed.${why}`, { size: 8.5 });
+      }
       // A roll-up's subtotals per cost center belong with its charges.
       for (const b of ctx.s.breakdowns.filter((x) => x.title === 'By cost center')) breakdownTable(ctx, b);
       return;
