@@ -49,7 +49,9 @@ export function diffSide(label: string, directorySha256: string, costCenters: re
       if (c.markupCents) charges.set('markup', c.markupCents);
       const carried = (c.adjustments ?? []).reduce((a, x) => a + x.cents, 0n);
       if (carried !== 0n) charges.set('adjustments of earlier months', carried);
-      return { code: c.code, name: c.name, owner: c.owner ? `${c.owner.name} <${c.owner.email}>` : null, billedCents: c.billedCents, actors: c.actors, charges };
+      // Only what diff reads: an issue's actors also hold every line, which a side must not keep alive.
+      const actors = c.actors.map((a) => ({ actorKey: a.actorKey, label: a.label, billedCents: a.billedCents }));
+      return { code: c.code, name: c.name, owner: c.owner ? `${c.owner.name} <${c.owner.email}>` : null, billedCents: c.billedCents, actors, charges };
     }),
   };
 }
