@@ -9,7 +9,7 @@ import {
 import type { Pseudonyms } from './io/pseudonyms.js';
 import { allocate, groupBy, hasStatement, type Allocation, type CarriedAdjustment } from './core/allocate.js';
 import { adjustmentsBetween, figuresOf, type AdjustmentLine, type IssuedFigures } from './core/adjustments.js';
-import { diffSide, reasonsBetween } from './core/diff.js';
+import { diffSide, reasonsBetween, type DiffSide } from './core/diff.js';
 import { actorId, actorTypeLabel, type CostRow } from './core/cost-row.js';
 import { actorsWithChangingOwner, indexDirectory, type OrgDirectory } from './core/directory.js';
 import { filterableActorId, withDailyRows } from './core/daily.js';
@@ -228,7 +228,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   }
   if (input.previous) {
     await sink.write(PREVIOUS_COPY, input.previous.bytes);
-    await sink.write(ADJUSTMENTS_FILE, toCsv(ADJUSTMENT_COLUMNS, adjustments.map((l) => [period.label, String(input.revision), l.costCenter, l.originalStatement, l.revisedStatement, l.line, l.previousCents.toString(), l.finalCents.toString(), l.adjustmentCents.toString()])));
+    await sink.write(ADJUSTMENTS_FILE, toCsv(ADJUSTMENT_COLUMNS, adjustmentRows(adjustments, input, allocation, revisions)));
   }
   if (input.carried.adjustments.length > 0) {
     await sink.write(CARRIED_COPY, carriedJson(input.carried));
@@ -386,7 +386,72 @@ export function oldestRefresh(listings: ReadonlyArray<Pick<PulledListing, 'dataR
   return oldest;
 }
 
-export const ADJUSTMENT_COLUMNS = ['period', 'revision', 'cost_center', 'original_statement', 'revised_statement', 'line', 'previous_cents', 'final_cents', 'adjustment_cents'] as const;
+export const ADJUSTMENT_COLUMNS = [
+  'period', 'revision', 'cost_center', 'cost_center_name', 'original_statement', 'revised_statement', 'line_type', 'person_or_spender', 'spender_id',
+  'product', 'model', 'context_window', 'cost_type', 'previous_cents', 'final_cents', 'adjustment_cents', 'previous_usd', 'final_usd', 'adjustment_usd', 'reason', 'line',
+] as const;
+
+const USAGE_PREFIX = 'usage ';
+
+/**
+ * adjustments.csv: final minus billed per line and per cost center (TOTAL), in words a reader
+ * follows (cost center, person or spender, product, model) and in cents and dollars, with why; the
+ * line's identity as the ledgers key it stays in the last column. People are masked as in the
+ * ledger when the month is pseudonymized.
+ */
+function adjustmentRows(adjustments: readonly AdjustmentLine[], input: MonthInput, allocation: Allocation, revisions: Readonly<Record<string, StatementRevision>>): string[][] {
+  const usd = (cents: bigint) => formatUsd(cents).replace(/[$,]/g, '');
+  const person = personMask(input.pseudonyms);
+  const names = new Map<string, string>();
+  const spenders = new Map<string, { label: string; id: string; type: string; email: string }>();
+  for (const c of input.previous?.figures.side?.costCenters ?? []) {
+    names.set(c.code, c.name);
+    for (const a of c.actors) spenders.set(a.actorKey, { label: a.label, id: '', type: a.actorKey.startsWith('user:') ? 'user_actor' : '', email: '' });
+  }
+  for (const cc of allocation.costCenters) {
+    names.set(cc.code, cc.name);
+    for (const a of cc.actors) spenders.set(a.actorKey, { label: a.label, id: a.actorId, type: a.actorType, email: a.email ?? '' });
+  }
+  // The statements name people in their reasons; a pseudonymized month's file names their ids instead.
+  const masked = (side: DiffSide): DiffSide => ({
+    ...side,
+    costCenters: side.costCenters.map((c) => ({ ...c, actors: c.actors.map((a) => (a.actorKey.startsWith('user:') ? { ...a, label: input.pseudonyms!.of(a.actorKey) } : a)) })),
+  });
+  const previousSide = input.previous?.figures.side;
+  const why =
+    input.pseudonyms && previousSide
+      ? reasonsBetween(masked(previousSide), masked(diffSide(input.period.label, input.directory.sha256, allocation.costCenters)), REVISION_REASONS)
+      : new Map(Object.entries(revisions).map(([code, r]) => [code, [...r.reasons]]));
+  return adjustments.map((l) => {
+    const base = [input.period.label, String(input.revision), l.costCenter, names.get(l.costCenter) ?? '', l.originalStatement, l.revisedStatement];
+    const money = [l.previousCents.toString(), l.finalCents.toString(), l.adjustmentCents.toString(), usd(l.previousCents), usd(l.finalCents), usd(l.adjustmentCents)];
+    if (!l.line.startsWith(USAGE_PREFIX)) {
+      const [type, reason] = otherAdjustment(l, why.get(l.costCenter) ?? []);
+      return [...base, type, '', '', '', '', '', '', ...money, reason, l.line];
+    }
+    // "usage <actor key>#<product|model|window|cost type|workspace|start|end…>"; an actor key may hold a '#'.
+    const key = l.line.slice(USAGE_PREFIX.length);
+    let cut = key.indexOf('#');
+    while (cut !== -1 && !spenders.has(key.slice(0, cut))) cut = key.indexOf('#', cut + 1);
+    const actorKey = cut === -1 ? key : key.slice(0, cut);
+    const identity = cut === -1 ? [] : key.slice(cut + 1).split('|').map((v) => (v === '\u2205' ? '' : v));
+    const known = spenders.get(actorKey);
+    const who = known ? person(actorKey, known.type, { id: known.id, email: known.email, name: known.label }) : { id: '', email: '', name: '' };
+    const masked = input.pseudonyms && known?.type === 'user_actor' ? `${USAGE_PREFIX}${who.id}${key.slice(actorKey.length)}` : l.line;
+    const reason = l.previousCents === 0n ? 'new line: not billed by the issue revised' : l.finalCents === 0n ? 'no longer billed to this cost center' : "amount changed: the provider's figures for the line, or its part of the month's rounding";
+    return [...base, 'usage', who.name, who.id, identity[0] ?? '', identity[1] ?? '', identity[2] ?? '', identity[3] ?? '', ...money, reason, masked];
+  });
+}
+
+/** The type and reason of a line that is not a spender's usage. */
+function otherAdjustment(l: AdjustmentLine, reasons: readonly string[]): [string, string] {
+  if (l.line === 'TOTAL') return ['total', reasons.length > 0 ? reasons.join('; ') : 'the cost center\u2019s lines below'];
+  if (l.line.startsWith('pool ')) return ['pool_share', `share of ${l.line.slice(5)} recomputed from the revised figures`];
+  if (l.line === 'seats') return ['seats', 'seats recomputed'];
+  if (l.line === 'markup') return ['markup', 'markup recomputed on the revised charges'];
+  if (l.line.startsWith('carried ')) return ['carried_adjustment', 'an adjustment of an earlier month carried differently'];
+  return ['other', ''];
+}
 
 export const LEDGER_HEADER = [
   'period', 'statement_number', 'line_type', 'cost_center', 'pool', 'actor_type', 'actor_id', 'email', 'actor_name', 'product', 'model',

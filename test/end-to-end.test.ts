@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir, type CliResult } from './helpers/cli.js';
-import { cellCents, dollarsToCents, pdfText, qpdfCheck, readXlsx, valueRightOf, type XlsxSheet } from './helpers/readers.js';
+import { cellCents, dollarsToCents, parseCsvLine, pdfText, qpdfCheck, readXlsx, valueRightOf, type XlsxSheet } from './helpers/readers.js';
 
 const NOW = '2026-11-25T09:00:00Z';
 
@@ -274,27 +274,3 @@ describe('journal.csv and focus.csv of the sandbox month', () => {
     expect(focus.every((r) => r.BillingCurrency === 'USD' && r.ChargeCategory === 'Usage' && r.BilledCost !== '')).toBe(true);
   });
 });
-
-/** A minimal RFC 4180 line reader for the tests (quoted fields with doubled quotes). */
-function parseCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (i <= line.length) {
-    if (line[i] === '"') {
-      let v = '';
-      i++;
-      while (i < line.length) {
-        if (line[i] === '"' && line[i + 1] === '"') (v += '"'), (i += 2);
-        else if (line[i] === '"') break;
-        else v += line[i++];
-      }
-      out.push(v);
-      i += 2;
-    } else {
-      const end = line.indexOf(',', i);
-      out.push(line.slice(i, end < 0 ? line.length : end));
-      i = end < 0 ? line.length + 1 : end + 1;
-    }
-  }
-  return out;
-}

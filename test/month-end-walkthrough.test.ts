@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir, type CliResult } from './helpers/cli.js';
-import { dollarsToCents, pdfText } from './helpers/readers.js';
+import { dollarsToCents, pdfText, readCsv } from './helpers/readers.js';
 
 /**
  * The README's month-end walk-through, end to end against the sandbox, whose values inside the
@@ -17,7 +17,7 @@ type Json = {
   status: string;
   revision: number;
   sourceTotalCents: string;
-  costCenters: Array<{ code: string; statementNumber: string | null; billedCents: string; adjustments: Array<{ reference: string; cents: string }> }>;
+  costCenters: Array<{ code: string; statementNumber: string | null; billedCents: string; adjustments: Array<{ reference: string; cents: string }>; actors: Array<{ actorKey: string; label: string }> }>;
   reconciliation: { ok: boolean; statementsTotalCents: string; sourceTotalCents: string; extraCents: string; carriedCents: string };
 };
 
@@ -49,20 +49,34 @@ describe('month-end walk-through: provisional, final revision, adjustments carri
   it('writes exact adjustments: per line they add up to each cost center, which add up to final minus billed', () => {
     const first = read('2026-09');
     const final = read('2026-09.r2');
-    const [header, ...lines] = readFileSync(join(out, '2026-09.r2', 'adjustments.csv'), 'utf8').trimEnd().split('\r\n');
-    expect(header).toBe('period,revision,cost_center,original_statement,revised_statement,line,previous_cents,final_cents,adjustment_cents');
-    const rows = lines.map((l) => l.split(','));
-    const totals = rows.filter((r) => r[5] === 'TOTAL');
+    const path = join(out, '2026-09.r2', 'adjustments.csv');
+    expect(readFileSync(path, 'utf8').split('\r\n')[0]).toBe(
+      'period,revision,cost_center,cost_center_name,original_statement,revised_statement,line_type,person_or_spender,spender_id,product,model,context_window,cost_type,previous_cents,final_cents,adjustment_cents,previous_usd,final_usd,adjustment_usd,reason,line',
+    );
+    const rows = readCsv(path);
+    const totals = rows.filter((r) => r.line === 'TOTAL');
     for (const t of totals) {
-      const code = t[2]!;
+      const code = t.cost_center!;
       const billed = BigInt(first.costCenters.find((c) => c.code === code)!.billedCents);
       const finalCents = BigInt(final.costCenters.find((c) => c.code === code)!.billedCents);
-      expect([BigInt(t[6]!), BigInt(t[7]!), BigInt(t[8]!)]).toEqual([billed, finalCents, finalCents - billed]);
-      expect(t[3]).toBe(`CB-2026-09-${code}`);
-      const perLine = rows.filter((r) => r[2] === code && r[5] !== 'TOTAL').reduce((a, r) => a + BigInt(r[8]!), 0n);
-      expect(perLine).toBe(BigInt(t[8]!));
+      expect([BigInt(t.previous_cents!), BigInt(t.final_cents!), BigInt(t.adjustment_cents!)]).toEqual([billed, finalCents, finalCents - billed]);
+      expect(t.original_statement).toBe(`CB-2026-09-${code}`);
+      expect(t.line_type).toBe('total');
+      const perLine = rows.filter((r) => r.cost_center === code && r.line !== 'TOTAL').reduce((a, r) => a + BigInt(r.adjustment_cents!), 0n);
+      expect(perLine).toBe(BigInt(t.adjustment_cents!));
     }
-    expect(totals.reduce((a, t) => a + BigInt(t[8]!), 0n)).toBe(BigInt(final.sourceTotalCents) - BigInt(first.sourceTotalCents));
+    expect(totals.reduce((a, t) => a + BigInt(t.adjustment_cents!), 0n)).toBe(BigInt(final.sourceTotalCents) - BigInt(first.sourceTotalCents));
+    // Readable: each usage line names the person or spender, the product and the model, and says why; dollars match cents.
+    const cc = new Map(final.costCenters.map((c) => [c.code, c]));
+    for (const r of rows.filter((x) => x.line_type === 'usage')) {
+      const actorKey = r.line!.slice('usage '.length).split('#')[0]!;
+      const actor = cc.get(r.cost_center!)?.actors.find((a) => a.actorKey === actorKey) ?? first.costCenters.find((c) => c.code === r.cost_center)!.actors.find((a) => a.actorKey === actorKey)!;
+      expect(r.person_or_spender).toBe(actor.label);
+      expect(r.line).toContain(`#${r.product}|${r.model || '\u2205'}|`);
+      expect(r.reason).not.toBe('');
+      expect(BigInt(r.adjustment_usd!.replace('.', ''))).toBe(BigInt(r.adjustment_cents!));
+    }
+    expect(totals.every((t) => t.reason!.length > 0 && t.cost_center_name!.length > 0)).toBe(true);
     expect(runs[1]!.stdout).toContain('2026-09 revision 2 FINAL');
   });
 
@@ -157,8 +171,8 @@ describe('a corrected org directory', () => {
     const r = await runCli(['run', '--sandbox', '--period', '2026-09', '--now', '2026-11-26T09:00:00Z', '--out', out, '--directory', corrected]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('2026-09 revision 2 FINAL');
-    const rows = readFileSync(join(out, '2026-09.r2', 'adjustments.csv'), 'utf8').trimEnd().split('\r\n').slice(1).map((l) => l.split(','));
-    const totals = Object.fromEntries(rows.filter((x) => x[5] === 'TOTAL').map((x) => [x[2]!, BigInt(x[8]!)]));
+    const rows = readCsv(join(out, '2026-09.r2', 'adjustments.csv'));
+    const totals = Object.fromEntries(rows.filter((x) => x.line === 'TOTAL').map((x) => [x.cost_center!, BigInt(x.adjustment_cents!)]));
     expect(totals['ENG-APP']! < 0n).toBe(true);
     expect(totals['ENG-DATA']! > 0n).toBe(true);
     expect(Object.values(totals).reduce((a, b) => a + b, 0n)).toBe(0n);

@@ -255,6 +255,24 @@ describe('--pseudonymize', () => {
     expect(pairs.size).toBeGreaterThan(100);
   });
 
+  it("a pseudonymized revision's adjustments.csv names people by their ids only, reasons included", async () => {
+    const out = tempDir();
+    const env = { CHARGEBACK_PSEUDONYM_KEY: KEY };
+    expect((await runCli(['run', '--sandbox', '--period', '2026-09', '--provisional', '--now', '2026-10-05T09:00:00Z', '--out', out, '--pseudonymize'], env)).code).toBe(0);
+    expect((await runCli(['run', '--sandbox', '--period', '2026-09', '--now', NOW, '--out', out, '--pseudonymize'], env)).code).toBe(0);
+    const text = read(join(out, '2026-09.r2'), 'adjustments.csv');
+    const people = chargeback(join(out, '2026-09.r2')).costCenters.flatMap((c) => c.actors.filter((a) => a.actorType === 'user_actor'));
+    expect(people.length).toBeGreaterThan(100);
+    for (const p of people) {
+      if (p.email) expect(text).not.toContain(p.email);
+      expect(text).not.toContain(p.actorId);
+      expect(text).not.toContain(p.label);
+    }
+    // The reasons still say who moved the figures, by id.
+    expect(text).toMatch(/,total,.*person-[0-9A-Z]{12}: spend (up|down)/);
+    expect((await runCli(['verify', join(out, '2026-09.r2')], env)).code).toBe(0);
+  }, 120_000);
+
   it('verifies with the key, and says which key is missing without it', async () => {
     const month = join(masked, '2026-09');
     expect((await runCli(['verify', month], { CHARGEBACK_PSEUDONYM_KEY: KEY })).code).toBe(0);

@@ -114,7 +114,7 @@ export const isDeliveryPath = (path: string): boolean => path === DELIVERIES_FIL
 /** The files whose bytes do not depend on the document layout of a version (verify compares them across versions). */
 export const FIGURE_FILES: ReadonlySet<string> = new Set([CHARGEBACK_FILE, LEDGER_FILE, JOURNAL_FILE, FOCUS_FILE, ADJUSTMENTS_FILE]);
 /** The organization-wide outputs that replace people with opaque ids when pseudonyms are on. */
-export const PSEUDONYMIZED_OUTPUTS: readonly string[] = [SUMMARY_FILE, LEDGER_FILE, FOCUS_FILE];
+export const PSEUDONYMIZED_OUTPUTS: readonly string[] = [SUMMARY_FILE, LEDGER_FILE, FOCUS_FILE, ADJUSTMENTS_FILE];
 
 export type StatementKind = 'direct' | 'rollup';
 

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './cli.js';
 
@@ -59,4 +60,38 @@ export function valueRightOf(sheet: XlsxSheet, label: string, columnsRight = 1):
   const m = /^([A-Z]+)(\d+)$/.exec(at.ref)!;
   const col = String.fromCharCode(m[1]!.charCodeAt(0) + columnsRight);
   return cellAt(sheet, `${col}${m[2]}`);
+}
+
+/** A minimal RFC 4180 line reader for the tests (quoted fields with doubled quotes). */
+export function parseCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let v = '';
+      i++;
+      while (i < line.length) {
+        if (line[i] === '"' && line[i + 1] === '"') (v += '"'), (i += 2);
+        else if (line[i] === '"') break;
+        else v += line[i++];
+      }
+      out.push(v);
+      i += 2;
+    } else {
+      const end = line.indexOf(',', i);
+      out.push(line.slice(i, end < 0 ? line.length : end));
+      i = end < 0 ? line.length + 1 : end + 1;
+    }
+  }
+  return out;
+}
+
+/** A CSV file (CRLF lines, a header row) as one record per row, by column name. */
+export function readCsv(path: string): Array<Record<string, string>> {
+  const [header, ...lines] = readFileSync(path, 'utf8').trimEnd().split('\r\n');
+  const names = parseCsvLine(header!);
+  return lines.map((line) => {
+    const fields = parseCsvLine(line);
+    return Object.fromEntries(names.map((n, k) => [n, fields[k] ?? '']));
+  });
 }
