@@ -204,8 +204,8 @@ describe('month-end run on the sandbox, read back with independent readers', () 
     for (const r of parsed) {
       expect(r[sha]).toBe(directorySha);
       if (r[type] === 'usage') expect(r[rule]).toMatch(/^(person (user_id|email)=|rule \d+ |unmapped$)/);
-      if (r[type] === 'pool_source') expect([r[rule], r[billed]]).toEqual(['pool Rows with no actor no_actor', '']);
-      if (r[type] === 'pool_share') expect(r[rule]).toBe('pool Rows with no actor: by direct spend');
+      if (r[type] === 'pool_source') expect([r[rule], r[billed]]).toEqual(['pool Usage with no individual user (Slack and Code Review) no_actor', '']);
+      if (r[type] === 'pool_share') expect(r[rule]).toBe('pool Usage with no individual user (Slack and Code Review): by direct spend');
       if (r[type] === 'pool_share') continue;
       expect(r[raw]).toMatch(/^cost-grouped-p\d{3}\.json#\d+$/);
     }

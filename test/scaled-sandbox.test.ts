@@ -220,7 +220,7 @@ describe('a month against the scaled sandbox', () => {
     expect(actors.some((a) => a.lines.some((l) => l.rule.includes('email_domain=')))).toBe(true);
     // A deleted user the API reports without an e-mail, mapped by user_id.
     expect(actors.some((a) => a.actorId === org.person(4).userId && a.lines.every((l) => l.rule === `person user_id=${org.person(4).userId}`))).toBe(true);
-    const pool = doc.pools.find((p) => p.name === 'Rows with no actor')!;
+    const pool = doc.pools.find((p) => p.name === 'Usage with no individual user (Slack and Code Review)')!;
     expect(BigInt(pool.billedCents)).toBeGreaterThan(0n);
     expect(pool.sourceRows.length).toBe(2);
   });

@@ -5,6 +5,7 @@ import type { Section, Template } from '../core/template.js';
 import { drawBarChart, drawTrendChart, type Bar, type ChartColours } from './charts.js';
 import { statementFile } from '../io/layout.js';
 import { Formatter } from './locale.js';
+import { plainName, type Dimension } from '../core/catalog.js';
 import { drawTable, ensureSpace, type Column, finishDocument, heading, MARGIN, newDocument, pageBottom, tableHeading, themeOf } from './statement-pdf.js';
 
 type Doc = PDFKit.PDFDocument;
@@ -127,11 +128,26 @@ function chargeSentence(ctx: Ctx): string | null {
   return `Revision ${r.revision} of ${r.of}: ${replaced}. ${differenceSentence(r, (cents) => f.money(cents))}${changedSentence(r)}`;
 }
 
+/** Which catalog names the rows of a view (their labels are the provider's codes). */
+const NAMED_BY: Readonly<Record<string, Dimension>> = {
+  'Direct usage by product': 'product',
+  'Direct usage by cost type': 'costType',
+  'Direct usage by context window tier': 'contextWindow',
+  'Direct usage by speed': 'speed',
+  'Direct usage by inference region': 'region',
+};
+
+/** A view's rows with plain names for the provider's codes (the workbook's lines and the ledgers keep the codes). */
+function named<R extends { readonly label: string }>(title: string, rows: readonly R[]): R[] {
+  const dimension = NAMED_BY[title];
+  return dimension ? rows.map((r) => ({ ...r, label: plainName(dimension, r.label) })) : [...rows];
+}
+
 function breakdownTable(ctx: Ctx, b: Breakdown): void {
   const { doc, s, f } = ctx;
   tableHeading(doc, b.title, b.rows.length + 1);
   const whole = b.of === 'total' ? s.totalCents : s.directCents;
-  const rows = b.rows.map((r) => [r.label, f.money(r.cents), f.percent(r.cents, whole, 2)]);
+  const rows = named(b.title, b.rows).map((r) => [r.label, f.money(r.cents), f.percent(r.cents, whole, 2)]);
   rows.push([b.of === 'total' ? 'Total' : 'Direct usage total', f.money(b.rows.reduce((a, r) => a + r.cents, 0n)), f.percent(whole, whole, 2)]);
   drawTable(doc, [{ title: b.title.replace(/^(Direct usage )?[Bb]y /, '').replace(/^./, (c) => c.toUpperCase()), width: 335 }, { title: 'Amount', width: 95, align: 'right' }, { title: 'Share', width: 65, align: 'right' }], rows, { boldLast: true });
 }
@@ -251,7 +267,7 @@ function spendMixSection(ctx: Ctx, insight: StatementInsights): void {
   const byModel = s.breakdowns.find((b) => b.title === 'Direct usage by model');
   if (byModel) barChart(ctx, 'Direct usage by model', byModel.rows);
   const byType = s.breakdowns.find((b) => b.title === 'Direct usage by cost type');
-  if (byType) barChart(ctx, 'Direct usage by cost type', byType.rows);
+  if (byType) barChart(ctx, 'Direct usage by cost type', named(byType.title, byType.rows));
   barChart(ctx, 'Biggest spenders', m.biggestUsers);
   if (m.longContextUsers.length > 0) {
     const shown = m.longContextUsers.slice(0, MAX_PEOPLE_ROWS);

@@ -488,7 +488,7 @@ export class ScaledOrganization {
     }
     yield* out(`  - match: { workspace_id: ${scalar(this.researchWorkspace)} }\n    cost_center: ${scalar(this.teams[Math.floor(this.teams.length / 2)]!.code)}\n    note: "Research workspace"\n`);
     yield* out(`  - match: { email_domain: ${scalar(SCALED_CONTRACTOR_DOMAIN)} }\n    cost_center: ${scalar(this.teams[this.teams.length - 1]!.code)}\n    note: "Contractors"\n`);
-    yield* out('\n# Shared-cost pools claim matching rows before people and rules.\npools:\n  - name: "Rows with no actor"\n    match: { no_actor: true }\n    split: proportional\n    note: "Claude in Slack channels and Code Review, shared by direct spend"\n');
+    yield* out('\n# Shared-cost pools claim matching rows before people and rules.\npools:\n  - name: "Usage with no individual user (Slack and Code Review)"\n    match: { no_actor: true }\n    split: proportional\n    note: "Claude in Slack channels and Code Review, shared by direct spend"\n');
     if (buf.length > 0) yield buf;
   }
 

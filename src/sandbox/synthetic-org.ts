@@ -148,5 +148,5 @@ export const SAMPLE_RULES: ReadonlyArray<{ match: Record<string, string>; costCe
 
 /** Shared-cost pools of the sample directory. */
 export const SAMPLE_POOLS: ReadonlyArray<{ name: string; match: string; split: string; note: string }> = [
-  { name: 'Rows with no actor', match: '{ no_actor: true }', split: 'proportional', note: 'Claude in Slack channels and Code Review, shared by direct spend' },
+  { name: 'Usage with no individual user (Slack and Code Review)', match: '{ no_actor: true }', split: 'proportional', note: 'Claude in Slack channels and Code Review, shared by direct spend' },
 ];
