@@ -84,6 +84,8 @@ export interface PreviousIssue {
   readonly issuedAt: string | null;
   /** The month whose statements carry this revision's differences (YYYY-MM): the first not yet issued after it. */
   readonly differenceChargedOn: string;
+  /** Whether a month after this one was issued before this revision (its own revision could carry the differences first). */
+  readonly laterMonthsIssued: boolean;
 }
 
 /** How many of diff's reasons a revised statement gives on page 1. */
@@ -132,17 +134,26 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     const carrying = parsePeriod(differenceChargedOn)!;
     // Why each statement changed, as `chargeback diff` says it.
     const reasons = prev.side ? reasonsBetween(prev.side, diffSide(period.label, directory.sha256, allocation.costCenters), REVISION_REASONS) : new Map<string, string[]>();
-    for (const l of adjustments.filter((x) => x.line === 'TOTAL')) {
-      revisions[l.costCenter] = {
+    // Every statement of a revision says what it replaces, its total changed or not (a cost center
+    // whose total is unchanged has no TOTAL adjustment line, and its difference is nothing).
+    const totals = new Map(adjustments.filter((x) => x.line === 'TOTAL').map((l) => [l.costCenter, l]));
+    const before = new Map(prev.costCenters.map((c) => [c.code, c]));
+    const codes = new Set([...allocation.costCenters.filter(hasStatement).map((cc) => cc.code), ...totals.keys()]);
+    for (const code of codes) {
+      const l = totals.get(code);
+      const was = before.get(code);
+      const replaces = l ? l.originalStatement || null : (was?.statementNumber ?? null);
+      revisions[code] = {
         revision: input.revision,
-        of: statementNumber(period.label, l.costCenter),
-        replaces: l.originalStatement || null,
-        previousCents: l.previousCents,
+        of: statementNumber(period.label, code),
+        replaces,
+        previousCents: l ? l.previousCents : (was?.billedCents ?? 0n),
         previousStatus: prev.status === 'FINAL' ? 'FINAL' : 'PROVISIONAL',
         previousIssuedAt,
-        differenceCents: l.adjustmentCents,
-        chargedOn: { periodLabel: carrying.label, periodTitle: periodTitle(carrying.year, carrying.month), number: statementNumber(carrying.label, l.costCenter) },
-        reasons: reasons.get(l.costCenter) ?? [],
+        differenceCents: l?.adjustmentCents ?? 0n,
+        chargedOn: { periodLabel: carrying.label, periodTitle: periodTitle(carrying.year, carrying.month), number: statementNumber(carrying.label, code) },
+        laterMonthsIssued: input.previous.laterMonthsIssued,
+        reasons: reasons.get(code) ?? [],
       };
     }
   }
@@ -262,6 +273,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     revises: input.previous ? `${period.label} revision ${input.previous.figures.revision} (${input.previous.figures.status})` : null,
     revisesIssuedAt: input.previous?.issuedAt ?? null,
     differenceChargedOn: input.previous?.differenceChargedOn ?? null,
+    laterMonthsIssued: input.previous?.laterMonthsIssued ?? null,
     carriedFrom: input.carried.adjustments.length > 0 ? input.carried.source : null,
     clock: issuedAt,
     dataRefreshedAt: input.dataRefreshedAt,

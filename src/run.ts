@@ -15,7 +15,7 @@ import { ChargebackError, dataError, tempfailError, upstreamError, usageError } 
 import { loadDirectory } from './io/directory-file.js';
 import { ENGAGEMENT_LISTING, PREMIUM_LISTING, rawStartingAt, readRawListings } from './io/raw.js';
 import type { OrgDirectory } from './core/directory.js';
-import { carriedInto, isClosed, latestIssue, monthCarrying, type Issue } from './io/issues.js';
+import { carriedInto, isClosed, latestIssue, latestIssuesBefore, monthCarrying, type Issue } from './io/issues.js';
 import { checkOutDir, exists, openStaging } from './io/publish.js';
 import type { MonthSink } from './io/month-sink.js';
 import { deriveMonth, oldestRefresh, type MonthInput, type MonthTemplate, type PreviousIssue } from './month.js';
@@ -120,12 +120,12 @@ export function assertFinalByDate(period: Period, nowMs: number, provisional: bo
  * refused, naming the issue and when it was made. A FINAL month never receives a PROVISIONAL
  * revision, whatever the clock says.
  */
-export async function assertForward(issued: Issue, period: Period, nowMs: number, finalByDate: boolean): Promise<string> {
+export async function assertForward(issued: Issue, period: Period, nowMs: number, finalByDate: boolean): Promise<{ clock: string; dataRefreshedAt: string | null }> {
   const { manifest } = await readManifest(issued.folder);
   const issuedMs = instantMs(manifest.clock) ?? NaN;
   if (nowMs < issuedMs) {
     throw usageError(`${period.label}'s latest issue, ${issued.folder} (${manifest.status}), was made at ${manifest.clock}, after this run's clock (${isoSeconds(nowMs)}). A month's issues only move forward in time; nothing was written.`, [
-      `A run dated before ${basename(issued.folder)} would replace its figures with what was known earlier.`,
+      `A run dated before issue ${basename(issued.folder)} would replace its figures with what was known earlier.`,
       `Run without --now (the current time), or with --now at or after ${manifest.clock}.`,
     ]);
   }
@@ -134,7 +134,43 @@ export async function assertForward(issued: Issue, period: Period, nowMs: number
       `${period.label} is final from ${dayText(finalFromMs(period))}; run it with a clock on or after that day to revise the final figures.`,
     ]);
   }
-  return manifest.clock;
+  return { clock: manifest.clock, dataRefreshedAt: manifest.dataRefreshedAt };
+}
+
+/**
+ * The data only moves forward too: pages exported before the data of the month's latest issue (an
+ * older issue's raw/ given to --from-raw) would replace newer figures with older ones.
+ */
+function assertNewerData(latest: { folder: string; dataRefreshedAt: string | null } | null, dataRefreshedAt: string, period: Period): void {
+  if (!latest?.dataRefreshedAt) return;
+  if ((instantMs(dataRefreshedAt) ?? NaN) >= (instantMs(latest.dataRefreshedAt) ?? NaN)) return;
+  throw usageError(`These pages of ${period.label} were exported at ${dataRefreshedAt} (data_refreshed_at), before the data of its latest issue, ${latest.folder} (${latest.dataRefreshedAt}). Publishing them would replace newer figures with older ones; nothing was written.`, [
+    `Re-run from the latest issue's pages (--from-raw ${join(latest.folder, RAW_DIR)}) or pull the month from the API.`,
+  ]);
+}
+
+/** Which month's statements carry a revision's differences, as PreviousIssue records it. */
+async function carryingOf(outDir: string, period: Period): Promise<{ differenceChargedOn: string; laterMonthsIssued: boolean }> {
+  const { label, laterMonthsIssued } = await monthCarrying(outDir, period);
+  return { differenceChargedOn: label, laterMonthsIssued };
+}
+
+/**
+ * A month reads what earlier months issued (their trend, the corrections it carries): a run dated
+ * before one of those issues would use, and book, figures that did not exist yet at its date.
+ */
+async function assertEarlierIssuedBefore(outDir: string, period: Period, nowMs: number): Promise<void> {
+  let latest: { folder: string; clock: string; ms: number } | null = null;
+  for (const folder of await latestIssuesBefore(outDir, period)) {
+    const { manifest } = await readManifest(join(outDir, folder));
+    const ms = instantMs(manifest.clock) ?? NaN;
+    if (nowMs < ms && (!latest || ms > latest.ms)) latest = { folder, clock: manifest.clock, ms };
+  }
+  if (latest) {
+    throw usageError(`This run's clock (${isoSeconds(nowMs)}) is earlier than ${join(outDir, latest.folder)} (issued ${latest.clock}), whose figures ${period.label} reads (its trend and the corrections it carries). Issues only move forward in time; nothing was written.`, [
+      `Run without --now (the current time), or with --now at or after ${latest.clock}.`,
+    ]);
+  }
 }
 
 function refreshCovers(period: Period, dataRefreshedAt: string | null): boolean {
@@ -162,7 +198,9 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   // A published month is never rewritten: a new run writes a revision beside it (final figures,
   // a corrected directory) with the exact adjustments, unless --force replaces a lone first issue.
   const issued = await latestIssue(options.outDir, period.label);
-  const issuedAt = issued ? await assertForward(issued, period, nowMs, finalByDate) : null;
+  const recordedIssue = issued ? await assertForward(issued, period, nowMs, finalByDate) : null;
+  const issuedAt = recordedIssue?.clock ?? null;
+  const latest = issued && recordedIssue ? { folder: issued.folder, dataRefreshedAt: recordedIssue.dataRefreshedAt } : null;
   const closed = await isClosed(options.outDir, period.label);
   if (issued && options.force && (closed || issued.revision > 1)) {
     throw usageError(`${join(options.outDir, period.label)} ${closed ? 'is closed' : `has ${issued.revision - 1} revision(s)`}; --force would rewrite what was issued.`, [
@@ -179,8 +217,9 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
       ]);
     }
   }
-  const previous: (Issue & PreviousIssue) | null = issued && !options.force ? { ...issued, issuedAt, differenceChargedOn: await monthCarrying(options.outDir, period) } : null;
+  const previous: (Issue & PreviousIssue) | null = issued && !options.force ? { ...issued, issuedAt, ...(await carryingOf(options.outDir, period)) } : null;
   const carried = recorded?.carried ?? (await carriedInto(options.outDir, period));
+  if (!recorded) await assertEarlierIssuedBefore(options.outDir, period, nowMs);
   const history = recorded?.history ?? (await readHistory(options.outDir, period));
 
   const warnings: string[] = [];
@@ -189,7 +228,7 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   const revision = previous ? previous.revision + 1 : 1;
   const staging = await openStaging(options.outDir, issueFolder(period.label, revision), options.force);
   try {
-    const month = await pullAndDerive(options, { period, finalByDate, directory, directoryBytes, template, previous, carried, history, revision, rawStart }, staging.sink, warnings);
+    const month = await pullAndDerive(options, { period, finalByDate, directory, directoryBytes, template, previous, carried, history, revision, rawStart, latest }, staging.sink, warnings);
     const { allocation, rec, statements, files, status, engagement } = month;
     const unchanged = previous !== null && month.adjustments.length === 0 && previous.figures.status === status;
     if (unchanged && engagement && !(await exists(join(previous.folder, RAW_DIR, rawPageName(ENGAGEMENT_LISTING, 1))))) {
@@ -226,6 +265,8 @@ interface MonthPlan {
   readonly directoryBytes: Uint8Array;
   readonly template: MonthTemplate;
   readonly previous: (Issue & PreviousIssue) | null;
+  /** The month's latest issue and when its data was exported (also under --force, which replaces it). */
+  readonly latest: { readonly folder: string; readonly dataRefreshedAt: string | null } | null;
   readonly carried: MonthInput['carried'];
   readonly history: MonthInput['history'];
   readonly revision: number;
@@ -245,6 +286,7 @@ async function pullAndDerive(options: RunOptions, plan: MonthPlan, sink: MonthSi
       'Nothing can be charged back from it, not even provisionally. Run again later; nothing was published.',
     ]);
   }
+  assertNewerData(plan.latest, dataRefreshedAt, period);
   const finalByRefresh = refreshCovers(period, dataRefreshedAt);
   if (!finalByRefresh && !options.provisional) {
     throw (options.fromRaw ? dataError : tempfailError)(`The provider's data for ${period.label} is not complete yet (data_refreshed_at ${dataRefreshedAt ?? 'null'} is before ${period.endExclusiveIso}).`, [

@@ -172,6 +172,7 @@ async function rederive(dir: string, manifest: Manifest, env: NodeJS.ProcessEnv,
           issuedAt: manifest.revisesIssuedAt ?? null,
           // A revision made before 0.5.0 did not record it; the month after is what it meant.
           differenceChargedOn: manifest.differenceChargedOn ?? nextPeriod(period).label,
+          laterMonthsIssued: manifest.laterMonthsIssued ?? false,
         }
       : null,
     carried: recorded.carried,

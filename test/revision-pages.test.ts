@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { publishTrueUp, runCli, tempDir } from './helpers/cli.js';
@@ -104,7 +104,7 @@ describe('page 1 of a revision, a roll-up and a provisional statement', () => {
       const carrying = flowing(join(out, '2026-10', 'statements', `${cc.code}.pdf`), 2);
       for (const a of cc.adjustments) {
         const cents = BigInt(a.cents);
-        expect(carrying).toContain(`${a.reference}: ${cents > 0n ? '+' : ''}${usd(cents)}, the revised figures of an earlier month less what its statement billed. What changed: ${why.slice(0, 2).join('; ')}.`);
+        expect(carrying).toContain(`${a.reference}: ${cents > 0n ? '+' : ''}${usd(cents)}, the change in an earlier month's figures not charged before. What changed: ${why.slice(0, 2).join('; ')}.`);
         checked += 1;
       }
     }
@@ -136,3 +136,55 @@ describe('page 1 of a revision, a roll-up and a provisional statement', () => {
     }
   }, 120_000);
 });
+
+describe('what a revision says in the cases around it', () => {
+  const run = (out: string, ...args: string[]) => runCli(['run', '--sandbox', '--out', out, ...args]);
+
+  it('a statement whose total did not change still says what it replaces, and that nothing further is charged', async () => {
+    // GA-OPS has no people: its only charge is a fixed fee, the same in both issues.
+    const text = readFileSync('mappings/org.yaml', 'utf8')
+      .replace('cost_centers:\n', 'cost_centers:\n  - code: GA-OPS\n    name: "Office Operations"\n    owner: { name: "Ada Ops", email: ada.ops@acme.example }\n')
+      .replace('pools:\n', 'pools:\n  - name: "Office fee"\n    amount: "100.00"\n    split: even\n    to: [GA-OPS]\n');
+    const directory = join(tempDir(), 'org.yaml');
+    writeFileSync(directory, text);
+    const out = tempDir();
+    expect((await run(out, '--period', '2026-09', '--provisional', '--now', '2026-10-05T09:00:00Z', '--directory', directory)).code).toBe(0);
+    expect((await run(out, '--period', '2026-09', '--now', '2026-11-25T09:00:00Z', '--directory', directory)).code).toBe(0);
+    const ops = costCenters(join(out, '2026-09.r2')).find((c) => c.code === 'GA-OPS')!;
+    expect(ops.billedCents).toBe('10000');
+    const page = page1(join(out, '2026-09.r2', 'statements', 'GA-OPS.pdf'));
+    expect(page).toContain('Revised total for the period Total $100.00');
+    expect(page).toContain('Revision 2 of CB-2026-09-GA-OPS: replaces CB-2026-09-GA-OPS ($100.00, PROVISIONAL, issued 5 October 2026). The total is unchanged; nothing further is charged.');
+    expect(page).not.toContain(PAYMENT);
+  }, 120_000);
+
+  it('a month finalized after a later month was issued names the first month not issued yet, and that month carries it', async () => {
+    const out = tempDir();
+    expect((await run(out, '--period', '2026-09', '--provisional', '--now', '2026-10-05T09:00:00Z')).code).toBe(0);
+    // November is issued before October (a skipped month).
+    expect((await run(out, '--period', '2026-11', '--provisional', '--now', '2026-12-05T09:00:00Z')).code).toBe(0);
+    expect((await run(out, '--period', '2026-09', '--now', '2026-12-06T09:00:00Z')).code).toBe(0);
+    expect(manifestOf(join(out, '2026-09.r2'))).toMatchObject({ differenceChargedOn: '2026-10' });
+    const page = page1(join(out, '2026-09.r2', 'statements', 'ENG-APP.pdf'));
+    expect(page).toContain('is charged on the October 2026 statement (CB-2026-10-ENG-APP) (or on a revision of a month issued since, if that is issued first); this statement is not charged again.');
+    expect((await run(out, '--period', '2026-10', '--provisional', '--now', '2026-12-07T09:00:00Z')).code).toBe(0);
+    const october = costCenters(join(out, '2026-10')).find((c) => c.code === 'ENG-APP')!;
+    expect(october.adjustments.map((a) => a.reference)).toEqual(['CB-2026-09-ENG-APP \u2192 CB-2026-09-ENG-APP-R2']);
+  }, 120_000);
+
+  it("refuses an older issue's pages (--from-raw) that would undo newer figures, and a clock before a revision it would carry", async () => {
+    const out = tempDir();
+    await publishTrueUp(out);
+    const before = readdirSync(out).sort();
+    const old = await runCli(['run', '--from-raw', join(out, '2026-09', 'raw'), '--out', out, '--now', '2026-11-26T09:00:00Z']);
+    expect(old.code).toBe(2);
+    expect(old.stderr).toContain(`before the data of its latest issue, ${join(out, '2026-09.r2')}`);
+    expect(old.stderr).toContain(`--from-raw ${join(out, '2026-09.r2', 'raw')}`);
+    // November dated before September's revision 2 and October's issue (both 25 November) would read figures not yet made.
+    const early = await run(out, '--period', '2026-11', '--provisional', '--now', '2026-11-20T09:00:00Z');
+    expect(early.code).toBe(2);
+    expect(early.stderr).toContain(`error: This run's clock (2026-11-20T09:00:00Z) is earlier than ${join(out, '2026-09.r2')} (issued 2026-11-25T09:00:00Z), whose figures 2026-11 reads (its trend and the corrections it carries).`);
+    expect(readdirSync(out).sort()).toEqual(before);
+  }, 120_000);
+});
+

@@ -400,7 +400,7 @@ describe('planMessages', () => {
     expect(revised.subject).toBe('Revised (revision 2): Acme: Claude chargeback statement 2026-09 for Name of OPS (OPS)');
     expect(revised.mail.subject).toBe(revised.subject);
     expect(revised.mail.text).toBe(
-      "Revised statement: revision 2 of September 2026. It replaces the statement sent earlier for the same month; only the difference is charged, on the next month's statement. Page 1 of each statement says what it replaces and the difference.\n\nDear Owner of OPS,\n\nattached: CB-2026-09-OPS, total $123.45.\n",
+      "Revised statement: revision 2 of September 2026. It replaces the statement sent earlier for the same month; only the difference is charged, on a later month's statement. Page 1 of each statement says what it replaces, the difference and the statement that charges it.\n\nDear Owner of OPS,\n\nattached: CB-2026-09-OPS, total $123.45.\n",
     );
   });
 });

@@ -88,7 +88,7 @@ export function adjustmentsBetween(previous: IssuedFigures, current: IssuedFigur
 export function toCarry(fromPeriod: string, lines: readonly AdjustmentLine[], alreadyCarried: ReadonlyMap<string, bigint>, reasons: ReadonlyMap<string, readonly string[]> = new Map()): CarriedAdjustment[] {
   return lines
     .filter((l) => l.line === 'TOTAL')
-    .map((l) => ({ costCenter: l.costCenter, fromPeriod, reference: `${l.originalStatement || '(none)'} \u2192 ${l.revisedStatement}`, cents: l.adjustmentCents - (alreadyCarried.get(l.costCenter) ?? 0n), reasons: reasons.get(l.costCenter) ?? [] }))
+    .map((l) => ({ costCenter: l.costCenter, fromPeriod, reference: `${l.originalStatement || '(none)'} \u2192 ${l.revisedStatement || '(none)'}`, cents: l.adjustmentCents - (alreadyCarried.get(l.costCenter) ?? 0n), reasons: reasons.get(l.costCenter) ?? [] }))
     .filter((c) => c.cents !== 0n);
 }
 

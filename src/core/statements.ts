@@ -38,14 +38,21 @@ export interface StatementRevision {
   readonly differenceCents: bigint;
   /** The month whose statement carries the difference, and that statement's number. */
   readonly chargedOn: { readonly periodLabel: string; readonly periodTitle: string; readonly number: string };
+  /** Whether months after the revised one were issued already: a revision of one of them, issued first, would carry the difference instead. */
+  readonly laterMonthsIssued: boolean;
   /** What changed against the replaced statement, by person and charge, in diff's words (the main ones). */
   readonly reasons: readonly string[];
 }
 
 /** The revision in one sentence, in US dollars and ISO dates (the statement's notes; page 1 says it in the template's locale). */
-export function revisionNote(r: StatementRevision): string {
-  const replaced = r.replaces === null ? 'the issue it revises had no statement for this cost center' : `replaces ${r.replaces} (${formatUsd(r.previousCents)}, ${r.previousStatus}${r.previousIssuedAt ? `, issued ${r.previousIssuedAt.slice(0, 10)}` : ''})`;
-  return `Revision ${r.revision} of ${r.of}: ${replaced}. ${differenceSentence(r, formatUsd)}${changedSentence(r)}`;
+export function revisionNote(r: StatementRevision, periodTitle: string): string {
+  return `${revisionOpening(r, periodTitle, formatUsd, (iso) => iso.slice(0, 10))} ${differenceSentence(r, formatUsd)}${changedSentence(r)}`;
+}
+
+/** "Revision 2 of CB-…: replaces CB-… ($X, STATUS, issued DATE)." or, for a cost center the revised issue had no statement for, says so. */
+export function revisionOpening(r: StatementRevision, periodTitle: string, money: (cents: bigint) => string, day: (iso: string) => string): string {
+  if (r.replaces === null) return `Revision ${r.revision} of the ${periodTitle} statements: the first statement of this cost center for the month (the issue it revises had none).`;
+  return `Revision ${r.revision} of ${r.of}: replaces ${r.replaces} (${money(r.previousCents)}, ${r.previousStatus}${r.previousIssuedAt ? `, issued ${day(r.previousIssuedAt)}` : ''}).`;
 }
 
 /** " What changed: …." after the difference; empty when diff finds no reason. */
@@ -57,8 +64,10 @@ export function changedSentence(r: StatementRevision): string {
 export function differenceSentence(r: StatementRevision, money: (cents: bigint) => string): string {
   const d = r.differenceCents;
   if (d === 0n) return `The total is unchanged; nothing further is charged.`;
+  // The next month not yet issued carries it, unless a month issued since is revised first (carriedInto).
   const where = `on the ${r.chargedOn.periodTitle} statement (${r.chargedOn.number})`;
-  return d > 0n ? `The difference, +${money(d)}, is charged ${where}; this statement is not charged again.` : `The difference, ${money(d)}, is credited ${where}; this statement is not charged again.`;
+  const unless = r.laterMonthsIssued ? ' (or on a revision of a month issued since, if that is issued first)' : '';
+  return `The difference, ${d > 0n ? '+' : ''}${money(d)}, is ${d > 0n ? 'charged' : 'credited'} ${where}${unless}; this statement is not charged again.`;
 }
 
 export interface BreakdownRow {
@@ -293,7 +302,7 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext, o
         users,
         lines,
         lineCount,
-        notes: [...(ctx.revisions?.[cc.code] ? [revisionNote(ctx.revisions[cc.code]!)] : []), ...methodNotes(ctx, allocation)],
+        notes: [...(ctx.revisions?.[cc.code] ? [revisionNote(ctx.revisions[cc.code]!, periodTitle(p.year, p.month))] : []), ...methodNotes(ctx, allocation)],
         revision: ctx.revisions?.[cc.code] ?? null,
         carried: cc.adjustments.map((a) => ({ reference: a.reference, cents: a.cents, reasons: a.reasons ?? [] })),
         finalDueOn: ctx.status === 'PROVISIONAL' ? dayOf(finalFromMs(p)) : null,

@@ -174,7 +174,7 @@ export async function composeMessage(message: PlannedMessage, contents: readonly
   const subject = revised ? `Revised (revision ${message.revision}): ${filled}` : filled;
   // A revision replaces what the owner already holds: said first, before the template's text.
   const notice = revised
-    ? `Revised statement: revision ${message.revision} of ${values.period_title}. It replaces the statement sent earlier for the same month; only the difference is charged, on the next month's statement. Page 1 of each statement says what it replaces and the difference.\n\n`
+    ? `Revised statement: revision ${message.revision} of ${values.period_title}. It replaces the statement sent earlier for the same month; only the difference is charged, on a later month's statement. Page 1 of each statement says what it replaces, the difference and the statement that charges it.\n\n`
     : '';
   const body = `${notice}${fill(ctx.email.body, values)}`.replace(/\r\n?/g, '\n').replace(/\n*$/, '\n');
   const attachmentSha256 = contents.map(sha256);

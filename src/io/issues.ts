@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { adjustmentsBetween, toCarry, type IssuedFigures } from '../core/adjustments.js';
 import type { CarriedAdjustment } from '../core/allocate.js';
-import { nextPeriod, parsePeriod, type Period } from '../core/period.js';
+import { nextPeriod, type Period } from '../core/period.js';
 import { diffSide, reasonsBetween } from '../core/diff.js';
 
 /** How many of diff's reasons a carried adjustment line names. */
@@ -12,15 +12,20 @@ import { CHARGEBACK_FILE, closedMarker, isFirstIssueFolder, issueFolder, parseIs
 import { errnoCode, fsCause, isFsError } from './fs-cause.js';
 import { usageError } from '../errors.js';
 
-/** Per source month and cost center, what an issue carried ("2026-09" → ENG → cents). */
-function carriedBy(bytes: Uint8Array, where: string): Map<string, Map<string, bigint>> {
+/**
+ * Per source month and cost center, what an issue carried ("2026-09" → ENG → cents), and the
+ * latest revision of the source it carried for that cost center (from the reference, "… → CB-…-R2").
+ */
+function carriedBy(bytes: Uint8Array, where: string): Map<string, Map<string, { cents: bigint; revision: number }>> {
   const d = readChargeback(bytes, where);
-  const out = new Map<string, Map<string, bigint>>();
+  const out = new Map<string, Map<string, { cents: bigint; revision: number }>>();
   for (const cc of d.costCenters) {
     for (const a of cc.adjustments ?? []) {
       if (!a.fromPeriod) continue;
-      const m = out.get(a.fromPeriod) ?? new Map<string, bigint>();
-      m.set(cc.code, (m.get(cc.code) ?? 0n) + a.cents);
+      const m = out.get(a.fromPeriod) ?? new Map<string, { cents: bigint; revision: number }>();
+      const was = m.get(cc.code) ?? { cents: 0n, revision: 1 };
+      const revision = Number(/-R(\d+)$/.exec(a.reference)?.[1] ?? '1');
+      m.set(cc.code, { cents: was.cents + a.cents, revision: Math.max(was.revision, revision) });
       out.set(a.fromPeriod, m);
     }
   }
@@ -94,20 +99,31 @@ export async function isClosed(outDir: string, label: string): Promise<boolean> 
   return exists(join(outDir, closedMarker(label)));
 }
 
+/** The folder of the latest issue of every month before `period` published in outDir, ascending. */
+export async function latestIssuesBefore(outDir: string, period: Period): Promise<string[]> {
+  const out: string[] = [];
+  for (const month of (await publishedMonths(outDir)).filter((m) => m < period.label)) {
+    const all = await revisions(outDir, month);
+    out.push(issueFolder(month, all[all.length - 1]!));
+  }
+  return out;
+}
+
 /** Months with a published first issue in outDir, ascending. */
 async function publishedMonths(outDir: string): Promise<string[]> {
   return (await outEntries(outDir)).filter(isFirstIssueFolder).sort();
 }
 
 /**
- * The month whose statements will carry a revision of `period` made now: the month after the
- * latest month issued after it (carriedInto adds a revision's differences to the next issue of a
- * later month), or the next month when none has been issued yet.
+ * The month whose statements will carry a revision of `period` made now: the first month after it
+ * not issued yet (carriedInto adds a revision's differences to the next issue of any later month,
+ * so a revision of a month issued since, made first, would carry it instead: page 1 says so).
  */
-export async function monthCarrying(outDir: string, period: Period): Promise<string> {
-  const later = (await publishedMonths(outDir)).filter((m) => m > period.label);
-  const last = later.length > 0 ? parsePeriod(later[later.length - 1]!)! : period;
-  return nextPeriod(last).label;
+export async function monthCarrying(outDir: string, period: Period): Promise<{ label: string; laterMonthsIssued: boolean }> {
+  const issued = new Set(await publishedMonths(outDir));
+  let next = nextPeriod(period);
+  while (issued.has(next.label)) next = nextPeriod(next);
+  return { label: next.label, laterMonthsIssued: [...issued].some((m) => m > period.label) };
 }
 
 /**
@@ -126,11 +142,26 @@ export async function carriedInto(outDir: string, period: Period): Promise<{ adj
     const first = await readIssue(outDir, source, 1);
     const latest = await readIssue(outDir, source, all[all.length - 1]!);
     const already = new Map<string, bigint>();
+    /** Per cost center, the revision of the source whose difference months in between carried already. */
+    const carriedUpTo = new Map<string, number>();
     for (const between of months.filter((m) => m > source && m < period.label)) {
       const issue = await latestIssue(outDir, between);
-      for (const [code, cents] of issue ? (carriedBy(issue.bytes, join(issue.folder, CHARGEBACK_FILE)).get(source) ?? []) : []) already.set(code, (already.get(code) ?? 0n) + cents);
+      for (const [code, c] of issue ? (carriedBy(issue.bytes, join(issue.folder, CHARGEBACK_FILE)).get(source) ?? []) : []) {
+        already.set(code, (already.get(code) ?? 0n) + c.cents);
+        carriedUpTo.set(code, Math.max(carriedUpTo.get(code) ?? 1, c.revision));
+      }
     }
-    const reasons = reasonsBetween(first.figures.side!, latest.figures.side!, CARRIED_REASONS);
+    // Why: what changed since the issue whose figures were last charged (the first, or a revision carried already).
+    const reasons = new Map<string, readonly string[]>();
+    const byBase = new Map<number, Map<string, string[]>>();
+    for (const code of new Set([...first.figures.costCenters, ...latest.figures.costCenters].map((c) => c.code))) {
+      const base = Math.min(carriedUpTo.get(code) ?? 1, latest.revision);
+      if (!byBase.has(base)) {
+        const from = base === 1 ? first : await readIssue(outDir, source, base);
+        byBase.set(base, reasonsBetween(from.figures.side!, latest.figures.side!, CARRIED_REASONS));
+      }
+      reasons.set(code, byBase.get(base)!.get(code) ?? []);
+    }
     const owed = toCarry(source, adjustmentsBetween(first.figures, latest.figures), already, reasons);
     if (owed.length > 0) sources.push(issueFolder(source, latest.revision));
     adjustments.push(...owed);

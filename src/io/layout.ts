@@ -168,6 +168,7 @@ export interface ManifestRecord {
   /** When the issue this one revises was made, and the month whose statements carry the differences. */
   readonly revisesIssuedAt: string | null;
   readonly differenceChargedOn: string | null;
+  readonly laterMonthsIssued: boolean | null;
   readonly carriedFrom: string | null;
   readonly clock: string;
   readonly dataRefreshedAt: string | null;
@@ -197,6 +198,7 @@ export const manifestSchema = z.looseObject({
   revision: z.number().int().positive().optional(),
   revisesIssuedAt: instant.nullable().optional(),
   differenceChargedOn: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month YYYY-MM').nullable().optional(),
+  laterMonthsIssued: z.boolean().nullable().optional(),
   dataRefreshedAt: instant.nullable(),
   source: z.looseObject({ api: z.string() }),
   pseudonymized: z.looseObject({ keyFingerprint: z.string() }).nullable().optional(),

@@ -1,6 +1,6 @@
 import { sumCounts, type EngagementLine, type StatementInsights } from '../core/insights.js';
 import { perUnitCents } from '../core/money.js';
-import { changedSentence, CHARGES_TITLE, differenceSentence, type Breakdown, type Statement } from '../core/statements.js';
+import { changedSentence, CHARGES_TITLE, differenceSentence, revisionOpening, type Breakdown, type Statement } from '../core/statements.js';
 import type { Section, Template } from '../core/template.js';
 import { drawBarChart, drawTrendChart, type Bar, type ChartColours } from './charts.js';
 import { statementFile } from '../io/layout.js';
@@ -122,10 +122,8 @@ function chargeSentence(ctx: Ctx): string | null {
   }
   const r = s.revision;
   if (!r) return null;
-  const replaced = r.replaces === null
-    ? `the issue it revises had no statement for this cost center`
-    : `replaces ${r.replaces} (${f.money(r.previousCents)}, ${r.previousStatus}${r.previousIssuedAt ? `, issued ${f.date(r.previousIssuedAt.slice(0, 10))}` : ''})`;
-  return `Revision ${r.revision} of ${r.of}: ${replaced}. ${differenceSentence(r, (cents) => f.money(cents))}${changedSentence(r)}`;
+  const money = (cents: bigint) => f.money(cents);
+  return `${revisionOpening(r, f.month(s.periodLabel), money, (iso) => f.date(iso.slice(0, 10)))} ${differenceSentence(r, money)}${changedSentence(r)}`;
 }
 
 /** Which catalog names the rows of a view (their labels are the provider's codes). */
@@ -354,7 +352,7 @@ function section(ctx: Ctx, name: Section): void {
       // Each adjustment of an earlier month, and why its revision differs from what was billed.
       for (const a of ctx.s.carried) {
         const why = a.reasons.length > 0 ? ` What changed: ${a.reasons.join('; ')}.` : '';
-        paragraph(ctx, `${a.reference}: ${a.cents > 0n ? '+' : ''}${ctx.f.money(a.cents)}, the revised figures of an earlier month less what its statement billed.${why}`, { size: 8.5 });
+        paragraph(ctx, `${a.reference}: ${a.cents > 0n ? '+' : ''}${ctx.f.money(a.cents)}, the change in an earlier month's figures not charged before.${why}`, { size: 8.5 });
       }
       // A roll-up's subtotals per cost center belong with its charges.
       for (const b of ctx.s.breakdowns.filter((x) => x.title === 'By cost center')) breakdownTable(ctx, b);
