@@ -46,5 +46,12 @@ describe('plain names for the provider codes', () => {
       for (const code of ['claude_code', 'office_agent', 'code_execution', 'web_search']) expect(text).not.toMatch(new RegExp(`^\\s*${code}\\s+\\$`, 'm'));
       expect(text).toContain('Shared: Usage with no individual user (Slack and Code Review)');
     });
+
+    it('a first month says in one sentence that its trend starts here, with no chart or table of empty months', () => {
+      const text = pdfText(join(month, 'statements', 'ENG-PLAT.pdf')).replace(/\s+/g, ' ');
+      expect(text).toContain('Trend This is the first month with a statement for this cost center in the six months to September 2026; the trend starts here.');
+      expect(text).not.toContain('Charges per month');
+      expect(text).not.toContain('not published');
+    });
   });
 });

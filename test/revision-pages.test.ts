@@ -170,6 +170,10 @@ describe('what a revision says in the cases around it', () => {
     expect((await run(out, '--period', '2026-10', '--provisional', '--now', '2026-12-07T09:00:00Z')).code).toBe(0);
     const october = costCenters(join(out, '2026-10')).find((c) => c.code === 'ENG-APP')!;
     expect(october.adjustments.map((a) => a.reference)).toEqual(['CB-2026-09-ENG-APP \u2192 CB-2026-09-ENG-APP-R2']);
+    // November's trend lists the months with a statement and names the others once.
+    const november = flowing(join(out, '2026-11', 'statements', 'ENG-APP.pdf'), 2);
+    expect(november).toContain('No statement was published for June 2026, July 2026, August 2026, October 2026.');
+    expect(november).not.toContain('not published');
   }, 120_000);
 
   it("refuses an older issue's pages (--from-raw) that would undo newer figures, and a clock before a revision it would carry", async () => {

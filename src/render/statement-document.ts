@@ -150,6 +150,21 @@ function breakdownTable(ctx: Ctx, b: Breakdown): void {
   drawTable(doc, [{ title: b.title.replace(/^(Direct usage )?[Bb]y /, '').replace(/^./, (c) => c.toUpperCase()), width: 335 }, { title: 'Amount', width: 95, align: 'right' }, { title: 'Share', width: 65, align: 'right' }], rows, { boldLast: true });
 }
 
+/** The views "Where the money goes" draws as bar charts. */
+const CHARTED: ReadonlySet<string> = new Set(['Direct usage by model', 'Direct usage by cost type']);
+
+/**
+ * Whether a view is shown as a chart rather than a table, so no figure appears twice: a chart when
+ * every row fits as a bar (and the template has "Where the money goes"), else the table, which
+ * lists every row (and the chart is left out).
+ */
+function chartedHere(ctx: Ctx, b: Breakdown): boolean {
+  if (!CHARTED.has(b.title) || !ctx.s.insights) return false;
+  const sections = ctx.t.sections;
+  if (!sections.includes('breakdowns')) return true;
+  return sections.includes('spend-mix') && b.rows.length <= MAX_BARS;
+}
+
 /** Top bars plus "Other (n more)", each showing the same text as the table row it comes from. */
 function bars(ctx: Ctx, rows: ReadonlyArray<{ label: string; cents: bigint }>): Bar[] {
   const top = rows.slice(0, MAX_BARS).map((r) => ({ label: r.label, cents: r.cents, display: ctx.f.money(r.cents) }));
@@ -168,8 +183,15 @@ function barChart(ctx: Ctx, title: string, rows: ReadonlyArray<{ label: string; 
 function trendSection(ctx: Ctx, insight: StatementInsights): void {
   const { doc, s, f } = ctx;
   const tr = insight.trend;
-  heading(doc, 'Trend', 200);
   const last = tr.points[tr.points.length - 2]!;
+  // A first month has nothing to trend: one sentence, not a chart and a table of empty months.
+  const published = tr.points.filter((p) => p.cents !== null);
+  if (published.length <= 1 && tr.carriedCents === 0n) {
+    heading(doc, 'Trend', 40);
+    paragraph(ctx, `This is the first month with a statement for this cost center in the six months to ${f.month(s.periodLabel)}; the trend starts here.`);
+    return;
+  }
+  heading(doc, 'Trend', 200);
   paragraph(
     ctx,
     tr.changeCents === null || tr.previousCents === null
@@ -189,11 +211,15 @@ function trendSection(ctx: Ctx, insight: StatementInsights): void {
       { formatAxis: (c) => f.money(c) },
     ),
   );
-  const rows = tr.points.map((p, i) => {
+  // The table lists the months with a statement; the months without one are named once below it.
+  const rows = tr.points.flatMap((p, i) => {
+    if (p.cents === null) return [];
     const before = i > 0 ? tr.points[i - 1]!.cents : null;
-    return [f.month(p.period), p.cents === null ? 'not published' : f.money(p.cents), p.cents !== null && before !== null ? f.signedMoney(p.cents - before) : DASH, p.cents !== null && before !== null && before !== 0n ? f.signedPercent(p.cents - before, before, 1) : DASH];
+    return [[f.month(p.period), f.money(p.cents), before !== null ? f.signedMoney(p.cents - before) : DASH, before !== null && before !== 0n ? f.signedPercent(p.cents - before, before, 1) : DASH]];
   });
   drawTable(doc, [{ title: 'Month', width: 185 }, { title: 'Charges', width: 110, align: 'right' }, { title: 'Change', width: 110, align: 'right' }, { title: 'Change %', width: 90, align: 'right' }], rows);
+  const missing = tr.points.filter((p) => p.cents === null).map((p) => f.month(p.period));
+  if (missing.length > 0) paragraph(ctx, `No statement was published for ${missing.join(', ')}.`, { colour: themeOf(doc).muted });
   if (tr.increases.length + tr.decreases.length > 0) {
     tableHeading(doc, `Biggest movers since ${f.month(last.period)}`, tr.increases.length + tr.decreases.length);
     const movers = [...tr.increases, ...tr.decreases].map((m) => [m.label, f.money(m.previousCents), f.money(m.currentCents), f.signedMoney(m.changeCents), m.previousCents === 0n ? 'new' : f.signedPercent(m.changeCents, m.previousCents, 1)]);
@@ -262,10 +288,7 @@ function spendMixSection(ctx: Ctx, insight: StatementInsights): void {
   const m = insight.mix;
   heading(doc, 'Where the money goes', 160);
   paragraph(ctx, `Long context (200k\u20131M tokens): ${f.money(m.longContextCents)} of ${f.money(m.directCents)} direct usage, ${f.percent(m.longContextCents, m.directCents, 1)}. Long-context requests are billed at a higher rate per token.`);
-  const byModel = s.breakdowns.find((b) => b.title === 'Direct usage by model');
-  if (byModel) barChart(ctx, 'Direct usage by model', byModel.rows);
-  const byType = s.breakdowns.find((b) => b.title === 'Direct usage by cost type');
-  if (byType) barChart(ctx, 'Direct usage by cost type', named(byType.title, byType.rows));
+  for (const b of s.breakdowns.filter((x) => CHARTED.has(x.title) && chartedHere(ctx, x))) barChart(ctx, b.title, named(b.title, b.rows));
   barChart(ctx, 'Biggest spenders', m.biggestUsers);
   if (m.longContextUsers.length > 0) {
     const shown = m.longContextUsers.slice(0, MAX_PEOPLE_ROWS);
@@ -365,7 +388,7 @@ function section(ctx: Ctx, name: Section): void {
     case 'spend-mix':
       return insight ? spendMixSection(ctx, insight) : undefined;
     case 'breakdowns':
-      for (const b of ctx.s.breakdowns.filter((x) => x.title !== CHARGES_TITLE && x.title !== 'By cost center')) breakdownTable(ctx, b);
+      for (const b of ctx.s.breakdowns.filter((x) => x.title !== CHARGES_TITLE && x.title !== 'By cost center' && !chartedHere(ctx, x))) breakdownTable(ctx, b);
       return;
     case 'people':
       return peopleSection(ctx);
