@@ -181,6 +181,11 @@ describe('month-end run on the sandbox, read back with independent readers', () 
     expect(valueRightOf(rec, 'Org total minus grouped rows (cents)')!.value).toBe('0');
     const spenders = unmapped.cells.filter((c) => /^A\d+$/.test(c.ref) && c.ref !== 'A1' && c.value !== 'Total');
     expect(spenders).toHaveLength(6);
+    // Labels as a reader writes them: "API key …", not "aPI key …".
+    expect(spenders.some((c) => String(c.value).startsWith('API key apikey_'))).toBe(true);
+    expect(spenders.filter((c) => /^[a-z][A-Z]/.test(String(c.value)))).toEqual([]);
+    // The check compares dollars rounded to the cent, not floating sums.
+    expect(valueRightOf(rec, 'Statements tie to the source total plus charges on top')!.formula).toMatch(/^=IF\(ROUND\(B\d+\+B\d+\+B\d+,2\)=ROUND\(B\d+,2\),"yes","NO"\)$/);
     const unallocated = cellCents(unmapped.cells.find((c) => c.formula?.startsWith('=SUM(E2:')));
     expect(unallocated).toBe(BigInt(manifest.totals.unallocatedCents));
     expect(cellCents(valueRightOf(rec, 'of which UNALLOCATED (USD)'))).toBe(unallocated);

@@ -381,7 +381,8 @@ export function allocate(
 function describeActor(row: CostRow): string {
   const a = row.actor;
   if (a?.type === 'user_actor') return `user ${a.email ?? a.userId}${a.deleted ? ' (deleted)' : ''}`;
-  return actorLabel(a).replace(/^./, (c) => c.toLowerCase());
+  // Lower-cased to sit mid-sentence, but not an acronym: "service account …", "API key …".
+  return actorLabel(a).replace(/^[A-Z](?![A-Z])/, (c) => c.toLowerCase());
 }
 
 /** A cost center gets a statement when it has spend, a share, a charge or an adjustment. */

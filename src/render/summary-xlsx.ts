@@ -68,7 +68,7 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
   fees.getCell(2).numFmt = USD_FORMAT;
   const carried = recSheet.add(['Adjustments of earlier months carried (USD)', sheetDollars(BigInt(rec.carriedCents))]);
   carried.getCell(2).numFmt = USD_FORMAT;
-  const tie = recSheet.add(['Statements tie to the source total plus charges on top', { formula: `IF(B${src.number}+B${fees.number}+B${carried.number}=B${sum.number},"yes","NO")`, result: BigInt(rec.statementsTotalCents) === BigInt(rec.sourceTotalCents) + BigInt(rec.extraCents) + BigInt(rec.carriedCents) ? 'yes' : 'NO' }]);
+  const tie = recSheet.add(['Statements tie to the source total plus charges on top', { formula: `IF(ROUND(B${src.number}+B${fees.number}+B${carried.number},2)=ROUND(B${sum.number},2),"yes","NO")`, result: BigInt(rec.statementsTotalCents) === BigInt(rec.sourceTotalCents) + BigInt(rec.extraCents) + BigInt(rec.carriedCents) ? 'yes' : 'NO' }]);
   tie.font = { bold: true };
   recSheet.add([]);
   styleHeaderRow(recSheet.add(['Check', 'Result']));
