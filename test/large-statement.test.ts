@@ -44,7 +44,7 @@ beforeAll(async () => {
 /** A row of the people table: name, e-mail or id, amount, share of direct usage. */
 const PERSON_ROW = /^(\S.*?)\s{2,}(\(no e-mail\)|\S+)\s{2,}(-?\$[\d,]+\.\d{2})\s+(\d+\.\d{2}%)$/;
 const PEOPLE_HEADER = /^Name\s+E-mail or id\s+Amount\s+Share$/;
-const ENGAGEMENT_HEADER = /^Person\s+Sessions\s+Commits\s+PRs\s+Lines \+\s+Lines −\s+Chats\s+Usage\s+\/session\s+\/commit\s+\/PR$/;
+const ENGAGEMENT_HEADER = /^Person\s+Sessions\s+Commits\s+PRs\s+Lines \+\s+Lines −\s+Chats\s+Usage\s+Per session\s+Per commit\s+Per PR$/;
 
 /** The people table, page by page: from its heading to its total row. */
 function peopleTable(): Array<{ page: number; header: boolean; rows: Array<{ name: string; id: string; cents: bigint }>; total: boolean }> {

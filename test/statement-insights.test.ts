@@ -190,7 +190,7 @@ describe('templates', () => {
     const total = BigInt(chargeback(month).costCenters.find((c) => c.code === 'ENG-PLAT')!.billedCents);
     const text = flat(pdfText(join(month, 'statements', 'ENG-PLAT.pdf')));
     expect(text).toContain(`Total ${eur(total)}`);
-    expect(text).toContain('1. September 2026 to 1. Oktober 2026');
+    expect(text).toContain('1. September 2026 to 30. September 2026');
     expect(text).toContain('Acme GmbH');
     expect(text).toContain('Interne Leistungsverrechnung');
     expect(text).toContain('Die Belastung erfolgt per interner Verrechnung');

@@ -5,6 +5,7 @@ import type { Section, Template } from '../core/template.js';
 import { drawBarChart, drawTrendChart, type Bar, type ChartColours } from './charts.js';
 import { statementFile } from '../io/layout.js';
 import { Formatter } from './locale.js';
+import { lastDay, parsePeriod } from '../core/period.js';
 import { plainName, type Dimension } from '../core/catalog.js';
 import { drawTable, ensureSpace, type Column, finishDocument, heading, MARGIN, newDocument, pageBottom, tableHeading, themeOf } from './statement-pdf.js';
 
@@ -83,7 +84,8 @@ function header(ctx: Ctx): void {
     ['Cost center', `${s.code} ${DASH} ${s.name}`],
     ['Parent', s.parent ?? DASH],
     ['Owner', s.owner ? `${s.owner.name} <${s.owner.email}>` : 'Finance (unallocated spend)'],
-    ['Period (UTC)', `${f.month(s.periodLabel)} (${f.date(s.periodStartIso.slice(0, 10))} to ${f.date(s.periodEndExclusiveIso.slice(0, 10))}, end exclusive)`],
+    // The last day itself, as a reader counts a month (the API's end is the next day at 00:00).
+    ['Period (UTC)', `${f.month(s.periodLabel)} (${f.date(s.periodStartIso.slice(0, 10))} to ${f.date(lastDay(parsePeriod(s.periodLabel)!))})`],
     ['Statement number', s.number],
     ['Status', s.status],
     ...(s.finalDueOn ? [['Final statement', `due on or after ${f.date(s.finalDueOn)} (the provider's revision window)`] as [string, string]] : []),
@@ -254,7 +256,7 @@ function engagementSection(ctx: Ctx, insight: StatementInsights): void {
   // A roll-up names the cost center of each line: a person billed to two appears in both.
   const head: Column[] = rollup ? [{ title: 'Person', width: 70 }, { title: 'Cost center', width: 46 }] : [{ title: 'Person', width: 80 }];
   const widths = rollup ? [40, 42, 24, 36, 36, 30, 52, 40, 40, 40] : [46, 48, 26, 40, 40, 32, 52, 44, 44, 43];
-  const titles = ['Sessions', 'Commits', 'PRs', 'Lines +', 'Lines \u2212', 'Chats', 'Usage', '/session', '/commit', '/PR'];
+  const titles = ['Sessions', 'Commits', 'PRs', 'Lines +', 'Lines \u2212', 'Chats', 'Usage', 'Per session', 'Per commit', 'Per PR'];
   const shown = e.lines.slice(0, MAX_PEOPLE_ROWS);
   const rest = e.lines.slice(MAX_PEOPLE_ROWS);
   const rows = shown.map((l) => [l.label, ...(rollup ? [l.costCenter] : []), ...figures(l)]);

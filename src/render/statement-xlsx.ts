@@ -1,3 +1,4 @@
+import { lastDay, parsePeriod } from '../core/period.js';
 import type { EngagementView, Trend } from '../core/insights.js';
 import type { Statement } from '../core/statements.js';
 import { addTotalRow, sheetDollars, styleHeaderRow, totalFormula, USD_FORMAT, WorkbookStream } from './spreadsheet.js';
@@ -18,7 +19,7 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
     ['Cost center', `${s.code} \u2014 ${s.name}`],
     ['Parent cost center', s.parent ?? '\u2014'],
     ['Owner', s.owner ? `${s.owner.name} <${s.owner.email}>` : '\u2014 (finance reviews unallocated spend)'],
-    ['Period (UTC)', `${s.periodTitle}: ${s.periodStartIso} to ${s.periodEndExclusiveIso} (end exclusive)`],
+    ['Period (UTC)', `${s.periodTitle}: ${s.periodStartIso.slice(0, 10)} to ${lastDay(parsePeriod(s.periodLabel)!)}`],
     ['Status', s.status],
     ['Data as of', s.dataAsOf ?? 'unknown'],
     ['Issued', s.issuedAt],

@@ -6,6 +6,7 @@ import type { Reconciliation } from '../core/reconcile.js';
 import type { DocumentStatus, Statement } from '../core/statements.js';
 import { trendPeriods } from '../core/insights.js';
 import { periodTitle } from '../core/statements.js';
+import { lastDay } from '../core/period.js';
 import { summaryRows } from '../core/summary.js';
 import { addTotalRow, sheetDollars, styleHeaderRow, totalFormula, USD_FORMAT, WorkbookStream } from './spreadsheet.js';
 
@@ -48,7 +49,7 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
   styleHeaderRow(recSheet.add([`Reconciliation ${periodTitle(p.year, p.month)} (${ctx.status})`, 'Value']));
   const facts: Array<[string, string | number | ExcelJS.CellFormulaValue]> = [
     ['Company', ctx.company],
-    ['Period (UTC)', `${p.startIso} to ${p.endExclusiveIso} (end exclusive)`],
+    ['Period (UTC)', `${p.startIso.slice(0, 10)} to ${lastDay(p)}`],
     ['Data as of (provider data_refreshed_at)', ctx.dataAsOf ?? 'unknown'],
     ['Issued', ctx.issuedAt],
     ['Source rows', allocation.rowCount],
