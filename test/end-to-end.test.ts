@@ -173,7 +173,7 @@ describe('month-end run on the sandbox, read back with independent readers', () 
     const eng = cc.cells.find((c) => c.value === 'ENG')!.ref.replace(/^A/, '');
     const children = cc.cells.filter((c) => c.ref.startsWith('C') && c.value === 'ENG').map((c) => c.ref.replace(/^C/, ''));
     expect(children).toHaveLength(4);
-    const rollup = cellCents(cc.cells.find((c) => c.ref === `J${eng}`));
+    const rollup = cellCents(cc.cells.find((c) => c.ref === `K${eng}`));
     expect(rollup).toBe(children.reduce((acc, r) => acc + cellCents(cc.cells.find((c) => c.ref === `H${r}`)), 0n));
     expect(cellCents(valueRightOf(rec, 'Source total, rounded once (USD)'))).toBe(sourceTotal);
     expect(cellCents(valueRightOf(rec, 'Sum of all statements incl. UNALLOCATED (USD)'))).toBe(sourceTotal);

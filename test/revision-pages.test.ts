@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { publishTrueUp, runCli, tempDir } from './helpers/cli.js';
-import { pdfText } from './helpers/readers.js';
+import { cellCents, pdfText, readXlsx } from './helpers/readers.js';
 
 // What page 1 says a document does with its total: a first issue charges it, a revision charges
 // only its difference on a later statement, a roll-up charges nothing. Read back with pdftotext.
@@ -107,6 +107,24 @@ describe('page 1 of a revision, a roll-up and a provisional statement', () => {
         expect(carrying).toContain(`${a.reference}: ${cents > 0n ? '+' : ''}${usd(cents)}, the change in an earlier month's figures not charged before. What changed: ${why.slice(0, 2).join('; ')}.`);
         checked += 1;
       }
+    }
+    expect(checked).toBeGreaterThan(3);
+  });
+
+  it("the summary workbook gives carried adjustments a column of their own, apart from shares, seats and markup", () => {
+    const sheet = readXlsx(join(out, '2026-10', 'summary.xlsx'))[0]!;
+    const header = (title: string) => sheet.cells.find((c) => c.ref.endsWith('1') && c.ref.length === 2 && c.value === title)!.ref[0]!;
+    const [code, total, shared, carried] = ['Code', 'Statement total (USD)', 'of which shared, seats, markup (USD)', 'of which carried adjustments (USD)'].map(header);
+    const data = JSON.parse(readFileSync(join(out, '2026-10', 'chargeback.json'), 'utf8')) as { costCenters: Array<CostCenter & { directCents: string }> };
+    let checked = 0;
+    for (const cc of data.costCenters.filter((c) => c.statementNumber !== null)) {
+      const row = sheet.cells.find((c) => c.ref.startsWith(code!) && c.value === cc.code)!.ref.slice(1);
+      const at = (col: string) => cellCents(sheet.cells.find((c) => c.ref === `${col}${row}`));
+      const adjustments = cc.adjustments.reduce((t, a) => t + BigInt(a.cents), 0n);
+      expect(at(total!)).toBe(BigInt(cc.billedCents));
+      expect(at(carried!)).toBe(adjustments);
+      expect(at(shared!)).toBe(BigInt(cc.billedCents) - BigInt(cc.directCents) - adjustments);
+      if (adjustments !== 0n) checked += 1;
     }
     expect(checked).toBeGreaterThan(3);
   });

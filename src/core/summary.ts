@@ -1,4 +1,4 @@
-import { hasStatement, type Allocation } from './allocate.js';
+import { hasStatement, type Allocation, type CostCenterAllocation } from './allocate.js';
 import { UNALLOCATED } from './directory.js';
 import { numberFor } from './statements.js';
 
@@ -13,11 +13,19 @@ export interface SummaryRow {
   readonly glAccount: string;
   /** The cost center's statement total (direct usage plus pool shares). */
   readonly totalCents: bigint;
-  /** Of the total, shares of shared-cost pools. */
+  /** Of the total, shares of shared-cost pools, seats and markup. */
   readonly sharedCents: bigint;
+  /** Of the total, adjustments of earlier months carried into this one. */
+  readonly carriedCents: bigint;
   /** Own total plus every descendant's: sums of exact parts, so they add up. */
   readonly rollupCents: bigint;
   readonly statementNumber: string | null;
+}
+
+/** What a statement charges besides direct usage: shares, seats and markup apart from carried adjustments. */
+function chargesOf(c: CostCenterAllocation): { sharedCents: bigint; carriedCents: bigint } {
+  const carriedCents = c.adjustments.reduce((a, x) => a + x.cents, 0n);
+  return { sharedCents: c.billedCents - c.directCents - carriedCents, carriedCents };
 }
 
 /** Cost centers in hierarchy order (each parent followed by its children), UNALLOCATED last. Pure. */
@@ -42,7 +50,7 @@ export function summaryRows(allocation: Allocation): SummaryRow[] {
       ownerEmail: c.owner?.email ?? '',
       glAccount: c.glAccount ?? '',
       totalCents: c.billedCents,
-      sharedCents: c.billedCents - c.directCents,
+      ...chargesOf(c),
       rollupCents: rollup(code),
       statementNumber: hasStatement(c) ? numberFor(allocation, code) : null,
     });
@@ -51,7 +59,7 @@ export function summaryRows(allocation: Allocation): SummaryRow[] {
   for (const k of [...(children.get(null) ?? [])].sort()) visit(k, 0);
   const un = byCode.get(UNALLOCATED);
   if (un) {
-    rows.push({ code: UNALLOCATED, name: un.name, parent: null, level: 0, ownerName: 'Finance', ownerEmail: '', glAccount: '', totalCents: un.billedCents, sharedCents: un.billedCents - un.directCents, rollupCents: un.billedCents, statementNumber: numberFor(allocation, UNALLOCATED) });
+    rows.push({ code: UNALLOCATED, name: un.name, parent: null, level: 0, ownerName: 'Finance', ownerEmail: '', glAccount: '', totalCents: un.billedCents, ...chargesOf(un), rollupCents: un.billedCents, statementNumber: numberFor(allocation, UNALLOCATED) });
   }
   return rows;
 }

@@ -31,14 +31,14 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
   const wb = new WorkbookStream(clock, `Chargeback summary ${p.label}`, ctx.company);
 
   const cc = wb.sheet('Cost centers', {
-    columns: [{ width: 16 }, { width: 34 }, { width: 12 }, { width: 7 }, { width: 28 }, { width: 34 }, { width: 11 }, { width: 22, numFmt: USD_FORMAT }, { width: 32, numFmt: USD_FORMAT }, { width: 26, numFmt: USD_FORMAT }, { width: 26 }],
+    columns: [{ width: 16 }, { width: 34 }, { width: 12 }, { width: 7 }, { width: 28 }, { width: 34 }, { width: 11 }, { width: 22, numFmt: USD_FORMAT }, { width: 32, numFmt: USD_FORMAT }, { width: 28, numFmt: USD_FORMAT }, { width: 26, numFmt: USD_FORMAT }, { width: 26 }],
     frozen: { ySplit: 1 },
   });
-  styleHeaderRow(cc.add(['Code', 'Name', 'Parent', 'Level', 'Owner', 'Owner e-mail', 'GL account', 'Statement total (USD)', 'of which shared, seats, markup (USD)', 'Roll-up incl. children (USD)', 'Statement']));
+  styleHeaderRow(cc.add(['Code', 'Name', 'Parent', 'Level', 'Owner', 'Owner e-mail', 'GL account', 'Statement total (USD)', 'of which shared, seats, markup (USD)', 'of which carried adjustments (USD)', 'Roll-up incl. children (USD)', 'Statement']));
   const rows = summaryRows(allocation);
   let statementsTotal = 0n;
   for (const r of rows) {
-    const row = cc.add([r.code, `${'  '.repeat(r.level)}${r.name}`, r.parent ?? '', r.level, r.ownerName, r.ownerEmail, r.glAccount, sheetDollars(r.totalCents), sheetDollars(r.sharedCents), sheetDollars(r.rollupCents), r.statementNumber ?? '']);
+    const row = cc.add([r.code, `${'  '.repeat(r.level)}${r.name}`, r.parent ?? '', r.level, r.ownerName, r.ownerEmail, r.glAccount, sheetDollars(r.totalCents), sheetDollars(r.sharedCents), sheetDollars(r.carriedCents), sheetDollars(r.rollupCents), r.statementNumber ?? '']);
     if (r.level === 0) row.font = { bold: true };
     statementsTotal += r.totalCents;
   }
