@@ -141,12 +141,17 @@ export async function assertForward(issued: Issue, period: Period, nowMs: number
  * The data only moves forward too: pages exported before the data of the month's latest issue (an
  * older issue's raw/ given to --from-raw) would replace newer figures with older ones.
  */
-function assertNewerData(latest: { folder: string; dataRefreshedAt: string | null } | null, dataRefreshedAt: string, period: Period): void {
+function assertNewerData(latest: { folder: string; dataRefreshedAt: string | null } | null, dataRefreshedAt: string, period: Period, fromRaw: boolean): void {
   if (!latest?.dataRefreshedAt) return;
   if ((instantMs(dataRefreshedAt) ?? NaN) >= (instantMs(latest.dataRefreshedAt) ?? NaN)) return;
-  throw usageError(`These pages of ${period.label} were exported at ${dataRefreshedAt} (data_refreshed_at), before the data of its latest issue, ${latest.folder} (${latest.dataRefreshedAt}). Publishing them would replace newer figures with older ones; nothing was written.`, [
-    `Re-run from the latest issue's pages (--from-raw ${join(latest.folder, RAW_DIR)}) or pull the month from the API.`,
-  ]);
+  const what = `before the data of its latest issue, ${latest.folder} (${latest.dataRefreshedAt}). Publishing them would replace newer figures with older ones; nothing was written.`;
+  if (fromRaw) {
+    throw usageError(`These pages of ${period.label} were exported at ${dataRefreshedAt} (data_refreshed_at), ${what}`, [
+      `Re-run from the latest issue's pages (--from-raw ${join(latest.folder, RAW_DIR)}) or pull the month from the API.`,
+    ]);
+  }
+  // From the API, an export older than one already used is the provider's lag: try later (exit 75).
+  throw tempfailError(`The provider served ${period.label} from an export of ${dataRefreshedAt} (data_refreshed_at), ${what}`, ['Run again later, once the provider serves an export at least as recent.']);
 }
 
 /** Which month's statements carry a revision's differences, as PreviousIssue records it. */
@@ -286,7 +291,7 @@ async function pullAndDerive(options: RunOptions, plan: MonthPlan, sink: MonthSi
       'Nothing can be charged back from it, not even provisionally. Run again later; nothing was published.',
     ]);
   }
-  assertNewerData(plan.latest, dataRefreshedAt, period);
+  assertNewerData(plan.latest, dataRefreshedAt, period, options.fromRaw !== undefined);
   const finalByRefresh = refreshCovers(period, dataRefreshedAt);
   if (!finalByRefresh && !options.provisional) {
     throw (options.fromRaw ? dataError : tempfailError)(`The provider's data for ${period.label} is not complete yet (data_refreshed_at ${dataRefreshedAt ?? 'null'} is before ${period.endExclusiveIso}).`, [

@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_API_KEY, startSandbox, type SandboxFaults } from '../src/sandbox/server.js';
+import { ChargebackError, exitCodeFor } from '../src/errors.js';
+import { runMonth } from '../src/run.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { pdfText } from './helpers/readers.js';
 import { NOW, runMonthAgainst } from './helpers/sandbox.js';
@@ -83,6 +85,27 @@ describe('invoicing-grade guard', () => {
     const later = await run('2026-11-25T09:00:00Z');
     expect(later.code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['2026-10', '2026-10.r2']);
+  });
+
+  it('says "try later" (exit 75) when the API serves an export older than the one the latest issue used; nothing is written', async () => {
+    const out = tempDir();
+    const at = Date.parse('2026-11-25T09:00:00Z');
+    const once = async (now: number, refreshLagHours: number) => {
+      const sandbox = await startSandbox({ now: () => now, faults: { refreshLagHours }, requestsPerMinute: 10_000 });
+      try {
+        return await runMonth({ period: '2026-09', provisional: false, now: new Date(now), outDir: out, force: false, directoryPath: 'mappings/org.yaml', api: { baseUrl: sandbox.url, apiKey: SANDBOX_API_KEY, label: 'sandbox' }, sleep: async () => {}, clientNow: () => now, log: () => {} });
+      } finally {
+        await sandbox.close();
+      }
+    };
+    expect((await once(at, 3)).revision).toBe(1);
+    const before = readdirSync(out).sort();
+    // An hour later, a replica whose export lags a day behind the one already used.
+    const error = await once(at + 3_600_000, 24).then(() => null, (e: unknown) => e as ChargebackError);
+    expect(error?.kind).toBe('tempfail');
+    expect(exitCodeFor(error)).toBe(75);
+    expect(error?.message).toBe(`The provider served 2026-09 from an export of 2026-11-24T10:00:00Z (data_refreshed_at), before the data of its latest issue, ${join(out, '2026-09')} (2026-11-25T06:00:00Z). Publishing them would replace newer figures with older ones; nothing was written.`);
+    expect(readdirSync(out).sort()).toEqual(before);
   });
 
   it('refuses a month whose data_refreshed_at is before the requested end, unless provisional', async () => {
