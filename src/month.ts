@@ -129,11 +129,13 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   if (large) collectGarbage();
   const adjustments = input.previous ? adjustmentsBetween(input.previous.figures, figuresOf(allocation, input.status)) : [];
   const revisions: Record<string, StatementRevision> = {};
+  // This issue as `chargeback diff` reads one, for the reasons a revision gives (revisions only).
+  const currentSide = input.previous ? diffSide(period.label, directory.sha256, allocation.costCenters) : null;
   if (input.previous) {
     const { figures: prev, issuedAt: previousIssuedAt, differenceChargedOn } = input.previous;
     const carrying = parsePeriod(differenceChargedOn)!;
     // Why each statement changed, as `chargeback diff` says it.
-    const reasons = prev.side ? reasonsBetween(prev.side, diffSide(period.label, directory.sha256, allocation.costCenters), REVISION_REASONS) : new Map<string, string[]>();
+    const reasons = prev.side ? reasonsBetween(prev.side, currentSide!, REVISION_REASONS) : new Map<string, string[]>();
     // Every statement of a revision says what it replaces, its total changed or not (a cost center
     // whose total is unchanged has no TOTAL adjustment line, and its difference is nothing).
     const totals = new Map(adjustments.filter((x) => x.line === 'TOTAL').map((l) => [l.costCenter, l]));
@@ -239,7 +241,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   }
   if (input.previous) {
     await sink.write(PREVIOUS_COPY, input.previous.bytes);
-    await sink.write(ADJUSTMENTS_FILE, toCsv(ADJUSTMENT_COLUMNS, adjustmentRows(adjustments, input, allocation, revisions)));
+    await sink.write(ADJUSTMENTS_FILE, toCsv(ADJUSTMENT_COLUMNS, adjustmentRows(adjustments, input, allocation, revisions, currentSide!)));
   }
   if (input.carried.adjustments.length > 0) {
     await sink.write(CARRIED_COPY, carriedJson(input.carried));
@@ -411,7 +413,7 @@ const USAGE_PREFIX = 'usage ';
  * line's identity as the ledgers key it stays in the last column. People are masked as in the
  * ledger when the month is pseudonymized.
  */
-function adjustmentRows(adjustments: readonly AdjustmentLine[], input: MonthInput, allocation: Allocation, revisions: Readonly<Record<string, StatementRevision>>): string[][] {
+function adjustmentRows(adjustments: readonly AdjustmentLine[], input: MonthInput, allocation: Allocation, revisions: Readonly<Record<string, StatementRevision>>, currentSide: DiffSide): string[][] {
   const usd = (cents: bigint) => formatUsd(cents).replace(/[$,]/g, '');
   const person = personMask(input.pseudonyms);
   const names = new Map<string, string>();
@@ -425,14 +427,14 @@ function adjustmentRows(adjustments: readonly AdjustmentLine[], input: MonthInpu
     for (const a of cc.actors) spenders.set(a.actorKey, { label: a.label, id: a.actorId, type: a.actorType, email: a.email ?? '' });
   }
   // The statements name people in their reasons; a pseudonymized month's file names their ids instead.
-  const masked = (side: DiffSide): DiffSide => ({
+  const maskSide = (side: DiffSide): DiffSide => ({
     ...side,
     costCenters: side.costCenters.map((c) => ({ ...c, actors: c.actors.map((a) => (a.actorKey.startsWith('user:') ? { ...a, label: input.pseudonyms!.of(a.actorKey) } : a)) })),
   });
   const previousSide = input.previous?.figures.side;
   const why =
     input.pseudonyms && previousSide
-      ? reasonsBetween(masked(previousSide), masked(diffSide(input.period.label, input.directory.sha256, allocation.costCenters)), REVISION_REASONS)
+      ? reasonsBetween(maskSide(previousSide), maskSide(currentSide), REVISION_REASONS)
       : new Map(Object.entries(revisions).map(([code, r]) => [code, [...r.reasons]]));
   return adjustments.map((l) => {
     const base = [input.period.label, String(input.revision), l.costCenter, names.get(l.costCenter) ?? '', l.originalStatement, l.revisedStatement];
@@ -449,9 +451,9 @@ function adjustmentRows(adjustments: readonly AdjustmentLine[], input: MonthInpu
     const identity = cut === -1 ? [] : key.slice(cut + 1).split('|').map((v) => (v === '\u2205' ? '' : v));
     const known = spenders.get(actorKey);
     const who = known ? person(actorKey, known.type, { id: known.id, email: known.email, name: known.label }) : { id: '', email: '', name: '' };
-    const masked = input.pseudonyms && known?.type === 'user_actor' ? `${USAGE_PREFIX}${who.id}${key.slice(actorKey.length)}` : l.line;
+    const shownLine = input.pseudonyms && known?.type === 'user_actor' ? `${USAGE_PREFIX}${who.id}${key.slice(actorKey.length)}` : l.line;
     const reason = l.previousCents === 0n ? 'new line: not billed by the issue revised' : l.finalCents === 0n ? 'no longer billed to this cost center' : "amount changed: the provider's figures for the line, or its part of the month's rounding";
-    return [...base, 'usage', who.name, who.id, identity[0] ?? '', identity[1] ?? '', identity[2] ?? '', identity[3] ?? '', ...money, reason, masked];
+    return [...base, 'usage', who.name, who.id, identity[0] ?? '', identity[1] ?? '', identity[2] ?? '', identity[3] ?? '', ...money, reason, shownLine];
   });
 }
 

@@ -154,12 +154,6 @@ function assertNewerData(latest: { folder: string; dataRefreshedAt: string | nul
   throw tempfailError(`The provider served ${period.label} from an export of ${dataRefreshedAt} (data_refreshed_at), ${what}`, ['Run again later, once the provider serves an export at least as recent.']);
 }
 
-/** Which month's statements carry a revision's differences, as PreviousIssue records it. */
-async function carryingOf(outDir: string, period: Period): Promise<{ differenceChargedOn: string; laterMonthsIssued: boolean }> {
-  const { label, laterMonthsIssued } = await monthCarrying(outDir, period);
-  return { differenceChargedOn: label, laterMonthsIssued };
-}
-
 /**
  * A month reads what earlier months issued (their trend, the corrections it carries): a run dated
  * before one of those issues would use, and book, figures that did not exist yet at its date.
@@ -222,7 +216,7 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
       ]);
     }
   }
-  const previous: (Issue & PreviousIssue) | null = issued && !options.force ? { ...issued, issuedAt, ...(await carryingOf(options.outDir, period)) } : null;
+  const previous: (Issue & PreviousIssue) | null = issued && !options.force ? { ...issued, issuedAt, ...(await monthCarrying(options.outDir, period)) } : null;
   const carried = recorded?.carried ?? (await carriedInto(options.outDir, period));
   if (!recorded) await assertEarlierIssuedBefore(options.outDir, period, nowMs);
   const history = recorded?.history ?? (await readHistory(options.outDir, period));

@@ -57,7 +57,12 @@ export function revisionOpening(r: StatementRevision, periodTitle: string, money
 
 /** " What changed: …." after the difference; empty when diff finds no reason. */
 export function changedSentence(r: StatementRevision): string {
-  return r.reasons.length > 0 ? ` What changed: ${r.reasons.join('; ')}.` : '';
+  return whatChanged(r.reasons);
+}
+
+/** " What changed: a; b." from diff's reasons (a revision's, or a carried adjustment's); empty without any. */
+export function whatChanged(reasons: readonly string[]): string {
+  return reasons.length > 0 ? ` What changed: ${reasons.join('; ')}.` : '';
 }
 
 /** Where the difference goes: charged, credited, or nothing when the figures did not change. */

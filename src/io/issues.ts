@@ -4,13 +4,13 @@ import { adjustmentsBetween, toCarry, type IssuedFigures } from '../core/adjustm
 import type { CarriedAdjustment } from '../core/allocate.js';
 import { nextPeriod, type Period } from '../core/period.js';
 import { diffSide, reasonsBetween } from '../core/diff.js';
-
-/** How many of diff's reasons a carried adjustment line names. */
-const CARRIED_REASONS = 2;
 import { exists } from './publish.js';
 import { CHARGEBACK_FILE, closedMarker, isFirstIssueFolder, issueFolder, parseIssueFolder, readChargeback, readChargebackBytes } from './layout.js';
 import { errnoCode, fsCause, isFsError } from './fs-cause.js';
 import { usageError } from '../errors.js';
+
+/** How many of diff's reasons a carried adjustment line names. */
+const CARRIED_REASONS = 2;
 
 /**
  * Per source month and cost center, what an issue carried ("2026-09" → ENG → cents), and the
@@ -119,11 +119,11 @@ async function publishedMonths(outDir: string): Promise<string[]> {
  * not issued yet (carriedInto adds a revision's differences to the next issue of any later month,
  * so a revision of a month issued since, made first, would carry it instead: page 1 says so).
  */
-export async function monthCarrying(outDir: string, period: Period): Promise<{ label: string; laterMonthsIssued: boolean }> {
+export async function monthCarrying(outDir: string, period: Period): Promise<{ differenceChargedOn: string; laterMonthsIssued: boolean }> {
   const issued = new Set(await publishedMonths(outDir));
   let next = nextPeriod(period);
   while (issued.has(next.label)) next = nextPeriod(next);
-  return { label: next.label, laterMonthsIssued: [...issued].some((m) => m > period.label) };
+  return { differenceChargedOn: next.label, laterMonthsIssued: [...issued].some((m) => m > period.label) };
 }
 
 /**

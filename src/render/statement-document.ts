@@ -1,6 +1,6 @@
 import { sumCounts, type EngagementLine, type StatementInsights } from '../core/insights.js';
 import { perUnitCents } from '../core/money.js';
-import { changedSentence, CHARGES_TITLE, differenceSentence, revisionOpening, type Breakdown, type Statement } from '../core/statements.js';
+import { changedSentence, CHARGES_TITLE, differenceSentence, revisionOpening, whatChanged, type Breakdown, type Statement } from '../core/statements.js';
 import type { Section, Template } from '../core/template.js';
 import { drawBarChart, drawTrendChart, type Bar, type ChartColours } from './charts.js';
 import { statementFile } from '../io/layout.js';
@@ -290,7 +290,7 @@ function spendMixSection(ctx: Ctx, insight: StatementInsights): void {
   const m = insight.mix;
   heading(doc, 'Where the money goes', 160);
   paragraph(ctx, `Long context (200k\u20131M tokens): ${f.money(m.longContextCents)} of ${f.money(m.directCents)} direct usage, ${f.percent(m.longContextCents, m.directCents, 1)}. Long-context requests are billed at a higher rate per token.`);
-  for (const b of s.breakdowns.filter((x) => CHARTED.has(x.title) && chartedHere(ctx, x))) barChart(ctx, b.title, named(b.title, b.rows));
+  for (const b of s.breakdowns.filter((x) => chartedHere(ctx, x))) barChart(ctx, b.title, named(b.title, b.rows));
   barChart(ctx, 'Biggest spenders', m.biggestUsers);
   if (m.longContextUsers.length > 0) {
     const shown = m.longContextUsers.slice(0, MAX_PEOPLE_ROWS);
@@ -376,8 +376,7 @@ function section(ctx: Ctx, name: Section): void {
       if (charges) breakdownTable(ctx, charges);
       // Each adjustment of an earlier month, and why its revision differs from what was billed.
       for (const a of ctx.s.carried) {
-        const why = a.reasons.length > 0 ? ` What changed: ${a.reasons.join('; ')}.` : '';
-        paragraph(ctx, `${a.reference}: ${a.cents > 0n ? '+' : ''}${ctx.f.money(a.cents)}, the change in an earlier month's figures not charged before.${why}`, { size: 8.5 });
+        paragraph(ctx, `${a.reference}: ${a.cents > 0n ? '+' : ''}${ctx.f.money(a.cents)}, the change in an earlier month's figures not charged before.${whatChanged(a.reasons)}`, { size: 8.5 });
       }
       // A roll-up's subtotals per cost center belong with its charges.
       for (const b of ctx.s.breakdowns.filter((x) => x.title === 'By cost center')) breakdownTable(ctx, b);
