@@ -4,7 +4,7 @@ import { buildInsights, type EngagementRange, type HistoryMonth } from './core/i
 import type { Template } from './core/template.js';
 import {
   ADJUSTMENTS_FILE, CARRIED_COPY, carriedJson, CHARGEBACK_FILE, chargebackRecord, DIRECTORY_COPY, discardedName, FOCUS_FILE, HISTORY_COPY, historyJson, JOURNAL_FILE, LEDGER_FILE,
-  MANIFEST_FILE, manifestJson, PREVIOUS_COPY, PSEUDONYMIZED_OUTPUTS, rawPath, requestsJson, statementFile, SUMMARY_FILE, TEMPLATE_COPY, templateAssetCopy, type ManifestRecord, type RequestRecord, REQUESTS_FILE,
+  MANIFEST_FILE, manifestJson, PREVIOUS_COPY, PREVIOUS_JOURNAL_COPY, PSEUDONYMIZED_OUTPUTS, rawPath, requestsJson, statementFile, SUMMARY_FILE, TEMPLATE_COPY, templateAssetCopy, type ManifestRecord, type RequestRecord, REQUESTS_FILE,
 } from './io/layout.js';
 import type { Pseudonyms } from './io/pseudonyms.js';
 import { allocate, groupBy, hasStatement, type Allocation, type CarriedAdjustment } from './core/allocate.js';
@@ -14,13 +14,13 @@ import { actorId, actorTypeLabel, type CostRow } from './core/cost-row.js';
 import { actorsWithChangingOwner, indexDirectory, type OrgDirectory } from './core/directory.js';
 import { filterableActorId, withDailyRows } from './core/daily.js';
 import { focusRowsOneByOne, FOCUS_COLUMNS, planFocus, type FocusPlan } from './core/focus.js';
-import { journalLines, JOURNAL_COLUMNS } from './core/journal.js';
+import { journalId, journalLines, JOURNAL_COLUMNS, type JournalLine } from './core/journal.js';
 import { decimalText, formatUsd, sumMoney } from './core/money.js';
 import { addDays, dayOf, dayStartMs, instantMs, isoSeconds, parsePeriod, periodDays, type Period } from './core/period.js';
 import { reconcile, type Reconciliation } from './core/reconcile.js';
 import { buildRollups, buildStatements, numberFor, periodTitle, statementLines, statementNumber, type DocumentStatus, type Statement, type StatementRevision } from './core/statements.js';
 import { dataError, usageError } from './errors.js';
-import { csvLine, toCsv } from './render/csv.js';
+import { csvLine, parseCsv, toCsv } from './render/csv.js';
 import { jsonPieces, lazyArray } from './render/json-stream.js';
 import { createRenderPool, type RenderPool } from './render/pool.js';
 import { automaticRenderWorkers, SMALL_MONTH_LINES } from './render/workers.js';
@@ -86,6 +86,8 @@ export interface PreviousIssue {
   readonly differenceChargedOn: string;
   /** Whether a month after this one was issued before this revision (its own revision could carry the differences first). */
   readonly laterMonthsIssued: boolean;
+  /** Its journal.csv when it was FINAL (this revision reverses its journal); null when it was provisional (its accrual reversed itself). */
+  readonly journal: Uint8Array | null;
 }
 
 /** How many of diff's reasons a revised statement gives on page 1. */
@@ -218,12 +220,15 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   try {
     const person = personMask(input.pseudonyms);
     await writeLedger(sink, allocation, directory, person, input.pseudonyms);
-    // A revision posts nothing itself: its difference reaches the ledger through the journal of the
-    // month that carries it, so importing every published journal never books it twice.
-    if (input.revision === 1) {
-      const journal = journalLines(allocation, directory);
-      await sink.write(JOURNAL_FILE, toCsv(JOURNAL_COLUMNS, journal.map((l) => JOURNAL_COLUMNS.map((c) => l[c]))));
-    }
+    // Every issue books its own figures; a final one it replaces is reversed here (core/journal.ts).
+    const replacedId = input.previous ? journalId(period, input.previous.figures.revision) : '';
+    const journal = journalLines(allocation, directory, {
+      status: input.status,
+      documentDate: dayOf(input.clock.getTime()),
+      differenceChargedOn: input.previous?.differenceChargedOn ?? null,
+      replaced: input.previous?.journal ? journalOf(Buffer.from(input.previous.journal).toString('utf8'), replacedId) : null,
+    });
+    await sink.write(JOURNAL_FILE, toCsv(JOURNAL_COLUMNS, journal.map((l) => JOURNAL_COLUMNS.map((c) => l[c]))));
     await writeFocus(sink, allocation, focus, directory, person, input.pseudonyms);
     await writePieces(sink, CHARGEBACK_FILE, jsonPieces(chargebackRecord(allocation, rec, { status: input.status, dataRefreshedAt: input.dataRefreshedAt, directorySha256: directory.sha256 })), '\n');
     await sink.write(SUMMARY_FILE, await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt, statements: direct, person }, clock));
@@ -241,6 +246,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   }
   if (input.previous) {
     await sink.write(PREVIOUS_COPY, input.previous.bytes);
+    if (input.previous.journal) await sink.write(PREVIOUS_JOURNAL_COPY, input.previous.journal);
     await sink.write(ADJUSTMENTS_FILE, toCsv(ADJUSTMENT_COLUMNS, adjustmentRows(adjustments, input, allocation, revisions, currentSide!)));
   }
   if (input.carried.adjustments.length > 0) {
@@ -264,7 +270,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   }
   await sink.write(rawPath(REQUESTS_FILE), requestsJson(exchanges));
 
-  const copies = [HISTORY_COPY, TEMPLATE_COPY, ...(input.template.bytes && input.template.logo ? [templateAssetCopy(input.template.logo.path)] : []), PREVIOUS_COPY, CARRIED_COPY].filter((p) => sink.records.has(p));
+  const copies = [HISTORY_COPY, TEMPLATE_COPY, ...(input.template.bytes && input.template.logo ? [templateAssetCopy(input.template.logo.path)] : []), PREVIOUS_COPY, PREVIOUS_JOURNAL_COPY, CARRIED_COPY].filter((p) => sink.records.has(p));
   const inputPaths = new Set([DIRECTORY_COPY, ...copies, ...pages.map((p) => rawPath(p.file))]);
   const recordFor = (path: string) => sink.records.get(path)!;
   const manifest: ManifestRecord = {
@@ -633,3 +639,12 @@ async function renderAll(statements: readonly Statement[], allocation: Allocatio
   }
 }
 
+/**
+ * The lines of journal `id` in a published journal.csv, to reverse them. Files written before
+ * 0.6.0 have a `date` column and no entity; their lines are read with the entity left empty.
+ */
+function journalOf(csv: string, id: string): JournalLine[] {
+  return parseCsv(csv)
+    .filter((r) => r.journal_id === id)
+    .map((r) => Object.fromEntries(JOURNAL_COLUMNS.map((c) => [c, r[c] ?? (c === 'posting_date' ? (r.date ?? '') : c === 'status' ? 'FINAL' : '')])) as JournalLine);
+}

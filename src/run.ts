@@ -15,7 +15,7 @@ import { ChargebackError, dataError, tempfailError, upstreamError, usageError } 
 import { loadDirectory } from './io/directory-file.js';
 import { ENGAGEMENT_LISTING, PREMIUM_LISTING, rawStartingAt, readRawListings } from './io/raw.js';
 import type { OrgDirectory } from './core/directory.js';
-import { carriedInto, isClosed, latestIssue, latestIssuesBefore, monthCarrying, type Issue } from './io/issues.js';
+import { carriedInto, isClosed, journalToReverse, latestIssue, latestIssuesBefore, monthCarrying, type Issue } from './io/issues.js';
 import { checkOutDir, exists, openStaging } from './io/publish.js';
 import type { MonthSink } from './io/month-sink.js';
 import { deriveMonth, oldestRefresh, type MonthInput, type MonthTemplate, type PreviousIssue } from './month.js';
@@ -216,7 +216,7 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
       ]);
     }
   }
-  const previous: (Issue & PreviousIssue) | null = issued && !options.force ? { ...issued, issuedAt, ...(await monthCarrying(options.outDir, period)) } : null;
+  const previous: (Issue & PreviousIssue) | null = issued && !options.force ? { ...issued, issuedAt, ...(await monthCarrying(options.outDir, period)), journal: await journalToReverse(issued) } : null;
   const carried = recorded?.carried ?? (await carriedInto(options.outDir, period));
   if (!recorded) await assertEarlierIssuedBefore(options.outDir, period, nowMs);
   const history = recorded?.history ?? (await readHistory(options.outDir, period));

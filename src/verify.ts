@@ -10,7 +10,7 @@ import { readRawListings } from './io/raw.js';
 import { TOOL_VERSION } from './version.js';
 import { DEFAULT_MONTH_TEMPLATE } from './io/month-template.js';
 import { readRecordedInputs } from './io/recorded.js';
-import { CHARGEBACK_FILE, closedMarker, DIRECTORY_COPY, FIGURE_FILES, isDeliveryPath, issueFolder, MANIFEST_FILE, PREVIOUS_COPY, RAW_DIR, readClosed, readManifest, type Manifest } from './io/layout.js';
+import { CHARGEBACK_FILE, closedMarker, DIRECTORY_COPY, FIGURE_FILES, isDeliveryPath, issueFolder, MANIFEST_FILE, PREVIOUS_COPY, PREVIOUS_JOURNAL_COPY, JOURNAL_FILE, RAW_DIR, readClosed, readManifest, type Manifest } from './io/layout.js';
 import { hashRecordedFile, readRecordedBytes } from './io/read-recorded.js';
 import { HashingSink, type MonthSink } from './io/month-sink.js';
 import { fsCause, isFsError } from './io/fs-cause.js';
@@ -81,16 +81,21 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
   const parent = dirname(resolve(dir));
   const label = manifest.period.label;
   const revision = manifest.revision ?? 1;
-  if (revision > 1 && published.has(PREVIOUS_COPY)) {
-    const sibling = join(parent, issueFolder(label, revision - 1), CHARGEBACK_FILE);
+  const copies: ReadonlyArray<[string, string, string]> = [
+    [PREVIOUS_COPY, CHARGEBACK_FILE, 'the chargeback.json of the issue this revision revises'],
+    [PREVIOUS_JOURNAL_COPY, JOURNAL_FILE, 'the journal of the issue this revision reverses'],
+  ];
+  for (const [copy, file, what] of copies) {
+    if (revision === 1 || !published.has(copy)) continue;
+    const sibling = join(parent, issueFolder(label, revision - 1), file);
     const digest = (() => {
       try {
-        return hashRecordedFile(sibling, 'the chargeback.json of the issue this revision revises').sha256;
+        return hashRecordedFile(sibling, what).sha256;
       } catch {
         return null;
       }
     })();
-    if (digest !== null && digest !== published.get(PREVIOUS_COPY)) problems.push(`${PREVIOUS_COPY} differs from ${sibling}, the issue this revision says it revises`);
+    if (digest !== null && digest !== published.get(copy)) problems.push(`${copy} differs from ${sibling}, ${what}`);
   }
   const closed = await readClosed(parent, label);
   if (closed) {
@@ -101,6 +106,8 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
   // A month published by another version re-derives its figures exactly; its documents (PDF,
   // workbooks, manifest) were laid out by that version, so only their hashes are checked.
   const older = manifest.tool?.version !== undefined && manifest.tool.version !== TOOL_VERSION ? manifest.tool.version : null;
+  // journal.csv took its accrual layout (entities, posting and document dates, reversals) in 0.6.0.
+  const figureFiles = older !== null && versionBelow(older, JOURNAL_LAYOUT_SINCE) ? new Set([...FIGURE_FILES].filter((f) => f !== JOURNAL_FILE)) : FIGURE_FILES;
   try {
     const sink = new HashingSink(new Set([MANIFEST_FILE]));
     await rederive(dir, manifest, env, sink, options.renderWorkers);
@@ -109,7 +116,7 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
     for (const [path, record] of files) {
       const onDisk = published.get(path);
       if (onDisk === undefined) continue; // already reported as missing
-      if (older && !FIGURE_FILES.has(path)) {
+      if (older && !figureFiles.has(path)) {
         skipped += 1;
         continue;
       }
@@ -123,7 +130,7 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
         if (JSON.stringify(mine[key] ?? null) !== JSON.stringify(theirs[key] ?? null)) problems.push(`re-derived manifest.json ${key} differs from the published one`);
       }
     }
-    if (older) notes.push(`published by version ${older} (this is ${TOOL_VERSION}): the figures (${[...FIGURE_FILES].filter((f) => files.has(f)).join(', ')}) were re-derived and compared; ${skipped} documents laid out by ${older} were checked by hash only.`);
+    if (older) notes.push(`published by version ${older} (this is ${TOOL_VERSION}): the figures (${[...figureFiles].filter((f) => files.has(f)).join(', ')}) were re-derived and compared; ${skipped} documents laid out by ${older} were checked by hash only.`);
     else for (const path of listedPaths) if (!files.has(path)) problems.push(`re-derivation does not produce ${path}`);
   } catch (error) {
     if (!(error instanceof ChargebackError)) throw error;
@@ -132,6 +139,21 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
   return { ok: problems.length === 0, filesChecked: listed.length + 1, problems, notes };
 }
 
+
+/** The version whose journal.csv layout this one writes. */
+const JOURNAL_LAYOUT_SINCE = '0.6.0';
+
+/** Whether version text a.b.c is below b (numeric parts; anything unreadable counts as below). */
+export function versionBelow(version: string, than: string): boolean {
+  const parts = (v: string) => v.split(/[.+-]/).slice(0, 3).map((x) => Number(x));
+  const a = parts(version);
+  const b = parts(than);
+  for (let i = 0; i < 3; i++) {
+    if (!Number.isInteger(a[i])) return true;
+    if (a[i]! !== b[i]!) return a[i]! < b[i]!;
+  }
+  return false;
+}
 
 /** Re-derives the month from its raw pages and recorded inputs into `sink` (which only hashes). */
 async function rederive(dir: string, manifest: Manifest, env: NodeJS.ProcessEnv, sink: MonthSink, renderWorkers: number | undefined): Promise<void> {
@@ -173,6 +195,7 @@ async function rederive(dir: string, manifest: Manifest, env: NodeJS.ProcessEnv,
           // A revision made before 0.5.0 did not record it; the month after is what it meant.
           differenceChargedOn: manifest.differenceChargedOn ?? nextPeriod(period).label,
           laterMonthsIssued: manifest.laterMonthsIssued ?? false,
+          journal: listedInputs.has(PREVIOUS_JOURNAL_COPY) ? await readRecordedBytes(join(dir, PREVIOUS_JOURNAL_COPY), 'the journal of the issue this revision reverses') : null,
         }
       : null,
     carried: recorded.carried,

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { allocate } from '../src/core/allocate.js';
 import { DIRECTORY_LIMITS } from '../src/core/directory.js';
 import { JOURNAL_COLUMNS, journalLines } from '../src/core/journal.js';
+
+const FINAL_ISSUE = { status: 'FINAL', documentDate: '2026-10-31', differenceChargedOn: null, replaced: null } as const;
 import { parsePeriod } from '../src/core/period.js';
 import { mailAddress } from '../src/delivery/address.js';
 import { formatProblem, loadDirectory, parseDirectory } from '../src/io/directory-file.js';
@@ -139,9 +141,9 @@ describe('identifiers keep the text written', () => {
     );
     const { directory } = await loadDirectory(file);
     const rows = [row(user('user_ana', 'ana@acme.example'), '1234.5'), row(user('user_x', 'x@elsewhere.example'), '100')];
-    const lines = journalLines(allocate(rows, directory, parsePeriod('2026-09')!), directory);
+    const lines = journalLines(allocate(rows, directory, parsePeriod('2026-09')!), directory, FINAL_ISSUE);
     const csv = toCsv(JOURNAL_COLUMNS, lines.map((l) => JOURNAL_COLUMNS.map((c) => l[c]))).toString('utf8');
-    const accounts = csv.trim().split(/\r?\n/).slice(1).map((l) => l.split(',')[4]);
+    const accounts = csv.trim().split(/\r?\n/).slice(1).map((l) => l.split(',')[JOURNAL_COLUMNS.indexOf('account')]);
     // IT has no account of its own and takes its parent's, 06100; unmapped spend goes to 06999.
     expect(accounts).toEqual(['06100', '06999', '0299']);
   });

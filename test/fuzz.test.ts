@@ -50,9 +50,9 @@ function toYaml(d: OrgDirectory): string {
     ...(d.billingAccountId !== null ? { billing_account_id: d.billingAccountId } : {}),
     ...(d.seatPriceCents !== null ? { seats: { price: dollars(BigInt(d.seatPriceCents)) } } : {}),
     ...(d.markup !== null ? { markup: { percent: d.markup.percent, cost_centers: Object.fromEntries(d.markup.overrides.map((o) => [o.code, o.percent])) } } : {}),
-    gl: { clearing_account: d.gl.clearingAccount, unallocated_account: d.gl.unallocatedAccount, default_expense_account: d.gl.defaultExpenseAccount, markup_account: d.gl.markupAccount },
+    gl: { clearing_account: d.gl.clearingAccount, unallocated_account: d.gl.unallocatedAccount, default_expense_account: d.gl.defaultExpenseAccount, markup_account: d.gl.markupAccount, ...(d.gl.payingEntity ? { paying_entity: d.gl.payingEntity } : {}), ...(d.gl.dueToAccount ? { due_to_account: d.gl.dueToAccount } : {}), ...(d.gl.dueFromAccount ? { due_from_account: d.gl.dueFromAccount } : {}) },
     unmapped: d.unmapped,
-    cost_centers: d.costCenters.map((c) => ({ code: c.code, name: c.name, ...(c.parent !== null ? { parent: c.parent } : {}), owner: { name: c.owner.name, email: c.owner.email }, ...(c.glAccount !== null ? { gl_account: c.glAccount } : {}) })),
+    cost_centers: d.costCenters.map((c) => ({ code: c.code, name: c.name, ...(c.parent !== null ? { parent: c.parent } : {}), owner: { name: c.owner.name, email: c.owner.email }, ...(c.glAccount !== null ? { gl_account: c.glAccount } : {}), ...(c.legalEntity ? { legal_entity: c.legalEntity } : {}) })),
     people: d.people.map((p) => ({ ...(p.email !== null ? { email: p.email } : {}), ...(p.userId !== null ? { user_id: p.userId } : {}), ...(p.name !== null ? { name: p.name } : {}), cost_center: p.costCenter, ...dates(p) })),
     rules: d.rules.map((r) => ({ match: { [r.matcher]: r.value }, cost_center: r.costCenter, ...(r.note !== null ? { note: r.note } : {}), ...dates(r) })),
     pools: d.pools.map((p) => ({

@@ -6,6 +6,7 @@ import { parsePeriod } from '../src/core/period.js';
 import { directory, row, user } from './helpers/rows.js';
 
 const sep = parsePeriod('2026-09')!;
+const FINAL_ISSUE = { status: 'FINAL', documentDate: '2026-10-31', differenceChargedOn: null, replaced: null } as const;
 const toCents = (text: string) => (text === '' ? 0n : BigInt(text.replace('.', '')));
 
 describe('GL journal', () => {
@@ -16,7 +17,7 @@ describe('GL journal', () => {
       row(null, '17.25', { product: 'claude_tag' }),
       row(user('user_x', 'x@elsewhere.example'), '4.4'),
     ];
-    const lines = journalLines(allocate(rows, directory(), sep), directory());
+    const lines = journalLines(allocate(rows, directory(), sep), directory(), FINAL_ISSUE);
     expect(lines.map((l) => [l.line, l.account, l.cost_center, l.debit, l.credit])).toEqual([
       ['1', '6110', 'ENG-PLAT', '10.00', ''],
       ['2', '6120', 'ENG-APP', '26.00', ''],
@@ -24,8 +25,10 @@ describe('GL journal', () => {
       ['4', '6999', 'UNALLOCATED', '0.05', ''],
       ['5', '2990', '', '', '36.22'],
     ]);
-    expect(lines.every((l) => l.journal_id === 'CB-2026-09' && l.date === '2026-09-30' && l.currency === 'USD')).toBe(true);
-    expect(lines[1]!.memo).toBe('Claude Enterprise chargeback 2026-09 ENG-APP (CB-2026-09-ENG-APP)');
+    expect(lines.every((l) => l.journal_id === 'CB-2026-09' && l.status === 'FINAL' && l.posting_date === '2026-09-30' && l.document_date === '2026-10-31' && l.currency === 'USD')).toBe(true);
+    // A final issue stays booked: nothing reverses it, and no entity is named in this directory.
+    expect(lines.every((l) => l.reversal_date === '' && l.reverses === '' && l.legal_entity === '')).toBe(true);
+    expect(lines[1]!.memo).toBe('Claude Enterprise chargeback 2026-09 ENG-APP (CB-2026-09-ENG-APP), final');
     expect(lines.reduce((a, l) => a + toCents(l.debit), 0n)).toBe(lines.reduce((a, l) => a + toCents(l.credit), 0n));
   });
 
@@ -40,7 +43,7 @@ describe('GL journal', () => {
       gl: { clearingAccount: '2100', unallocatedAccount: '6998', defaultExpenseAccount: '6500', markupAccount: '4900' },
     });
     const rows = [row(user('user_ana', 'ana@acme.example'), '500'), row(user('user_bo', 'bo@acme.example'), '-200'), row(null, '100', { product: 'claude_tag' })];
-    const lines = journalLines(allocate(rows, d, sep), d);
+    const lines = journalLines(allocate(rows, d, sep), d, FINAL_ISSUE);
     expect(lines.map((l) => [l.account, l.cost_center, l.debit, l.credit])).toEqual([
       ['6100', 'ENG-PLAT', '5.00', ''],
       ['6100', 'ENG-APP', '', '2.00'],

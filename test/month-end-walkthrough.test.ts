@@ -101,11 +101,14 @@ describe('month-end walk-through: provisional, final revision, adjustments carri
     const line = text.split('\n').find((l) => l.includes(`Adjustment of an earlier month: CB-2026-09-${code}`))!;
     expect(line).toBeDefined();
     expect(dollarsToCents(/-?\$[\d,]+\.\d{2}/.exec(line)![0])).toBe(cents);
-    // The journal books the true-up against the clearing account, and still balances.
-    const journal = readFileSync(join(out, '2026-10', 'journal.csv'), 'utf8').trimEnd().split('\r\n').slice(1).map((l) => l.split(','));
+    // October's journal balances and books October's own charges: September's difference is
+    // booked by its revision (its final figures, after the provisional accrual's reversal).
+    const journal = readCsv(join(out, '2026-10', 'journal.csv'));
     const amount = (v: string | undefined) => (v ? BigInt(v.replace('.', '')) : 0n);
-    expect(journal.reduce((a, l) => a + amount(l[6]), 0n)).toBe(journal.reduce((a, l) => a + amount(l[7]), 0n));
-    expect(journal.some((l) => l[9]!.startsWith('True-up of earlier months carried into 2026-10'))).toBe(true);
+    expect(journal.reduce((a, l) => a + amount(l.debit), 0n)).toBe(journal.reduce((a, l) => a + amount(l.credit), 0n));
+    const booked = journal.filter((l) => l.journal_id === 'CB-2026-10' && l.cost_center === code).reduce((a, l) => a + amount(l.debit) - amount(l.credit), 0n);
+    expect(booked).toBe(BigInt(october.costCenters.find((c) => c.code === code)!.billedCents) - cents);
+    expect(readCsv(join(out, '2026-09.r2', 'journal.csv')).every((l) => l.journal_id === 'CB-2026-09-R2' && l.posting_date === '2026-10-31')).toBe(true);
     // The auditors' ledger ties to the statements, carried adjustments included.
     const ledger = readFileSync(join(out, '2026-10', 'ledger.csv'), 'utf8').trimEnd().split('\r\n');
     const lcols = ledger[0]!.split(',');
@@ -143,7 +146,7 @@ describe('month-end walk-through: provisional, final revision, adjustments carri
     const mismatch = await runCli(['verify', join(out, '2026-09.r2')]);
     writeFileSync(original, saved);
     expect(mismatch.code).toBe(1);
-    expect(mismatch.stderr).toContain(`inputs/previous-chargeback.json differs from ${original}, the issue this revision says it revises`);
+    expect(mismatch.stderr).toContain(`inputs/previous-chargeback.json differs from ${original}, the chargeback.json of the issue this revision revises`);
     const close = await runCli(['close', '--period', '2026-09', '--out', out, '--now', '2026-11-06T09:00:00Z']);
     expect(close.code).toBe(0);
     const marker = JSON.parse(readFileSync(join(out, '2026-09.closed.json'), 'utf8')) as { revision: number; closedAt: string };

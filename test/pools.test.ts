@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { allocate } from '../src/core/allocate.js';
 import type { Pool } from '../src/core/directory.js';
 import { journalLines } from '../src/core/journal.js';
+
+const FINAL_ISSUE = { status: 'FINAL', documentDate: '2026-10-31', differenceChargedOn: null, replaced: null } as const;
 import { parsePeriod } from '../src/core/period.js';
 import { reconcile } from '../src/core/reconcile.js';
 import { buildStatements } from '../src/core/statements.js';
@@ -70,7 +72,7 @@ describe('shared-cost pools', () => {
     const rec = reconcile(a, sumMoney(rows.map((r) => r.amountCents)));
     expect(rec.ok).toBe(true);
     expect(rec.statementsTotalCents).toBe('153000');
-    const journal = journalLines(a, d);
+    const journal = journalLines(a, d, FINAL_ISSUE);
     expect(journal.map((l) => [l.account, l.debit, l.credit])).toEqual([
       ['6110', '510.00', ''],
       ['6120', '1020.00', ''],

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { allocate } from '../src/core/allocate.js';
 import { focusRows } from '../src/core/focus.js';
 import { journalLines } from '../src/core/journal.js';
+
+const FINAL_ISSUE = { status: 'FINAL', documentDate: '2026-10-31', differenceChargedOn: null, replaced: null } as const;
 import { sumMoney } from '../src/core/money.js';
 import { parsePeriod } from '../src/core/period.js';
 import { reconcile } from '../src/core/reconcile.js';
@@ -53,7 +55,7 @@ describe('seats and markup', () => {
       ['Seats (0.33 seat-months at $29.99, prorated by day)', 1000n],
       ['Overhead markup (5%)', 50n],
     ]);
-    expect(journalLines(a, d).map((l) => [l.account, l.debit, l.credit])).toEqual([
+    expect(journalLines(a, d, FINAL_ISSUE).map((l) => [l.account, l.debit, l.credit])).toEqual([
       ['6110', '59.39', ''],
       ['6120', '72.58', ''],
       ['6300', '10.50', ''],

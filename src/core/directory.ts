@@ -15,6 +15,8 @@ export interface CostCenter {
   readonly parent: string | null;
   readonly owner: Owner;
   readonly glAccount: string | null;
+  /** The legal entity that books this cost center's charges (its own, else the nearest parent's, else the paying entity). */
+  readonly legalEntity?: string | null;
 }
 
 /** An inclusive range of UTC days ("2026-09-15"); null ends are open. */
@@ -80,6 +82,12 @@ export interface GlAccounts {
   readonly defaultExpenseAccount: string;
   /** Credited with the overhead markup (internal recharge income). */
   readonly markupAccount: string;
+  /** The legal entity that pays the provider and books the clearing and markup lines; null: one entity, unnamed. */
+  readonly payingEntity?: string | null;
+  /** Intercompany payable, booked in a charged entity other than the paying one ("due to" the paying entity). */
+  readonly dueToAccount?: string | null;
+  /** Intercompany receivable, booked in the paying entity ("due from" each other entity). */
+  readonly dueFromAccount?: string | null;
 }
 
 export const DEFAULT_GL: GlAccounts = { clearingAccount: '2990', unallocatedAccount: '6999', defaultExpenseAccount: '6000', markupAccount: '4900' };
@@ -259,6 +267,17 @@ export function markupPercent(index: DirectoryIndex, code: string): string {
     if (o !== undefined) return o;
   }
   return markup.percent;
+}
+
+/** The legal entity that books a cost center's charges: its own, else the nearest parent's, else the paying entity ('' when none is named). */
+export function legalEntityOf(index: DirectoryIndex, code: string): string {
+  const paying = index.directory.gl.payingEntity ?? '';
+  if (code === UNALLOCATED) return paying;
+  for (const c of ancestry(index, code).reverse()) {
+    const entity = index.costCenters.get(c)?.legalEntity;
+    if (entity) return entity;
+  }
+  return paying;
 }
 
 /** The expense account for a cost center: its own, else the nearest parent's, else the default. */

@@ -34,6 +34,7 @@ const costCenterSchema = z.strictObject({
   parent: z.string().nullable().optional(),
   owner: ownerSchema,
   gl_account: z.string().nullable().optional(),
+  legal_entity: z.string().trim().min(1).nullable().optional(),
 });
 /** A UTC calendar day; YAML may hand us a date object when the value is unquoted. */
 const day = z
@@ -61,6 +62,9 @@ const glSchema = z.strictObject({
   unallocated_account: account.optional(),
   default_expense_account: account.optional(),
   markup_account: account.optional(),
+  paying_entity: account.optional(),
+  due_to_account: account.optional(),
+  due_from_account: account.optional(),
 });
 const percent = z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/)]).transform(String);
 const poolSchema = z.strictObject({
@@ -293,10 +297,14 @@ const LABEL_VALUES = new Set([
   'gl/unallocated_account',
   'gl/default_expense_account',
   'gl/markup_account',
+  'gl/paying_entity',
+  'gl/due_to_account',
+  'gl/due_from_account',
   'cost_centers/#/code',
   'cost_centers/#/name',
   'cost_centers/#/parent',
   'cost_centers/#/gl_account',
+  'cost_centers/#/legal_entity',
   'cost_centers/#/owner/name',
   'cost_centers/#/owner/email',
   'people/#/email',
@@ -662,7 +670,7 @@ function checkDirectory(text: string, file: string, source: string, plain: Plain
     }
     if (ok && r.success) {
       const c = r.data;
-      costCenters.push({ code: c.code, name: c.name, parent: c.parent ?? null, owner: { name: c.owner.name, email: c.owner.email }, glAccount: c.gl_account === undefined || c.gl_account === null ? null : String(c.gl_account) });
+      costCenters.push({ code: c.code, name: c.name, parent: c.parent ?? null, owner: { name: c.owner.name, email: c.owner.email }, glAccount: c.gl_account === undefined || c.gl_account === null ? null : String(c.gl_account), legalEntity: c.legal_entity ?? null });
     }
   });
   const knownCode = (path: Path, code: string) => {
@@ -845,6 +853,18 @@ function checkDirectory(text: string, file: string, source: string, plain: Plain
   if (seatLimit !== null) add(['seats', 'price'], seatLimit, 'write the monthly seat price in dollars and cents, such as "30.00"');
   const seatPriceCents = root.success && root.data.seats ? new Money(root.data.seats.price).times(100).toFixed() : null;
 
+  // Intercompany: a cost center booked in another entity than the paying one needs the paying
+  // entity and both intercompany accounts, or the journal could not balance per entity.
+  const gl = root.success ? root.data.gl : undefined;
+  rawCostCenters.forEach((item, i) => {
+    const entity = typeof item.legal_entity === 'string' ? item.legal_entity.trim() : '';
+    if (entity === '' || entity === gl?.paying_entity) return;
+    const missing = [gl?.paying_entity ? null : 'paying_entity', gl?.due_to_account ? null : 'due_to_account', gl?.due_from_account ? null : 'due_from_account'].filter((x) => x !== null);
+    if (missing.length > 0) {
+      add(['cost_centers', i, 'legal_entity'], `legal entity ${found(entity)} needs gl.${missing.join(', gl.')}, which ${missing.length === 1 ? 'is' : 'are'} not set`, 'under gl:, name the entity that pays the provider (paying_entity) and the intercompany accounts (due_to_account, due_from_account), or remove legal_entity');
+    }
+  });
+
   if (problems.length > 0) {
     // What a refused label leads to at the same place (an unknown code, a bad id) is a consequence, not news.
     const shown = check.sorted().filter((p) => settled.refusals.has(p) || !settled.refused.has(p.path));
@@ -863,6 +883,9 @@ function checkDirectory(text: string, file: string, source: string, plain: Plain
         unallocatedAccount: (root.success && root.data.gl?.unallocated_account) || DEFAULT_GL.unallocatedAccount,
         defaultExpenseAccount: (root.success && root.data.gl?.default_expense_account) || DEFAULT_GL.defaultExpenseAccount,
         markupAccount: (root.success && root.data.gl?.markup_account) || DEFAULT_GL.markupAccount,
+        payingEntity: gl?.paying_entity ?? null,
+        dueToAccount: gl?.due_to_account ?? null,
+        dueFromAccount: gl?.due_from_account ?? null,
       },
       unmapped: (obj.unmapped as 'bucket' | 'fail' | undefined) ?? 'bucket',
       costCenters,

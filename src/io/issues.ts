@@ -5,9 +5,10 @@ import type { CarriedAdjustment } from '../core/allocate.js';
 import { nextPeriod, type Period } from '../core/period.js';
 import { diffSide, reasonsBetween } from '../core/diff.js';
 import { exists } from './publish.js';
-import { CHARGEBACK_FILE, closedMarker, isFirstIssueFolder, issueFolder, parseIssueFolder, readChargeback, readChargebackBytes } from './layout.js';
+import { CHARGEBACK_FILE, JOURNAL_FILE, closedMarker, isFirstIssueFolder, issueFolder, parseIssueFolder, readChargeback, readChargebackBytes } from './layout.js';
 import { errnoCode, fsCause, isFsError } from './fs-cause.js';
 import { usageError } from '../errors.js';
+import { readRecordedBytesIfPresent } from './read-recorded.js';
 
 /** How many of diff's reasons a carried adjustment line names. */
 const CARRIED_REASONS = 2;
@@ -93,6 +94,16 @@ export async function revisions(outDir: string, label: string): Promise<number[]
 export async function latestIssue(outDir: string, label: string): Promise<Issue | null> {
   const all = await revisions(outDir, label);
   return all.length === 0 ? null : readIssue(outDir, label, all[all.length - 1]!);
+}
+
+/**
+ * The journal a revision of `issue` reverses: its journal.csv when it was FINAL (a provisional
+ * issue's accrual reversed itself). Null when provisional, or for a revision published before
+ * 0.6.0, which wrote no journal (README, "journal.csv").
+ */
+export async function journalToReverse(issue: Issue): Promise<Buffer | null> {
+  if (issue.figures.status !== 'FINAL') return null;
+  return readRecordedBytesIfPresent(join(issue.folder, JOURNAL_FILE), 'the journal of the issue being revised');
 }
 
 export async function isClosed(outDir: string, label: string): Promise<boolean> {

@@ -29,7 +29,7 @@ import { parseRecordedJson, readRecordedBytes, readRecordedBytesIfPresent, readR
  *     statements/<code>.pdf|.xlsx      direct statements                    statementFile
  *     statements/rollup/<code>.pdf|.xlsx  roll-ups
  *     inputs/org-directory.yaml        the directory it was derived from    DIRECTORY_COPY
- *     inputs/template.yaml, inputs/<logo>, history.json, previous-chargeback.json, carried-adjustments.json
+ *     inputs/template.yaml, inputs/<logo>, history.json, previous-chargeback.json, previous-journal.csv, carried-adjustments.json
  *     raw/requests.json                every exchange with the API          REQUESTS_FILE
  *     raw/<listing>-p001.json          each page as received                rawPageName
  *     raw/discarded/003-<listing>-http503.txt  refused exchanges           discardedName
@@ -93,6 +93,8 @@ export const DIRECTORY_COPY = `${INPUTS_DIR}/org-directory.yaml`;
 export const TEMPLATE_COPY = `${INPUTS_DIR}/template.yaml`;
 export const HISTORY_COPY = `${INPUTS_DIR}/history.json`;
 export const PREVIOUS_COPY = `${INPUTS_DIR}/previous-chargeback.json`;
+/** The journal of the FINAL issue a revision replaces (the revision reverses it). */
+export const PREVIOUS_JOURNAL_COPY = `${INPUTS_DIR}/previous-journal.csv`;
 export const CARRIED_COPY = `${INPUTS_DIR}/carried-adjustments.json`;
 /** A template's asset (its logo) under the path it has relative to the template. */
 export const templateAssetCopy = (path: string): string => `${INPUTS_DIR}/${path}`;

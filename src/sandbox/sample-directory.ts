@@ -1,4 +1,4 @@
-import { COMPANY, COST_CENTERS, PEOPLE, SAMPLE_POOLS, SAMPLE_RULES } from './synthetic-org.js';
+import { COMPANY, COST_CENTERS, PEOPLE, SAMPLE_GL, SAMPLE_POOLS, SAMPLE_RULES } from './synthetic-org.js';
 
 const q = (value: string) => JSON.stringify(value);
 
@@ -17,6 +17,13 @@ export function sampleDirectoryYaml(): string {
     '# Spend no person or rule claims: "bucket" shows it under UNALLOCATED; "fail" stops the run.',
     'unmapped: bucket',
     '',
+    '# Accounts of journal.csv. Cost centers with a legal_entity other than the paying one get',
+    '# intercompany lines: due to the paying entity in their books, due from them in its books.',
+    'gl:',
+    `  paying_entity: ${q(SAMPLE_GL.payingEntity)}      # Acme Robotics Europe GmbH pays the provider`,
+    `  due_to_account: ${q(SAMPLE_GL.dueToAccount)}`,
+    `  due_from_account: ${q(SAMPLE_GL.dueFromAccount)}`,
+    '',
     'cost_centers:',
   ];
   for (const c of COST_CENTERS) {
@@ -25,6 +32,7 @@ export function sampleDirectoryYaml(): string {
     if (c.parent) out.push(`    parent: ${c.parent}`);
     out.push(`    owner: { name: ${q(c.owner.name)}, email: ${c.owner.email} }`);
     out.push(`    gl_account: "${c.glAccount}"`);
+    if (c.legalEntity) out.push(`    legal_entity: ${q(c.legalEntity)}   # Acme Robotics Inc.; its children inherit it`);
   }
   out.push('', '# People, matched by user_id first, then by e-mail (case-insensitive).', 'people:');
   for (const p of PEOPLE) {

@@ -15,6 +15,8 @@ export interface SyntheticCostCenter {
   readonly parent: string | null;
   readonly owner: { readonly name: string; readonly email: string };
   readonly glAccount: string;
+  /** The legal entity that books it, when not the paying one (children inherit it). */
+  readonly legalEntity?: string;
   /** Relative headcount weight for leaf cost centers. */
   readonly weight: number;
 }
@@ -28,13 +30,16 @@ const cc = (code: string, name: string, parent: string | null, ownerName: string
   weight,
 });
 
+/** The sample's journal accounts and legal entities: Go-to-Market is booked by the US entity, the rest by the German one that pays. */
+export const SAMPLE_GL = { payingEntity: 'DE01', dueToAccount: '2410', dueFromAccount: '1410' } as const;
+
 export const COST_CENTERS: readonly SyntheticCostCenter[] = [
   cc('ENG', 'Engineering', null, 'Ingrid Halvorsen', 'ingrid.halvorsen', '6100'),
   cc('ENG-PLAT', 'Platform Engineering', 'ENG', 'Zoë Łukasiewicz', 'zoe.lukasiewicz', '6110', 16),
   cc('ENG-APP', 'Application Engineering', 'ENG', 'Mateus Gonçalves', 'mateus.goncalves', '6120', 22),
   cc('ENG-DATA', 'Data & Machine Learning', 'ENG', 'Ελένη Παπαδοπούλου', 'eleni.papadopoulou', '6130', 14),
   cc('ENG-SEC', 'Security Engineering', 'ENG', 'Дмитрий Волков', 'dmitry.volkov', '6140', 8),
-  cc('GTM', 'Go-to-Market', null, 'Siobhán Ní Bhriain', 'siobhan.nibhriain', '6200'),
+  { ...cc('GTM', 'Go-to-Market', null, 'Siobhán Ní Bhriain', 'siobhan.nibhriain', '6200'), legalEntity: 'US01' },
   cc('GTM-SALES', 'Sales', 'GTM', 'Jürgen Weiß', 'juergen.weiss', '6210', 12),
   cc('GTM-MKT', 'Marketing', 'GTM', 'Aurélie Dubois', 'aurelie.dubois', '6220', 9),
   cc('GTM-CS', 'Customer Success', 'GTM', 'Søren Kierkegaard-Holm', 'soren.holm', '6230', 10),

@@ -1,7 +1,8 @@
 """Reads a workbook with openpyxl (not the library that wrote it) and prints it as JSON.
 
 For every sheet: frozen panes, autofilter range, the cached values (data_only=True) and the
-formulas (data_only=False) of every non-empty cell, and the number format of numeric cells.
+formulas (data_only=False) of every non-empty cell, the number format of numeric cells, and
+the defined tables (name, range, style, header and totals rows, column names).
 """
 import json
 import sys
@@ -32,10 +33,21 @@ def main(path):
                     "formula": f if isinstance(f, str) and f.startswith("=") else None,
                     "format": cell.number_format,
                 })
+        tables = []
+        for t in wf.tables.values():
+            tables.append({
+                "name": t.name,
+                "ref": t.ref,
+                "style": t.tableStyleInfo.name if t.tableStyleInfo is not None else None,
+                "headerRowCount": 1 if t.headerRowCount is None else t.headerRowCount,
+                "totalsRowCount": t.totalsRowCount or 0,
+                "columns": [c.name for c in t.tableColumns],
+            })
         sheets.append({
             "name": ws.title,
             "freeze": ws.freeze_panes,
             "autofilter": ws.auto_filter.ref,
+            "tables": tables,
             "cells": cells,
         })
     json.dump({"sheets": sheets}, sys.stdout, ensure_ascii=False)

@@ -12,10 +12,19 @@ export interface XlsxCell {
   readonly formula: string | null;
   readonly format: string;
 }
+export interface XlsxTable {
+  readonly name: string;
+  readonly ref: string;
+  readonly style: string | null;
+  readonly headerRowCount: number;
+  readonly totalsRowCount: number;
+  readonly columns: readonly string[];
+}
 export interface XlsxSheet {
   readonly name: string;
   readonly freeze: string | null;
   readonly autofilter: string | null;
+  readonly tables: readonly XlsxTable[];
   readonly cells: readonly XlsxCell[];
 }
 
