@@ -18,7 +18,7 @@ import { journalId, journalLines, JOURNAL_COLUMNS, type JournalLine } from './co
 import { decimalText, formatUsd, sumMoney } from './core/money.js';
 import { addDays, dayOf, dayStartMs, instantMs, isoSeconds, parsePeriod, periodDays, type Period } from './core/period.js';
 import { reconcile, type Reconciliation } from './core/reconcile.js';
-import { buildRollups, buildStatements, numberFor, periodTitle, statementLines, statementNumber, type DocumentStatus, type Statement, type StatementRevision } from './core/statements.js';
+import { buildRollups, buildStatements, chargeLines, numberFor, periodTitle, statementLines, statementNumber, type DocumentStatus, type Statement, type StatementRevision } from './core/statements.js';
 import { dataError, usageError } from './errors.js';
 import { csvLine, parseCsv, toCsv } from './render/csv.js';
 import { jsonPieces, lazyArray } from './render/json-stream.js';
@@ -519,9 +519,8 @@ function* ledgerRows(allocation: Allocation, directory: OrgDirectory, person: Pe
   for (const cc of allocation.costCenters) {
     const extra = (type: string, cents: bigint, rule: string) =>
       [label, numberFor(allocation, cc.code), type, cc.code, '', '', '', '', '', '', '', '', '', '', '', cents.toString(), usd(cents), rule, '', directory.sha256];
-    if (cc.seatCents !== 0n) yield extra('seats', cc.seatCents, `seats: ${cc.seatPersonDays} person-days (${cc.seatMonths} seat-months)`);
-    if (cc.markupCents !== 0n) yield extra('markup', cc.markupCents, `markup ${cc.markupPercent}%`);
-    for (const adj of cc.adjustments) yield extra('carried_adjustment', adj.cents, `adjustment of ${adj.fromPeriod}: ${adj.reference}`);
+    // Pool shares are listed with their pools above.
+    for (const c of chargeLines(cc)) if (c.lineType !== 'pool_share') yield extra(c.lineType, c.cents, c.rule);
   }
 }
 

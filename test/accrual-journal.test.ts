@@ -71,7 +71,7 @@ describe('accrual journals over a provisional month, its final revision and the 
   });
 
   it('in October each expense account holds exactly what the October statement charges, the carried difference included', () => {
-    const october = allJournals(out).filter((l) => l.posting_date.startsWith('2026-10-'));
+    const october = allJournals(out).filter((l) => l.posting_date!.startsWith('2026-10-'));
     expect(byCostCenter(october)).toEqual(nonZero(statementTotals(join(out, '2026-10'))));
     // October's own journal books its own usage, not September's difference a second time.
     const own = journalOf(join(out, '2026-10')).filter((l) => l.journal_id === 'CB-2026-10');

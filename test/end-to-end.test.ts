@@ -140,17 +140,20 @@ describe('month-end run on the sandbox, read back with independent readers', () 
       const direct = cellCents(valueRightOf(summary, 'Direct usage (USD)'));
       expect(valueRightOf(summary, 'Total (USD)')!.formula).toMatch(/^=B\d+$/);
       sum += total;
-      for (const sheet of [users, lines]) {
+      // Users sum to the direct usage; Lines (every charge line) to the statement total.
+      for (const [sheet, expected] of [[users, direct], [lines, total]] as const) {
         expect(sheet.freeze).toBe('A2');
-        expect(sheet.autofilter).toMatch(/^A1:[A-Z]+\d+$/);
+        // A defined table with a totals row of its own (which filters; no sheet autofilter beside it).
+        expect(sheet.tables).toHaveLength(1);
+        expect(sheet.tables[0]!.totalsRowCount).toBe(1);
         const totalRow = sheet.cells.find((c) => c.value === 'Total')!;
-        const formulaCell = sheet.cells.find((c) => c.formula?.startsWith('=SUM(') && c.ref.endsWith(totalRow.ref.replace(/^[A-Z]+/, '')))!;
+        const formulaCell = sheet.cells.find((c) => c.formula?.startsWith('=SUBTOTAL(109,') && c.ref.endsWith(totalRow.ref.replace(/^[A-Z]+/, '')))!;
         expect(formulaCell.format).toContain('$');
-        expect(cellCents(formulaCell)).toBe(direct);
+        expect(cellCents(formulaCell)).toBe(expected);
         // The cached value equals the sum a calc engine would compute from the cells above it.
         const column = formulaCell.ref.replace(/\d+$/, '');
         const above = sheet.cells.filter((c) => c.ref.replace(/\d+$/, '') === column && c.ref !== formulaCell.ref && c.ref !== `${column}1`);
-        expect(above.reduce((acc, c) => acc + cellCents(c), 0n)).toBe(direct);
+        expect(above.reduce((acc, c) => acc + cellCents(c), 0n)).toBe(expected);
       }
       // Every table on the Summary sheet ties to what it claims: the total or the direct usage.
       const checks = summary.cells.filter((c) => typeof c.value === 'string' && c.value.startsWith('ties to '));
@@ -168,7 +171,7 @@ describe('month-end run on the sandbox, read back with independent readers', () 
   it('summary.xlsx (openpyxl) reconciles the statements against the source total', () => {
     const [cc, rec, unmapped] = readXlsx(join(monthA, 'summary.xlsx')) as [XlsxSheet, XlsxSheet, XlsxSheet];
     expect(cc.name).toBe('Cost centers');
-    const total = cc.cells.find((c) => c.formula?.startsWith('=SUM(H2:'))!;
+    const total = cc.cells.find((c) => c.formula?.startsWith('=SUBTOTAL(109,H2:'))!;
     expect(cellCents(total)).toBe(sourceTotal);
     const eng = cc.cells.find((c) => c.value === 'ENG')!.ref.replace(/^A/, '');
     const children = cc.cells.filter((c) => c.ref.startsWith('C') && c.value === 'ENG').map((c) => c.ref.replace(/^C/, ''));
@@ -186,7 +189,7 @@ describe('month-end run on the sandbox, read back with independent readers', () 
     expect(spenders.filter((c) => /^[a-z][A-Z]/.test(String(c.value)))).toEqual([]);
     // The check compares dollars rounded to the cent, not floating sums.
     expect(valueRightOf(rec, 'Statements tie to the source total plus charges on top')!.formula).toMatch(/^=IF\(ROUND\(B\d+\+B\d+\+B\d+,2\)=ROUND\(B\d+,2\),"yes","NO"\)$/);
-    const unallocated = cellCents(unmapped.cells.find((c) => c.formula?.startsWith('=SUM(E2:')));
+    const unallocated = cellCents(unmapped.cells.find((c) => c.formula?.startsWith('=SUBTOTAL(109,E2:')));
     expect(unallocated).toBe(BigInt(manifest.totals.unallocatedCents));
     expect(cellCents(valueRightOf(rec, 'of which UNALLOCATED (USD)'))).toBe(unallocated);
   });

@@ -256,7 +256,9 @@ describe('equal amounts are ordered by a stable key, never by input order', () =
   });
 
   it('property: any permutation of the rows gives the same statements', () => {
-    const reference = JSON.stringify(buildStatements(allocate(make(), d, sep), ctx), (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    // The raw row reference names where a row sat in the input, which a permutation moves: left out.
+    const json = (x: unknown) => JSON.stringify(x, (k, v: unknown) => (k === 'rawRow' ? undefined : typeof v === 'bigint' ? v.toString() : v));
+    const reference = json(buildStatements(allocate(make(), d, sep), ctx));
     const referenceLines = [
       'ENG-PLAT user:user_a chat 100',
       'ENG-PLAT user:user_a code 100',
@@ -268,7 +270,7 @@ describe('equal amounts are ordered by a stable key, never by input order', () =
     fc.assert(
       fc.property(fc.shuffledSubarray(make(), { minLength: 6, maxLength: 6 }), (rows) => {
         const a = allocate(rows, d, sep);
-        expect(JSON.stringify(buildStatements(a, ctx), (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).toBe(reference);
+        expect(json(buildStatements(a, ctx))).toBe(reference);
         expect(a.unmapped.map((u) => u.actorKey)).toEqual(['user:user_amy', 'user:user_zed']);
         // The allocation itself (what ledger.csv and chargeback.json list) is in one order too.
         expect(a.costCenters.flatMap((c) => c.actors.flatMap((x) => x.lines.map((l) => `${c.code} ${x.actorKey} ${l.product} ${l.billedCents}`)))).toEqual(referenceLines);

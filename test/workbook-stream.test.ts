@@ -36,7 +36,7 @@ function statement(): Statement {
     const cents = BigInt(((i * 7919) % 123_457) - 3_000);
     direct += cents;
     perUser.set(u.actorKey, (perUser.get(u.actorKey) ?? 0n) + cents);
-    lines.push({ key: `${u.actorKey}|${i}`, costCenter: u.costCenter, actorKey: u.actorKey, label: i === 17 ? HOSTILE : u.label, email: u.email, actorId: u.actorId, product: ['claude_code', 'chat', 'api'][i % 3]!, model: `claude-model-${i % 5}`, contextWindow: i % 4 ? '0-200k' : '200k-1M', costType: i % 2 ? 'tokens' : 'web_search', unroundedCents: `${cents}.25`, cents, rule: i === 29 ? '-rule starting with a minus' : `rule ${i % 11}` });
+    lines.push({ key: `${u.actorKey}|${i}`, costCenter: u.costCenter, actorKey: u.actorKey, label: i === 17 ? HOSTILE : u.label, email: u.email, actorId: u.actorId, product: ['claude_code', 'chat', 'api'][i % 3]!, model: `claude-model-${i % 5}`, contextWindow: i % 4 ? '0-200k' : '200k-1M', costType: i % 2 ? 'tokens' : 'web_search', unroundedCents: `${cents}.25`, cents, rule: i === 29 ? '-rule starting with a minus' : `rule ${i % 11}`, rawRow: `cost-grouped-p${String(1 + Math.floor(i / 1000)).padStart(3, '0')}.json#${i % 1000}` });
   }
   const withCents = users.map((u) => ({ ...u, cents: perUser.get(u.actorKey) ?? 0n }));
   return {
@@ -44,7 +44,7 @@ function statement(): Statement {
     periodLabel: '2026-09', periodTitle: 'September 2026', periodStartIso: '2026-09-01T00:00:00Z', periodEndExclusiveIso: '2026-10-01T00:00:00Z',
     status: 'FINAL', dataAsOf: '2026-10-01T04:00:00Z', issuedAt: CLOCK.toISOString(), totalCents: direct, directCents: direct, unroundedTotalCents: `${direct}`,
     breakdowns: [{ title: 'Charges', of: 'total', rows: [{ label: 'Direct usage', cents: direct, share: '100.00%' }] }],
-    users: withCents, lines, lineCount: lines.length, notes: ['Every line of the cost center and its descendants.'], revision: null, carried: [], finalDueOn: null,
+    users: withCents, lines, chargeLines: [], lineCount: lines.length, notes: ['Every line of the cost center and its descendants.'], revision: null, carried: [], finalDueOn: null,
   };
 }
 
@@ -66,37 +66,41 @@ const cellMap = (x: XlsxSheet) => new Map<string, XlsxCell>(x.cells.map((c) => [
 const text = (cells: Map<string, XlsxCell>, ref: string) => String(cells.get(ref)?.value ?? '');
 
 describe('a statement workbook written row by row', () => {
-  it('has the sheets, frozen header rows and autofilters of the statement', () => {
+  it('has the sheets, frozen header rows and tables of the statement', () => {
     expect(sheets.map((x) => x.name)).toEqual(['Summary', 'Users', 'Lines']);
     for (const name of ['Summary', 'Users', 'Lines']) expect(sheet(name).freeze, name).toBe('A2');
-    expect(sheet('Lines').autofilter).toBe(`A1:K${LINES + 1}`);
-    expect(sheet('Users').autofilter).toBe(`A1:G${USERS + 1}`);
+    // Tables with a totals row each, over every data row (the table filters; no sheet autofilter).
+    expect(sheet('Lines').tables.map((t) => [t.name, t.ref, t.totalsRowCount])).toEqual([['ChargeLines', `A1:R${LINES + 2}`, 1]]);
+    expect(sheet('Users').tables.map((t) => [t.name, t.ref, t.totalsRowCount])).toEqual([['Spenders', `A1:G${USERS + 2}`, 1]]);
+    expect(sheet('Lines').autofilter).toBeNull();
   });
 
   it('holds every line, in order, and the total formula caches their sum', () => {
     const cells = cellMap(sheet('Lines'));
-    expect(text(cells, 'A1')).toBe('Cost center');
-    expect(text(cells, 'K1')).toBe('Mapped by');
+    expect(text(cells, 'A1')).toBe('Statement');
+    expect(text(cells, 'R1')).toBe('Rule');
     let sum = 0n;
     s.lines.forEach((l, i) => {
       const r = i + 2;
-      expect([text(cells, `A${r}`), text(cells, `D${r}`), text(cells, `E${r}`), text(cells, `F${r}`), text(cells, `G${r}`), text(cells, `H${r}`), text(cells, `I${r}`)], `row ${r}`).toEqual([l.costCenter, l.actorId, l.product, l.model, l.contextWindow, l.costType, l.unroundedCents]);
-      const cents = cellCents(cells.get(`J${r}`));
+      expect([text(cells, `B${r}`), text(cells, `C${r}`), text(cells, `F${r}`), text(cells, `H${r}`), text(cells, `I${r}`), text(cells, `J${r}`), text(cells, `K${r}`), text(cells, `Q${r}`)], `row ${r}`).toEqual(['usage', l.costCenter, l.actorId, l.product, l.model, l.contextWindow, l.costType, l.rawRow]);
+      // Unrounded cents as a number, exactly as written.
+      expect(cells.get(`N${r}`)!.value, `row ${r}`).toEqual({ number: l.unroundedCents });
+      const cents = cellCents(cells.get(`O${r}`));
       expect(cents, `row ${r}`).toBe(l.cents);
-      expect(cells.get(`J${r}`)!.format).toContain('$');
+      expect(cells.get(`O${r}`)!.format).toContain('$');
       sum += cents;
     });
     const total = LINES + 2;
     expect(text(cells, `A${total}`)).toBe('Total');
-    expect(cells.get(`J${total}`)!.formula).toBe(`=SUM(J2:J${LINES + 1})`);
-    expect(cellCents(cells.get(`J${total}`))).toBe(sum);
+    expect(cells.get(`O${total}`)!.formula).toBe(`=SUBTOTAL(109,O2:O${LINES + 1})`);
+    expect(cellCents(cells.get(`O${total}`))).toBe(sum);
     expect(sum).toBe(s.directCents);
     expect(cells.has(`A${total + 1}`)).toBe(false);
   });
 
   it('ties the Summary to the Users sheet and the Charges table, with cached values', () => {
     const users = cellMap(sheet('Users'));
-    expect(users.get(`F${USERS + 2}`)!.formula).toBe(`=SUM(F2:F${USERS + 1})`);
+    expect(users.get(`F${USERS + 2}`)!.formula).toBe(`=SUBTOTAL(109,F2:F${USERS + 1})`);
     expect(cellCents(users.get(`F${USERS + 2}`))).toBe(s.directCents);
     const summary = sheet('Summary');
     const at = (label: string) => summary.cells.find((c) => c.ref.startsWith('B') && summary.cells.some((k) => k.ref === `A${c.ref.slice(1)}` && k.value === label))!;
@@ -111,13 +115,13 @@ describe('a statement workbook written row by row', () => {
 
   it('neutralizes text that would read as a formula', () => {
     const lines = cellMap(sheet('Lines'));
-    expect(text(lines, 'B19')).toBe(`'${HOSTILE}`);
-    expect(lines.get('B19')!.formula).toBeNull();
-    expect(text(lines, 'K31')).toBe("'-rule starting with a minus");
+    expect(text(lines, 'D19')).toBe(`'${HOSTILE}`);
+    expect(lines.get('D19')!.formula).toBeNull();
+    expect(text(lines, 'R31')).toBe("'-rule starting with a minus");
     const users = cellMap(sheet('Users'));
     expect(text(users, 'B5')).toBe("'+cmd");
     const formulas = sheets.flatMap((x) => x.cells).filter((c) => c.formula !== null).map((c) => c.formula!);
-    expect(formulas.every((f) => /^=(SUM\(|IF\(|B\d+$|Users!F)/.test(f))).toBe(true);
+    expect(formulas.every((f) => /^=(SUM\(|SUBTOTAL\(109,|IF\(|B\d+$|Users!F)/.test(f))).toBe(true);
     const strings = sheets.flatMap((x) => x.cells).filter((c) => typeof c.value === 'string').map((c) => c.value as string);
     // Plain numbers as text (negative unrounded cents) are not formulas and stay as they are.
     expect(strings.filter((v) => /^[=+\-@\t\r]/.test(v) && !/^-?\d+(\.\d+)?$/.test(v))).toEqual([]);

@@ -115,6 +115,17 @@ export interface StatementLine {
   readonly unroundedCents: string;
   readonly cents: bigint;
   readonly rule: string;
+  /** The source row it was billed from (page and index), as in the ledger's raw_row. */
+  readonly rawRow: string;
+}
+
+/** A charge line that is not usage: a pool share, seats, markup or an earlier month's adjustment, as the ledger names it. */
+export interface ChargeLine {
+  readonly lineType: 'pool_share' | 'seats' | 'markup' | 'carried_adjustment';
+  readonly label: string;
+  readonly cents: bigint;
+  /** How it was computed, in the ledger's words. */
+  readonly rule: string;
 }
 
 export interface Statement {
@@ -146,6 +157,8 @@ export interface Statement {
    * at every level above.
    */
   readonly lines: readonly StatementLine[];
+  /** The charges besides usage, in the order of the Charges table; empty on a roll-up. */
+  readonly chargeLines: readonly ChargeLine[];
   /** How many usage lines the statement sums: its own, or for a roll-up its direct statements'. */
   readonly lineCount: number;
   readonly notes: readonly string[];
@@ -212,6 +225,16 @@ function hasCharges(cc: CostCenterAllocation): boolean {
   return cc.poolShares.length > 0 || cc.seatCents !== 0n || cc.markupCents !== 0n || cc.adjustments.length > 0;
 }
 
+/** Pool shares, seats, markup and carried adjustments, with the ledger's line types and rules. */
+export function chargeLines(cc: CostCenterAllocation): ChargeLine[] {
+  return [
+    ...cc.poolShares.map((p) => ({ lineType: 'pool_share' as const, label: `Shared: ${p.pool}`, cents: p.cents, rule: `pool ${p.pool}: ${p.basis}` })),
+    ...(cc.seatCents !== 0n ? [{ lineType: 'seats' as const, label: 'Seats', cents: cc.seatCents, rule: `seats: ${cc.seatPersonDays} person-days (${cc.seatMonths} seat-months)` }] : []),
+    ...(cc.markupCents !== 0n ? [{ lineType: 'markup' as const, label: 'Overhead markup', cents: cc.markupCents, rule: `markup ${cc.markupPercent}%` }] : []),
+    ...cc.adjustments.map((a) => ({ lineType: 'carried_adjustment' as const, label: `Adjustment of an earlier month: ${a.reference}${whatChanged(a.reasons ?? [])}`, cents: a.cents, rule: `adjustment of ${a.fromPeriod}: ${a.reference}` })),
+  ];
+}
+
 /** Direct usage, each pool share, seats and markup: the lines that make up the statement total. */
 function charges(cc: CostCenterAllocation, seatPriceCents: string | null): Breakdown {
   const rows = [
@@ -256,6 +279,7 @@ export function statementLines(cc: CostCenterAllocation): StatementLine[] {
         unroundedCents: decimalText(l.unroundedCents),
         cents: l.billedCents,
         rule: l.rule,
+        rawRow: l.rowId,
       })),
     )
     .sort((a, b) => compareRows(a, b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -306,6 +330,7 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext, o
         breakdowns: [...(hasCharges(cc) ? [charges(cc, ctx.seatPriceCents)] : []), ...DIMENSIONS.map((d) => breakdown(cc, d))],
         users,
         lines,
+        chargeLines: chargeLines(cc),
         lineCount,
         notes: [...(ctx.revisions?.[cc.code] ? [revisionNote(ctx.revisions[cc.code]!, periodTitle(p.year, p.month))] : []), ...methodNotes(ctx, allocation)],
         revision: ctx.revisions?.[cc.code] ?? null,
@@ -381,6 +406,7 @@ export function buildRollups(allocation: Allocation, direct: readonly Statement[
           breakdowns: [subtotals, ...breakdowns],
           users: parts.flatMap((s) => s.users.map((u) => ({ ...u, share: percentText(u.cents, direct) }))).sort(compareRows),
           lines: [],
+          chargeLines: [],
           lineCount: parts.reduce((n, s) => n + s.lineCount, 0),
           notes: [
             `Roll-up of ${parts.length} statement(s): ${parts.map((s) => s.number).join(', ')}. Each subtotal is the total of that statement; the roll-up adds them exactly and bills nothing of its own.`,

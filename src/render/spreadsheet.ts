@@ -23,6 +23,33 @@ export function sheetDollars(cents: bigint): number {
   return value;
 }
 
+/** Dates as worksheets hold them: days since 1899-12-30 (the 1900 date system), UTC. */
+export const DATE_FORMAT = 'yyyy-mm-dd';
+export const DATE_TIME_FORMAT = 'yyyy-mm-dd hh:mm:ss "UTC"';
+export const PERCENT_FORMAT = '0.00%';
+
+/** A UTC day ("2026-09-30") or instant ("2026-11-25T09:00:00Z") as a worksheet date serial. */
+export function sheetDate(iso: string): number {
+  const ms = Date.parse(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
+  if (!Number.isFinite(ms)) throw new Error(`${iso} is not a date a worksheet can hold`);
+  return ms / 86_400_000 + 25_569;
+}
+
+/** A part of a whole as a ratio the sheet formats as a percentage (not money: six decimals). */
+export function sheetRatio(part: bigint, whole: bigint): number | string {
+  if (whole === 0n) return '';
+  return Number(new Money(part.toString()).dividedBy(whole.toString()).toDecimalPlaces(6).toFixed());
+}
+
+/**
+ * Unrounded cents as a number when the double holds that decimal exactly as written (shortest
+ * round-trip text, as sheetDollars checks); otherwise the text, so no digit is silently changed.
+ */
+export function sheetDecimal(text: string): number | string {
+  const value = Number(text);
+  return Number.isFinite(value) && new Money(String(value)).equals(new Money(text)) ? value : text;
+}
+
 export function styleHeaderRow(row: SheetRow): void {
   row.font = HEADER_FONT;
   row.fill = HEADER_FILL;
@@ -92,6 +119,46 @@ export class SheetRow {
   }
 }
 
+/** A defined table (Excel "Format as Table") over a header row and the data rows under it. */
+export interface TableSpec {
+  /** Unique in the workbook; letters, digits and underscores, starting with a letter. */
+  readonly name: string;
+  /** The header row's number; its cells hold the column names as text. */
+  readonly headerRow: number;
+  readonly columns: readonly string[];
+  readonly dataRows: number;
+  /** A totals row written under the data: SUBTOTAL sums of these columns (1-based), cached with the computed amounts. */
+  readonly totals?: ReadonlyArray<{ readonly column: number; readonly cents: bigint }>;
+}
+
+export const TABLE_STYLE = 'TableStyleMedium2';
+const TABLE_REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships/table';
+
+/** The table part's XML (ECMA-376 Part 1, 18.5): its range, autofilter, columns and style. */
+export function tableXml(id: number, spec: TableSpec): string {
+  const last = columnLetter(spec.columns.length);
+  const lastData = spec.headerRow + spec.dataRows;
+  const end = lastData + (spec.totals ? 1 : 0);
+  const sums = new Map((spec.totals ?? []).map((t) => [t.column, t]));
+  const columns = spec.columns
+    .map((name, i) => {
+      const sum = sums.get(i + 1);
+      const attrs = `id="${i + 1}" name="${xmlText(name)}"${spec.totals && i === 0 ? ' totalsRowLabel="Total"' : ''}`;
+      if (!sum) return `<tableColumn ${attrs}/>`;
+      const letter = columnLetter(i + 1);
+      return `<tableColumn ${attrs} totalsRowFunction="custom"><totalsRowFormula>SUBTOTAL(109,${letter}${spec.headerRow + 1}:${letter}${lastData})</totalsRowFormula></tableColumn>`;
+    })
+    .join('');
+  return (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
+    `<table xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" id="${id}" name="${spec.name}" displayName="${spec.name}" ref="A${spec.headerRow}:${last}${end}"${spec.totals ? ' totalsRowCount="1"' : ' totalsRowShown="0"'}>` +
+    `<autoFilter ref="A${spec.headerRow}:${last}${lastData}"/>` +
+    `<tableColumns count="${spec.columns.length}">${columns}</tableColumns>` +
+    `<tableStyleInfo name="${TABLE_STYLE}" showFirstColumn="0" showLastColumn="0" showRowStripes="1" showColumnStripes="0"/>` +
+    '</table>'
+  );
+}
+
 /** The most rows a worksheet holds (Excel's limit, and the spec's). */
 export const MAX_SHEET_ROWS = 1_048_576;
 
@@ -114,10 +181,20 @@ export class SheetStream {
   private readonly letters: string[] = [];
   /** Columns' plain styles by column and kind. */
   private readonly plainIds = new Map<number, number>();
+  private readonly tables: TableSpec[] = [];
   readonly columnCount: number;
 
-  /** `styleIds`: the workbook's style ids by the style's text and the cell's kind, shared by its sheets. */
-  constructor(private readonly ws: WorksheetInternals, private readonly name: string, layout: SheetLayout, private readonly styleIds: Map<string, number>) {
+  /**
+   * `styleIds`: the workbook's style ids by the style's text and the cell's kind, shared by its
+   * sheets; `addTable`: writes a table part and gives its file name ("table1.xml").
+   */
+  constructor(
+    private readonly ws: WorksheetInternals,
+    private readonly name: string,
+    layout: SheetLayout,
+    private readonly styleIds: Map<string, number>,
+    private readonly addTable: (spec: TableSpec) => string,
+  ) {
     this.columnNumFmts = layout.columns.map((c) => c.numFmt);
     this.columnCount = layout.columns.length;
   }
@@ -141,11 +218,44 @@ export class SheetStream {
     this.ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: Math.max(1, lastRow), column: lastColumn } };
   }
 
+  /**
+   * Makes the header row at `headerRow` and the `dataRows` rows under it a defined table, and
+   * writes its totals row (when asked) as the next row. A table needs a data row: with none, the
+   * header stays a plain row and the totals a plain total row. Returns the totals row, if any.
+   */
+  table(spec: TableSpec): SheetRow | null {
+    if (spec.columns.length !== this.columnCount) throw new Error(`sheet ${this.name}: table ${spec.name} has ${spec.columns.length} columns, the sheet ${this.columnCount}`);
+    if (this.rows !== spec.headerRow + spec.dataRows) throw new Error(`sheet ${this.name}: table ${spec.name} ends at row ${spec.headerRow + spec.dataRows}, the sheet at ${this.rows}`);
+    let totals: SheetRow | null = null;
+    if (spec.totals) {
+      const values: CellInput[] = Array.from({ length: this.columnCount }, () => null);
+      values[0] = 'Total';
+      for (const t of spec.totals) {
+        const letter = columnLetter(t.column);
+        values[t.column - 1] = totalFormula(`SUBTOTAL(109,${letter}${spec.headerRow + 1}:${letter}${spec.headerRow + Math.max(1, spec.dataRows)})`, t.cents);
+      }
+      totals = this.add(values);
+      totals.font = { bold: true };
+      for (const t of spec.totals) totals.getCell(t.column).numFmt = USD_FORMAT;
+    }
+    if (spec.dataRows > 0) this.tables.push(spec);
+    return totals;
+  }
+
   /** Writes the rest of the sheet; nothing can be added after. */
   end(): void {
     if (this.open) this.write(this.open);
     this.open = null;
     this.start();
+    if (this.tables.length > 0) {
+      // Table parts go last in the worksheet (after the legacy drawing), each related to the sheet.
+      const ids = this.tables.map((t) => this.ws._sheetRelsWriter.addRelationship({ Type: TABLE_REL, Target: `../tables/${this.addTable(t)}` }));
+      const legacy = this.ws._writeLegacyData.bind(this.ws);
+      this.ws._writeLegacyData = () => {
+        legacy();
+        this.ws.stream.write(`<tableParts count="${ids.length}">${ids.map((id) => `<tablePart r:id="${id}"/>`).join('')}</tableParts>`);
+      };
+    }
     this.ws.commit();
   }
 
@@ -284,12 +394,14 @@ export class WorkbookStream {
   private current: SheetStream | null = null;
   /** The workbook's style table's ids, shared by its sheets. */
   private readonly styleIds = new Map<string, number>();
+  /** Tables written so far, in order (table1.xml, …). */
+  private readonly tableNames = new Set<string>();
 
   constructor(private readonly clock: Date, title: string, company: string) {
     // Its own zip (replaced below) stores, so the two parts it takes before that cost no compression.
     this.wb = new ExcelJS.stream.xlsx.WorkbookWriter({ useStyles: true, useSharedStrings: false, zip: { store: true } });
     const wb = this.wb as unknown as WriterInternals;
-    for (const method of ['addThemes', 'addOfficeRels', 'addApp', '_openStream', '_finalize'] as const) {
+    for (const method of ['addThemes', 'addOfficeRels', 'addApp', 'addContentTypes', '_openStream', '_finalize'] as const) {
       if (typeof wb[method] !== 'function' || wb.zip === undefined) throw new Error('unsupported exceljs version: its streaming workbook writer changed');
     }
     wb.creator = 'claude-chargeback';
@@ -306,6 +418,18 @@ export class WorkbookStream {
     // The streaming writer leaves the company out of docProps/app.xml; write it as the in-memory one does.
     wb.addApp = async () => this.zip.append(new AppXform().toXml({ worksheets: wb._worksheets.filter(Boolean), company }), { name: 'docProps/app.xml' });
     wb._finalize = async () => this.wb;
+    // The streaming writer knows no tables: their parts are declared in the content types here.
+    wb.addContentTypes = async () =>
+      this.zip.append(
+        new ContentTypesXform().toXml({
+          worksheets: wb._worksheets.filter(Boolean),
+          sharedStrings: wb.sharedStrings,
+          commentRefs: wb.commentRefs,
+          media: wb.media,
+          tables: [...this.tableNames].map((_, i) => ({ target: `table${i + 1}.xml` })),
+        }),
+        { name: '[Content_Types].xml' },
+      );
   }
 
   /** Starts the next sheet; the one before is written out. */
@@ -317,10 +441,18 @@ export class WorkbookStream {
     });
     ws.columns = layout.columns.map((c) => ({ width: c.width, ...(c.numFmt ? { style: { numFmt: c.numFmt } } : {}) }));
     const internals = ws as unknown as WorksheetInternals;
-    for (const method of ['_writeColumns', '_writeOpenSheetData', 'commit'] as const) {
-      if (typeof internals[method] !== 'function' || typeof internals._workbook?.styles?.addStyleModel !== 'function') throw new Error('unsupported exceljs version: its streaming worksheet writer changed');
+    for (const method of ['_writeColumns', '_writeOpenSheetData', '_writeLegacyData', 'commit'] as const) {
+      if (typeof internals[method] !== 'function' || typeof internals._workbook?.styles?.addStyleModel !== 'function' || typeof internals._sheetRelsWriter?.addRelationship !== 'function') {
+        throw new Error('unsupported exceljs version: its streaming worksheet writer changed');
+      }
     }
-    this.current = new SheetStream(internals, name, layout, this.styleIds);
+    this.current = new SheetStream(internals, name, layout, this.styleIds, (spec) => {
+      if (this.tableNames.has(spec.name)) throw new Error(`workbook table ${spec.name} named twice`);
+      this.tableNames.add(spec.name);
+      const target = `table${this.tableNames.size}.xml`;
+      this.zip.append(tableXml(this.tableNames.size, spec), { name: `xl/tables/${target}` });
+      return target;
+    });
     return this.current;
   }
 
@@ -335,12 +467,15 @@ export class WorkbookStream {
 
 // exceljs's in-memory writer renders docProps/app.xml with this; the streaming one omits the company.
 const AppXform = createRequire(import.meta.url)('exceljs/lib/xlsx/xform/core/app-xform.js') as new () => { toXml(model: unknown): string };
+const ContentTypesXform = createRequire(import.meta.url)('exceljs/lib/xlsx/xform/core/content-types-xform.js') as new () => { toXml(model: unknown): string };
 
 /** What SheetStream uses of exceljs's streaming worksheet: its part, its column and sheet-data tags, its style table. */
 interface WorksheetInternals {
   autoFilter: unknown;
   startedData: boolean;
   readonly stream: { write(text: string): unknown };
+  readonly _sheetRelsWriter: { addRelationship(rel: { Type: string; Target: string }): string };
+  _writeLegacyData(): void;
   readonly _workbook: { readonly styles: { addStyleModel(style: CellStyle, cellType: number): number } };
   _writeColumns(): void;
   _writeOpenSheetData(): void;
@@ -357,9 +492,13 @@ interface WriterInternals {
   modified: Date;
   title: string;
   _worksheets: unknown[];
+  sharedStrings: unknown;
+  commentRefs: unknown;
+  media: unknown;
   addThemes(): Promise<void>;
   addOfficeRels(): Promise<void>;
   addApp(): Promise<void>;
+  addContentTypes(): Promise<void>;
   _openStream(path: string): PartStream;
   _finalize(): Promise<unknown>;
 }

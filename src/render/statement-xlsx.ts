@@ -1,7 +1,8 @@
 import { lastDay, parsePeriod } from '../core/period.js';
 import type { EngagementView, Trend } from '../core/insights.js';
 import type { Statement } from '../core/statements.js';
-import { addTotalRow, sheetDollars, styleHeaderRow, totalFormula, USD_FORMAT, WorkbookStream } from './spreadsheet.js';
+import { plainName } from '../core/catalog.js';
+import { addTotalRow, DATE_FORMAT, DATE_TIME_FORMAT, PERCENT_FORMAT, sheetDate, sheetDecimal, sheetDollars, sheetRatio, styleHeaderRow, totalFormula, USD_FORMAT, WorkbookStream, type CellInput } from './spreadsheet.js';
 
 /**
  * The department head's workbook: Summary (header facts and breakdowns), Users and (direct
@@ -14,17 +15,22 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
 
   const summary = wb.sheet('Summary', { columns: [{ width: 34 }, { width: 44 }, { width: 12 }], frozen: { ySplit: 1 } });
   styleHeaderRow(summary.add([s.kind === 'rollup' ? 'Roll-up statement' : 'Chargeback statement', s.number, '']));
-  const facts: Array<[string, string]> = [
+  const facts: Array<[string, string | number, string?]> = [
     ['Company', s.company],
     ['Cost center', `${s.code} \u2014 ${s.name}`],
     ['Parent cost center', s.parent ?? '\u2014'],
     ['Owner', s.owner ? `${s.owner.name} <${s.owner.email}>` : '\u2014 (finance reviews unallocated spend)'],
     ['Period (UTC)', `${s.periodTitle}: ${s.periodStartIso.slice(0, 10)} to ${lastDay(parsePeriod(s.periodLabel)!)}`],
     ['Status', s.status],
-    ['Data as of', s.dataAsOf ?? 'unknown'],
-    ['Issued', s.issuedAt],
+    // Dates as dates (UTC), so a sheet can sort and compute with them.
+    ['Data as of', s.dataAsOf ? sheetDate(s.dataAsOf) : 'unknown', DATE_TIME_FORMAT],
+    ['Issued', sheetDate(s.issuedAt), DATE_TIME_FORMAT],
   ];
-  for (const [k, v] of facts) summary.add([k, v]).getCell(1).font = { bold: true };
+  for (const [k, v, format] of facts) {
+    const row = summary.add([k, v]);
+    row.getCell(1).font = { bold: true };
+    if (format && typeof v === 'number') Object.assign(row.getCell(2), { numFmt: format, alignment: { horizontal: 'left' } });
+  }
   // The total refers to the Charges table's total row (the first breakdown of the whole total),
   // else to direct usage: its row number is laid out here, before the rows are written.
   const totalAt = summary.rowCount + 1;
@@ -52,11 +58,17 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
     const h = summary.add([b.title, 'Amount (USD)', 'Share']);
     styleHeaderRow(h);
     const first = h.number + 1;
-    for (const r of b.rows) summary.add([r.label, sheetDollars(r.cents), r.share]).getCell(2).numFmt = USD_FORMAT;
+    const whole = b.of === 'total' ? s.totalCents : s.directCents;
+    for (const r of b.rows) {
+      const row = summary.add([r.label, sheetDollars(r.cents), sheetRatio(r.cents, whole)]);
+      row.getCell(2).numFmt = USD_FORMAT;
+      row.getCell(3).numFmt = PERCENT_FORMAT;
+    }
     const last = first + b.rows.length - 1;
     const sum = b.rows.reduce((acc, r) => acc + r.cents, 0n);
     const [ref, expected, word] = b.of === 'total' ? [totalRef, s.totalCents, 'total'] : [directRef, s.directCents, 'direct usage'];
-    const t = summary.add(['Total', totalFormula(`SUM(B${first}:B${last})`, sum), { formula: `IF(${ref}=B${last + 1},"ties to ${word}","CHECK")`, result: sum === expected ? `ties to ${word}` : 'CHECK' }]);
+    // Compared in cents: sums of dollars in binary floating point need not be equal to the last bit.
+    const t = summary.add(['Total', totalFormula(`SUM(B${first}:B${last})`, sum), { formula: `IF(ROUND(${ref},2)=ROUND(B${last + 1},2),"ties to ${word}","CHECK")`, result: sum === expected ? `ties to ${word}` : 'CHECK' }]);
     if (t.number !== breakdownTotals[i]) throw new Error(`statement ${s.number}: breakdown total laid out at row ${breakdownTotals[i]}, written at ${t.number}`);
     t.font = { bold: true };
     t.getCell(2).numFmt = USD_FORMAT;
@@ -73,9 +85,11 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
     frozen: { ySplit: 1 },
     printList: true,
   });
-  styleHeaderRow(users.add(['Cost center', 'Name', 'Email', 'Actor type', 'Actor id', 'Amount (USD)', 'Share of department']));
-  for (const u of s.users) users.add([u.costCenter, u.label, u.email ?? '', u.actorType, u.actorId, sheetDollars(u.cents), u.share]);
-  addTotalRow(users, 6, s.users.length, s.directCents);
+  const userColumns = ['Cost center', 'Name', 'Email', 'Actor type', 'Actor id', 'Amount (USD)', 'Share of department'];
+  styleHeaderRow(users.add(userColumns));
+  for (const u of s.users) users.add([u.costCenter, u.label, u.email ?? '', u.actorType, u.actorId, sheetDollars(u.cents), sheetRatio(u.cents, s.directCents)]).getCell(7).numFmt = PERCENT_FORMAT;
+  if (s.users.length > 0) users.table({ name: 'Spenders', headerRow: 1, columns: userColumns, dataRows: s.users.length, totals: [{ column: 6, cents: s.directCents }] });
+  else addTotalRow(users, 6, 0, s.directCents);
 
   // A roll-up's lines are its direct statements' (each one's Lines sheet), not repeated at every level above.
   if (s.kind === 'direct') linesSheet(wb, s);
@@ -84,14 +98,31 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
   return wb.bytes();
 }
 
+/** Every charge line of the statement, usage and the rest, as one table that adds up to its total. */
+export const LINE_COLUMNS = [
+  'Statement', 'Line type', 'Cost center', 'Person or spender', 'E-mail', 'Actor id', 'Product', 'Product code', 'Model', 'Context window', 'Cost type',
+  'Period start', 'Period end', 'Unrounded (cents)', 'Amount (USD)', 'Share of statement', 'Raw row', 'Rule',
+] as const;
+
 function linesSheet(wb: WorkbookStream, s: Statement): void {
-  const widths = [14, 30, 34, 32, 16, 22, 16, 16, 22, 16, 44];
-  const lines = wb.sheet('Lines', { columns: widths.map((width) => ({ width })), frozen: { ySplit: 1 }, printList: true });
-  styleHeaderRow(lines.add(['Cost center', 'Name', 'Email', 'Actor id', 'Product', 'Model', 'Context window', 'Cost type', 'Unrounded (cents)', 'Amount (USD)', 'Mapped by']));
+  const widths = [26, 18, 14, 30, 34, 32, 26, 16, 22, 16, 16, 12, 12, 18, 16, 12, 26, 44];
+  const formats: Record<number, string> = { 12: DATE_FORMAT, 13: DATE_FORMAT, 15: USD_FORMAT, 16: PERCENT_FORMAT };
+  const lines = wb.sheet('Lines', { columns: widths.map((width, i) => ({ width, ...(formats[i + 1] ? { numFmt: formats[i + 1] } : {}) })), frozen: { ySplit: 1 }, printList: true });
+  styleHeaderRow(lines.add([...LINE_COLUMNS]));
+  const start = sheetDate(s.periodStartIso.slice(0, 10));
+  const end = sheetDate(lastDay(parsePeriod(s.periodLabel)!));
+  let sum = 0n;
   for (const l of s.lines) {
-    lines.add([l.costCenter, l.label, l.email ?? '', l.actorId, l.product, l.model, l.contextWindow, l.costType, l.unroundedCents, sheetDollars(l.cents), l.rule]).getCell(10).numFmt = USD_FORMAT;
+    sum += l.cents;
+    lines.add([s.number, 'usage', l.costCenter, l.label, l.email ?? '', l.actorId, l.product ? plainName('product', l.product) : '', l.product, l.model, l.contextWindow, l.costType, start, end, sheetDecimal(l.unroundedCents), sheetDollars(l.cents), sheetRatio(l.cents, s.totalCents), l.rawRow, l.rule]);
   }
-  addTotalRow(lines, 10, s.lines.length, s.directCents);
+  for (const c of s.chargeLines) {
+    sum += c.cents;
+    const row: CellInput[] = [s.number, c.lineType, s.code, c.label, '', '', '', '', '', '', '', start, end, '', sheetDollars(c.cents), sheetRatio(c.cents, s.totalCents), '', c.rule];
+    lines.add(row);
+  }
+  if (sum !== s.totalCents) throw new Error(`statement ${s.number}: its lines add up to ${sum} cents, its total is ${s.totalCents}`);
+  lines.table({ name: 'ChargeLines', headerRow: 1, columns: LINE_COLUMNS, dataRows: s.lines.length + s.chargeLines.length, totals: [{ column: 15, cents: s.totalCents }] });
 }
 
 const rate = (cents: bigint | null) => (cents === null ? '' : sheetDollars(cents));
@@ -105,10 +136,13 @@ function engagementSheet(wb: WorkbookStream, e: EngagementView): void {
   for (const l of e.lines) ws.add([l.costCenter, l.label, l.email ?? '', l.sessions ?? '', l.commits, l.pullRequests, l.linesAdded, l.linesRemoved, l.conversations ?? '', sheetDollars(l.costCents), rate(l.perSessionCents), rate(l.perCommitCents), rate(l.perPullRequestCents)]);
   const n = e.lines.length;
   const t = e.total;
+  // The people are a table; the totals (sums, and rates of the sums) sit under it, outside, after a blank row.
+  ws.table({ name: 'EngagementByPerson', headerRow: 1, columns: headers, dataRows: n });
+  ws.add([]);
   const sum = (col: string, value: number) => ({ formula: `SUM(${col}2:${col}${n + 1})`, result: value });
   const total = ws.add(['Total', '', '', t.sessions === null ? '' : sum('D', t.sessions), sum('E', t.commits), sum('F', t.pullRequests), sum('G', t.linesAdded), sum('H', t.linesRemoved), t.conversations === null ? '' : sum('I', t.conversations), totalFormula(`SUM(J2:J${n + 1})`, t.costCents), rate(t.perSessionCents), rate(t.perCommitCents), rate(t.perPullRequestCents)]);
   total.font = { bold: true };
-  ws.filter(n + 1);
+  if (n === 0) ws.filter(1);
   if (e.range) ws.add([`Activity from ${e.range.from} to ${e.range.to}${e.range.partial ? ' (not the whole month: the provider\u2019s report did not reach its end yet)' : ''}`]);
 }
 

@@ -8,7 +8,7 @@ import { trendPeriods } from '../core/insights.js';
 import { periodTitle } from '../core/statements.js';
 import { lastDay } from '../core/period.js';
 import { summaryRows } from '../core/summary.js';
-import { addTotalRow, sheetDollars, styleHeaderRow, totalFormula, USD_FORMAT, WorkbookStream } from './spreadsheet.js';
+import { addTotalRow, DATE_TIME_FORMAT, sheetDate, sheetDecimal, sheetDollars, styleHeaderRow, totalFormula, USD_FORMAT, WorkbookStream } from './spreadsheet.js';
 
 export interface SummaryContext {
   readonly company: string;
@@ -34,15 +34,21 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
     columns: [{ width: 16 }, { width: 34 }, { width: 12 }, { width: 7 }, { width: 28 }, { width: 34 }, { width: 11 }, { width: 22, numFmt: USD_FORMAT }, { width: 32, numFmt: USD_FORMAT }, { width: 28, numFmt: USD_FORMAT }, { width: 26, numFmt: USD_FORMAT }, { width: 26 }],
     frozen: { ySplit: 1 },
   });
-  styleHeaderRow(cc.add(['Code', 'Name', 'Parent', 'Level', 'Owner', 'Owner e-mail', 'GL account', 'Statement total (USD)', 'of which shared, seats, markup (USD)', 'of which carried adjustments (USD)', 'Roll-up incl. children (USD)', 'Statement']));
+  const columns = ['Code', 'Name', 'Parent', 'Level', 'Owner', 'Owner e-mail', 'GL account', 'Statement total (USD)', 'of which shared, seats, markup (USD)', 'of which carried adjustments (USD)', 'Roll-up incl. children (USD)', 'Statement'];
+  styleHeaderRow(cc.add(columns));
   const rows = summaryRows(allocation);
   let statementsTotal = 0n;
+  let sharedTotal = 0n;
+  let carriedTotal = 0n;
   for (const r of rows) {
     const row = cc.add([r.code, `${'  '.repeat(r.level)}${r.name}`, r.parent ?? '', r.level, r.ownerName, r.ownerEmail, r.glAccount, sheetDollars(r.totalCents), sheetDollars(r.sharedCents), sheetDollars(r.carriedCents), sheetDollars(r.rollupCents), r.statementNumber ?? '']);
     if (r.level === 0) row.font = { bold: true };
     statementsTotal += r.totalCents;
+    sharedTotal += r.sharedCents;
+    carriedTotal += r.carriedCents;
   }
-  addTotalRow(cc, 8, rows.length, statementsTotal);
+  // One row per cost center, as a table; its totals row sums what the statements charge (roll-ups would count twice).
+  cc.table({ name: 'CostCenters', headerRow: 1, columns, dataRows: rows.length, totals: [{ column: 8, cents: statementsTotal }, { column: 9, cents: sharedTotal }, { column: 10, cents: carriedTotal }] });
   const statementsTotalRef = `'Cost centers'!H${rows.length + 2}`;
 
   const recSheet = wb.sheet('Reconciliation', { columns: [{ width: 64 }, { width: 30 }] });
@@ -50,15 +56,19 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
   const facts: Array<[string, string | number | ExcelJS.CellFormulaValue]> = [
     ['Company', ctx.company],
     ['Period (UTC)', `${p.startIso.slice(0, 10)} to ${lastDay(p)}`],
-    ['Data as of (provider data_refreshed_at)', ctx.dataAsOf ?? 'unknown'],
-    ['Issued', ctx.issuedAt],
+    ['Data as of (provider data_refreshed_at)', ctx.dataAsOf ? sheetDate(ctx.dataAsOf) : 'unknown'],
+    ['Issued', sheetDate(ctx.issuedAt)],
     ['Source rows', allocation.rowCount],
     ['Source total, unrounded (cents)', rec.sourceTotalUnroundedCents],
     ['Org total without group_by, unrounded (cents)', rec.orgTotalUnroundedCents ?? 'not fetched'],
     ['Org total minus grouped rows (cents)', rec.orgTotalDifferenceCents ?? 'not fetched'],
     ['Charges on top: fixed pools, seats, markup (cents)', rec.extraCents],
   ];
-  for (const [k, v] of facts) recSheet.add([k, v]).getCell(1).font = { bold: true };
+  for (const [k, v] of facts) {
+    const row = recSheet.add([k, v]);
+    row.getCell(1).font = { bold: true };
+    if (k.startsWith('Data as of') || k === 'Issued') Object.assign(row.getCell(2), typeof v === 'number' ? { numFmt: DATE_TIME_FORMAT, alignment: { horizontal: 'left' } } : {});
+  }
   const src = recSheet.add(['Source total, rounded once (USD)', sheetDollars(allocation.sourceTotalCents)]);
   src.getCell(2).numFmt = USD_FORMAT;
   const sum = recSheet.add(['Sum of all statements incl. UNALLOCATED (USD)', totalFormula(statementsTotalRef, BigInt(rec.statementsTotalCents))]);
@@ -79,15 +89,17 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
     columns: [{ width: 48 }, { width: 48 }, { width: 8 }, { width: 22 }, { width: 30, numFmt: USD_FORMAT }],
     frozen: { ySplit: 1 },
   });
-  styleHeaderRow(unmapped.add(['Spender', 'Actor key', 'Rows', 'Unrounded (cents)', 'Billed under UNALLOCATED (USD)']));
+  const unmappedColumns = ['Spender', 'Actor key', 'Rows', 'Unrounded (cents)', 'Billed under UNALLOCATED (USD)'];
+  styleHeaderRow(unmapped.add(unmappedColumns));
   const unallocated = allocation.costCenters.find((c) => c.code === UNALLOCATED);
   const billed = new Map(unallocated?.actors.map((a) => [a.actorKey, a.billedCents]) ?? []);
   const actorType = (key: string) => (key.startsWith('user:') ? 'user_actor' : 'other');
   for (const u of allocation.unmapped) {
     const who = ctx.person(u.actorKey, actorType(u.actorKey), { id: u.actorKey, email: '', name: u.label });
-    unmapped.add([who.name, who.id, u.rowCount, decimalText(u.unroundedCents), sheetDollars(billed.get(u.actorKey) ?? 0n)]);
+    unmapped.add([who.name, who.id, u.rowCount, sheetDecimal(decimalText(u.unroundedCents)), sheetDollars(billed.get(u.actorKey) ?? 0n)]);
   }
-  addTotalRow(unmapped, 5, allocation.unmapped.length, unallocated?.directCents ?? 0n);
+  if (allocation.unmapped.length > 0) unmapped.table({ name: 'UnmappedSpenders', headerRow: 1, columns: unmappedColumns, dataRows: allocation.unmapped.length, totals: [{ column: 5, cents: unallocated?.directCents ?? 0n }] });
+  else addTotalRow(unmapped, 5, 0, 0n);
 
   trendSheet(wb, allocation, ctx);
   engagementSheet(wb, ctx);
@@ -142,15 +154,16 @@ function trendSheet(wb: WorkbookStream, allocation: Allocation, ctx: SummaryCont
 function engagementSheet(wb: WorkbookStream, ctx: SummaryContext): void {
   const views = ctx.statements.filter((s) => s.insights?.engagement).map((s) => ({ s, e: s.insights!.engagement! }));
   if (views.length === 0) return;
-  const headers = ['Cost center', 'Person', 'Sessions', 'Commits', 'Pull requests', 'Lines added', 'Lines removed', 'Chat conversations', 'Usage (USD)', 'Per session (USD)', 'Per commit (USD)', 'Per pull request (USD)'];
-  const widths = [14, 34, 10, 10, 13, 12, 13, 18, 14, 17, 16, 21];
-  const ws = wb.sheet('Engagement', { columns: widths.map((width, i) => ({ width, ...(i >= 8 ? { numFmt: USD_FORMAT } : {}) })), frozen: { ySplit: 1 } });
+  // "Row" tells a cost center's total from its people, so a pivot over the table can take either and never both.
+  const headers = ['Cost center', 'Row', 'Person', 'Sessions', 'Commits', 'Pull requests', 'Lines added', 'Lines removed', 'Chat conversations', 'Usage (USD)', 'Per session (USD)', 'Per commit (USD)', 'Per pull request (USD)'];
+  const widths = [14, 18, 34, 10, 10, 13, 12, 13, 18, 14, 17, 16, 21];
+  const ws = wb.sheet('Engagement', { columns: widths.map((width, i) => ({ width, ...(i >= 9 ? { numFmt: USD_FORMAT } : {}) })), frozen: { ySplit: 1 } });
   styleHeaderRow(ws.add(headers));
   const money = (c: bigint | null) => (c === null ? '' : sheetDollars(c));
   for (const { s, e } of views) {
-    const line = (l: typeof e.total, name: string) => [s.code, name, l.sessions ?? '', l.commits, l.pullRequests, l.linesAdded, l.linesRemoved, l.conversations ?? '', sheetDollars(l.costCents), money(l.perSessionCents), money(l.perCommitCents), money(l.perPullRequestCents)];
-    ws.add(line(e.total, `${s.name} (total)`)).font = { bold: true };
-    for (const l of e.lines) ws.add(line(l, ctx.person(l.actorKey, 'user_actor', { id: l.actorKey, email: l.email ?? '', name: l.label }).name));
+    const line = (l: typeof e.total, kind: string, name: string) => [s.code, kind, name, l.sessions ?? '', l.commits, l.pullRequests, l.linesAdded, l.linesRemoved, l.conversations ?? '', sheetDollars(l.costCents), money(l.perSessionCents), money(l.perCommitCents), money(l.perPullRequestCents)];
+    ws.add(line(e.total, 'cost center total', `${s.name} (total)`)).font = { bold: true };
+    for (const l of e.lines) ws.add(line(l, 'person', ctx.person(l.actorKey, 'user_actor', { id: l.actorKey, email: l.email ?? '', name: l.label }).name));
   }
-  ws.filter(ws.rowCount);
+  ws.table({ name: 'EngagementByCostCenter', headerRow: 1, columns: headers, dataRows: ws.rowCount - 1 });
 }
