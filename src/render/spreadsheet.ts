@@ -38,8 +38,13 @@ export function sheetDate(iso: string): number {
 /** A part of a whole as a ratio the sheet formats as a percentage (not money: six decimals). */
 export function sheetRatio(part: bigint, whole: bigint): number | string {
   if (whole === 0n) return '';
-  return Number(new Money(part.toString()).dividedBy(whole.toString()).toDecimalPlaces(6).toFixed());
+  // Rounded half away from zero to 8 decimals (0.01% shows as 0.01%), in integers: one per line, so cheap.
+  const scaled = part * RATIO_SCALE;
+  const half = (whole < 0n ? -whole : whole) / 2n;
+  const q = (scaled + (scaled < 0n !== whole < 0n ? -half : half)) / whole;
+  return Number(q) / Number(RATIO_SCALE);
 }
+const RATIO_SCALE = 100_000_000n;
 
 /**
  * Unrounded cents as a number when the double holds that decimal exactly as written (shortest
@@ -47,7 +52,10 @@ export function sheetRatio(part: bigint, whole: bigint): number | string {
  */
 export function sheetDecimal(text: string): number | string {
   const value = Number(text);
-  return Number.isFinite(value) && new Money(String(value)).equals(new Money(text)) ? value : text;
+  if (!Number.isFinite(value) || text.trim() === '') return text;
+  // A decimal of at most 15 significant digits always comes back from a double as written.
+  if (/^-?\d+(\.\d+)?$/.test(text) && text.replace(/^-?0*|\./g, '').replace(/^0+/, '').length <= 15) return value;
+  return new Money(String(value)).equals(new Money(text)) ? value : text;
 }
 
 export function styleHeaderRow(row: SheetRow): void {
