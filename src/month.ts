@@ -3,7 +3,7 @@ import type { EngagementRow } from './core/engagement.js';
 import { buildInsights, type EngagementRange, type HistoryMonth } from './core/insights.js';
 import type { Template } from './core/template.js';
 import {
-  ADJUSTMENTS_FILE, CARRIED_COPY, carriedJson, CHARGEBACK_FILE, chargebackRecord, DIRECTORY_COPY, discardedName, FOCUS_FILE, HISTORY_COPY, historyJson, JOURNAL_FILE, LEDGER_FILE,
+  ACCRUED_COPY, accruedJson, ADJUSTMENTS_FILE, CARRIED_COPY, carriedJson, CHARGEBACK_FILE, chargebackRecord, DIRECTORY_COPY, discardedName, FOCUS_FILE, HISTORY_COPY, historyJson, JOURNAL_FILE, LEDGER_FILE,
   MANIFEST_FILE, manifestJson, PREVIOUS_COPY, PREVIOUS_JOURNAL_COPY, PSEUDONYMIZED_OUTPUTS, rawPath, requestsJson, statementFile, SUMMARY_FILE, TEMPLATE_COPY, templateAssetCopy, type ManifestRecord, type RequestRecord, REQUESTS_FILE,
 } from './io/layout.js';
 import type { Pseudonyms } from './io/pseudonyms.js';
@@ -14,7 +14,7 @@ import { actorId, actorTypeLabel, type CostRow } from './core/cost-row.js';
 import { actorsWithChangingOwner, indexDirectory, type OrgDirectory } from './core/directory.js';
 import { filterableActorId, withDailyRows } from './core/daily.js';
 import { focusRowsOneByOne, FOCUS_COLUMNS, planFocus, type FocusPlan } from './core/focus.js';
-import { journalId, journalLines, JOURNAL_COLUMNS, type JournalLine } from './core/journal.js';
+import { entityBalances, journalId, journalLines, JOURNAL_COLUMNS, type AccruedMonth, type JournalLine } from './core/journal.js';
 import { decimalText, formatUsd, sumMoney } from './core/money.js';
 import { addDays, dayOf, dayStartMs, instantMs, isoSeconds, parsePeriod, periodDays, type Period } from './core/period.js';
 import { reconcile, type Reconciliation } from './core/reconcile.js';
@@ -69,6 +69,8 @@ export interface MonthInput {
   readonly previous: PreviousIssue | null;
   /** Adjustments of the previous month carried into this one, and the revision they come from. */
   readonly carried: { readonly adjustments: readonly CarriedAdjustment[]; readonly source: string | null };
+  /** Earlier months still provisional, which a first issue's journal accrues again (empty for a revision). */
+  readonly accrued: readonly AccruedMonth[];
   /** Where every file goes as it is made; the listings' pages are already in it (raw/). */
   readonly sink: MonthSink;
   /** Statements rendered on this many worker threads (0: on this thread); the documents are the same either way. */
@@ -221,12 +223,12 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     const person = personMask(input.pseudonyms);
     await writeLedger(sink, allocation, directory, person, input.pseudonyms);
     // Every issue books its own figures; a final one it replaces is reversed here (core/journal.ts).
-    const replacedId = input.previous ? journalId(period, input.previous.figures.revision) : '';
     const journal = journalLines(allocation, directory, {
       status: input.status,
       documentDate: dayOf(input.clock.getTime()),
       differenceChargedOn: input.previous?.differenceChargedOn ?? null,
-      replaced: input.previous?.journal ? journalOf(Buffer.from(input.previous.journal).toString('utf8'), replacedId) : null,
+      replaced: input.previous?.journal ? replacedJournal(input.previous.journal, journalId(period, input.previous.figures.revision)) : null,
+      accrued: input.accrued,
     });
     await sink.write(JOURNAL_FILE, toCsv(JOURNAL_COLUMNS, journal.map((l) => JOURNAL_COLUMNS.map((c) => l[c]))));
     await writeFocus(sink, allocation, focus, directory, person, input.pseudonyms);
@@ -252,6 +254,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   if (input.carried.adjustments.length > 0) {
     await sink.write(CARRIED_COPY, carriedJson(input.carried));
   }
+  if (input.accrued.length > 0) await sink.write(ACCRUED_COPY, accruedJson(input.accrued));
 
   const listings = [input.grouped, input.total, ...input.daily, ...(input.premium ? [input.premium] : []), ...(input.engagement ? [input.engagement] : [])];
   const pages: RawPage[] = listings.flatMap((l) => l.pages);
@@ -270,7 +273,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   }
   await sink.write(rawPath(REQUESTS_FILE), requestsJson(exchanges));
 
-  const copies = [HISTORY_COPY, TEMPLATE_COPY, ...(input.template.bytes && input.template.logo ? [templateAssetCopy(input.template.logo.path)] : []), PREVIOUS_COPY, PREVIOUS_JOURNAL_COPY, CARRIED_COPY].filter((p) => sink.records.has(p));
+  const copies = [HISTORY_COPY, TEMPLATE_COPY, ...(input.template.bytes && input.template.logo ? [templateAssetCopy(input.template.logo.path)] : []), PREVIOUS_COPY, PREVIOUS_JOURNAL_COPY, CARRIED_COPY, ACCRUED_COPY].filter((p) => sink.records.has(p));
   const inputPaths = new Set([DIRECTORY_COPY, ...copies, ...pages.map((p) => rawPath(p.file))]);
   const recordFor = (path: string) => sink.records.get(path)!;
   const manifest: ManifestRecord = {
@@ -639,11 +642,22 @@ async function renderAll(statements: readonly Statement[], allocation: Allocatio
 }
 
 /**
- * The lines of journal `id` in a published journal.csv, to reverse them. Files written before
- * 0.6.0 have a `date` column and no entity; their lines are read with the entity left empty.
+ * The lines of journal `id` in the published journal.csv a revision reverses (kept as
+ * inputs/previous-journal.csv). Files written before 0.6.0 have a `date` column and no entity;
+ * their lines are read with the entity left empty. Lines that would not reverse to a balanced
+ * journal are the file's fault, not the tool's: a usage error naming the copy.
  */
-function journalOf(csv: string, id: string): JournalLine[] {
-  return parseCsv(csv)
+function replacedJournal(bytes: Uint8Array, id: string): JournalLine[] {
+  const lines = parseCsv(Buffer.from(bytes).toString('utf8'))
     .filter((r) => r.journal_id === id)
     .map((r) => Object.fromEntries(JOURNAL_COLUMNS.map((c) => [c, r[c] ?? (c === 'posting_date' ? (r.date ?? '') : c === 'status' ? 'FINAL' : '')])) as JournalLine);
+  const fix = ['Restore it from the published copy of the issue it revises (or run: chargeback verify on that issue).'];
+  const where = `${PREVIOUS_JOURNAL_COPY} (the journal of ${id}, which this revision reverses)`;
+  if (lines.length === 0) throw usageError(`${where} has no lines of ${id}.`, fix);
+  const bad = lines.find((l) => ![l.debit, l.credit].every((v) => v === '' || /^\d+\.\d{2}$/.test(v)));
+  if (bad) throw usageError(`${where}, line ${bad.line}: found debit ${JSON.stringify(bad.debit)} and credit ${JSON.stringify(bad.credit)}, expected dollars with two decimals, such as 5284.12.`, fix);
+  for (const [entity, balance] of entityBalances(lines)) {
+    if (balance !== 0n) throw usageError(`${where} does not balance${entity ? ` in entity ${entity}` : ''}: debits minus credits are ${balance} cents, expected 0.`, fix);
+  }
+  return lines;
 }

@@ -15,7 +15,7 @@ import { ChargebackError, dataError, tempfailError, upstreamError, usageError } 
 import { loadDirectory } from './io/directory-file.js';
 import { ENGAGEMENT_LISTING, PREMIUM_LISTING, rawStartingAt, readRawListings } from './io/raw.js';
 import type { OrgDirectory } from './core/directory.js';
-import { carriedInto, isClosed, journalToReverse, latestIssue, latestIssuesBefore, monthCarrying, type Issue } from './io/issues.js';
+import { accruedBefore, carriedInto, isClosed, journalToReverse, latestIssue, latestIssuesBefore, monthCarrying, type Issue } from './io/issues.js';
 import { checkOutDir, exists, openStaging } from './io/publish.js';
 import type { MonthSink } from './io/month-sink.js';
 import { deriveMonth, oldestRefresh, type MonthInput, type MonthTemplate, type PreviousIssue } from './month.js';
@@ -225,9 +225,11 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
   // Every file of the month goes to a staging folder as it is made (pages as they arrive), and
   // the folder is renamed into place only when the month is complete.
   const revision = previous ? previous.revision + 1 : 1;
+  // A first issue accrues again the earlier months still provisional (core/journal.ts).
+  const accrued = revision > 1 ? [] : (recorded?.accrued ?? (await accruedBefore(options.outDir, period)));
   const staging = await openStaging(options.outDir, issueFolder(period.label, revision), options.force);
   try {
-    const month = await pullAndDerive(options, { period, finalByDate, directory, directoryBytes, template, previous, carried, history, revision, rawStart, latest }, staging.sink, warnings);
+    const month = await pullAndDerive(options, { period, finalByDate, directory, directoryBytes, template, previous, carried, accrued, history, revision, rawStart, latest }, staging.sink, warnings);
     const { allocation, rec, statements, files, status, engagement } = month;
     const unchanged = previous !== null && month.adjustments.length === 0 && previous.figures.status === status;
     if (unchanged && engagement && !(await exists(join(previous.folder, RAW_DIR, rawPageName(ENGAGEMENT_LISTING, 1))))) {
@@ -267,6 +269,7 @@ interface MonthPlan {
   /** The month's latest issue and when its data was exported (also under --force, which replaces it). */
   readonly latest: { readonly folder: string; readonly dataRefreshedAt: string | null } | null;
   readonly carried: MonthInput['carried'];
+  readonly accrued: MonthInput['accrued'];
   readonly history: MonthInput['history'];
   readonly revision: number;
   readonly rawStart: string | null;
@@ -320,6 +323,7 @@ async function pullAndDerive(options: RunOptions, plan: MonthPlan, sink: MonthSi
     revision: plan.revision,
     previous,
     carried,
+    accrued: plan.accrued,
     sink,
     ...(options.renderWorkers !== undefined ? { renderWorkers: options.renderWorkers } : {}),
   });

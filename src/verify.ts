@@ -199,5 +199,6 @@ async function rederive(dir: string, manifest: Manifest, env: NodeJS.ProcessEnv,
         }
       : null,
     carried: recorded.carried,
+    accrued: recorded.accrued,
   });
 }

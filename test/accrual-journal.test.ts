@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { publishTrueUp, ROOT, runCli, tempDir } from './helpers/cli.js';
@@ -52,7 +52,7 @@ describe('accrual journals over a provisional month, its final revision and the 
     const reversal = lines.filter((l) => l.journal_id === 'CB-2026-09-REV');
     expect(accrual.length).toBeGreaterThan(10);
     expect(accrual.every((l) => l.status === 'PROVISIONAL' && l.posting_date === '2026-09-30' && l.document_date === '2026-10-05' && l.reversal_date === '2026-10-01')).toBe(true);
-    expect(reversal.every((l) => l.status === 'REVERSAL' && l.posting_date === '2026-10-01' && l.reverses === 'CB-2026-09')).toBe(true);
+    expect(reversal.every((l) => l.status === 'AUTO_REVERSAL' && l.posting_date === '2026-10-01' && l.reverses === 'CB-2026-09')).toBe(true);
     expect(reversal).toHaveLength(accrual.length);
     // Over the two months, every account, cost center and entity nets to zero.
     const key = (l: Line) => `${l.legal_entity}|${l.account}|${l.cost_center}`;
@@ -106,6 +106,51 @@ describe('accrual journals over a provisional month, its final revision and the 
   });
 });
 
+/** Debits minus credits per cost center over every journal line under out/ posted in `month` (YYYY-MM). */
+const bookedIn = (out: string, month: string) => byCostCenter(allJournals(out).filter((l) => l.posting_date!.startsWith(`${month}-`)));
+
+describe('each month holds what its statements charge, whatever order the final figures come in', () => {
+  const run = async (out: string, args: string[]) => {
+    const r = await runCli(['run', '--sandbox', '--out', out, ...args]);
+    if (r.code !== 0) throw new Error(`run ${args.join(' ')}: ${r.stderr}`);
+  };
+
+  it('September final after October was issued: October accrues September again, November books the final', async () => {
+    const out = tempDir();
+    await run(out, ['--period', '2026-09', '--provisional', '--now', '2026-10-05T09:00:00Z']);
+    await run(out, ['--period', '2026-10', '--provisional', '--now', '2026-11-05T09:00:00Z']);
+    await run(out, ['--period', '2026-09', '--now', '2026-11-25T09:00:00Z']);
+    await run(out, ['--period', '2026-11', '--provisional', '--now', '2026-12-05T09:00:00Z']);
+    // October's first issue accrued September's provisional figures again, reversed on 1 November.
+    const accrual = journalOf(join(out, '2026-10')).filter((l) => l.journal_id === 'CB-2026-10-ACCR-2026-09');
+    expect(accrual.every((l) => l.status === 'PROVISIONAL' && l.period === '2026-09' && l.posting_date === '2026-10-31' && l.reversal_date === '2026-11-01')).toBe(true);
+    expect(byCostCenter(accrual)).toEqual(nonZero(ownCharges(join(out, '2026-09'))));
+    expect(readFileSync(join(out, '2026-10', 'inputs', 'accrued-months.json'), 'utf8')).toContain('"period": "2026-09"');
+    // September's revision is charged on November's statements and booked on 30 November.
+    expect(journalOf(join(out, '2026-09.r2')).every((l) => l.posting_date === '2026-11-30')).toBe(true);
+    for (const month of ['2026-09', '2026-10', '2026-11']) expect(bookedIn(out, month), month).toEqual(nonZero(statementTotals(join(out, month))));
+    // November's first issue accrues October (still provisional), not September (final now).
+    expect(new Set(journalOf(join(out, '2026-11')).map((l) => l.journal_id))).toEqual(new Set(['CB-2026-11', 'CB-2026-11-REV', 'CB-2026-11-ACCR-2026-10', 'CB-2026-11-ACCR-2026-10-REV']));
+    for (const month of ['2026-10', '2026-11']) expect((await runCli(['verify', join(out, month)])).code, month).toBe(0);
+  }, 120_000);
+
+  it('two provisional revisions before the final: only the latest figures stand in the month that charges them', async () => {
+    const out = tempDir();
+    await run(out, ['--period', '2026-09', '--provisional', '--now', '2026-10-05T09:00:00Z']);
+    const text = readFileSync(join(ROOT, 'mappings', 'org.yaml'), 'utf8');
+    const at = text.indexOf('cost_center: ENG-APP', text.indexOf('people:'));
+    const corrected = join(out, 'org.yaml');
+    writeFileSync(corrected, `${text.slice(0, at)}cost_center: ENG-PLAT${text.slice(at + 'cost_center: ENG-APP'.length)}`);
+    await run(out, ['--period', '2026-09', '--provisional', '--now', '2026-10-20T09:00:00Z', '--directory', corrected]);
+    // A provisional revision books nothing itself: the next first issue accrues its figures.
+    expect(journalOf(join(out, '2026-09.r2'))).toEqual([]);
+    await run(out, ['--period', '2026-09', '--now', '2026-11-25T09:00:00Z', '--directory', corrected]);
+    await run(out, ['--period', '2026-10', '--provisional', '--now', '2026-11-25T10:00:00Z', '--directory', corrected]);
+    expect(bookedIn(out, '2026-10')).toEqual(nonZero(statementTotals(join(out, '2026-10'))));
+    expect(byCostCenter(allJournals(out).filter((l) => l.period === '2026-09'))).toEqual(nonZero(ownCharges(join(out, '2026-09.r3'))));
+  }, 120_000);
+});
+
 describe('a final month revised again', () => {
   it('its revision reverses the replaced final journal line for line, keeps it under inputs/, and verify re-derives it', async () => {
     const out = tempDir();
@@ -132,10 +177,23 @@ describe('a final month revised again', () => {
     const v = await runCli(['verify', join(out, '2026-09.r2')]);
     expect(v.code, v.stdout + v.stderr).toBe(0);
     // The kept copy must be the journal beside it.
-    writeFileSync(join(out, '2026-09', 'journal.csv'), `${readFileSync(join(out, '2026-09', 'journal.csv'), 'utf8')}x`);
+    const published = readFileSync(join(out, '2026-09', 'journal.csv'), 'utf8');
+    writeFileSync(join(out, '2026-09', 'journal.csv'), `${published}x`);
     const tampered = await runCli(['verify', join(out, '2026-09.r2')]);
     expect(tampered.code).not.toBe(0);
     expect(tampered.stdout + tampered.stderr).toContain('inputs/previous-journal.csv differs from');
+    writeFileSync(join(out, '2026-09', 'journal.csv'), published);
+    // A revision must reverse what was booked: an edited or missing journal is refused, nothing written.
+    const r2Journal = join(out, '2026-09.r2', 'journal.csv');
+    writeFileSync(r2Journal, readFileSync(r2Journal, 'utf8').replace(/\r\n/g, '\n'));
+    const again = await runCli(['run', '--sandbox', '--out', out, '--period', '2026-09', '--now', '2026-11-27T09:00:00Z']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`${r2Journal} differs from the one its manifest lists`);
+    rmSync(r2Journal);
+    const missing = await runCli(['run', '--sandbox', '--out', out, '--period', '2026-09', '--now', '2026-11-27T09:00:00Z']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`${join(out, '2026-09.r2', 'journal.csv')} is missing: its manifest lists it`);
+    expect(readdirSync(out).filter((d) => d.startsWith('2026-09'))).toEqual(['2026-09', '2026-09.r2']);
   }, 120_000);
 });
 
@@ -150,5 +208,16 @@ describe('legal entities in the directory', () => {
     const line = text.split('\n').findIndex((l) => l.includes('legal_entity: "US01"')) + 1;
     expect(r.stderr).toContain(`${file}:${line}:`);
     expect(r.stderr).toContain('legal entity "US01" needs gl.paying_entity, gl.due_to_account, gl.due_from_account, which are not set');
+  });
+
+  it('another problem in the file does not make the intercompany settings look missing; an entity code must be a code', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'org.yaml');
+    writeFileSync(file, readFileSync(join(ROOT, 'mappings', 'org.yaml'), 'utf8').replace('company:', 'compnay: x\ncompany:').replace('legal_entity: "US01"', 'legal_entity: "US 01"'));
+    const r = await runCli(['validate', '--directory', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('compnay');
+    expect(r.stderr).not.toContain('which are not set');
+    expect(r.stderr).toContain('found "US 01", expected a legal entity code');
   });
 });

@@ -7,19 +7,18 @@ import { numberFor } from './statements.js';
 /**
  * The GL journals of an issue, written to journal.csv.
  *
- * Every issue books its own statements in full, in a journal of its own (`CB-2026-09`, a
- * revision `CB-2026-09-R2`): each cost center's expense account is debited with what its
- * statement charges for the month (carried adjustments of earlier months aside: the revisions
- * they come from book those), and the clearing and markup accounts are credited. Every journal
- * is reversed exactly once, by `<journal_id>-REV`:
- * - a PROVISIONAL issue's journal is an accrual, reversed in the same file on the first day of
- *   the month after its posting date;
- * - a FINAL issue's journal stays until a revision replaces it; the revision's file then
- *   reverses it, on the revision's posting date, line for line.
- * So the ledger always holds each month's latest final figures once (or, between a provisional
- * accrual's reversal and the final issue, nothing), and a revision's posting date is the last day
- * of the month whose statements charge its difference: the reversal and the new figures land in
- * the same period as the difference the department pays.
+ * The ledger holds, for every month, what its statements charge, in the month that charges it:
+ * - A first issue books its statements (`CB-2026-09`): each cost center's expense account is
+ *   debited with what its statement charges for the month (carried adjustments of earlier months
+ *   aside), the clearing and markup accounts credited. A FINAL revision books its own figures in
+ *   full (`CB-2026-09-R2`) on the last day of the month whose statements charge its difference,
+ *   and reverses the FINAL journal it replaces there, line for line (`CB-2026-09-REV`, REVERSAL).
+ * - A PROVISIONAL booking is an accrual, reversed on the first day of the next month
+ *   (`…-REV`, AUTO_REVERSAL). Until the month is final, each later month's first issue accrues
+ *   its latest provisional figures again (`CB-2026-10-ACCR-2026-09`, reversed in turn), and a
+ *   PROVISIONAL revision books nothing itself: the next first issue accrues its figures.
+ * So a department's expense in a month is what that month's statement charges (its own charges
+ * and the differences it carries), whatever order the final figures come in.
  *
  * With legal entities named in the directory, every line names the entity that books it: a cost
  * center's expense in its own entity, clearing and markup in the paying entity. A cost center of
@@ -47,6 +46,15 @@ export const JOURNAL_COLUMNS = [
 ] as const;
 export type JournalLine = Record<(typeof JOURNAL_COLUMNS)[number], string>;
 
+/** An earlier month still provisional when a month is first issued: its latest figures, accrued again (see journalLines). */
+export interface AccruedMonth {
+  readonly period: string;
+  /** The issue whose figures are accrued (1, or a provisional revision). */
+  readonly revision: number;
+  /** Per cost center: what its statement charged for the month (carried adjustments aside), and the markup in it. */
+  readonly costCenters: ReadonlyArray<{ readonly code: string; readonly statementNumber: string | null; readonly cents: bigint; readonly markupCents: bigint }>;
+}
+
 /** What an issue's journal needs besides its allocation. */
 export interface JournalIssue {
   readonly status: 'PROVISIONAL' | 'FINAL';
@@ -54,8 +62,10 @@ export interface JournalIssue {
   readonly documentDate: string;
   /** The month whose statements charge a revision's difference (YYYY-MM); ignored for a first issue. */
   readonly differenceChargedOn: string | null;
-  /** The journal lines of the issue this one replaces, when that issue was FINAL (it is reversed here); null otherwise. */
+  /** The journal lines of the issue this one replaces when they are still booked (a FINAL issue, or one laid out before 0.6.0): reversed here; null otherwise. */
   readonly replaced: readonly JournalLine[] | null;
+  /** Earlier months still provisional, accrued again by a first issue; empty for a revision. */
+  readonly accrued?: readonly AccruedMonth[];
 }
 
 export function journalId(period: Period, revision: number): string {
@@ -73,16 +83,16 @@ function nextMonthStart(day: string): string {
 }
 
 /** Swaps the two sides of journal lines, as the reversing journal `<id>-REV` posted on `date`. */
-function reversalOf(lines: readonly JournalLine[], date: string, documentDate: string): JournalLine[] {
+function reversalOf(lines: readonly JournalLine[], date: string, documentDate: string, status: 'AUTO_REVERSAL' | 'REVERSAL'): JournalLine[] {
   return lines.map((l) => ({
     ...l,
     journal_id: `${l.journal_id}-REV`,
-    status: 'REVERSAL',
+    status,
     posting_date: date,
     document_date: documentDate,
     debit: l.credit,
     credit: l.debit,
-    memo: `Reversal of ${l.journal_id} line ${l.line}: ${l.memo}`,
+    memo: `Reversal of ${l.journal_id} line ${l.line}`,
     reverses: l.journal_id,
     reversal_date: '',
   }));
@@ -114,25 +124,33 @@ function assertBalanced(lines: readonly JournalLine[]): void {
   }
 }
 
-export function journalLines(allocation: Allocation, directory: OrgDirectory, issue: JournalIssue): JournalLine[] {
-  const index = indexDirectory(directory);
-  const p = allocation.period;
-  const id = journalId(p, allocation.revision);
-  const postingDate = journalPostingDate(p, allocation.revision, issue.differenceChargedOn);
-  const reversalDate = issue.status === 'PROVISIONAL' ? nextMonthStart(postingDate) : '';
+/** One balanced journal: expense per cost center, credits, and the intercompany pairs, in the books of their entities. */
+interface Booking {
+  readonly id: string;
+  readonly status: string;
+  readonly postingDate: string;
+  readonly documentDate: string;
+  readonly period: string;
+  readonly reversalDate: string;
+  readonly expenses: ReadonlyArray<{ readonly code: string; readonly cents: bigint; readonly memo: string; readonly number: string }>;
+  /** Credited in the paying entity (a negative amount is booked as a debit). */
+  readonly credits: ReadonlyArray<{ readonly account: string; readonly cents: bigint; readonly memo: string }>;
+}
+
+function bookingLines(b: Booking, directory: OrgDirectory, index: ReturnType<typeof indexDirectory>): JournalLine[] {
   const paying = directory.gl.payingEntity ?? '';
-  const own: JournalLine[] = [];
+  const lines: JournalLine[] = [];
   const add = (entity: string, account: string, costCenter: string, cents: bigint, memo: string, number: string, counterparty = '') => {
     if (cents === 0n) return;
     // A negative amount (a credit note) goes to the other side rather than as a negative debit.
-    own.push({
-      journal_id: id,
-      status: issue.status,
-      posting_date: postingDate,
-      document_date: issue.documentDate,
-      period: p.label,
+    lines.push({
+      journal_id: b.id,
+      status: b.status,
+      posting_date: b.postingDate,
+      document_date: b.documentDate,
+      period: b.period,
       legal_entity: entity,
-      line: String(own.length + 1),
+      line: String(lines.length + 1),
       account,
       cost_center: costCenter,
       counterparty_entity: counterparty,
@@ -142,37 +160,92 @@ export function journalLines(allocation: Allocation, directory: OrgDirectory, is
       memo,
       statement_number: number,
       reverses: '',
-      reversal_date: reversalDate,
+      reversal_date: b.reversalDate,
     });
   };
-  const kind = allocation.revision > 1 ? `revision ${allocation.revision}` : issue.status === 'PROVISIONAL' ? 'provisional accrual' : 'final';
   /** What each entity other than the paying one books, for the intercompany pairs. */
   const owedBy = new Map<string, bigint>();
-  for (const cc of allocation.costCenters) {
-    // Carried adjustments of earlier months are booked by the revisions they come from.
-    const cents = cc.billedCents - cc.adjustments.reduce((a, c) => a + c.cents, 0n);
-    if (cents === 0n) continue;
-    const number = numberFor(allocation, cc.code);
-    const entity = legalEntityOf(index, cc.code);
-    add(entity, expenseAccount(index, cc.code), cc.code, cents, `Claude Enterprise chargeback ${p.label} ${cc.code} (${number}), ${kind}`, number);
-    if (entity !== paying) owedBy.set(entity, (owedBy.get(entity) ?? 0n) + cents);
+  for (const e of b.expenses) {
+    const entity = legalEntityOf(index, e.code);
+    add(entity, expenseAccount(index, e.code), e.code, e.cents, e.memo, e.number);
+    if (entity !== paying) owedBy.set(entity, (owedBy.get(entity) ?? 0n) + e.cents);
   }
-  add(paying, directory.gl.clearingAccount, '', -allocation.sourceTotalCents, `Claude Enterprise usage ${p.label}, provider total (${id})`, id);
-  for (const pool of allocation.pools.filter((x) => x.kind === 'fixed-amount')) {
-    add(paying, directory.gl.clearingAccount, '', -pool.cents, `${pool.name} ${p.label}, fixed monthly charge (${id})`, id);
+  for (const c of b.credits) add(paying, c.account, '', -c.cents, c.memo, b.id);
+  for (const [entity, cents] of [...owedBy].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
+    add(entity, directory.gl.dueToAccount ?? '', '', -cents, `Intercompany: due to ${paying} for Claude chargeback ${b.period} (${b.id})`, b.id, paying);
+    add(paying, directory.gl.dueFromAccount ?? '', '', cents, `Intercompany: due from ${entity} for Claude chargeback ${b.period} (${b.id})`, b.id, entity);
   }
-  add(paying, directory.gl.clearingAccount, '', -allocation.seatsCents, `Claude Enterprise seats ${p.label}, prorated (${id})`, id);
-  add(paying, directory.gl.markupAccount, '', -allocation.markupCents, `Overhead markup on Claude chargeback ${p.label} (${id})`, id);
-  for (const [entity, cents] of [...owedBy].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    add(entity, directory.gl.dueToAccount ?? '', '', -cents, `Intercompany: due to ${paying} for Claude chargeback ${p.label} (${id})`, id, paying);
-    add(paying, directory.gl.dueFromAccount ?? '', '', cents, `Intercompany: due from ${entity} for Claude chargeback ${p.label} (${id})`, id, entity);
-  }
-  const lines = [
-    ...own,
-    ...(issue.status === 'PROVISIONAL' ? reversalOf(own, reversalDate, issue.documentDate) : []),
-    ...(issue.replaced ? reversalOf(issue.replaced, postingDate, issue.documentDate) : []),
-  ];
-  assertBalanced(lines);
   return lines;
 }
 
+/**
+ * The journals an issue writes (see the top of this file):
+ * - a first issue, and a FINAL revision, book the issue's own figures (a PROVISIONAL revision
+ *   books none: its figures are accrued by the next month's first issue, like every month still
+ *   provisional then);
+ * - a PROVISIONAL booking is reversed on the first day of the next month (`…-REV`, AUTO_REVERSAL);
+ * - the FINAL journal a revision replaces is reversed on the revision's posting date (REVERSAL);
+ * - a first issue accrues again each earlier month still provisional (`CB-<month>-ACCR-<earlier>`),
+ *   reversed on the first day of the next month, so every month's expense is what its statements
+ *   charge whatever order the final figures come in.
+ */
+export function journalLines(allocation: Allocation, directory: OrgDirectory, issue: JournalIssue): JournalLine[] {
+  const index = indexDirectory(directory);
+  const p = allocation.period;
+  const id = journalId(p, allocation.revision);
+  const postingDate = journalPostingDate(p, allocation.revision, issue.differenceChargedOn);
+  const lines: JournalLine[] = [];
+  const book = (b: Booking) => {
+    const own = bookingLines(b, directory, index);
+    lines.push(...own);
+    return own;
+  };
+  const deferred: JournalLine[][] = [];
+  if (allocation.revision === 1 || issue.status === 'FINAL') {
+    const kind = allocation.revision > 1 ? `revision ${allocation.revision}` : issue.status === 'PROVISIONAL' ? 'provisional accrual' : 'final';
+    const own = book({
+      id,
+      status: issue.status,
+      postingDate,
+      documentDate: issue.documentDate,
+      period: p.label,
+      reversalDate: issue.status === 'PROVISIONAL' ? nextMonthStart(postingDate) : '',
+      // Carried adjustments of earlier months are booked by the revisions they come from.
+      expenses: allocation.costCenters.map((cc) => {
+        const number = numberFor(allocation, cc.code);
+        return { code: cc.code, cents: cc.billedCents - cc.adjustments.reduce((a, c) => a + c.cents, 0n), memo: `Claude Enterprise chargeback ${p.label} ${cc.code} (${number}), ${kind}`, number };
+      }),
+      credits: [
+        { account: directory.gl.clearingAccount, cents: allocation.sourceTotalCents, memo: `Claude Enterprise usage ${p.label}, provider total (${id})` },
+        ...allocation.pools.filter((x) => x.kind === 'fixed-amount').map((pool) => ({ account: directory.gl.clearingAccount, cents: pool.cents, memo: `${pool.name} ${p.label}, fixed monthly charge (${id})` })),
+        { account: directory.gl.clearingAccount, cents: allocation.seatsCents, memo: `Claude Enterprise seats ${p.label}, prorated (${id})` },
+        { account: directory.gl.markupAccount, cents: allocation.markupCents, memo: `Overhead markup on Claude chargeback ${p.label} (${id})` },
+      ],
+    });
+    if (issue.status === 'PROVISIONAL') deferred.push(reversalOf(own, nextMonthStart(postingDate), issue.documentDate, 'AUTO_REVERSAL'));
+  }
+  if (issue.replaced) lines.push(...reversalOf(issue.replaced, postingDate, issue.documentDate, 'REVERSAL'));
+  for (const m of allocation.revision === 1 ? (issue.accrued ?? []) : []) {
+    const accrualId = `${id}-ACCR-${m.period}`;
+    const source = `CB-${m.period}${m.revision > 1 ? `-R${m.revision}` : ''}`;
+    const total = m.costCenters.reduce((a, c) => a + c.cents, 0n);
+    const markup = m.costCenters.reduce((a, c) => a + c.markupCents, 0n);
+    const own = book({
+      id: accrualId,
+      status: 'PROVISIONAL',
+      postingDate,
+      documentDate: issue.documentDate,
+      period: m.period,
+      reversalDate: nextMonthStart(postingDate),
+      expenses: m.costCenters.map((c) => ({ code: c.code, cents: c.cents, memo: `Claude Enterprise chargeback ${m.period} ${c.code}, still provisional (${c.statementNumber ?? source}): accrued again`, number: c.statementNumber ?? '' })),
+      credits: [
+        { account: directory.gl.clearingAccount, cents: total - markup, memo: `Claude Enterprise ${m.period}, still provisional (${source}): accrued again (${accrualId})` },
+        { account: directory.gl.markupAccount, cents: markup, memo: `Overhead markup ${m.period}, still provisional (${source}): accrued again (${accrualId})` },
+      ],
+    });
+    deferred.push(reversalOf(own, nextMonthStart(postingDate), issue.documentDate, 'AUTO_REVERSAL'));
+  }
+  for (const d of deferred) lines.push(...d);
+  assertBalanced(lines);
+  return lines;
+}

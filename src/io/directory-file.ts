@@ -24,6 +24,8 @@ export function formatProblem(p: DirectoryProblem): string {
 }
 
 const CODE = /^[A-Z0-9][A-Z0-9-]{0,31}$/;
+/** A legal entity code: what ERPs take as a company code or subsidiary id. */
+const ENTITY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 
 const text = z.string().trim().min(1);
@@ -855,11 +857,20 @@ function checkDirectory(text: string, file: string, source: string, plain: Plain
 
   // Intercompany: a cost center booked in another entity than the paying one needs the paying
   // entity and both intercompany accounts, or the journal could not balance per entity.
-  const gl = root.success ? root.data.gl : undefined;
+  // Read from the file as written, so another problem elsewhere does not hide what is set here.
+  const glRaw = obj.gl !== null && typeof obj.gl === 'object' && !Array.isArray(obj.gl) ? (obj.gl as Record<string, unknown>) : {};
+  const glText = (key: string) => (typeof glRaw[key] === 'string' && glRaw[key].trim() !== '' ? glRaw[key].trim() : undefined);
+  const entityCode = (path: Path, value: unknown) => {
+    if (typeof value === 'string' && value.trim() !== '' && !ENTITY.test(value.trim())) {
+      add(path, `found ${found(value)}, expected a legal entity code of letters, digits, dots, dashes and underscores (at most 32), such as DE01`, 'write the entity code your ERP uses (company code or subsidiary id)');
+    }
+  };
+  entityCode(['gl', 'paying_entity'], glRaw.paying_entity);
   rawCostCenters.forEach((item, i) => {
+    entityCode(['cost_centers', i, 'legal_entity'], item.legal_entity);
     const entity = typeof item.legal_entity === 'string' ? item.legal_entity.trim() : '';
-    if (entity === '' || entity === gl?.paying_entity) return;
-    const missing = [gl?.paying_entity ? null : 'paying_entity', gl?.due_to_account ? null : 'due_to_account', gl?.due_from_account ? null : 'due_from_account'].filter((x) => x !== null);
+    if (entity === '' || entity === glText('paying_entity')) return;
+    const missing = [glText('paying_entity') ? null : 'paying_entity', glText('due_to_account') ? null : 'due_to_account', glText('due_from_account') ? null : 'due_from_account'].filter((x) => x !== null);
     if (missing.length > 0) {
       add(['cost_centers', i, 'legal_entity'], `legal entity ${found(entity)} needs gl.${missing.join(', gl.')}, which ${missing.length === 1 ? 'is' : 'are'} not set`, 'under gl:, name the entity that pays the provider (paying_entity) and the intercompany accounts (due_to_account, due_from_account), or remove legal_entity');
     }
@@ -883,9 +894,9 @@ function checkDirectory(text: string, file: string, source: string, plain: Plain
         unallocatedAccount: (root.success && root.data.gl?.unallocated_account) || DEFAULT_GL.unallocatedAccount,
         defaultExpenseAccount: (root.success && root.data.gl?.default_expense_account) || DEFAULT_GL.defaultExpenseAccount,
         markupAccount: (root.success && root.data.gl?.markup_account) || DEFAULT_GL.markupAccount,
-        payingEntity: gl?.paying_entity ?? null,
-        dueToAccount: gl?.due_to_account ?? null,
-        dueFromAccount: gl?.due_from_account ?? null,
+        payingEntity: glText('paying_entity') ?? null,
+        dueToAccount: glText('due_to_account') ?? null,
+        dueFromAccount: glText('due_from_account') ?? null,
       },
       unmapped: (obj.unmapped as 'bucket' | 'fail' | undefined) ?? 'bucket',
       costCenters,

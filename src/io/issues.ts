@@ -1,11 +1,13 @@
+import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { adjustmentsBetween, toCarry, type IssuedFigures } from '../core/adjustments.js';
 import type { CarriedAdjustment } from '../core/allocate.js';
+import type { AccruedMonth } from '../core/journal.js';
 import { nextPeriod, type Period } from '../core/period.js';
 import { diffSide, reasonsBetween } from '../core/diff.js';
 import { exists } from './publish.js';
-import { CHARGEBACK_FILE, JOURNAL_FILE, closedMarker, isFirstIssueFolder, issueFolder, parseIssueFolder, readChargeback, readChargebackBytes } from './layout.js';
+import { CHARGEBACK_FILE, JOURNAL_FILE, closedMarker, readManifest, isFirstIssueFolder, issueFolder, parseIssueFolder, readChargeback, readChargebackBytes } from './layout.js';
 import { errnoCode, fsCause, isFsError } from './fs-cause.js';
 import { usageError } from '../errors.js';
 import { readRecordedBytesIfPresent } from './read-recorded.js';
@@ -96,14 +98,53 @@ export async function latestIssue(outDir: string, label: string): Promise<Issue 
   return all.length === 0 ? null : readIssue(outDir, label, all[all.length - 1]!);
 }
 
+/** Whether a journal.csv is laid out as 0.6.0 and later write it: provisional bookings reversed (it has reversal_date). */
+function accrualLayout(bytes: Uint8Array): boolean {
+  const header = Buffer.from(bytes.subarray(0, 4096)).toString('utf8').split('\r\n')[0] ?? '';
+  return header.split(',').includes('reversal_date');
+}
+
 /**
- * The journal a revision of `issue` reverses: its journal.csv when it was FINAL (a provisional
- * issue's accrual reversed itself). Null when provisional, or for a revision published before
- * 0.6.0, which wrote no journal (README, "journal.csv").
+ * The journal a revision of `issue` reverses: its journal.csv when its bookings still stand (a
+ * FINAL issue, or a provisional one published before 0.6.0, which did not reverse itself); null
+ * when it booked nothing (a provisional revision, a revision before 0.6.0) or reversed itself.
+ * The file must be the one its manifest lists, or the reversal would not undo what was booked.
  */
 export async function journalToReverse(issue: Issue): Promise<Buffer | null> {
-  if (issue.figures.status !== 'FINAL') return null;
-  return readRecordedBytesIfPresent(join(issue.folder, JOURNAL_FILE), 'the journal of the issue being revised');
+  const { manifest } = await readManifest(issue.folder);
+  const listed = manifest.outputs.find((o) => o.path === JOURNAL_FILE);
+  if (!listed) return null;
+  const path = join(issue.folder, JOURNAL_FILE);
+  const fix = [`Restore ${path} from the published copy of the month (it is what was booked), check it with: chargeback verify ${issue.folder}`];
+  const bytes = await readRecordedBytesIfPresent(path, 'the journal of the issue being revised');
+  if (bytes === null) throw usageError(`${path} is missing: its manifest lists it, and this revision must reverse what it booked.`, fix);
+  if (createHash('sha256').update(bytes).digest('hex') !== listed.sha256) throw usageError(`${path} differs from the one its manifest lists: this revision must reverse what was booked, not an edited copy.`, fix);
+  return issue.figures.status === 'FINAL' || !accrualLayout(bytes) ? bytes : null;
+}
+
+/**
+ * Earlier months still provisional when `period` is first issued: the latest issue's figures of
+ * each, for its journal to accrue again. A month whose first journal predates 0.6.0 is left out
+ * (its provisional booking was never reversed, so it still stands).
+ */
+export async function accruedBefore(outDir: string, period: Period): Promise<AccruedMonth[]> {
+  const out: AccruedMonth[] = [];
+  for (const month of (await publishedMonths(outDir)).filter((m) => m < period.label)) {
+    const latest = await latestIssue(outDir, month);
+    if (!latest || latest.figures.status !== 'PROVISIONAL') continue;
+    const first = await readRecordedBytesIfPresent(join(outDir, issueFolder(month, 1), JOURNAL_FILE), 'the journal of an earlier month');
+    if (first === null || !accrualLayout(first)) continue;
+    out.push({
+      period: month,
+      revision: latest.revision,
+      costCenters: latest.figures.costCenters.map((cc) => {
+        let carried = 0n;
+        for (const [key, cents] of cc.lines) if (key.startsWith('carried ')) carried += cents;
+        return { code: cc.code, statementNumber: cc.statementNumber, cents: cc.billedCents - carried, markupCents: cc.lines.get('markup') ?? 0n };
+      }),
+    });
+  }
+  return out;
 }
 
 export async function isClosed(outDir: string, label: string): Promise<boolean> {

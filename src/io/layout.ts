@@ -9,6 +9,7 @@ import { isIsoInstant, isoSeconds } from '../core/period.js';
 import type { Reconciliation } from '../core/reconcile.js';
 import { lazyArray } from '../render/json-stream.js';
 import { SAFE_PATH } from './month-sink.js';
+import type { AccruedMonth } from '../core/journal.js';
 import { parseRecordedJson, readRecordedBytes, readRecordedBytesIfPresent, readRecordedJson, readRecordedJsonIfPresent, type RecordedHints } from './read-recorded.js';
 
 /**
@@ -29,7 +30,7 @@ import { parseRecordedJson, readRecordedBytes, readRecordedBytesIfPresent, readR
  *     statements/<code>.pdf|.xlsx      direct statements                    statementFile
  *     statements/rollup/<code>.pdf|.xlsx  roll-ups
  *     inputs/org-directory.yaml        the directory it was derived from    DIRECTORY_COPY
- *     inputs/template.yaml, inputs/<logo>, history.json, previous-chargeback.json, previous-journal.csv, carried-adjustments.json
+ *     inputs/template.yaml, inputs/<logo>, history.json, previous-chargeback.json, previous-journal.csv, carried-adjustments.json, accrued-months.json
  *     raw/requests.json                every exchange with the API          REQUESTS_FILE
  *     raw/<listing>-p001.json          each page as received                rawPageName
  *     raw/discarded/003-<listing>-http503.txt  refused exchanges           discardedName
@@ -96,6 +97,8 @@ export const PREVIOUS_COPY = `${INPUTS_DIR}/previous-chargeback.json`;
 /** The journal of the FINAL issue a revision replaces (the revision reverses it). */
 export const PREVIOUS_JOURNAL_COPY = `${INPUTS_DIR}/previous-journal.csv`;
 export const CARRIED_COPY = `${INPUTS_DIR}/carried-adjustments.json`;
+/** Earlier months still provisional when a first issue was made, accrued again in its journal. */
+export const ACCRUED_COPY = `${INPUTS_DIR}/accrued-months.json`;
 /** A template's asset (its logo) under the path it has relative to the template. */
 export const templateAssetCopy = (path: string): string => `${INPUTS_DIR}/${path}`;
 /** Whether a template asset's relative path would collide with the month's own copies (inputs/…, template.yaml). */
@@ -408,6 +411,23 @@ export function parseHistory(bytes: Uint8Array, where: string): HistoryMonth[] {
     costCenters: new Map(m.costCenters.map((cc) => [cc.code, (cc.ownChargesCents ?? cc.billedCents)!])),
     actors: new Map(m.costCenters.filter((cc) => cc.actors.length > 0).map((cc) => [cc.code, new Map(cc.actors.map((a) => [a.actorKey, { label: a.label, cents: a.cents }]))])),
   }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// inputs/accrued-months.json
+
+export function accruedJson(months: readonly AccruedMonth[]): string {
+  return json({ months: months.map((m) => ({ period: m.period, revision: m.revision, costCenters: m.costCenters.map((c) => ({ code: c.code, statementNumber: c.statementNumber, cents: c.cents.toString(), markupCents: c.markupCents.toString() })) })) });
+}
+
+const accruedCopySchema = z.object({
+  months: z.array(z.object({ period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/), revision: z.number().int().min(1), costCenters: z.array(z.object({ code: z.string(), statementNumber: z.string().nullable(), cents: z.string().regex(/^-?\d+$/), markupCents: z.string().regex(/^-?\d+$/) })) })),
+});
+
+/** The earlier months a first issue accrued again (inputs/accrued-months.json). */
+export function parseAccruedCopy(bytes: Uint8Array, where: string): AccruedMonth[] {
+  const copy = parseRecordedJson(bytes, where, accruedCopySchema, 'an accrued-months file this version can read', { next: RESTORE_COPY });
+  return copy.months.map((m) => ({ period: m.period, revision: m.revision, costCenters: m.costCenters.map((c) => ({ code: c.code, statementNumber: c.statementNumber, cents: BigInt(c.cents), markupCents: BigInt(c.markupCents) })) }));
 }
 
 // ---------------------------------------------------------------------------------------------

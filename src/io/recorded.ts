@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import type { CarriedAdjustment } from '../core/allocate.js';
 import type { HistoryMonth } from '../core/insights.js';
+import type { AccruedMonth } from '../core/journal.js';
 import { usageError } from '../errors.js';
 import type { MonthTemplate } from '../month.js';
 import { fsCause, isFsError } from './fs-cause.js';
-import { CARRIED_COPY, HISTORY_COPY, MANIFEST_FILE, parseCarriedCopy, parseHistory, TEMPLATE_COPY, type RecordedManifest } from './layout.js';
+import { ACCRUED_COPY, CARRIED_COPY, HISTORY_COPY, MANIFEST_FILE, parseAccruedCopy, parseCarriedCopy, parseHistory, TEMPLATE_COPY, type RecordedManifest } from './layout.js';
 import { templateFromCopy } from './month-template.js';
 import { readRecordedBytes } from './read-recorded.js';
 
@@ -15,6 +16,8 @@ export interface RecordedInputs {
   readonly history: HistoryMonth[] | null;
   /** The corrections it carried; none recorded means none carried. */
   readonly carried: { readonly adjustments: CarriedAdjustment[]; readonly source: string | null };
+  /** The earlier months its journal accrued again; none recorded means none. */
+  readonly accrued: AccruedMonth[];
 }
 
 /**
@@ -25,10 +28,12 @@ export async function readRecordedInputs(monthDir: string, recorded: RecordedMan
   const copy = async (path: string, what: string) => (recorded.listed.has(path) ? readRecordedBytes(join(monthDir, path), `${what} (listed in its ${MANIFEST_FILE})`) : null);
   const historyBytes = await copy(HISTORY_COPY, 'the earlier months its trend was made from (history)');
   const carriedBytes = await copy(CARRIED_COPY, 'the corrections of earlier months the month carried');
+  const accruedBytes = await copy(ACCRUED_COPY, 'the earlier months still provisional that its journal accrued');
   return {
     template: recorded.listed.has(TEMPLATE_COPY) ? await recordedTemplate(monthDir, recorded) : null,
     history: historyBytes ? parseHistory(historyBytes, join(monthDir, HISTORY_COPY)) : null,
     carried: carriedBytes ? parseCarriedCopy(carriedBytes, join(monthDir, CARRIED_COPY)) : { adjustments: [], source: null },
+    accrued: accruedBytes ? parseAccruedCopy(accruedBytes, join(monthDir, ACCRUED_COPY)) : [],
   };
 }
 
