@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Statement, StatementLine, StatementUser } from '../src/core/statements.js';
 import { renderStatementXlsx } from '../src/render/statement-xlsx.js';
+import { sheetRatio, xmlText } from '../src/render/spreadsheet.js';
 import { tempDir } from './helpers/cli.js';
 import { cellCents, readXlsx, type XlsxCell, type XlsxSheet } from './helpers/readers.js';
 
@@ -104,7 +105,7 @@ describe('a statement workbook written row by row', () => {
     expect(cellCents(users.get(`F${USERS + 2}`))).toBe(s.directCents);
     const summary = sheet('Summary');
     const at = (label: string) => summary.cells.find((c) => c.ref.startsWith('B') && summary.cells.some((k) => k.ref === `A${c.ref.slice(1)}` && k.value === label))!;
-    expect(at('Direct usage (USD)').formula).toBe(`=Users!F${USERS + 2}`);
+    expect(at('Direct usage (USD)').formula).toBe(`=SUM(Users!F2:F${USERS + 1})`);
     expect(cellCents(at('Direct usage (USD)'))).toBe(s.directCents);
     const total = at('Total (USD)');
     const chargesTotal = summary.cells.filter((c) => c.value === 'Total').at(-1)!;
@@ -121,7 +122,7 @@ describe('a statement workbook written row by row', () => {
     const users = cellMap(sheet('Users'));
     expect(text(users, 'B5')).toBe("'+cmd");
     const formulas = sheets.flatMap((x) => x.cells).filter((c) => c.formula !== null).map((c) => c.formula!);
-    expect(formulas.every((f) => /^=(SUM\(|SUBTOTAL\(109,|IF\(|B\d+$|Users!F)/.test(f))).toBe(true);
+    expect(formulas.every((f) => /^=(SUM\(|SUBTOTAL\(109,|IF\(|B\d+$)/.test(f))).toBe(true);
     const strings = sheets.flatMap((x) => x.cells).filter((c) => typeof c.value === 'string').map((c) => c.value as string);
     // Plain numbers as text (negative unrounded cents) are not formulas and stay as they are.
     expect(strings.filter((v) => /^[=+\-@\t\r]/.test(v) && !/^-?\d+(\.\d+)?$/.test(v))).toEqual([]);
@@ -159,5 +160,24 @@ describe('a statement workbook written row by row', () => {
       expect(time).toEqual([2026, 10, 5, 10, 0, 6]);
       expect(method).toBe(8);
     }
+  });
+
+  it('writes no formula over an empty range (a circular reference) when a statement has no spenders and an empty breakdown', async () => {
+    const empty = { ...statement(), users: [], lines: [], totalCents: 0n, directCents: 0n, breakdowns: [{ title: 'Direct usage by product', of: 'direct' as const, rows: [] }] };
+    const file = join(tempDir(), 'empty.xlsx');
+    writeFileSync(file, await renderStatementXlsx(empty, CLOCK));
+    const formulas = readXlsx(file).flatMap((x) => x.cells.filter((c) => c.formula !== null).map((c) => `${x.name}!${c.ref} ${c.formula}`));
+    for (const f of formulas) {
+      for (const [, a, b] of f.matchAll(/[A-Z]+(\d+):[A-Z]+(\d+)/g)) expect(Number(a), f).toBeLessThanOrEqual(Number(b));
+    }
+  });
+
+  it('drops the characters XML cannot hold, U+FFFE and U+FFFF included, and rounds shares half away from zero', () => {
+    expect(xmlText('a\u0007b\uFFFEc\uFFFFd')).toBe('abcd');
+    expect(sheetRatio(5n, -8n)).toBe(-0.625);
+    expect(sheetRatio(2n, -3n)).toBe(-0.6667);
+    expect(sheetRatio(-1n, 3n)).toBe(-0.3333);
+    expect(sheetRatio(1n, 20_000n)).toBe(0.0001);
+    expect(sheetRatio(1n, 20_001n)).toBe(0);
   });
 });

@@ -129,7 +129,13 @@ describe('workbooks ready for a pivot table', () => {
     const work = tempDir();
     const wrong = join(work, 'wrong.xlsx');
     execFileSync('/usr/bin/python3', ['-c', WRONG_CACHE, files[1]!, wrong]);
-    const recalculated = recalculatedByLibreOffice([...files, wrong]);
+    // Rows hidden (as a filter hides them) in the summary's cost centers and a statement's spenders:
+    // the reconciliation and the Summary's totals must not move (they sum the data, not the totals rows).
+    const hiddenSummary = join(work, 'hidden-summary.xlsx');
+    const hiddenStatement = join(work, 'hidden-statement.xlsx');
+    execFileSync('/usr/bin/python3', ['-c', HIDE_ROWS, files[0]!, hiddenSummary, 'xl/worksheets/sheet1.xml']);
+    execFileSync('/usr/bin/python3', ['-c', HIDE_ROWS, files[1]!, hiddenStatement, 'xl/worksheets/sheet2.xml']);
+    const recalculated = recalculatedByLibreOffice([...files, wrong, hiddenSummary, hiddenStatement]);
     let formulas = 0;
     files.forEach((file, i) => {
       const mine = readXlsx(file);
@@ -149,6 +155,14 @@ describe('workbooks ready for a pivot table', () => {
     expect(tampered.value).toEqual({ number: '0' });
     const fixed = readXlsx(recalculated[files.length]!).find((s) => s.name === 'Lines')!.cells.find((c) => c.ref === total.ref)!;
     expect(fixed.value).toEqual(total.value);
+    const cells = (file: string, sheet: string) => byRef(readXlsx(file).find((x) => x.name === sheet)!);
+    const [summaryAgain, statementAgain] = recalculated.slice(files.length + 1);
+    const rec = cells(files[0]!, 'Reconciliation');
+    const recHidden = cells(summaryAgain!, 'Reconciliation');
+    for (const [ref, cell] of rec) if (cell.formula) expect(recHidden.get(ref)?.value, `Reconciliation!${ref}`).toEqual(cell.value);
+    const sum = cells(files[1]!, 'Summary');
+    const sumHidden = cells(statementAgain!, 'Summary');
+    for (const [ref, cell] of sum) if (cell.formula) expect(sumHidden.get(ref)?.value, `Summary!${ref}`).toEqual(cell.value);
   }, 300_000);
 });
 
@@ -162,5 +176,18 @@ with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED
         if item.filename == "xl/worksheets/sheet3.xml":
             data, n = re.subn(rb"(<f>SUBTOTAL\\(109,O2:O\\d+\\)</f><v>)[^<]+(</v>)", rb"\\g<1>0\\g<2>", data)
             assert n == 1, n
+        zout.writestr(item, data)
+`;
+
+/** Copies a workbook with rows 2 and 3 of one sheet part hidden (argv: from, to, part). */
+const HIDE_ROWS = `
+import re, sys, zipfile
+src, dst, part = sys.argv[1], sys.argv[2], sys.argv[3]
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+    for item in zin.infolist():
+        data = zin.read(item.filename)
+        if item.filename == part:
+            data, n = re.subn(rb'<row r="([23])"', rb'<row r="\\1" hidden="1"', data)
+            assert n == 2, n
         zout.writestr(item, data)
 `;

@@ -35,16 +35,17 @@ export function sheetDate(iso: string): number {
   return ms / 86_400_000 + 25_569;
 }
 
-/** A part of a whole as a ratio the sheet formats as a percentage (not money: six decimals). */
+/** A part of a whole as a ratio the sheet formats as a percentage (not money). */
 export function sheetRatio(part: bigint, whole: bigint): number | string {
   if (whole === 0n) return '';
-  // Rounded half away from zero to 8 decimals (0.01% shows as 0.01%), in integers: one per line, so cheap.
-  const scaled = part * RATIO_SCALE;
-  const half = (whole < 0n ? -whole : whole) / 2n;
-  const q = (scaled + (scaled < 0n !== whole < 0n ? -half : half)) / whole;
-  return Number(q) / Number(RATIO_SCALE);
+  // To 4 decimals (0.01% steps), half away from zero, as the PDF's percentages round: the same
+  // share shows the same digits in both. In integers, once per line, so cheap.
+  const p = part < 0n ? -part : part;
+  const w = whole < 0n ? -whole : whole;
+  const q = (p * RATIO_SCALE + w / 2n) / w;
+  return Number((part < 0n) !== (whole < 0n) ? -q : q) / Number(RATIO_SCALE);
 }
-const RATIO_SCALE = 100_000_000n;
+const RATIO_SCALE = 10_000n;
 
 /**
  * Unrounded cents as a number when the double holds that decimal exactly as written (shortest
@@ -240,7 +241,7 @@ export class SheetStream {
       values[0] = 'Total';
       for (const t of spec.totals) {
         const letter = columnLetter(t.column);
-        values[t.column - 1] = totalFormula(`SUBTOTAL(109,${letter}${spec.headerRow + 1}:${letter}${spec.headerRow + Math.max(1, spec.dataRows)})`, t.cents);
+        values[t.column - 1] = spec.dataRows > 0 ? totalFormula(`SUBTOTAL(109,${letter}${spec.headerRow + 1}:${letter}${spec.headerRow + spec.dataRows})`, t.cents) : sheetDollars(t.cents);
       }
       totals = this.add(values);
       totals.font = { bold: true };
@@ -366,9 +367,9 @@ function numberText(value: number, sheet: string, ref: string): string {
 
 // What XML text cannot hold as is: markup characters, and control characters XML 1.0 forbids.
 // eslint-disable-next-line no-control-regex
-const XML_SPECIAL = /[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F]/;
+const XML_SPECIAL = /[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 // eslint-disable-next-line no-control-regex
-const XML_SPECIAL_ALL = /[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F]/g;
+const XML_SPECIAL_ALL = /[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/g;
 const XML_ESCAPES: Readonly<Record<string, string>> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' };
 
 /** Text as XML character data: markup escaped, forbidden control characters dropped (as exceljs does). */
@@ -382,7 +383,8 @@ export function addTotalRow(sheet: SheetStream, amountColumn: number, dataRows: 
   const letter = columnLetter(amountColumn);
   const values: CellInput[] = Array.from({ length: sheet.columnCount }, () => null);
   values[0] = 'Total';
-  values[amountColumn - 1] = totalFormula(`SUM(${letter}2:${letter}${dataRows + 1})`, totalCents);
+  // With no data rows the range would hold the total's own cell (a circular reference): the amount itself.
+  values[amountColumn - 1] = dataRows > 0 ? totalFormula(`SUM(${letter}2:${letter}${dataRows + 1})`, totalCents) : sheetDollars(totalCents);
   const row = sheet.add(values);
   row.font = { bold: true };
   row.getCell(amountColumn).numFmt = USD_FORMAT;

@@ -49,7 +49,8 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
   totalRow.getCell(2).alignment = { horizontal: 'left' };
   const totalRef = `B${totalRow.number}`;
   // Direct usage is a formula over the Users sheet's total row, cached with the computed amount.
-  const directRow = summary.add(['Direct usage (USD)', totalFormula(`Users!F${s.users.length + 2}`, s.directCents)]);
+  // The sum of the Users table's amounts, not its totals row (which a filter changes).
+  const directRow = summary.add(['Direct usage (USD)', s.users.length > 0 ? totalFormula(`SUM(Users!F2:F${s.users.length + 1})`, s.directCents) : sheetDollars(s.directCents)]);
   directRow.getCell(2).numFmt = USD_FORMAT;
   directRow.getCell(2).alignment = { horizontal: 'left' };
 
@@ -68,7 +69,7 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
     const sum = b.rows.reduce((acc, r) => acc + r.cents, 0n);
     const [ref, expected, word] = b.of === 'total' ? [totalRef, s.totalCents, 'total'] : [directRef, s.directCents, 'direct usage'];
     // Compared in cents: sums of dollars in binary floating point need not be equal to the last bit.
-    const t = summary.add(['Total', totalFormula(`SUM(B${first}:B${last})`, sum), { formula: `IF(ROUND(${ref},2)=ROUND(B${last + 1},2),"ties to ${word}","CHECK")`, result: sum === expected ? `ties to ${word}` : 'CHECK' }]);
+    const t = summary.add(['Total', b.rows.length > 0 ? totalFormula(`SUM(B${first}:B${last})`, sum) : sheetDollars(sum), { formula: `IF(ROUND(${ref},2)=ROUND(B${last + 1},2),"ties to ${word}","CHECK")`, result: sum === expected ? `ties to ${word}` : 'CHECK' }]);
     if (t.number !== breakdownTotals[i]) throw new Error(`statement ${s.number}: breakdown total laid out at row ${breakdownTotals[i]}, written at ${t.number}`);
     t.font = { bold: true };
     t.getCell(2).numFmt = USD_FORMAT;

@@ -49,7 +49,8 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
   }
   // One row per cost center, as a table; its totals row sums what the statements charge (roll-ups would count twice).
   cc.table({ name: 'CostCenters', headerRow: 1, columns, dataRows: rows.length, totals: [{ column: 8, cents: statementsTotal }, { column: 9, cents: sharedTotal }, { column: 10, cents: carriedTotal }] });
-  const statementsTotalRef = `'Cost centers'!H${rows.length + 2}`;
+  // The sum of the table's amounts, not its totals row (which a filter changes).
+  const statementsTotalRef = `SUM('Cost centers'!H2:H${rows.length + 1})`;
 
   const recSheet = wb.sheet('Reconciliation', { columns: [{ width: 64 }, { width: 30 }] });
   styleHeaderRow(recSheet.add([`Reconciliation ${periodTitle(p.year, p.month)} (${ctx.status})`, 'Value']));
