@@ -122,7 +122,7 @@ describe('each month holds what its statements charge, whatever order the final 
     await run(out, ['--period', '2026-09', '--now', '2026-11-25T09:00:00Z']);
     await run(out, ['--period', '2026-11', '--provisional', '--now', '2026-12-05T09:00:00Z']);
     // October's first issue accrued September's provisional figures again, reversed on 1 November.
-    const accrual = journalOf(join(out, '2026-10')).filter((l) => l.journal_id === 'CB-2026-10-ACCR-2026-09');
+    const accrual = journalOf(join(out, '2026-10')).filter((l) => l.journal_id === 'CB-2026-10-A2026-09');
     expect(accrual.every((l) => l.status === 'PROVISIONAL' && l.period === '2026-09' && l.posting_date === '2026-10-31' && l.reversal_date === '2026-11-01')).toBe(true);
     expect(byCostCenter(accrual)).toEqual(nonZero(ownCharges(join(out, '2026-09'))));
     expect(readFileSync(join(out, '2026-10', 'inputs', 'accrued-months.json'), 'utf8')).toContain('"period": "2026-09"');
@@ -130,7 +130,7 @@ describe('each month holds what its statements charge, whatever order the final 
     expect(journalOf(join(out, '2026-09.r2')).every((l) => l.posting_date === '2026-11-30')).toBe(true);
     for (const month of ['2026-09', '2026-10', '2026-11']) expect(bookedIn(out, month), month).toEqual(nonZero(statementTotals(join(out, month))));
     // November's first issue accrues October (still provisional), not September (final now).
-    expect(new Set(journalOf(join(out, '2026-11')).map((l) => l.journal_id))).toEqual(new Set(['CB-2026-11', 'CB-2026-11-REV', 'CB-2026-11-ACCR-2026-10', 'CB-2026-11-ACCR-2026-10-REV']));
+    expect(new Set(journalOf(join(out, '2026-11')).map((l) => l.journal_id))).toEqual(new Set(['CB-2026-11', 'CB-2026-11-REV', 'CB-2026-11-A2026-10', 'CB-2026-11-A2026-10-REV']));
     for (const month of ['2026-10', '2026-11']) expect((await runCli(['verify', join(out, month)])).code, month).toBe(0);
   }, 120_000);
 

@@ -15,7 +15,7 @@ import { numberFor } from './statements.js';
  *   and reverses the FINAL journal it replaces there, line for line (`CB-2026-09-REV`, REVERSAL).
  * - A PROVISIONAL booking is an accrual, reversed on the first day of the next month
  *   (`…-REV`, AUTO_REVERSAL). Until the month is final, each later month's first issue accrues
- *   its latest provisional figures again (`CB-2026-10-ACCR-2026-09`, reversed in turn), and a
+ *   its latest provisional figures again (`CB-2026-10-A2026-09`, reversed in turn), and a
  *   PROVISIONAL revision books nothing itself: the next first issue accrues its figures.
  * So a department's expense in a month is what that month's statement charges (its own charges
  * and the differences it carries), whatever order the final figures come in.
@@ -185,7 +185,7 @@ function bookingLines(b: Booking, directory: OrgDirectory, index: ReturnType<typ
  *   provisional then);
  * - a PROVISIONAL booking is reversed on the first day of the next month (`…-REV`, AUTO_REVERSAL);
  * - the FINAL journal a revision replaces is reversed on the revision's posting date (REVERSAL);
- * - a first issue accrues again each earlier month still provisional (`CB-<month>-ACCR-<earlier>`),
+ * - a first issue accrues again each earlier month still provisional (`CB-<month>-A<earlier>`),
  *   reversed on the first day of the next month, so every month's expense is what its statements
  *   charge whatever order the final figures come in.
  */
@@ -226,7 +226,8 @@ export function journalLines(allocation: Allocation, directory: OrgDirectory, is
   }
   if (issue.replaced) lines.push(...reversalOf(issue.replaced, postingDate, issue.documentDate, 'REVERSAL'));
   for (const m of allocation.revision === 1 ? (issue.accrued ?? []) : []) {
-    const accrualId = `${id}-ACCR-${m.period}`;
+    // "CB-2026-10-A2026-09", its reversal "…-REV": 23 characters, inside SAP's document header text.
+    const accrualId = `${id}-A${m.period}`;
     const source = `CB-${m.period}${m.revision > 1 ? `-R${m.revision}` : ''}`;
     const total = m.costCenters.reduce((a, c) => a + c.cents, 0n);
     const markup = m.costCenters.reduce((a, c) => a + c.markupCents, 0n);
@@ -237,10 +238,10 @@ export function journalLines(allocation: Allocation, directory: OrgDirectory, is
       documentDate: issue.documentDate,
       period: m.period,
       reversalDate: nextMonthStart(postingDate),
-      expenses: m.costCenters.map((c) => ({ code: c.code, cents: c.cents, memo: `Claude Enterprise chargeback ${m.period} ${c.code}, still provisional (${c.statementNumber ?? source}): accrued again`, number: c.statementNumber ?? '' })),
+      expenses: m.costCenters.map((c) => ({ code: c.code, cents: c.cents, memo: `Claude chargeback ${m.period} ${c.code}, still provisional: accrued again`, number: c.statementNumber ?? '' })),
       credits: [
-        { account: directory.gl.clearingAccount, cents: total - markup, memo: `Claude Enterprise ${m.period}, still provisional (${source}): accrued again (${accrualId})` },
-        { account: directory.gl.markupAccount, cents: markup, memo: `Overhead markup ${m.period}, still provisional (${source}): accrued again (${accrualId})` },
+        { account: directory.gl.clearingAccount, cents: total - markup, memo: `Claude Enterprise ${m.period} (${source}), still provisional: accrued again` },
+        { account: directory.gl.markupAccount, cents: markup, memo: `Overhead markup ${m.period} (${source}), still provisional: accrued again` },
       ],
     });
     deferred.push(reversalOf(own, nextMonthStart(postingDate), issue.documentDate, 'AUTO_REVERSAL'));

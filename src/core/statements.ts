@@ -126,6 +126,8 @@ export interface ChargeLine {
   readonly cents: bigint;
   /** How it was computed, in the ledger's words. */
   readonly rule: string;
+  /** The month it charges for: an earlier month for a carried adjustment; absent for this month's. */
+  readonly period?: string;
 }
 
 export interface Statement {
@@ -231,7 +233,7 @@ export function chargeLines(cc: CostCenterAllocation): ChargeLine[] {
     ...cc.poolShares.map((p) => ({ lineType: 'pool_share' as const, label: `Shared: ${p.pool}`, cents: p.cents, rule: `pool ${p.pool}: ${p.basis}` })),
     ...(cc.seatCents !== 0n ? [{ lineType: 'seats' as const, label: 'Seats', cents: cc.seatCents, rule: `seats: ${cc.seatPersonDays} person-days (${cc.seatMonths} seat-months)` }] : []),
     ...(cc.markupCents !== 0n ? [{ lineType: 'markup' as const, label: 'Overhead markup', cents: cc.markupCents, rule: `markup ${cc.markupPercent}%` }] : []),
-    ...cc.adjustments.map((a) => ({ lineType: 'carried_adjustment' as const, label: `Adjustment of an earlier month: ${a.reference}${whatChanged(a.reasons ?? [])}`, cents: a.cents, rule: `adjustment of ${a.fromPeriod}: ${a.reference}` })),
+    ...cc.adjustments.map((a) => ({ lineType: 'carried_adjustment' as const, label: `Adjustment of an earlier month: ${a.reference}${whatChanged(a.reasons ?? [])}`, cents: a.cents, rule: `adjustment of ${a.fromPeriod}: ${a.reference}`, period: a.fromPeriod })),
   ];
 }
 

@@ -115,11 +115,16 @@ function linesSheet(wb: WorkbookStream, s: Statement): void {
   let sum = 0n;
   for (const l of s.lines) {
     sum += l.cents;
-    lines.add([s.number, 'usage', l.costCenter, l.label, l.email ?? '', l.actorId, l.product ? plainName('product', l.product) : '', l.product, l.model, l.contextWindow, l.costType, start, end, sheetDecimal(l.unroundedCents), sheetDollars(l.cents), sheetRatio(l.cents, s.totalCents), l.rawRow, l.rule]);
+    // An empty field is an empty cell (null), not empty text, so a pivot shows it as blank.
+    lines.add([s.number, 'usage', l.costCenter, l.label, l.email || null, l.actorId, l.product ? plainName('product', l.product) : null, l.product || null, l.model || null, l.contextWindow || null, l.costType || null, start, end, sheetDecimal(l.unroundedCents), sheetDollars(l.cents), sheetRatio(l.cents, s.totalCents), l.rawRow, l.rule]);
   }
   for (const c of s.chargeLines) {
     sum += c.cents;
-    const row: CellInput[] = [s.number, c.lineType, s.code, c.label, '', '', '', '', '', '', '', start, end, '', sheetDollars(c.cents), sheetRatio(c.cents, s.totalCents), '', c.rule];
+    // A carried adjustment is dated to the month it corrects (as in focus.csv).
+    const corrected = c.period ? parsePeriod(c.period) : null;
+    const from = corrected ? sheetDate(corrected.startIso.slice(0, 10)) : start;
+    const to = corrected ? sheetDate(lastDay(corrected)) : end;
+    const row: CellInput[] = [s.number, c.lineType, s.code, c.label, null, null, null, null, null, null, null, from, to, null, sheetDollars(c.cents), sheetRatio(c.cents, s.totalCents), null, c.rule];
     lines.add(row);
   }
   if (sum !== s.totalCents) throw new Error(`statement ${s.number}: its lines add up to ${sum} cents, its total is ${s.totalCents}`);
