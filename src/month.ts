@@ -3,7 +3,7 @@ import type { EngagementRow } from './core/engagement.js';
 import { buildInsights, type EngagementRange, type HistoryMonth } from './core/insights.js';
 import type { Template } from './core/template.js';
 import {
-  ACCRUED_COPY, accruedJson, ADJUSTMENTS_FILE, CARRIED_COPY, carriedJson, CHARGEBACK_FILE, chargebackRecord, DIRECTORY_COPY, discardedName, FOCUS_FILE, HISTORY_COPY, historyJson, JOURNAL_FILE, LEDGER_FILE,
+  ACCRUED_COPY, accruedJson, ADJUSTMENTS_FILE, CARRIED_COPY, carriedJson, CHARGEBACK_FILE, chargebackRecord, DIRECTORY_COPY, discardedName, FOCUS_FILE, FOCUS_PARQUET_FILE, HISTORY_COPY, historyJson, JOURNAL_FILE, LEDGER_FILE,
   MANIFEST_FILE, manifestJson, PREVIOUS_COPY, PREVIOUS_JOURNAL_COPY, PSEUDONYMIZED_OUTPUTS, rawPath, requestsJson, statementFile, SUMMARY_FILE, TEMPLATE_COPY, templateAssetCopy, type ManifestRecord, type RequestRecord, REQUESTS_FILE,
 } from './io/layout.js';
 import type { Pseudonyms } from './io/pseudonyms.js';
@@ -27,6 +27,7 @@ import { automaticRenderWorkers, SMALL_MONTH_LINES } from './render/workers.js';
 import { collectGarbage } from './io/collect.js';
 import { recordOf, type FileRecord, type MonthSink } from './io/month-sink.js';
 import { renderSummaryXlsx } from './render/summary-xlsx.js';
+import { writeFocusParquet } from './render/focus-parquet.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
 /** One listing as pulled (or as read back from raw/): rows, the pages used, every exchange. */
@@ -532,7 +533,7 @@ function writeLedger(sink: MonthSink, allocation: Allocation, directory: OrgDire
 }
 
 /** focus.csv, one row at a time; people's ids masked in pseudonymized months. */
-function writeFocus(sink: MonthSink, allocation: Allocation, plan: FocusPlan, directory: OrgDirectory, person: PersonMask, pseudonyms: Pseudonyms | null): Promise<FileRecord> {
+async function writeFocus(sink: MonthSink, allocation: Allocation, plan: FocusPlan, directory: OrgDirectory, person: PersonMask, pseudonyms: Pseudonyms | null): Promise<void> {
   function* focus() {
     for (const r of focusRowsOneByOne(allocation, plan, directory)) {
       const masked =
@@ -545,7 +546,11 @@ function writeFocus(sink: MonthSink, allocation: Allocation, plan: FocusPlan, di
       yield FOCUS_COLUMNS.map((c) => masked[c] ?? '');
     }
   }
-  return writeCsv(sink, FOCUS_FILE, FOCUS_COLUMNS, focus());
+  await writeCsv(sink, FOCUS_FILE, FOCUS_COLUMNS, focus());
+  // The same rows again, typed, for a warehouse: made a second time rather than held.
+  const parquet = await sink.open(FOCUS_PARQUET_FILE);
+  await writeFocusParquet(parquet, focus());
+  await parquet.close();
 }
 
 /** A CSV file written in pieces of about a megabyte, never as one string. */

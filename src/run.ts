@@ -16,7 +16,7 @@ import { loadDirectory } from './io/directory-file.js';
 import { ENGAGEMENT_LISTING, PREMIUM_LISTING, rawStartingAt, readRawListings } from './io/raw.js';
 import type { OrgDirectory } from './core/directory.js';
 import { accruedBefore, carriedInto, isClosed, journalToReverse, latestIssue, latestIssuesBefore, monthCarrying, type Issue } from './io/issues.js';
-import { checkOutDir, exists, openStaging } from './io/publish.js';
+import { checkOutDir, exists, openStaging, pointLatest } from './io/publish.js';
 import type { MonthSink } from './io/month-sink.js';
 import { deriveMonth, oldestRefresh, type MonthInput, type MonthTemplate, type PreviousIssue } from './month.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
@@ -238,6 +238,8 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
     if (!unchanged) options.log(`publishing ${files.size} files`);
     const written = unchanged ? previous.folder : await staging.commit();
     if (unchanged) await staging.abort();
+    const latestProblem = await pointLatest(options.outDir, period.label, basename(written));
+    if (latestProblem) warnings.push(latestProblem);
     return {
       target: written,
       revision: unchanged ? previous.revision : allocation.revision,

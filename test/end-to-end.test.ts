@@ -252,7 +252,7 @@ describe('month-end run on the sandbox, read back with independent readers', () 
     const replaced = JSON.parse(readFileSync(join(monthA, 'manifest.json'), 'utf8')) as Manifest;
     expect(replaced.clock).toBe('2026-11-26T10:00:00Z');
     expect(existsSync(join(monthA, 'stray-note.txt'))).toBe(false);
-    expect(readdirSync(outA)).toEqual(['2026-09']);
+    expect(readdirSync(outA).sort()).toEqual(['2026-09', 'latest']);
   });
 });
 

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { closeMonth } from '../src/io/close.js';
 import {
   ADJUSTMENTS_FILE, CARRIED_COPY, carriedJson, CHARGEBACK_FILE, closedRecord, DELIVERIES_FILE, deliveriesJson, DELIVERIES_SCHEMA, DIRECTORY_COPY, FOCUS_FILE, HISTORY_COPY, historyJson, isRawFileName, issueFolder,
-  JOURNAL_FILE, LEDGER_FILE, MANIFEST_FILE, parseCarriedCopy, parseHistory, parseIssueFolder, PREVIOUS_COPY, rawPath, readChargebackFile, readClosed, readDeliveries, readManifest, readRecordedManifest,
+  JOURNAL_FILE, LEDGER_FILE, MANIFEST_FILE, FOCUS_PARQUET_FILE, PREVIOUS_JOURNAL_COPY, ACCRUED_COPY, parseCarriedCopy, parseHistory, parseIssueFolder, PREVIOUS_COPY, rawPath, readChargebackFile, readClosed, readDeliveries, readManifest, readRecordedManifest,
   readRequests, REQUESTS_FILE, requestsJson, statementFile, SUMMARY_FILE, TEMPLATE_COPY, templateAssetCopy, type DeliveriesFile, type RequestRecord,
 } from '../src/io/layout.js';
 import { recordedTemplate } from '../src/io/recorded.js';
@@ -37,7 +37,7 @@ describe('the published month layout', () => {
         data.costCenters.flatMap((cc) => (['direct', 'rollup'] as const).flatMap((kind) => (['pdf', 'xlsx'] as const).map((ext) => statementFile(kind, cc.code, ext)))),
       );
       const { logo } = await recordedTemplate(dir, (await readRecordedManifest(dir))!);
-      const named = new Set([...(logo ? [templateAssetCopy(logo.path)] : []), MANIFEST_FILE, CHARGEBACK_FILE, LEDGER_FILE, JOURNAL_FILE, FOCUS_FILE, ADJUSTMENTS_FILE, SUMMARY_FILE, DIRECTORY_COPY, TEMPLATE_COPY, HISTORY_COPY, PREVIOUS_COPY, CARRIED_COPY, rawPath(REQUESTS_FILE)]);
+      const named = new Set([...(logo ? [templateAssetCopy(logo.path)] : []), MANIFEST_FILE, CHARGEBACK_FILE, LEDGER_FILE, JOURNAL_FILE, FOCUS_FILE, FOCUS_PARQUET_FILE, ADJUSTMENTS_FILE, SUMMARY_FILE, DIRECTORY_COPY, TEMPLATE_COPY, HISTORY_COPY, PREVIOUS_COPY, PREVIOUS_JOURNAL_COPY, CARRIED_COPY, ACCRUED_COPY, rawPath(REQUESTS_FILE)]);
       const unnamed = files(dir).filter((f) => !named.has(f) && !statements.has(f) && !(f.startsWith('raw/') && isRawFileName(f.slice(4))));
       expect(unnamed, folder).toEqual([]);
       const listed = [...manifest.inputs, ...manifest.outputs].map((e) => e.path).sort();

@@ -41,7 +41,7 @@ describe('invoicing-grade guard', () => {
     const listing = () => readdirSync(out).sort();
     const manifest = () => readFileSync(join(out, '2026-10', 'manifest.json'));
     const [before, published] = [listing(), manifest()];
-    expect(before).toEqual(['2026-10']);
+    expect(before).toEqual(['2026-10', 'latest']);
     // A provisional replay of November against the FINAL issue of 2 December.
     const back = await run('--provisional', '--now', '2026-11-05T09:00:00Z');
     expect(back.code).toBe(2);
@@ -71,7 +71,7 @@ describe('invoicing-grade guard', () => {
     const r = await runCli(['run', '--sandbox', '--period', '2026-10', '--provisional', '--now', '2026-11-25T09:00:00Z', '--out', out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`error: 2026-10 is FINAL (${join(out, '2026-10')}, issued 2026-11-20T09:00:00Z); a PROVISIONAL revision of it cannot be issued. Nothing was written.`);
-    expect(readdirSync(out)).toEqual(['2026-10']);
+    expect(readdirSync(out).sort()).toEqual(['2026-10', 'latest']);
   });
 
   it('refuses a provisional month replayed before its provisional issue, and accepts a later one as a revision', async () => {
@@ -81,10 +81,10 @@ describe('invoicing-grade guard', () => {
     const back = await run('2026-11-04T09:00:00Z');
     expect(back.code).toBe(2);
     expect(back.stderr).toContain(`${join(out, '2026-10')} (PROVISIONAL), was made at 2026-11-05T09:00:00Z`);
-    expect(readdirSync(out).sort()).toEqual(['2026-10']);
+    expect(readdirSync(out).sort()).toEqual(['2026-10', 'latest']);
     const later = await run('2026-11-25T09:00:00Z');
     expect(later.code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['2026-10', '2026-10.r2']);
+    expect(readdirSync(out).sort()).toEqual(['2026-10', '2026-10.r2', 'latest']);
   });
 
   it('says "try later" (exit 75) when the API serves an export older than the one the latest issue used; nothing is written', async () => {

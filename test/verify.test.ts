@@ -100,7 +100,7 @@ describe('verify of a month published by another version', () => {
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('note: published by version 0.1.0');
     // journal.csv took its accrual layout in 0.6.0: a month from before is checked by hash there.
-    expect(ok.stdout).toContain('the figures (chargeback.json, ledger.csv, focus.csv) were re-derived and compared');
+    expect(ok.stdout).toContain('the figures (chargeback.json, ledger.csv, focus.csv, focus.parquet) were re-derived and compared');
     // A changed figure is still caught.
     const ledger = join(month, 'ledger.csv');
     const edited = readFileSync(ledger, 'utf8').replace(/,823,8\.23,/, ',824,8.24,');

@@ -26,7 +26,7 @@ import { parseRecordedJson, readRecordedBytes, readRecordedBytesIfPresent, readR
  *   <issue>/
  *     manifest.json                    every file below with its sha256     MANIFEST_FILE
  *     chargeback.json                  the canonical allocation             CHARGEBACK_FILE
- *     ledger.csv  journal.csv  focus.csv  adjustments.csv  summary.xlsx
+ *     ledger.csv  journal.csv  focus.csv  focus.parquet  adjustments.csv  summary.xlsx
  *     statements/<code>.pdf|.xlsx      direct statements                    statementFile
  *     statements/rollup/<code>.pdf|.xlsx  roll-ups
  *     inputs/org-directory.yaml        the directory it was derived from    DIRECTORY_COPY
@@ -85,6 +85,10 @@ export const CHARGEBACK_FILE = 'chargeback.json';
 export const LEDGER_FILE = 'ledger.csv';
 export const JOURNAL_FILE = 'journal.csv';
 export const FOCUS_FILE = 'focus.csv';
+/** out/latest/<YYYY-MM>: a link to each month's latest issue, so a query over every month reads each once. */
+export const LATEST_DIR = 'latest';
+/** The rows of focus.csv, typed (decimals, timestamps) for a warehouse. */
+export const FOCUS_PARQUET_FILE = 'focus.parquet';
 export const ADJUSTMENTS_FILE = 'adjustments.csv';
 export const SUMMARY_FILE = 'summary.xlsx';
 
@@ -117,9 +121,9 @@ export const DELIVERIES_FILE = 'deliveries.json';
 export const isDeliveryPath = (path: string): boolean => path === DELIVERIES_FILE || path.startsWith(`${OUTBOX_DIR}/`);
 
 /** The files whose bytes do not depend on the document layout of a version (verify compares them across versions). */
-export const FIGURE_FILES: ReadonlySet<string> = new Set([CHARGEBACK_FILE, LEDGER_FILE, JOURNAL_FILE, FOCUS_FILE, ADJUSTMENTS_FILE]);
+export const FIGURE_FILES: ReadonlySet<string> = new Set([CHARGEBACK_FILE, LEDGER_FILE, JOURNAL_FILE, FOCUS_FILE, FOCUS_PARQUET_FILE, ADJUSTMENTS_FILE]);
 /** The organization-wide outputs that replace people with opaque ids when pseudonyms are on. */
-export const PSEUDONYMIZED_OUTPUTS: readonly string[] = [SUMMARY_FILE, LEDGER_FILE, FOCUS_FILE, ADJUSTMENTS_FILE];
+export const PSEUDONYMIZED_OUTPUTS: readonly string[] = [SUMMARY_FILE, LEDGER_FILE, FOCUS_FILE, FOCUS_PARQUET_FILE, ADJUSTMENTS_FILE];
 
 export type StatementKind = 'direct' | 'rollup';
 

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { access, mkdir, open, readdir, rename, rm, stat, symlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ChargebackError, usageError } from '../errors.js';
 import { errnoCode, fsCause, isFsError } from './fs-cause.js';
 import { FolderSink, SAFE_PATH } from './month-sink.js';
-import { publishedPath, stagingFolder, stagingPattern } from './layout.js';
+import { LATEST_DIR, publishedPath, stagingFolder, stagingPattern } from './layout.js';
 
 export { SAFE_PATH } from './month-sink.js';
 
@@ -206,4 +206,25 @@ export async function publishAtomically(outRoot: string, name: string, files: Re
     throw await staging.failure(error);
   }
   return staging.commit();
+}
+
+/**
+ * Points out/latest/<YYYY-MM> at the month's latest issue (a relative symbolic link, replaced in
+ * one rename), so a query over out/latest/* reads every month once, its latest figures. Returns
+ * null, or why the link could not be made (the month itself is published either way).
+ */
+export async function pointLatest(outRoot: string, label: string, folder: string): Promise<string | null> {
+  const dir = join(resolve(outRoot), LATEST_DIR);
+  const link = join(dir, label);
+  const temp = join(dir, `.${label}.${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await symlink(join('..', folder), temp);
+    await rename(temp, link);
+    return null;
+  } catch (error) {
+    if (!isFsError(error)) throw error;
+    await rm(temp, { force: true }).catch(() => {});
+    return `${link} could not be pointed at ${folder} (${fsCause(error)}); the month is published, but out/${LATEST_DIR}/ does not show it yet: run again, or make the link by hand.`;
+  }
 }
