@@ -549,7 +549,10 @@ async function writeFocus(sink: MonthSink, allocation: Allocation, plan: FocusPl
   await writeCsv(sink, FOCUS_FILE, FOCUS_COLUMNS, focus());
   // The same rows again, typed, for a warehouse: made a second time rather than held.
   const parquet = await sink.open(FOCUS_PARQUET_FILE);
-  await writeFocusParquet(parquet, focus());
+  // Encoding leaves each row group's text and pages behind; a large month collects them as it goes.
+  const large = allocation.rowCount >= SMALL_MONTH_LINES;
+  if (large) collectGarbage();
+  await writeFocusParquet(parquet, focus(), large ? collectGarbage : undefined);
   await parquet.close();
 }
 

@@ -82,3 +82,26 @@ describe('focus.parquet and the latest view', () => {
     }
   });
 });
+
+describe('focus.parquet written a row group at a time', () => {
+  it('holds every row of a month larger than a row group, with exact sums, and the same bytes twice', async () => {
+    const { writeFocusParquet } = await import('../src/render/focus-parquet.js');
+    const { FOCUS_COLUMNS } = await import('../src/core/focus.js');
+    const rows = Array.from({ length: 45_001 }, (_, i) => FOCUS_COLUMNS.map((c) => (c === 'BilledCost' ? `${i % 2 ? '-' : ''}${i}.${String(i % 100).padStart(2, '0')}` : c === 'ChargePeriodStart' ? '2026-09-01T00:00:00Z' : c === 'x_CostCenter' ? `CC-${i % 7}` : '')));
+    const write = async () => {
+      const chunks: Buffer[] = [];
+      await writeFocusParquet({ write: async (c) => void chunks.push(Buffer.from(c)), close: async () => ({ path: '', sha256: '', bytes: 0 }) }, rows);
+      return { bytes: Buffer.concat(chunks) };
+    };
+    const first = await write();
+    expect(first.bytes.equals((await write()).bytes)).toBe(true);
+    const file = join(tempDir(), 'focus.parquet');
+    (await import('node:fs')).writeFileSync(file, first.bytes);
+    const [r] = await query(`SELECT count(*)::VARCHAR AS n, CAST(sum(BilledCost) AS VARCHAR) AS total, count(DISTINCT x_CostCenter)::VARCHAR AS centers, count(SubAccountId)::VARCHAR AS subaccounts FROM read_parquet('${file}')`);
+    const expected = rows.reduce((a, row) => a + cents(row[FOCUS_COLUMNS.indexOf('BilledCost')]!), 0n);
+    expect(r).toEqual({ n: '45001', total: r!.total, centers: '7', subaccounts: '0' });
+    expect(cents(r!.total!)).toBe(expected);
+    const [meta] = await query(`SELECT count(DISTINCT row_group_id)::VARCHAR AS groups FROM parquet_metadata('${file}')`);
+    expect(meta!.groups).toBe('3');
+  });
+});

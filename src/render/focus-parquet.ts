@@ -13,7 +13,7 @@ const DECIMALS = new Set<string>(['BilledCost', 'ContractedCost', 'EffectiveCost
 const TIMESTAMPS = new Set<string>(['BillingPeriodEnd', 'BillingPeriodStart', 'ChargePeriodEnd', 'ChargePeriodStart']);
 const SCALE = 10;
 /** Rows per row group (and per batch held in memory before it is encoded). */
-const ROW_GROUP = 50_000;
+const ROW_GROUP = 20_000;
 
 type Column = (typeof FOCUS_COLUMNS)[number];
 
@@ -51,7 +51,7 @@ function value(column: Column, text: string): string | bigint | null {
 }
 
 /** Writes the rows (each in FOCUS_COLUMNS order, as focus.csv has them) as Parquet to `out`. */
-export async function writeFocusParquet(out: PieceWriter, rows: Iterable<readonly string[]>): Promise<void> {
+export async function writeFocusParquet(out: PieceWriter, rows: Iterable<readonly string[]>, betweenGroups: () => void = () => {}): Promise<void> {
   const bytes = new ByteWriter();
   // Each row group's bytes go to the file as soon as it is encoded (the buffer is reused).
   const flush = async () => {
@@ -65,11 +65,15 @@ export async function writeFocusParquet(out: PieceWriter, rows: Iterable<readonl
   let count = 0;
   const emit = async () => {
     if (count === 0) return;
-    await writer.write({ columnData: FOCUS_COLUMNS.map((name, i) => ({ name, data: batch[i]! })), rowGroupSize: ROW_GROUP });
+    // Statistics (min and max per row group) where a warehouse prunes by them: amounts and dates.
+    await writer.write({ columnData: FOCUS_COLUMNS.map((name, i) => ({ name, data: batch[i]!, statistics: DECIMALS.has(name) || TIMESTAMPS.has(name) })), rowGroupSize: ROW_GROUP });
     await flush();
     batch = FOCUS_COLUMNS.map(() => []);
     count = 0;
+    groups += 1;
+    if (groups % 4 === 0) betweenGroups();
   };
+  let groups = 0;
   for (const row of rows) {
     FOCUS_COLUMNS.forEach((c, i) => batch[i]!.push(value(c, row[i] ?? '')));
     count += 1;
