@@ -1,5 +1,6 @@
-import { ANTHROPIC_VERSION, CHARGEBACK_GROUP_BY, COST_BETA, COST_PATH, PREMIUM_GROUP_BY, USERS_PATH, type Attempt, type RawPage } from './api/client.js';
+import { ANTHROPIC_VERSION, CHARGEBACK_GROUP_BY, COST_BETA, COST_PATH, PREMIUM_GROUP_BY, USAGE_GROUP_BY, USAGE_PATH, USERS_PATH, type Attempt, type RawPage } from './api/client.js';
 import type { EngagementRow } from './core/engagement.js';
+import { joinQuantities, type Quantities, type UsageRow } from './core/usage.js';
 import { buildInsights, type EngagementRange, type HistoryMonth } from './core/insights.js';
 import type { Template } from './core/template.js';
 import {
@@ -7,6 +8,7 @@ import {
   MANIFEST_FILE, manifestJson, PREVIOUS_COPY, PREVIOUS_JOURNAL_COPY, PSEUDONYMIZED_OUTPUTS, rawPath, requestsJson, statementFile, SUMMARY_FILE, TEMPLATE_COPY, templateAssetCopy, type ManifestRecord, type RequestRecord, REQUESTS_FILE,
 } from './io/layout.js';
 import type { Pseudonyms } from './io/pseudonyms.js';
+import { ENGAGEMENT_LISTING, USAGE_LISTING } from './io/raw.js';
 import { allocate, groupBy, hasStatement, type Allocation, type CarriedAdjustment } from './core/allocate.js';
 import { adjustmentsBetween, figuresOf, type AdjustmentLine, type IssuedFigures } from './core/adjustments.js';
 import { diffSide, reasonsBetween, type DiffSide } from './core/diff.js';
@@ -53,6 +55,8 @@ export interface MonthInput {
   readonly premium: PulledListing | null;
   /** Per-user engagement (GET /analytics/users, rollup); null for months pulled without it. */
   readonly engagement: PulledListing<EngagementRow> | null;
+  /** Tokens, searches and requests (GET /analytics/usage); null for months published without quantities. */
+  readonly usage: PulledListing<UsageRow> | null;
   /** Exchanges of a listing the month was published without (engagement the provider refused), kept for the audit trail. */
   readonly unusedAttempts: readonly Attempt[];
   /** Earlier published months, for month-over-month change and the six-month trend. */
@@ -128,6 +132,9 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   if (input.grouped.rows.length >= SMALL_MONTH_LINES) collectGarbage();
   const index = indexDirectory(directory);
   const { allocation, focus, movers } = allocateRows(input, index);
+  // The quantities behind each cost line; the usage rows are let go of once joined.
+  const quantities = input.usage ? joinQuantities(allocation, input.usage.rows) : null;
+  letGo(input.usage);
   // Each step of planning leaves its own garbage (the rows' mapping, the statements' sorting), and
   // V8 would let it pile up to several times the month before it collects: collect between steps.
   const large = allocation.rowCount >= SMALL_MONTH_LINES;
@@ -186,6 +193,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     toolVersion: TOOL_VERSION,
     seatPriceCents: directory.seatPriceCents,
     revisions,
+    quantities,
   }, { lines: false });
   // Asserted where the sums are made (reconcile) and again here, on what is about to be published.
   const published = statements.reduce((acc, s) => acc + s.totalCents, 0n);
@@ -217,12 +225,12 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   const clock = input.clock;
   const { sink } = input;
   // The documents are rendered on the worker threads while this thread writes the ledgers.
-  const documents = renderStatements(withInsights, allocation, clock, input.template.template, sink, input.renderWorkers);
+  const documents = renderStatements(withInsights, allocation, clock, input.template.template, sink, input.renderWorkers, quantities);
   // Handled here so a failure while the ledgers are written is not an unhandled rejection; awaited below.
   documents.done.catch(() => undefined);
   try {
     const person = personMask(input.pseudonyms);
-    await writeLedger(sink, allocation, directory, person, input.pseudonyms);
+    await writeLedger(sink, allocation, directory, person, input.pseudonyms, quantities);
     // Every issue books its own figures; a final one it replaces is reversed here (core/journal.ts).
     const journal = journalLines(allocation, directory, {
       status: input.status,
@@ -232,7 +240,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
       accrued: input.accrued,
     });
     await sink.write(JOURNAL_FILE, toCsv(JOURNAL_COLUMNS, journal.map((l) => JOURNAL_COLUMNS.map((c) => l[c]))));
-    await writeFocus(sink, allocation, focus, directory, person, input.pseudonyms);
+    await writeFocus(sink, allocation, focus, directory, person, input.pseudonyms, quantities);
     await writePieces(sink, CHARGEBACK_FILE, jsonPieces(chargebackRecord(allocation, rec, { status: input.status, dataRefreshedAt: input.dataRefreshedAt, directorySha256: directory.sha256 })), '\n');
     await sink.write(SUMMARY_FILE, await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt, statements: direct, person }, clock));
   } catch (error) {
@@ -257,7 +265,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   }
   if (input.accrued.length > 0) await sink.write(ACCRUED_COPY, accruedJson(input.accrued));
 
-  const listings = [input.grouped, input.total, ...input.daily, ...(input.premium ? [input.premium] : []), ...(input.engagement ? [input.engagement] : [])];
+  const listings = [input.grouped, input.total, ...input.daily, ...(input.premium ? [input.premium] : []), ...(input.engagement ? [input.engagement] : []), ...(input.usage ? [input.usage] : [])];
   const pages: RawPage[] = listings.flatMap((l) => l.pages);
   // The pages went to raw/ as they were pulled (or read back); each must be there, as received.
   for (const page of pages) {
@@ -266,7 +274,16 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
   }
   // Every exchange, used or not (retried errors, pages of a restarted listing), in order.
   const exchanges: RequestRecord[] = [];
-  for (const [i, a] of [...listings.flatMap((l) => l.attempts), ...input.unusedAttempts].entries()) {
+  // In the order they were made: the cost listings, then engagement and usage, each used or refused.
+  const unused = (query: string) => input.unusedAttempts.filter((a) => a.query === query);
+  const costListings = [input.grouped, input.total, ...input.daily, ...(input.premium ? [input.premium] : [])];
+  const ordered = [
+    ...costListings.flatMap((l) => l.attempts),
+    ...(input.engagement ? input.engagement.attempts : unused(ENGAGEMENT_LISTING)),
+    ...(input.usage ? input.usage.attempts : unused(USAGE_LISTING)),
+    ...input.unusedAttempts.filter((a) => a.query !== ENGAGEMENT_LISTING && a.query !== USAGE_LISTING),
+  ];
+  for (const [i, a] of ordered.entries()) {
     const kept = a.keptAs ?? (a.body !== null ? discardedName(i, a.query, a.status) : null);
     if (a.keptAs === null && kept !== null) await sink.write(rawPath(kept), a.body!);
     const digest = a.body !== null ? recordOf('', a.body) : (a.digest ?? null);
@@ -295,10 +312,13 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
       anthropicVersion: ANTHROPIC_VERSION,
       anthropicBeta: COST_BETA,
       groupBy: CHARGEBACK_GROUP_BY,
-      pages: { grouped: input.grouped.pages.length, total: input.total.pages.length, daily: input.daily.reduce((a, d) => a + d.pages.length, 0), premium: input.premium?.pages.length ?? 0, engagement: input.engagement?.pages.length ?? 0 },
+      pages: { grouped: input.grouped.pages.length, total: input.total.pages.length, daily: input.daily.reduce((a, d) => a + d.pages.length, 0), premium: input.premium?.pages.length ?? 0, engagement: input.engagement?.pages.length ?? 0, usage: input.usage?.pages.length ?? 0 },
       dailyActors: movers,
       premiumGroupBy: input.premium ? PREMIUM_GROUP_BY : null,
       engagementEndpoint: input.engagement ? `GET ${USERS_PATH}` : null,
+      usageEndpoint: input.usage ? `GET ${USAGE_PATH}` : null,
+      usageGroupBy: input.usage ? USAGE_GROUP_BY : null,
+      quantities: quantities ? { usageRows: quantities.rows, linesMeasured: quantities.byRow.size, linesUnmeasured: quantities.unmeasured.lines, usageGroupsWithoutCost: quantities.unmatched.rows, tokensWithoutCost: quantities.unmatched.tokens.toString() } : null,
     },
     pseudonymized: input.pseudonyms ? { outputs: PSEUDONYMIZED_OUTPUTS, keyFingerprint: input.pseudonyms.fingerprint } : null,
     template: input.template.bytes ? { name: input.template.template.name, path: TEMPLATE_COPY } : { name: input.template.template.name, path: null },
@@ -480,7 +500,18 @@ function otherAdjustment(l: AdjustmentLine, reasons: readonly string[]): [string
 export const LEDGER_HEADER = [
   'period', 'statement_number', 'line_type', 'cost_center', 'pool', 'actor_type', 'actor_id', 'email', 'actor_name', 'product', 'model',
   'context_window', 'cost_type', 'workspace_id', 'unrounded_cents', 'billed_cents', 'billed_usd', 'rule', 'raw_row', 'directory_sha256',
+  'input_tokens', 'cache_write_tokens', 'cache_read_tokens', 'output_tokens', 'requests', 'web_searches',
 ] as const;
+
+/** A line's quantities as ledger cells: empty when the line has none (or the month has no quantities). */
+function quantityCells(quantities: Quantities | null, rowId: string): string[] {
+  const q = quantities?.byRow.get(rowId);
+  if (!q) return ['', '', '', '', '', ''];
+  if (q.measure === 'web_search') return ['', '', '', '', '', q.webSearches.toString()];
+  if (q.measure === 'code_execution') return ['', '', '', '', q.requests.toString(), ''];
+  return [q.uncachedInput.toString(), q.cacheWrite.toString(), q.cacheRead.toString(), q.output.toString(), q.requests.toString(), ''];
+}
+const NO_QUANTITY = ['', '', '', '', '', ''];
 
 /**
  * The auditors' ledger. line_type usage: a source row billed to a cost center; pool_source: a
@@ -488,7 +519,7 @@ export const LEDGER_HEADER = [
  * here); pool_share: a cost center's share of a pool; seats, markup; carried_adjustment: a true-up
  * of an earlier month. Billed cents add up to the statements.
  */
-function* ledgerRows(allocation: Allocation, directory: OrgDirectory, person: PersonMask, pseudonyms: Pseudonyms | null): Generator<string[]> {
+function* ledgerRows(allocation: Allocation, directory: OrgDirectory, person: PersonMask, pseudonyms: Pseudonyms | null, quantities: Quantities | null): Generator<string[]> {
   const label = allocation.period.label;
   const usd = (cents: bigint) => formatUsd(cents).replace(/[$,]/g, '');
   for (const cc of allocation.costCenters) {
@@ -498,7 +529,7 @@ function* ledgerRows(allocation: Allocation, directory: OrgDirectory, person: Pe
         yield [
           label, numberFor(allocation, cc.code), 'usage', cc.code, '', a.actorType, who.id, who.email, who.name,
           l.product ?? '', l.model ?? '', l.contextWindow ?? '', l.costType ?? '', l.workspaceId ?? '', decimalText(l.unroundedCents),
-          l.billedCents.toString(), usd(l.billedCents), maskRule(pseudonyms, l.rule), l.rowId, directory.sha256,
+          l.billedCents.toString(), usd(l.billedCents), maskRule(pseudonyms, l.rule), l.rowId, directory.sha256, ...quantityCells(quantities, l.rowId),
         ];
       }
     }
@@ -510,32 +541,32 @@ function* ledgerRows(allocation: Allocation, directory: OrgDirectory, person: Pe
       yield [
         label, '', 'pool_source', '', pool.name, actorTypeLabel(r.actor), who.id, who.email, who.name,
         r.product ?? '', r.model ?? '', r.contextWindow ?? '', r.costType ?? '', r.workspaceId ?? '', decimalText(r.amountCents),
-        '', '', src.rule, src.rowId, directory.sha256,
+        '', '', src.rule, src.rowId, directory.sha256, ...quantityCells(quantities, src.rowId),
       ];
     }
     for (const [code, cents] of [...pool.shares].sort(([a], [b]) => (a < b ? -1 : 1))) {
       yield [
         label, numberFor(allocation, code), 'pool_share', code, pool.name, '', '', '', '', '', '', '', '', '',
-        '', cents.toString(), usd(cents), `pool ${pool.name}: ${pool.basis}`, '', directory.sha256,
+        '', cents.toString(), usd(cents), `pool ${pool.name}: ${pool.basis}`, '', directory.sha256, ...NO_QUANTITY,
       ];
     }
   }
   for (const cc of allocation.costCenters) {
     const extra = (type: string, cents: bigint, rule: string) =>
-      [label, numberFor(allocation, cc.code), type, cc.code, '', '', '', '', '', '', '', '', '', '', '', cents.toString(), usd(cents), rule, '', directory.sha256];
+      [label, numberFor(allocation, cc.code), type, cc.code, '', '', '', '', '', '', '', '', '', '', '', cents.toString(), usd(cents), rule, '', directory.sha256, ...NO_QUANTITY];
     // Pool shares are listed with their pools above.
     for (const c of chargeLines(cc)) if (c.lineType !== 'pool_share') yield extra(c.lineType, c.cents, c.rule);
   }
 }
 
-function writeLedger(sink: MonthSink, allocation: Allocation, directory: OrgDirectory, person: PersonMask, pseudonyms: Pseudonyms | null): Promise<FileRecord> {
-  return writeCsv(sink, LEDGER_FILE, LEDGER_HEADER, ledgerRows(allocation, directory, person, pseudonyms));
+function writeLedger(sink: MonthSink, allocation: Allocation, directory: OrgDirectory, person: PersonMask, pseudonyms: Pseudonyms | null, quantities: Quantities | null): Promise<FileRecord> {
+  return writeCsv(sink, LEDGER_FILE, LEDGER_HEADER, ledgerRows(allocation, directory, person, pseudonyms, quantities));
 }
 
 /** focus.csv, one row at a time; people's ids masked in pseudonymized months. */
-async function writeFocus(sink: MonthSink, allocation: Allocation, plan: FocusPlan, directory: OrgDirectory, person: PersonMask, pseudonyms: Pseudonyms | null): Promise<void> {
+async function writeFocus(sink: MonthSink, allocation: Allocation, plan: FocusPlan, directory: OrgDirectory, person: PersonMask, pseudonyms: Pseudonyms | null, quantities: Quantities | null): Promise<void> {
   function* focus() {
-    for (const r of focusRowsOneByOne(allocation, plan, directory)) {
+    for (const r of focusRowsOneByOne(allocation, plan, directory, quantities)) {
       const masked =
         r.x_ActorType !== 'user_actor'
           ? r
@@ -602,11 +633,11 @@ async function writePieces(sink: MonthSink, path: string, pieces: Iterable<strin
  * Renders every statement's PDF and workbook and writes each as soon as it is made. `stop` drops
  * what is not rendered yet (the month failed elsewhere) and waits for the rest to settle.
  */
-function renderStatements(statements: readonly Statement[], allocation: Allocation, clock: Date, template: Template, sink: MonthSink, workers: number | undefined): { done: Promise<void>; stop(): Promise<void> } {
+function renderStatements(statements: readonly Statement[], allocation: Allocation, clock: Date, template: Template, sink: MonthSink, workers: number | undefined, quantities: Quantities | null): { done: Promise<void>; stop(): Promise<void> } {
   const count = workers ?? automaticRenderWorkers(statements.reduce((n, s) => n + s.lineCount, 0));
   const pool = createRenderPool(count);
   let stopped = false;
-  const done = renderAll(statements, allocation, clock, template, sink, pool, count, () => stopped);
+  const done = renderAll(statements, allocation, clock, template, sink, pool, count, () => stopped, quantities);
   return {
     done,
     async stop() {
@@ -617,7 +648,7 @@ function renderStatements(statements: readonly Statement[], allocation: Allocati
   };
 }
 
-async function renderAll(statements: readonly Statement[], allocation: Allocation, clock: Date, template: Template, sink: MonthSink, pool: RenderPool, workers: number, stopped: () => boolean): Promise<void> {
+async function renderAll(statements: readonly Statement[], allocation: Allocation, clock: Date, template: Template, sink: MonthSink, pool: RenderPool, workers: number, stopped: () => boolean, quantities: Quantities | null): Promise<void> {
   const costCenters = new Map(allocation.costCenters.map((cc) => [cc.code, cc]));
   // Largest first, so the long roll-ups do not start last and keep one thread busy alone at the end.
   const size = (s: Statement) => s.lineCount * (s.kind === 'direct' ? 1 : 0) + s.users.length;
@@ -630,7 +661,7 @@ async function renderAll(statements: readonly Statement[], allocation: Allocatio
     while (next < bySize.length && failure === null && !stopped()) {
       const s = bySize[next++]!;
       try {
-        const statement = s.kind === 'direct' && s.lines.length === 0 && s.lineCount > 0 ? { ...s, lines: statementLines(costCenters.get(s.code)!) } : s;
+        const statement = s.kind === 'direct' && s.lines.length === 0 && s.lineCount > 0 ? { ...s, lines: statementLines(costCenters.get(s.code)!, quantities) } : s;
         const { pdf, xlsx } = await pool.render({ statement, clock, template });
         if (stopped()) return;
         await sink.write(statementFile(s.kind, s.code, 'pdf'), pdf);

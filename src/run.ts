@@ -1,5 +1,5 @@
 import { basename, join } from 'node:path';
-import { AnalyticsClient, CHARGEBACK_GROUP_BY, ListingError, PREMIUM_GROUP_BY } from './api/client.js';
+import { AnalyticsClient, CHARGEBACK_GROUP_BY, ListingError, PREMIUM_GROUP_BY, USAGE_GROUP_BY } from './api/client.js';
 import { listingBounds, PAGE_LIMIT, type RowBound } from './api/listing-bounds.js';
 import { PullProgress } from './api/progress.js';
 import { readHistory } from './io/history.js';
@@ -13,7 +13,7 @@ import type { Reconciliation } from './core/reconcile.js';
 import type { DocumentStatus, Statement } from './core/statements.js';
 import { ChargebackError, dataError, tempfailError, upstreamError, usageError } from './errors.js';
 import { loadDirectory } from './io/directory-file.js';
-import { ENGAGEMENT_LISTING, PREMIUM_LISTING, rawStartingAt, readRawListings } from './io/raw.js';
+import { ENGAGEMENT_LISTING, PREMIUM_LISTING, rawStartingAt, readRawListings, USAGE_LISTING } from './io/raw.js';
 import type { OrgDirectory } from './core/directory.js';
 import { accruedBefore, carriedInto, isClosed, journalToReverse, latestIssue, latestIssuesBefore, monthCarrying, type Issue } from './io/issues.js';
 import { checkOutDir, exists, openStaging, pointLatest } from './io/publish.js';
@@ -281,7 +281,7 @@ interface MonthPlan {
 async function pullAndDerive(options: RunOptions, plan: MonthPlan, sink: MonthSink, warnings: string[]) {
   const { period, finalByDate, directory, directoryBytes, template, previous, carried, history } = plan;
   const pulled = options.fromRaw ? await fromRaw(options.fromRaw, period, sink) : await pullMonth(options, period, directory, warnings, sink);
-  const { grouped, total, daily, premium, engagement, unusedAttempts, apiLabel } = pulled;
+  const { grouped, total, daily, premium, engagement, usage, unusedAttempts, apiLabel } = pulled;
   // Every cost listing must come from an export that covers the month; the oldest one decides.
   const dataRefreshedAt = oldestRefresh([grouped, total, ...daily, ...(premium ? [premium] : [])]);
   if (dataRefreshedAt === null) {
@@ -316,6 +316,7 @@ async function pullAndDerive(options: RunOptions, plan: MonthPlan, sink: MonthSi
     daily,
     premium,
     engagement,
+    usage,
     unusedAttempts,
     history,
     template,
@@ -369,7 +370,24 @@ async function pullMonth(options: RunOptions, period: Period, directory: OrgDire
   options.log(`pulling ${period.label} cost by actor, speed and inference region`);
   const premium = await client.pullCost({ name: PREMIUM_LISTING, startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: PREMIUM_GROUP_BY, bound: bounds.perActor });
   const engagement = await pullEngagement(client, period, options, warnings, bounds.users);
-  return { grouped, total, daily, premium, engagement: engagement.listing, unusedAttempts: engagement.failed, apiLabel: options.api.label };
+  const usage = await pullUsage(client, period, options, warnings, bounds.perActor);
+  return { grouped, total, daily, premium, engagement: engagement.listing, usage: usage.listing, unusedAttempts: [...engagement.failed, ...usage.failed], apiLabel: options.api.label };
+}
+
+/**
+ * Tokens, searches and requests over the month, grouped like the cost listing (less cost type):
+ * the quantities behind the money. Like engagement they explain the money and are not money: when
+ * the provider refuses or cannot serve them, the month is published without quantities and says so.
+ */
+async function pullUsage(client: AnalyticsClient, period: Period, options: RunOptions, warnings: string[], bound: RowBound) {
+  options.log(`pulling ${period.label} usage (tokens, searches, requests) by actor, product, model, context window and workspace`);
+  try {
+    return { listing: await client.pullUsage({ name: USAGE_LISTING, startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: USAGE_GROUP_BY, bound }), failed: [] };
+  } catch (error) {
+    if (!(error instanceof ChargebackError) || error.kind === 'tempfail') throw error;
+    warnings.push(`usage quantities for ${period.label} are not available (${error.message}); the month is published without tokens and unit prices.`);
+    return { listing: null, failed: error instanceof ListingError ? error.attempts : [] };
+  }
 }
 
 /**

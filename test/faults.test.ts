@@ -78,7 +78,7 @@ describe('where requests go', () => {
       await sandbox.close();
     }
     expect(urls.length).toBeGreaterThanOrEqual(2);
-    expect(urls.every((u) => u.startsWith(`${sandbox.url}/v1/organizations/analytics/cost?`) || u.startsWith(`${sandbox.url}/v1/organizations/analytics/users?`))).toBe(true);
+    expect(urls.every((u) => u.startsWith(`${sandbox.url}/v1/organizations/analytics/cost?`) || u.startsWith(`${sandbox.url}/v1/organizations/analytics/usage?`) || u.startsWith(`${sandbox.url}/v1/organizations/analytics/users?`))).toBe(true);
     expect(urls.filter((u) => u.includes('/analytics/users?'))).toEqual([`${sandbox.url}/v1/organizations/analytics/users?starting_date=2026-09-01&ending_date=2026-10-01&limit=1000`]);
   });
 });

@@ -67,7 +67,7 @@ describe('FOCUS 1.4 export', () => {
     for (const c of spec) expect(FOCUS_COLUMNS).toContain(c);
     expect([...FOCUS_MANDATORY].sort()).toEqual([...spec].sort());
     for (const r of focus) for (const c of spec) expect(r[c as keyof typeof r], c).toBeDefined();
-    expect(FOCUS_COLUMNS.filter((c) => !(FOCUS_MANDATORY as readonly string[]).includes(c) && !['ServiceSubcategory', 'SubAccountId'].includes(c)).every((c) => c.startsWith('x_'))).toBe(true);
+    expect(FOCUS_COLUMNS.filter((c) => !(FOCUS_MANDATORY as readonly string[]).includes(c) && !['ConsumedQuantity', 'ConsumedUnit', 'ServiceSubcategory', 'SubAccountId'].includes(c)).every((c) => c.startsWith('x_'))).toBe(true);
     expect(focus.map((r) => [r.x_CostCenter, r.BilledCost, r.x_ContextWindowTier, r.x_Product, r.x_User])).toEqual([
       ['ENG-PLAT', '10.00', '0-200k', 'chat', 'ana@acme.example'],
       ['ENG-APP', '20.00', '200k-1M', 'claude_code', 'bo@acme.example'],

@@ -65,11 +65,11 @@ describe('seats and markup', () => {
     ]);
     const focus = focusRows(a, rows, d);
     expect(focus.filter((r) => r.ChargeCategory !== 'Usage').map((r) => [r.x_CostCenter, r.ChargeCategory, r.BilledCost, r.PricingUnit])).toEqual([
-      ['ENG-PLAT', 'Purchase', '43.99', 'seat-months'],
+      ['ENG-PLAT', 'Purchase', '43.99', 'Seat-Months'],
       ['ENG-PLAT', 'Adjustment', '5.40', ''],
-      ['ENG-APP', 'Purchase', '45.98', 'seat-months'],
+      ['ENG-APP', 'Purchase', '45.98', 'Seat-Months'],
       ['ENG-APP', 'Adjustment', '6.60', ''],
-      ['IT', 'Purchase', '10.00', 'seat-months'],
+      ['IT', 'Purchase', '10.00', 'Seat-Months'],
       ['IT', 'Adjustment', '0.50', ''],
     ]);
   });

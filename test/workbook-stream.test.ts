@@ -45,7 +45,7 @@ function statement(): Statement {
     periodLabel: '2026-09', periodTitle: 'September 2026', periodStartIso: '2026-09-01T00:00:00Z', periodEndExclusiveIso: '2026-10-01T00:00:00Z',
     status: 'FINAL', dataAsOf: '2026-10-01T04:00:00Z', issuedAt: CLOCK.toISOString(), totalCents: direct, directCents: direct, unroundedTotalCents: `${direct}`,
     breakdowns: [{ title: 'Charges', of: 'total', rows: [{ label: 'Direct usage', cents: direct, share: '100.00%' }] }],
-    users: withCents, lines, chargeLines: [], lineCount: lines.length, notes: ['Every line of the cost center and its descendants.'], revision: null, carried: [], finalDueOn: null,
+    users: withCents, lines, chargeLines: [], lineCount: lines.length, notes: ['Every line of the cost center and its descendants.'], revision: null, carried: [], finalDueOn: null, quantities: null,
   };
 }
 
@@ -71,7 +71,7 @@ describe('a statement workbook written row by row', () => {
     expect(sheets.map((x) => x.name)).toEqual(['Summary', 'Users', 'Lines']);
     for (const name of ['Summary', 'Users', 'Lines']) expect(sheet(name).freeze, name).toBe('A2');
     // Tables with a totals row each, over every data row (the table filters; no sheet autofilter).
-    expect(sheet('Lines').tables.map((t) => [t.name, t.ref, t.totalsRowCount])).toEqual([['ChargeLines', `A1:R${LINES + 2}`, 1]]);
+    expect(sheet('Lines').tables.map((t) => [t.name, t.ref, t.totalsRowCount])).toEqual([['ChargeLines', `A1:X${LINES + 2}`, 1]]);
     expect(sheet('Users').tables.map((t) => [t.name, t.ref, t.totalsRowCount])).toEqual([['Spenders', `A1:G${USERS + 2}`, 1]]);
     expect(sheet('Lines').autofilter).toBeNull();
   });

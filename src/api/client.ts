@@ -5,6 +5,8 @@ import { ChargebackError, dataError, tempfailError, upstreamError, usageError } 
 import type { EngagementRow } from '../core/engagement.js';
 import { amountDigitsProblem, checkedCostRow, costEnvelopeSchema, costPageSchema, describeIssues, describeRawRow, toCostRow, type CostPage } from './cost-schema.js';
 import { DEFAULT_ROW_BOUND, MAX_EMPTY_PAGES, PAGE_LIMIT, type RowBound } from './listing-bounds.js';
+import { checkedUsageRow, toUsageRow, usageEnvelopeSchema, usagePageSchema, type UsagePage } from './usage-schema.js';
+import { usageRowKey, type UsageRow } from '../core/usage.js';
 import { checkedUserActivity, toEngagementRow, usersEnvelopeSchema, usersPageSchema, type UsersPage } from './users-schema.js';
 import { RateLimiter } from './rate-limiter.js';
 import { addDays, instantMs, startOfDayMs, startOfHourMs } from '../core/period.js';
@@ -12,12 +14,15 @@ import { rawPageName } from '../io/layout.js';
 
 export const COST_PATH = '/v1/organizations/analytics/cost';
 export const USERS_PATH = '/v1/organizations/analytics/users';
+export const USAGE_PATH = '/v1/organizations/analytics/usage';
 export const COST_BETA = 'analytics-usage-cost-2026-08-24';
 export const ANTHROPIC_VERSION = '2023-06-01';
 /** The grouping of the chargeback pull: four counted dimensions plus workspace, and the cost_type fan-out. */
 export const CHARGEBACK_GROUP_BY = ['actor', 'product', 'model', 'context_window', 'workspace_id', 'cost_type'] as const;
 /** The premium dimensions, in a listing of their own (at most five counted dimensions per query). */
 export const PREMIUM_GROUP_BY = ['actor', 'speed', 'inference_geo'] as const;
+/** The usage listing is grouped like the cost listing, less cost_type (usage has none). */
+export const USAGE_GROUP_BY = ['actor', 'product', 'model', 'context_window', 'workspace_id'] as const;
 
 export interface RawPage {
   /** File name under raw/, e.g. "cost-grouped-p001.json". */
@@ -65,6 +70,7 @@ interface Pull<R> {
 
 export type CostPull = Pull<CostRow>;
 export type UsersPull = Pull<EngagementRow>;
+export type UsagePull = Pull<UsageRow>;
 
 /** How one endpoint is paged and read; the loop, retries and restarts are shared. */
 interface Listing<R> {
@@ -214,6 +220,22 @@ export class AnalyticsClient {
     });
   }
 
+  /** Every page of the usage listing (tokens, searches, requests), with the cost listing's pagination, retries and restarts. */
+  async pullUsage(query: CostQuery): Promise<UsagePull> {
+    return this.pull<UsageRow>({
+      name: query.name,
+      beta: true,
+      requestPath: (cursor) => this.costPath(query, cursor, USAGE_PATH),
+      parse: (body, file, n, request) => {
+        const { page, rows } = parseUsagePage(body, file, n, query.name, request);
+        return { rows, hasMore: page.has_more, next: page.next_page ?? null, refreshed: page.data_refreshed_at ?? null };
+      },
+      identity: (row) => usageRowKey(row),
+      rowId: (row) => row.rowId,
+      bound: query.bound ?? DEFAULT_ROW_BOUND,
+    });
+  }
+
   /**
    * Per-user engagement over [startingDate, endingDate) in rollup mode (GET /analytics/users): one
    * row per user; the page-cursor envelope has no has_more and no data_refreshed_at.
@@ -341,7 +363,7 @@ export class AnalyticsClient {
     }
   }
 
-  private costPath(query: CostQuery, cursor: string | null): string {
+  private costPath(query: CostQuery, cursor: string | null, path = COST_PATH): string {
     const params = new URLSearchParams();
     params.append('starting_at', query.startingAt);
     params.append('ending_at', query.endingAt);
@@ -350,7 +372,7 @@ export class AnalyticsClient {
     if (query.timeBucketWidth) params.append('time_bucket_width', query.timeBucketWidth);
     params.append('limit', String(PAGE_LIMIT));
     if (cursor !== null) params.append('page', cursor);
-    return `${COST_PATH}?${params.toString()}`;
+    return `${path}?${params.toString()}`;
   }
 
   private async get(request: string, file: string, queryName: string, counters: Counters, beta: boolean) {
@@ -566,6 +588,26 @@ function rowOutside(startText: string, endText: string, asked: RequestedRange): 
   if (end > asked.endMs) return `it ends after the requested ${asked.endIso} (exclusive)`;
   if (asked.daily && (start !== startOfDayMs(start) || end !== addDays(start, 1))) return 'expected exactly one UTC day (midnight to midnight) for time_bucket_width=1d';
   return null;
+}
+
+/** One page of the usage listing to rows; a row outside the requested range is refused as on the cost listing. */
+export function parseUsagePage(body: string, file: string, n: number, queryName: string, request: string): { page: UsagePage; rows: UsageRow[] } {
+  const page = parsePage(body, n, queryName, request, usagePageSchema, usageEnvelopeSchema, checkedUsageRow, 'the usage report schema');
+  const asked = requestedRange(request, n, queryName);
+  const rows = new Array<UsageRow>(page.data.length);
+  for (let i = 0; i < page.data.length; i++) {
+    const raw = page.data[i]!;
+    const outside = rowOutside(raw.starting_at, raw.ending_at, asked);
+    if (outside !== null) {
+      throw dataError(`Page ${n} of ${queryName}, row ${i} covers ${raw.starting_at} to ${raw.ending_at}: ${outside}.`, [
+        `Requested: ${asked.startIso} to ${asked.endIso}${asked.daily ? ' in UTC day buckets (time_bucket_width=1d)' : ''}, end exclusive.`,
+        `Request: GET ${request}`,
+        'Its tokens would be shown against another period. Nothing was published; keep the raw page and report it to the provider.',
+      ]);
+    }
+    rows[i] = toUsageRow(raw, `${file}#${i}`);
+  }
+  return { page, rows };
 }
 
 /** One page of the engagement listing to rows; aggregated rows (no user) are skipped. */

@@ -41,7 +41,7 @@ const federatedActor = z.looseObject({
 const KNOWN_ACTORS = ['user_actor', 'service_account_actor', 'api_actor', 'federated_actor'];
 const otherActor = z.looseObject({ type: z.string().refine((t) => !KNOWN_ACTORS.includes(t)) });
 
-const actorSchema = z.union([userActor, serviceAccountActor, apiActor, federatedActor, otherActor]).nullable();
+export const actorSchema = z.union([userActor, serviceAccountActor, apiActor, federatedActor, otherActor]).nullable();
 
 export const costRowSchema = z.looseObject({
   starting_at: z.string(),
@@ -102,7 +102,7 @@ export const isOptText = (value: unknown): boolean => value === undefined || val
 const isCents = (value: unknown): value is string => typeof value === 'string' && isDecimalString(value);
 
 /** A known actor type with the fields its schema requires; false for anything zod should judge. */
-function isKnownActor(a: unknown): boolean {
+export function isKnownActor(a: unknown): boolean {
   if (!isRecord(a)) return false;
   switch (a.type) {
     case 'user_actor':
@@ -147,7 +147,7 @@ export function checkedCostRow(value: unknown): RawRow | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-function normaliseActor(raw: RawActor | undefined): Actor | null {
+export function normaliseActor(raw: RawActor | undefined): Actor | null {
   if (raw === null || raw === undefined) return null;
   switch (raw.type) {
     case 'user_actor': {

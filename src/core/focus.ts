@@ -2,7 +2,8 @@ import type { Allocation, CostCenterAllocation } from './allocate.js';
 import type { CostRow } from './cost-row.js';
 import type { OrgDirectory } from './directory.js';
 import { parsePeriod } from './period.js';
-import { centsToDollarText, roundCents, splitLargestRemainder, sumMoney, ZERO } from './money.js';
+import { centsToDollarText, Money, roundCents, splitLargestRemainder, sumMoney, ZERO } from './money.js';
+import { blockText, focusQuantity, type LineQuantity, type Quantities } from './usage.js';
 import { numberFor } from './statements.js';
 
 /**
@@ -18,15 +19,53 @@ export const FOCUS_MANDATORY = [
 ] as const;
 export const FOCUS_COLUMNS = [
   ...FOCUS_MANDATORY,
-  'ServiceSubcategory', 'SubAccountId',
+  'ConsumedQuantity', 'ConsumedUnit', 'ServiceSubcategory', 'SubAccountId',
   'x_CostCenter', 'x_CostCenterName', 'x_StatementNumber', 'x_ActorType', 'x_ActorId', 'x_User',
   'x_Product', 'x_Model', 'x_ContextWindowTier', 'x_CostType', 'x_MappingRule',
 ] as const;
 export type FocusRow = Partial<Record<(typeof FOCUS_COLUMNS)[number], string>>;
 
 /** Every FOCUS row, made one at a time as it is written (a month has one per ledger line). */
-export function focusRows(allocation: Allocation, rows: readonly CostRow[], directory: OrgDirectory): FocusRow[] {
-  return [...focusRowsOneByOne(allocation, planFocus(allocation, rows), directory)];
+export function focusRows(allocation: Allocation, rows: readonly CostRow[], directory: OrgDirectory, quantities: Quantities | null = null): FocusRow[] {
+  return [...focusRowsOneByOne(allocation, planFocus(allocation, rows), directory, quantities)];
+}
+
+/** The quantity columns of a usage charge: consumed in units, priced per block (FOCUS UnitFormat). */
+function quantityColumns(q: LineQuantity | undefined): FocusRow {
+  if (!q) return {};
+  const f = focusQuantity(q);
+  return { ConsumedQuantity: f.consumed.toString(), ConsumedUnit: f.consumedUnit, PricingQuantity: blockText(f.consumed, f.pricingBlock), PricingUnit: f.pricingUnit };
+}
+
+/**
+ * Each usage pool's quantity split over its shares like its cents: the pool's tokens (or, for a
+ * pool of searches or executions only, those), by largest remainder in proportion to each share.
+ */
+function poolQuantities(allocation: Allocation, quantities: Quantities | null): Map<string, Map<string, FocusRow>> {
+  const out = new Map<string, Map<string, FocusRow>>();
+  if (!quantities) return out;
+  for (const pool of allocation.pools) {
+    if (pool.kind !== 'usage') continue;
+    const totals = new Map<string, { q: LineQuantity; consumed: bigint }>();
+    for (const src of pool.sourceRows) {
+      const q = quantities.byRow.get(src.rowId);
+      if (!q) continue;
+      const t = totals.get(q.measure);
+      const consumed = focusQuantity(q).consumed;
+      totals.set(q.measure, { q, consumed: (t?.consumed ?? 0n) + consumed });
+    }
+    const measure = (['tokens', 'web_search', 'code_execution'] as const).find((m) => totals.has(m));
+    if (measure === undefined) continue;
+    const { q, consumed } = totals.get(measure)!;
+    const f = focusQuantity(q);
+    const shares = [...pool.shares];
+    const split = splitLargestRemainder(consumed, shares.map(([code, cents]) => ({ key: code, weight: new Money((cents < 0n ? 0n : cents).toString()) })));
+    out.set(pool.name, new Map(shares.map(([code]) => {
+      const part = split.get(code)!;
+      return [code, { ConsumedQuantity: part.toString(), ConsumedUnit: f.consumedUnit, PricingQuantity: blockText(part, f.pricingBlock), PricingUnit: f.pricingUnit }];
+    })));
+  }
+  return out;
 }
 
 /** What FOCUS needs of the source rows beyond the allocation, so the rows need not be kept until it is written. */
@@ -55,9 +94,10 @@ export function planFocus(allocation: Allocation, rows: readonly CostRow[]): Foc
   return { listCents: splitLargestRemainder(roundCents(sumMoney(listParts.map((x) => x.weight))), listParts), chargePeriods };
 }
 
-export function* focusRowsOneByOne(allocation: Allocation, plan: FocusPlan, directory: OrgDirectory): Generator<FocusRow> {
+export function* focusRowsOneByOne(allocation: Allocation, plan: FocusPlan, directory: OrgDirectory, quantities: Quantities | null = null): Generator<FocusRow> {
   const p = allocation.period;
   const { listCents, chargePeriods } = plan;
+  const pooled = poolQuantities(allocation, quantities);
 
   /** One FOCUS row of a cost center: the fixed columns, then what varies by kind of charge. */
   const charge = (cc: CostCenterAllocation, cents: bigint, columns: FocusRow): FocusRow => {
@@ -107,6 +147,7 @@ export function* focusRowsOneByOne(allocation: Allocation, plan: FocusPlan, dire
       x_ContextWindowTier: l.contextWindow ?? '',
       x_CostType: l.costType ?? '',
       x_MappingRule: l.rule,
+      ...quantityColumns(quantities?.byRow.get(l.rowId)),
     });
   }
   for (const cc of allocation.costCenters) yield* [
@@ -115,12 +156,13 @@ export function* focusRowsOneByOne(allocation: Allocation, plan: FocusPlan, dire
       charge(cc, ps.cents, {
         ChargeCategory: allocation.pools.find((x) => x.name === ps.pool)!.kind === 'usage' ? 'Usage' : 'Purchase',
         ChargeDescription: `Shared cost: ${ps.pool} (${ps.basis})`,
-        ...(allocation.pools.find((x) => x.name === ps.pool)!.kind === 'usage' ? {} : { InvoiceIssuerName: directory.company }),
+        // A fixed amount is bought once a month and shared: each share is one allocation of it.
+        ...(allocation.pools.find((x) => x.name === ps.pool)!.kind === 'usage' ? (pooled.get(ps.pool)?.get(cc.code) ?? {}) : { InvoiceIssuerName: directory.company, PricingQuantity: '1', PricingUnit: 'Allocations' }),
         x_MappingRule: `pool ${ps.pool}`,
       }),
     ),
     // Seats are a purchase in seat-months; the overhead markup an adjustment.
-    ...(cc.seatCents !== 0n ? [charge(cc, cc.seatCents, { ChargeCategory: 'Purchase', ChargeDescription: 'Claude Enterprise seats, prorated by day', PricingQuantity: cc.seatMonths, PricingUnit: 'seat-months', x_MappingRule: 'seats' })] : []),
+    ...(cc.seatCents !== 0n ? [charge(cc, cc.seatCents, { ChargeCategory: 'Purchase', ChargeDescription: 'Claude Enterprise seats, prorated by day', PricingQuantity: cc.seatMonths, PricingUnit: 'Seat-Months', x_MappingRule: 'seats' })] : []),
     // The markup is the company's own charge, not the provider's.
     ...(cc.markupCents !== 0n ? [charge(cc, cc.markupCents, { ChargeCategory: 'Adjustment', ChargeDescription: `Overhead markup ${cc.markupPercent}%`, InvoiceIssuerName: directory.company, x_MappingRule: 'markup' })] : []),
     // A true-up of an invoiced earlier month: FOCUS marks it as a correction of that month's charge period.

@@ -3,6 +3,7 @@ import { UNALLOCATED } from './directory.js';
 import type { StatementInsights } from './insights.js';
 import { decimalText, formatUsd, Money, percentText, splitLargestRemainder, sumMoney } from './money.js';
 import { dayOf, finalFromMs } from './period.js';
+import { sumModelQuantities, type LineQuantity, type ModelQuantity, type Quantities } from './usage.js';
 
 export type DocumentStatus = 'FINAL' | 'PROVISIONAL';
 
@@ -20,6 +21,8 @@ export interface StatementContext {
   readonly seatPriceCents: string | null;
   /** Per cost center, what this statement revises (a revision of the month only). */
   readonly revisions?: Readonly<Record<string, StatementRevision>>;
+  /** The month's quantities by cost line; null when the month was published without them. */
+  readonly quantities?: Quantities | null;
 }
 
 /** What a revised statement replaces, and where its difference is charged. */
@@ -117,6 +120,8 @@ export interface StatementLine {
   readonly rule: string;
   /** The source row it was billed from (page and index), as in the ledger's raw_row. */
   readonly rawRow: string;
+  /** The quantities behind the line (tokens, searches or executions); null when it has none. */
+  readonly quantity?: LineQuantity | null;
 }
 
 /** A charge line that is not usage: a pool share, seats, markup or an earlier month's adjustment, as the ledger names it. */
@@ -170,6 +175,8 @@ export interface Statement {
   readonly carried: ReadonlyArray<{ readonly reference: string; readonly cents: bigint; readonly reasons: readonly string[] }>;
   /** A provisional statement's final one is due on or after this day (YYYY-MM-DD); null when FINAL. */
   readonly finalDueOn: string | null;
+  /** Tokens, requests and the price per million tokens by model (direct usage); null when the month has no quantities. */
+  readonly quantities: readonly ModelQuantity[] | null;
   /** Engagement, spend mix and trend; attached after the statements are built. */
   readonly insights?: StatementInsights;
 }
@@ -264,7 +271,7 @@ function methodNotes(ctx: StatementContext, allocation: Allocation): string[] {
 }
 
 /** A direct statement's usage lines, highest first (ties by actor and line identity). */
-export function statementLines(cc: CostCenterAllocation): StatementLine[] {
+export function statementLines(cc: CostCenterAllocation, quantities: Quantities | null = null): StatementLine[] {
   return cc.actors
     .flatMap((a) =>
       a.lines.map((l) => ({
@@ -282,6 +289,7 @@ export function statementLines(cc: CostCenterAllocation): StatementLine[] {
         cents: l.billedCents,
         rule: l.rule,
         rawRow: l.rowId,
+        quantity: quantities?.byRow.get(l.rowId) ?? null,
       })),
     )
     .sort((a, b) => compareRows(a, b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -309,7 +317,7 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext, o
           share: percentText(a.billedCents, cc.directCents),
         }))
         .sort(compareRows);
-      const lines = options.lines === false ? [] : statementLines(cc);
+      const lines = options.lines === false ? [] : statementLines(cc, ctx.quantities ?? null);
       const lineCount = options.lines === false ? cc.actors.reduce((n, a) => n + a.lines.length, 0) : lines.length;
       return {
         kind: 'direct',
@@ -338,8 +346,40 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext, o
         revision: ctx.revisions?.[cc.code] ?? null,
         carried: cc.adjustments.map((a) => ({ reference: a.reference, cents: a.cents, reasons: a.reasons ?? [] })),
         finalDueOn: ctx.status === 'PROVISIONAL' ? dayOf(finalFromMs(p)) : null,
+        quantities: ctx.quantities ? modelQuantities(cc, ctx.quantities) : null,
       };
     });
+}
+
+/**
+ * A direct statement's token lines by model: tokens by kind, requests, and their cents. The cents
+ * are the statement's "Tokens" cost-type amount (one split of the direct total, as the breakdowns
+ * make it) split over the models by their exact token cost, so the table adds up to that line.
+ */
+export function modelQuantities(cc: CostCenterAllocation, quantities: Quantities): ModelQuantity[] {
+  const byModel = new Map<string, { q: { -readonly [K in keyof ModelQuantity]: ModelQuantity[K] }; cents: Money[] }>();
+  const byCostType = new Map<string, Money[]>();
+  for (const a of cc.actors) {
+    for (const l of a.lines) {
+      const type = l.costType ?? '(combined)';
+      (byCostType.get(type) ?? byCostType.set(type, []).get(type)!).push(l.unroundedCents);
+      const q = quantities.byRow.get(l.rowId);
+      if (!q || q.measure !== 'tokens') continue;
+      const model = l.model ?? '';
+      let m = byModel.get(model);
+      if (!m) byModel.set(model, (m = { q: { model, uncachedInput: 0n, cacheWrite: 0n, cacheRead: 0n, output: 0n, requests: 0n, tokenCents: 0n }, cents: [] }));
+      m.q.uncachedInput += q.uncachedInput;
+      m.q.cacheWrite += q.cacheWrite;
+      m.q.cacheRead += q.cacheRead;
+      m.q.output += q.output;
+      m.q.requests += q.requests;
+      m.cents.push(l.unroundedCents);
+    }
+  }
+  if (byModel.size === 0) return [];
+  const typeCents = splitLargestRemainder(cc.directCents, [...byCostType].map(([key, list]) => ({ key, weight: sumMoney(list) })));
+  const modelCents = splitLargestRemainder(typeCents.get('tokens') ?? 0n, [...byModel].map(([key, m]) => ({ key, weight: sumMoney(m.cents) })));
+  return sumModelQuantities([...byModel].map(([key, m]) => ({ ...m.q, tokenCents: modelCents.get(key)! })));
 }
 
 /**
@@ -417,6 +457,7 @@ export function buildRollups(allocation: Allocation, direct: readonly Statement[
           ],
           revision: null,
           carried: [],
+          quantities: parts.some((s) => s.quantities === null) ? null : sumModelQuantities(parts.flatMap((s) => s.quantities!)),
         },
       ];
     });

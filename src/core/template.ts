@@ -11,6 +11,7 @@ export const SECTIONS = [
   'trend', // month-over-month change and the six-month trend chart, with the biggest movers
   'engagement', // Claude Code sessions, commits, pull requests, lines, chat conversations; cost per unit
   'spend-mix', // long-context share, model mix, cost types, biggest users, premium dimensions
+  'quantities', // tokens, requests and the price per million tokens, by model
   'breakdowns', // the exact breakdowns by product, model, cost type and context window
   'people', // direct usage by person and spender
   'notes', // notes on method

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { parseCostPage, parseUsersPage, type Attempt, type RawPage } from '../api/client.js';
+import { parseCostPage, parseUsagePage, parseUsersPage, type Attempt, type RawPage } from '../api/client.js';
 import type { CostRow } from '../core/cost-row.js';
 import type { EngagementRow } from '../core/engagement.js';
+import type { UsageRow } from '../core/usage.js';
 import { ChargebackError, usageError } from '../errors.js';
 import { oldestRefresh, type MonthInput, type PulledListing } from '../month.js';
 import { readRecordedBytes } from './read-recorded.js';
@@ -10,9 +11,10 @@ import type { MonthSink } from './month-sink.js';
 
 export const PREMIUM_LISTING = 'cost-premium';
 export const ENGAGEMENT_LISTING = 'users';
+export const USAGE_LISTING = 'usage';
 
 /** The listings of a month as read back from raw/, in the shape deriveMonth takes them. */
-export type RawListings = Pick<MonthInput, 'grouped' | 'total' | 'daily' | 'premium' | 'engagement' | 'unusedAttempts'> & {
+export type RawListings = Pick<MonthInput, 'grouped' | 'total' | 'daily' | 'premium' | 'engagement' | 'usage' | 'unusedAttempts'> & {
   /** The oldest data_refreshed_at of the cost listings. */
   readonly dataRefreshedAt: string | null;
   /** starting_at of the grouped listing, to check the month. */
@@ -59,7 +61,7 @@ export async function readRawListings(rawDir: string, sink: MonthSink): Promise<
     }
     usedFiles.add(r.file);
   }
-  const listings = new Map<string, { rows: Array<CostRow | EngagementRow>; pages: RawPage[]; attempts: Attempt[]; refreshed: string | null }>();
+  const listings = new Map<string, { rows: Array<CostRow | EngagementRow | UsageRow>; pages: RawPage[]; attempts: Attempt[]; refreshed: string | null }>();
   for (const r of requests) {
     const listing = listings.get(r.query) ?? { rows: [], pages: [], attempts: [], refreshed: null };
     listings.set(r.query, listing);
@@ -77,6 +79,10 @@ export async function readRawListings(rawDir: string, sink: MonthSink): Promise<
       const n = listing.pages.length;
       if (r.query === ENGAGEMENT_LISTING) {
         for (const row of recordedPage(file, () => parseUsersPage(body, r.file!, n, r.query, r.request)).rows) listing.rows.push(row);
+      } else if (r.query === USAGE_LISTING) {
+        const { page, rows } = recordedPage(file, () => parseUsagePage(body, r.file!, n, r.query, r.request));
+        for (const row of rows) listing.rows.push(row);
+        listing.refreshed = page.data_refreshed_at ?? null;
       } else {
         const { page, rows } = recordedPage(file, () => parseCostPage(body, r.file!, n, r.query, r.request));
         for (const row of rows) listing.rows.push(row);
@@ -97,6 +103,8 @@ export async function readRawListings(rawDir: string, sink: MonthSink): Promise<
   const premium = listings.has(PREMIUM_LISTING) ? listingOf(PREMIUM_LISTING) : null;
   const users = listings.get(ENGAGEMENT_LISTING);
   const engagement = users && users.pages.length > 0 ? listingOf<EngagementRow>(ENGAGEMENT_LISTING) : null;
+  const quantities = listings.get(USAGE_LISTING);
+  const usage = quantities && quantities.pages.length > 0 ? listingOf<UsageRow>(USAGE_LISTING) : null;
   const first = grouped.pages[0]!.request;
   return {
     grouped,
@@ -104,7 +112,9 @@ export async function readRawListings(rawDir: string, sink: MonthSink): Promise<
     daily,
     premium,
     engagement,
-    unusedAttempts: users && users.pages.length === 0 ? users.attempts : [],
+    usage,
+    // The exchanges of a listing the month went without (refused engagement or usage), in pull order.
+    unusedAttempts: [...(users && users.pages.length === 0 ? users.attempts : []), ...(quantities && quantities.pages.length === 0 ? quantities.attempts : [])],
     // Engagement has no watermark; the cost listings decide how fresh the month is.
     dataRefreshedAt: oldestRefresh([grouped, total, ...daily, ...(premium ? [premium] : [])]),
     startingAt: new URLSearchParams(first.slice(first.indexOf('?') + 1)).get('starting_at'),

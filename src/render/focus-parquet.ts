@@ -9,7 +9,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../version.js';
  * dates are UTC timestamps, everything else is text; an empty field is null. Written a row group
  * at a time to the month's sink, so the month's FOCUS rows are never all held as a file.
  */
-const DECIMALS = new Set<string>(['BilledCost', 'ContractedCost', 'EffectiveCost', 'ListCost', 'PricingQuantity']);
+const DECIMALS = new Set<string>(['BilledCost', 'ContractedCost', 'EffectiveCost', 'ListCost', 'PricingQuantity', 'ConsumedQuantity']);
 const TIMESTAMPS = new Set<string>(['BillingPeriodEnd', 'BillingPeriodStart', 'ChargePeriodEnd', 'ChargePeriodStart']);
 const SCALE = 10;
 /** Rows per row group (and per batch held in memory before it is encoded). */

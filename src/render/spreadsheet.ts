@@ -27,6 +27,8 @@ export function sheetDollars(cents: bigint): number {
 export const DATE_FORMAT = 'yyyy-mm-dd';
 export const DATE_TIME_FORMAT = 'yyyy-mm-dd hh:mm:ss "UTC"';
 export const PERCENT_FORMAT = '0.00%';
+/** Whole counts (tokens, requests) with thousands separators. */
+export const COUNT_FORMAT = '#,##0';
 
 /** A UTC day ("2026-09-30") or instant ("2026-11-25T09:00:00Z") as a worksheet date serial. */
 export function sheetDate(iso: string): number {

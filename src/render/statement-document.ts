@@ -7,6 +7,8 @@ import { statementFile } from '../io/layout.js';
 import { Formatter } from './locale.js';
 import { lastDay, parsePeriod } from '../core/period.js';
 import { plainName, type Dimension } from '../core/catalog.js';
+import { pricePerMillion, sumModelQuantities, type ModelQuantity } from '../core/usage.js';
+import { Money } from '../core/money.js';
 import { drawTable, ensureSpace, type Column, finishDocument, heading, MARGIN, newDocument, pageBottom, tableHeading, themeOf } from './statement-pdf.js';
 
 type Doc = PDFKit.PDFDocument;
@@ -349,6 +351,37 @@ function peopleSection(ctx: Ctx): void {
   drawTable(doc, [{ title: 'Name', width: 165 }, { title: 'E-mail or id', width: 185 }, { title: 'Amount', width: 85, align: 'right' }, { title: 'Share', width: 60, align: 'right' }], userRows, { boldLast: true });
 }
 
+/**
+ * Quantity × unit price: per model, the tokens by kind and the requests behind the direct token
+ * cost, and what a million tokens cost on this statement (its token cents over its tokens, exact,
+ * rounded once to the cent here).
+ */
+function quantitiesSection(ctx: Ctx): void {
+  const { doc, s, f } = ctx;
+  const q = s.quantities;
+  heading(doc, 'Tokens and price per million tokens', 80);
+  if (q === null) {
+    paragraph(ctx, 'This month was published without quantities: the provider\u2019s usage report was not available when it was pulled. Amounts are unaffected.', { colour: themeOf(doc).muted });
+    return;
+  }
+  if (q.length === 0) {
+    paragraph(ctx, 'No token usage is charged directly on this statement.', { colour: themeOf(doc).muted });
+    return;
+  }
+  const price = (m: ModelQuantity) => {
+    const p = pricePerMillion(m);
+    return p === null ? '\u2014' : f.money(BigInt(p.times(100).toDecimalPlaces(0, Money.ROUND_HALF_UP).toFixed(0)));
+  };
+  const total = sumModelQuantities(q.map((m) => ({ ...m, model: 'Total' })))[0]!;
+  const rows = [...q, total].map((m) => [m.model === 'Total' && m === total ? 'Total' : m.model || '(no model)', f.integer(m.uncachedInput), f.integer(m.cacheWrite), f.integer(m.cacheRead), f.integer(m.output), f.integer(m.requests), f.money(m.tokenCents), price(m)]);
+  paragraph(ctx, `Direct token usage by model: tokens as the provider's usage report counts them, and what a million tokens cost on this statement (token cost over tokens, all kinds together). Input is uncached input; cache write and read are prompt-cache tokens.`, { size: 8.5, colour: themeOf(doc).muted });
+  tableHeading(doc, 'Tokens by model', rows.length);
+  drawTable(doc, [
+    { title: 'Model', width: 100 }, { title: 'Input', width: 58, align: 'right' }, { title: 'Cache write', width: 56, align: 'right' }, { title: 'Cache read', width: 60, align: 'right' },
+    { title: 'Output', width: 56, align: 'right' }, { title: 'Requests', width: 48, align: 'right' }, { title: 'Token cost', width: 62, align: 'right' }, { title: 'Per 1M', width: 55, align: 'right' },
+  ], rows, { boldLast: true });
+}
+
 function notesSection(ctx: Ctx): void {
   const { doc, s, width } = ctx;
   heading(doc, 'Notes on method');
@@ -388,6 +421,8 @@ function section(ctx: Ctx, name: Section): void {
       return insight ? engagementSection(ctx, insight) : undefined;
     case 'spend-mix':
       return insight ? spendMixSection(ctx, insight) : undefined;
+    case 'quantities':
+      return quantitiesSection(ctx);
     case 'breakdowns':
       for (const b of ctx.s.breakdowns.filter((x) => x.title !== CHARGES_TITLE && x.title !== 'By cost center' && !chartedHere(ctx, x))) breakdownTable(ctx, b);
       return;

@@ -2,7 +2,8 @@ import { lastDay, parsePeriod } from '../core/period.js';
 import type { EngagementView, Trend } from '../core/insights.js';
 import type { Statement } from '../core/statements.js';
 import { plainName } from '../core/catalog.js';
-import { addTotalRow, DATE_FORMAT, DATE_TIME_FORMAT, PERCENT_FORMAT, sheetDate, sheetDecimal, sheetDollars, sheetRatio, styleHeaderRow, totalFormula, USD_FORMAT, WorkbookStream, type CellInput } from './spreadsheet.js';
+import type { LineQuantity } from '../core/usage.js';
+import { addTotalRow, COUNT_FORMAT, DATE_FORMAT, DATE_TIME_FORMAT, PERCENT_FORMAT, sheetDate, sheetDecimal, sheetDollars, sheetRatio, styleHeaderRow, totalFormula, USD_FORMAT, WorkbookStream, type CellInput } from './spreadsheet.js';
 
 /**
  * The department head's workbook: Summary (header facts and breakdowns), Users and (direct
@@ -103,11 +104,20 @@ export async function renderStatementXlsx(s: Statement, clock: Date): Promise<Bu
 export const LINE_COLUMNS = [
   'Statement', 'Line type', 'Cost center', 'Person or spender', 'E-mail', 'Actor id', 'Product', 'Product code', 'Model', 'Context window', 'Cost type',
   'Period start', 'Period end', 'Unrounded (cents)', 'Amount (USD)', 'Share of statement', 'Raw row', 'Rule',
+  'Input tokens', 'Cache write tokens', 'Cache read tokens', 'Output tokens', 'Requests', 'Web searches',
 ] as const;
 
+/** A line's quantities as cells (numbers; empty where the line has none). */
+function quantityCells(q: LineQuantity | null | undefined): CellInput[] {
+  if (!q) return [null, null, null, null, null, null];
+  if (q.measure === 'web_search') return [null, null, null, null, null, Number(q.webSearches)];
+  if (q.measure === 'code_execution') return [null, null, null, null, Number(q.requests), null];
+  return [Number(q.uncachedInput), Number(q.cacheWrite), Number(q.cacheRead), Number(q.output), Number(q.requests), null];
+}
+
 function linesSheet(wb: WorkbookStream, s: Statement): void {
-  const widths = [26, 18, 14, 30, 34, 32, 26, 16, 22, 16, 16, 12, 12, 18, 16, 12, 26, 44];
-  const formats: Record<number, string> = { 12: DATE_FORMAT, 13: DATE_FORMAT, 15: USD_FORMAT, 16: PERCENT_FORMAT };
+  const widths = [26, 18, 14, 30, 34, 32, 26, 16, 22, 16, 16, 12, 12, 18, 16, 12, 26, 44, 14, 14, 14, 14, 12, 12];
+  const formats: Record<number, string> = { 12: DATE_FORMAT, 13: DATE_FORMAT, 15: USD_FORMAT, 16: PERCENT_FORMAT, 19: COUNT_FORMAT, 20: COUNT_FORMAT, 21: COUNT_FORMAT, 22: COUNT_FORMAT, 23: COUNT_FORMAT, 24: COUNT_FORMAT };
   const lines = wb.sheet('Lines', { columns: widths.map((width, i) => ({ width, ...(formats[i + 1] ? { numFmt: formats[i + 1] } : {}) })), frozen: { ySplit: 1 }, printList: true });
   styleHeaderRow(lines.add([...LINE_COLUMNS]));
   const start = sheetDate(s.periodStartIso.slice(0, 10));
@@ -116,7 +126,7 @@ function linesSheet(wb: WorkbookStream, s: Statement): void {
   for (const l of s.lines) {
     sum += l.cents;
     // An empty field is an empty cell (null), not empty text, so a pivot shows it as blank.
-    lines.add([s.number, 'usage', l.costCenter, l.label, l.email || null, l.actorId, l.product ? plainName('product', l.product) : null, l.product || null, l.model || null, l.contextWindow || null, l.costType || null, start, end, sheetDecimal(l.unroundedCents), sheetDollars(l.cents), sheetRatio(l.cents, s.totalCents), l.rawRow, l.rule]);
+    lines.add([s.number, 'usage', l.costCenter, l.label, l.email || null, l.actorId, l.product ? plainName('product', l.product) : null, l.product || null, l.model || null, l.contextWindow || null, l.costType || null, start, end, sheetDecimal(l.unroundedCents), sheetDollars(l.cents), sheetRatio(l.cents, s.totalCents), l.rawRow, l.rule, ...quantityCells(l.quantity)]);
   }
   for (const c of s.chargeLines) {
     sum += c.cents;
@@ -124,7 +134,7 @@ function linesSheet(wb: WorkbookStream, s: Statement): void {
     const corrected = c.period ? parsePeriod(c.period) : null;
     const from = corrected ? sheetDate(corrected.startIso.slice(0, 10)) : start;
     const to = corrected ? sheetDate(lastDay(corrected)) : end;
-    const row: CellInput[] = [s.number, c.lineType, s.code, c.label, null, null, null, null, null, null, null, from, to, null, sheetDollars(c.cents), sheetRatio(c.cents, s.totalCents), null, c.rule];
+    const row: CellInput[] = [s.number, c.lineType, s.code, c.label, null, null, null, null, null, null, null, from, to, null, sheetDollars(c.cents), sheetRatio(c.cents, s.totalCents), null, c.rule, ...quantityCells(null)];
     lines.add(row);
   }
   if (sum !== s.totalCents) throw new Error(`statement ${s.number}: its lines add up to ${sum} cents, its total is ${s.totalCents}`);

@@ -159,6 +159,8 @@ function decodeCursor(cursor: string, fingerprint: string, ctx: Pick<ScaledConte
 
 export interface ScaledPage {
   readonly data: ScaledRow[];
+  /** The same rows by group (a group's cost_type fan-out together), for the usage listing. */
+  readonly groups: ScaledRow[][];
   readonly hasMore: boolean;
   readonly next: string | null;
 }
@@ -198,7 +200,7 @@ export function scaledCostPage(org: ScaledOrganization, query: ScaledCostQuery, 
   // Skip spenders with nothing in the range, so the last page says has_more: false.
   while (slot < slots && g === 0 && groupsAt(slot).length === 0) slot += 1;
   const hasMore = slot < slots;
-  return { data: out.flat(), hasMore, next: hasMore ? encodeCursor(slot, g, query.fingerprint) : null };
+  return { data: out.flat(), groups: out, hasMore, next: hasMore ? encodeCursor(slot, g, query.fingerprint) : null };
 }
 
 function summedPage(org: ScaledOrganization, query: ScaledCostQuery, refreshedMs: number, size: number, start: { s: number; g: number }, selection: Selection, buckets: readonly Bucket[], want: ReadonlySet<string>, ctx: ScaledContext): ScaledPage {
@@ -225,7 +227,8 @@ function summedPage(org: ScaledOrganization, query: ScaledCostQuery, refreshedMs
   }
   if (start.s > units.length) throw ctx.bad('page: cursor out of range');
   const more = start.s + size < units.length;
-  return { data: units.slice(start.s, start.s + size).flat(), hasMore: more, next: more ? encodeCursor(start.s + size, 0, query.fingerprint) : null };
+  const slice = units.slice(start.s, start.s + size);
+  return { data: slice.flat(), groups: slice, hasMore: more, next: more ? encodeCursor(start.s + size, 0, query.fingerprint) : null };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { costUnits, microCentsText, type CostUnit } from './cost-data.js';
+import { usageRowOf } from './usage-data.js';
 import { engagementRows } from './engagement-data.js';
 import type { ScaledOrganization } from './scaled-org.js';
 import { scaledCostPage, scaledUsersPage, type ScaledContext, type ScaledCostQuery, type ScaledRow } from './scaled-pages.js';
@@ -14,6 +15,7 @@ import { addDays, addHours, dayOf, dayStartMs, daysBetween, isoSeconds, lookback
 export const SANDBOX_API_KEY = 'sk-ant-sandbox-not-a-secret';
 const COST_PATH = '/v1/organizations/analytics/cost';
 const USERS_PATH = '/v1/organizations/analytics/users';
+const USAGE_PATH = '/v1/organizations/analytics/usage';
 const BETA = 'analytics-usage-cost-2026-08-24';
 const EARLIEST_MS = periodOf(2026, 1).startMs;
 const ENGAGEMENT_LOOKBACK_DAYS = 90;
@@ -64,6 +66,8 @@ export interface SandboxFaults {
    * over again ('rows') or none at all ('empty').
    */
   readonly endless?: 'rows' | 'empty';
+  /** Answer the usage endpoint with this HTTP status (e.g. 403 for a key without access to it). */
+  readonly usageStatus?: number;
 }
 
 export interface SandboxOptions {
@@ -351,11 +355,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     for (const [k, v] of Object.entries(req.headers)) if (k !== 'x-api-key' && typeof v === 'string') headers[k] = v;
     const record = (status: number) => requests.push({ ordinal, path: `${url.pathname}${url.search}`, status, headers });
 
-    if (url.pathname !== COST_PATH && url.pathname !== USERS_PATH) {
+    if (url.pathname !== COST_PATH && url.pathname !== USERS_PATH && url.pathname !== USAGE_PATH) {
       record(404);
-      return send(res, 404, errorBody('not_found_error', `The sandbox serves ${COST_PATH} and ${USERS_PATH} only.`));
+      return send(res, 404, errorBody('not_found_error', `The sandbox serves ${COST_PATH}, ${USAGE_PATH} and ${USERS_PATH} only.`));
     }
     const users = url.pathname === USERS_PATH;
+    const usage = url.pathname === USAGE_PATH;
     ordinal += 1;
     if (req.method !== 'GET') {
       record(405);
@@ -395,13 +400,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return res.end(typeof body === 'string' ? body : JSON.stringify(body));
     }
 
+    if (usage && faults.usageStatus !== undefined) {
+      record(faults.usageStatus);
+      return send(res, faults.usageStatus, errorBody(faults.usageStatus === 403 ? 'permission_error' : 'api_error', 'injected fault: the usage report is not available to this key'));
+    }
+
     try {
       const nowMs = now();
       if (users) {
         record(200);
         return answer(res, usersPage(url, nowMs, usersCache, faults.pageUnits, organization), fault);
       }
-      const query = parseQuery(url, nowMs);
+      const asked = parseQuery(url, nowMs);
+      if (usage && asked.groupBy.some((g) => g === 'cost_type' || g === 'token_type')) throw new BadRequest('group_by[]: cost_type and token_type are dimensions of the cost report only');
+      // Usage is derived from the cost of the same groups, with each cost type as its own row.
+      const query = usage ? { ...asked, groupBy: [...asked.groupBy, 'cost_type'] } : asked;
       const refreshedMs = addHours(startOfHourMs(addHours(nowMs, -(faults.refreshLagHours ?? 3))), refreshBumpHours);
       const size = Math.min(query.limit, faults.pageUnits ?? query.limit);
       let data: unknown[];
@@ -409,12 +422,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       let nextPage: string | null;
       if (organization) {
         const page = scaledCostPage(organization, query, refreshedMs, size, scaled);
-        data = page.data;
+        data = usage ? page.groups.map(usageRowOf) : page.data;
         hasMore = page.hasMore;
         nextPage = page.next;
       } else {
-        const cacheKey = `${query.fingerprint}@${refreshedMs}`;
-        const units = cache.get(cacheKey) ?? rowsFor(query, refreshedMs, faults);
+        const cacheKey = `${url.pathname}?${query.fingerprint}@${refreshedMs}`;
+        const units = cache.get(cacheKey) ?? (usage ? rowsFor(query, refreshedMs, faults).map((unit) => [usageRowOf(unit) as unknown as Row]) : rowsFor(query, refreshedMs, faults));
         cache.set(cacheKey, units);
         let offset = 0;
         if (query.page !== null) {
