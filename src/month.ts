@@ -241,8 +241,9 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     });
     await sink.write(JOURNAL_FILE, toCsv(JOURNAL_COLUMNS, journal.map((l) => JOURNAL_COLUMNS.map((c) => l[c]))));
     await writeFocus(sink, allocation, focus, directory, person, input.pseudonyms, quantities);
-    await writePieces(sink, CHARGEBACK_FILE, jsonPieces(chargebackRecord(allocation, rec, { status: input.status, dataRefreshedAt: input.dataRefreshedAt, directorySha256: directory.sha256 })), '\n');
-    await sink.write(SUMMARY_FILE, await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt, statements: direct, person }, clock));
+    const budgets = withInsights.filter((s) => s.insights?.budget).map((s) => ({ number: s.number, code: s.code, name: s.name, kind: s.kind, view: s.insights!.budget! }));
+    await writePieces(sink, CHARGEBACK_FILE, jsonPieces(chargebackRecord(allocation, rec, { status: input.status, dataRefreshedAt: input.dataRefreshedAt, directorySha256: directory.sha256, budgets })), '\n');
+    await sink.write(SUMMARY_FILE, await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt, statements: direct, person, budgets }, clock));
   } catch (error) {
     // The statements not rendered yet are dropped, and the rest awaited, so nothing is written after the month fails.
     await documents.stop();

@@ -1,3 +1,4 @@
+import { formatUsd } from './core/money.js';
 import { basename, join } from 'node:path';
 import { AnalyticsClient, CHARGEBACK_GROUP_BY, ListingError, PREMIUM_GROUP_BY, USAGE_GROUP_BY } from './api/client.js';
 import { listingBounds, PAGE_LIMIT, type RowBound } from './api/listing-bounds.js';
@@ -234,6 +235,11 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
     const unchanged = previous !== null && month.adjustments.length === 0 && previous.figures.status === status;
     if (unchanged && engagement && !(await exists(join(previous.folder, RAW_DIR, rawPageName(ENGAGEMENT_LISTING, 1))))) {
       warnings.push(`${previous.folder} was published without engagement, which the provider serves now; its figures are unchanged, so nothing was written. Re-issue it with --force to add engagement (not possible once it is closed or e-mailed).`);
+    }
+    // Every statement over its budget, by how much (the statements, summary and e-mail say it too).
+    for (const s of [...statements, ...month.rollups]) {
+      const b = s.insights?.budget;
+      if (b && b.varianceCents < 0n) warnings.push(`${s.number} (${s.name}) is over its ${period.label} budget of ${formatUsd(b.budgetCents)} by ${formatUsd(-b.varianceCents)} (charges ${formatUsd(b.actualCents)}).`);
     }
     if (!unchanged) options.log(`publishing ${files.size} files`);
     const written = unchanged ? previous.folder : await staging.commit();

@@ -17,6 +17,18 @@ export interface CostCenter {
   readonly glAccount: string | null;
   /** The legal entity that books this cost center's charges (its own, else the nearest parent's, else the paying entity). */
   readonly legalEntity?: string | null;
+  /** Monthly budgets, effective by whole months (none: no budget). On a cost center with children, the roll-up's. */
+  readonly budgets?: readonly Budget[];
+}
+
+/** A monthly budget in cents, from the first day of a month to the last day of one (null ends are open). */
+export interface Budget extends Effective {
+  readonly monthlyCents: bigint;
+}
+
+/** The budget set on a cost center for a month (the entry in effect on its first day), or null. */
+export function budgetFor(cc: Pick<CostCenter, 'budgets'>, monthStart: string): bigint | null {
+  return (cc.budgets ?? []).find((b) => activeOn(b, monthStart))?.monthlyCents ?? null;
 }
 
 /** An inclusive range of UTC days ("2026-09-15"); null ends are open. */

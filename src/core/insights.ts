@@ -1,3 +1,4 @@
+import { Budgets, type BudgetView } from './budget.js';
 import { actorKey, type CostRow } from './cost-row.js';
 import { mapRow, UNALLOCATED, type DirectoryIndex } from './directory.js';
 import type { EngagementCounts, EngagementRow } from './engagement.js';
@@ -111,6 +112,8 @@ export interface StatementInsights {
   readonly engagement: EngagementView | null;
   readonly mix: SpendMix;
   readonly trend: Trend;
+  /** Budget against actual, this month and year to date; null when the statement has no budget. */
+  readonly budget: BudgetView | null;
 }
 
 export interface InsightsInput {
@@ -406,12 +409,15 @@ export function buildInsights(statements: readonly Statement[], input: InsightsI
     return sum;
   };
   const out = new Map<string, StatementInsights>();
+  const budgets = new Budgets(input.index.directory.costCenters);
   for (const s of statements) {
     const codes = new Set(s.kind === 'rollup' ? subtree(s.code) : [s.code]);
+    const trendView = trend(s, codes, input.period, input.history, [...codes].reduce((t, c) => t + (carried.get(c) ?? 0n), 0n));
     out.set(s.number, {
       engagement: engagement ? engagementView([...codes].flatMap((c) => engagement.get(c) ?? []), codes, input.engagementRange ?? null) : null,
       mix: spendMix(s, premiumOf(codes), s.kind === 'direct' ? (longContext.get(s.code) ?? new Map<string, bigint>()) : longContextOf(codes)),
-      trend: trend(s, codes, input.period, input.history, [...codes].reduce((t, c) => t + (carried.get(c) ?? 0n), 0n)),
+      trend: trendView,
+      budget: budgets.view(s.kind, s.code, codes, input.period, trendView.currentCents, input.history),
     });
   }
   return out;

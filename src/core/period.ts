@@ -128,6 +128,11 @@ export function lastDay(period: Period): string {
   return dayOf(addDays(period.endExclusiveMs, -1));
 }
 
+/** The last day of the month of a day: "2026-02-10" → "2026-02-28". */
+export function lastDayOfMonth(day: string): string {
+  return lastDay(periodOf(Number(day.slice(0, 4)), Number(day.slice(5, 7))));
+}
+
 /** The instant from which a month's cost is invoicing-grade: its end plus the revision window. */
 export function finalFromMs(period: Period): number {
   return addDays(period.endExclusiveMs, REVISION_WINDOW_DAYS);

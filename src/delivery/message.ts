@@ -31,6 +31,17 @@ export interface StatementRef {
   readonly code: string;
   readonly name: string;
   readonly cents: bigint;
+  /** The statement's budget this month, as chargeback.json records it; absent without one. */
+  readonly budget?: BudgetRecord;
+}
+
+/** A statement's budget against actual, as chargeback.json's budgets list holds it. */
+export interface BudgetRecord {
+  readonly budgetCents: bigint;
+  readonly actualCents: bigint;
+  readonly varianceCents: bigint;
+  readonly ytdBudgetCents: bigint;
+  readonly ytdActualCents: bigint;
 }
 
 /** One message: everything one owner receives. */
@@ -74,7 +85,7 @@ function slug(text: string): string {
  * statement the owner's cost centers have (PDF and workbook), then the roll-up of each parent
  * they own that has one. `hasRollup(code)` says whether statements/rollup/<code>.* were published.
  */
-export function planMessages(period: Period, revision: number, costCenters: readonly DeliveryCostCenter[], hasRollup: (code: string) => boolean): Plan {
+export function planMessages(period: Period, revision: number, costCenters: readonly DeliveryCostCenter[], hasRollup: (code: string) => boolean, budgets: ReadonlyMap<string, BudgetRecord> = new Map()): Plan {
   const children = new Map<string, string[]>();
   for (const cc of costCenters) if (cc.parent) children.set(cc.parent, [...(children.get(cc.parent) ?? []), cc.code]);
   const byCode = new Map(costCenters.map((cc) => [cc.code, cc]));
@@ -93,8 +104,12 @@ export function planMessages(period: Period, revision: number, costCenters: read
     const group = groups.get(key) ?? { recipient: cc.owner.email.trim(), ownerName: cc.owner.name, ccs: [], statements: [] };
     groups.set(key, group);
     group.ccs.push(cc);
-    if (cc.statementNumber !== null) group.statements.push({ number: cc.statementNumber, kind: 'direct', code: cc.code, name: cc.name, cents: cc.billedCents });
-    if (rollup) group.statements.push({ number: `${statementNumber(period.label, cc.code, revision)}-ROLLUP`, kind: 'rollup', code: cc.code, name: cc.name, cents: subtreeCents(cc.code) });
+    const budgeted = (number: string) => (budgets.has(number) ? { budget: budgets.get(number)! } : {});
+    if (cc.statementNumber !== null) group.statements.push({ number: cc.statementNumber, kind: 'direct', code: cc.code, name: cc.name, cents: cc.billedCents, ...budgeted(cc.statementNumber) });
+    if (rollup) {
+      const number = `${statementNumber(period.label, cc.code, revision)}-ROLLUP`;
+      group.statements.push({ number, kind: 'rollup', code: cc.code, name: cc.name, cents: subtreeCents(cc.code), ...budgeted(number) });
+    }
   }
 
   const keys = [...groups.keys()].sort();
@@ -155,7 +170,18 @@ export function placeholders(message: PlannedMessage, ctx: Pick<ComposeContext, 
     cost_centers: message.costCenters.map((cc) => `${cc.name} (${cc.code})`).join(', '),
     statements: statements.join(', '),
     total: f.money(message.totalCents),
+    budget: budgetLines(message, f).join('\n'),
   };
+}
+
+/** One line per statement with a budget: budget, this month's charges, over or under, year to date. */
+export function budgetLines(message: PlannedMessage, f: Formatter): string[] {
+  return message.statements.flatMap((s) => {
+    const b = s.budget;
+    if (!b) return [];
+    const standing = b.varianceCents < 0n ? `over budget by ${f.money(-b.varianceCents)}` : b.varianceCents === 0n ? 'on budget' : `under budget by ${f.money(b.varianceCents)}`;
+    return [`Budget ${s.name} (${s.kind === 'rollup' ? 'roll-up' : s.code}): ${f.money(b.budgetCents)}; charges ${f.money(b.actualCents)}, ${standing}; year to date ${f.money(b.ytdActualCents)} of ${f.money(b.ytdBudgetCents)}.`];
+  });
 }
 
 export function fill(text: string, values: Record<string, string>): string {
@@ -176,7 +202,9 @@ export async function composeMessage(message: PlannedMessage, contents: readonly
   const notice = revised
     ? `Revised statement: revision ${message.revision} of ${values.period_title}. It replaces the statement sent earlier for the same month; only the difference is charged, on a later month's statement. Page 1 of each statement says what it replaces, the difference and the statement that charges it.\n\n`
     : '';
-  const body = `${notice}${fill(ctx.email.body, values)}`.replace(/\r\n?/g, '\n').replace(/\n*$/, '\n');
+  // Budgets follow the template's text, unless it places {budget} itself.
+  const budgets = values.budget && !ctx.email.body.includes('{budget}') ? `\n\n${values.budget}` : '';
+  const body = `${notice}${fill(ctx.email.body, values).replace(/\n*$/, '')}${budgets}`.replace(/\r\n?/g, '\n').replace(/\n*$/, '\n');
   const attachmentSha256 = contents.map(sha256);
   const seed = sha256(Buffer.from([message.recipient.toLowerCase(), ...message.statements.map((s) => s.number), ...attachmentSha256, ctx.now.toISOString()].join('\n')));
   const domain = (ctx.from ? /@([^\s<>@]+)>?\s*$/.exec(ctx.from)?.[1] : undefined) ?? 'claude-chargeback.invalid';

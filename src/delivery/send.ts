@@ -12,7 +12,7 @@ import { parseDirectory } from '../io/directory-file.js';
 import { readRecordedBytes, RECORDED_MAX_BYTES } from '../io/read-recorded.js';
 import { FileRefusal, readRegularFile } from '../io/read-file.js';
 import { deliveryKey, lockOutbox, writeAtomically, writeDeliveries } from './deliveries.js';
-import { composeMessage, planMessages, type ComposedMessage, type DeliveryCostCenter, type PlannedMessage } from './message.js';
+import { composeMessage, planMessages, type BudgetRecord, type ComposedMessage, type DeliveryCostCenter, type PlannedMessage } from './message.js';
 import { describeSmtpError, isMessageError, openSmtp, parseSmtpUrl, scrubberFor, SMTP_URL_EXAMPLE, type SmtpSession, type SmtpTarget } from './smtp.js';
 
 export interface SendOptions {
@@ -110,7 +110,7 @@ async function findIssue(outDir: string, label: string): Promise<Issue> {
   return issue;
 }
 
-function costCentersOf(issue: Issue): { revision: number; costCenters: DeliveryCostCenter[] } {
+function costCentersOf(issue: Issue): { revision: number; costCenters: DeliveryCostCenter[]; budgets: Map<string, BudgetRecord> } {
   const where = join(issue.folder, CHARGEBACK_FILE);
   const published = readChargeback(issue.bytes, where);
   // readChargeback keeps unknown fields; parent is read here, loosely.
@@ -130,7 +130,14 @@ function costCentersOf(issue: Issue): { revision: number; costCenters: DeliveryC
       throw dataError(`${where}: the owner of ${cc.code} has the e-mail ${JSON.stringify(cc.owner.email)}, which is not one address.`, ['Correct the owner in the org directory and re-issue the month.']);
     }
   }
-  return { revision: published.revision ?? 1, costCenters };
+  // Budgets by statement number (months issued before budgets existed have none).
+  const listed = (published as { budgets?: unknown }).budgets;
+  const budgets = new Map<string, BudgetRecord>();
+  for (const b of Array.isArray(listed) ? (listed as Array<Record<string, unknown>>) : []) {
+    const cents = (k: string) => BigInt(String(b[k]));
+    if (typeof b.statement === 'string') budgets.set(b.statement, { budgetCents: cents('budgetCents'), actualCents: cents('actualCents'), varianceCents: cents('varianceCents'), ytdBudgetCents: cents('ytdBudgetCents'), ytdActualCents: cents('ytdActualCents') });
+  }
+  return { revision: published.revision ?? 1, costCenters, budgets };
 }
 
 /** The company of the org directory the month was issued with (inputs/), read by the directory loader. */
@@ -203,12 +210,12 @@ async function run(options: SendOptions, target: SmtpTarget | null, scrub: (text
   const issue = await findIssue(options.outDir, period.label);
   const folder = issue.folder;
   const folderName = basename(folder);
-  const { revision, costCenters } = costCentersOf(issue);
+  const { revision, costCenters, budgets } = costCentersOf(issue);
   const rollupFiles = new Set<string>();
   for (const cc of costCenters) {
     if ((await isFile(join(folder, statementFile('rollup', cc.code, 'pdf')))) && (await isFile(join(folder, statementFile('rollup', cc.code, 'xlsx'))))) rollupFiles.add(cc.code);
   }
-  const plan = planMessages(period, revision, costCenters, (code) => rollupFiles.has(code));
+  const plan = planMessages(period, revision, costCenters, (code) => rollupFiles.has(code), budgets);
   const company = options.company ?? (await companyOf(folder)) ?? 'Claude Enterprise';
   const outbox = join(folder, OUTBOX_DIR);
   const deliveriesPath = join(folder, DELIVERIES_FILE);

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node, type Scalar } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_GL, DIRECTORY_LIMITS, POOL_MATCHERS, RESERVED_KEYS, RULE_MATCHERS, UNALLOCATED, type Pool, type PoolMatcher, type PoolSplit, type CostCenter, type OrgDirectory, type Person, type Rule, type RuleMatcher } from '../core/directory.js';
+import { type Budget, DEFAULT_GL, DIRECTORY_LIMITS, POOL_MATCHERS, RESERVED_KEYS, RULE_MATCHERS, UNALLOCATED, type Pool, type PoolMatcher, type PoolSplit, type CostCenter, type OrgDirectory, type Person, type Rule, type RuleMatcher } from '../core/directory.js';
 import { Money } from '../core/money.js';
-import { dayOf, dayStartMs } from '../core/period.js';
+import { dayOf, dayStartMs, lastDayOfMonth } from '../core/period.js';
 import { usageError, type ChargebackError } from '../errors.js';
 import { mailAddress } from '../delivery/address.js';
 import { errnoCode, fsCauseWords } from './fs-cause.js';
@@ -30,6 +30,17 @@ const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 
 const text = z.string().trim().min(1);
 const ownerSchema = z.strictObject({ name: text, email: z.string() });
+/** A UTC calendar day; YAML may hand us a date object when the value is unquoted. */
+const day = z
+  .union([z.string(), z.date()])
+  .transform((v) => (v instanceof Date ? dayOf(v.getTime()) : v))
+  .refine((v) => /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(v) && dayStartMs(v) !== null, { error: 'expected a date such as 2026-09-15' });
+/** A monthly budget in USD, effective from the first day of a month to the last day of one (open ends allowed). */
+const budgetSchema = z.strictObject({
+  monthly: z.union([z.string(), z.number()]),
+  from: day.optional(),
+  to: day.optional(),
+});
 const costCenterSchema = z.strictObject({
   code: z.string(),
   name: text,
@@ -37,12 +48,8 @@ const costCenterSchema = z.strictObject({
   owner: ownerSchema,
   gl_account: z.string().nullable().optional(),
   legal_entity: z.string().trim().min(1).nullable().optional(),
+  budgets: z.array(budgetSchema).optional(),
 });
-/** A UTC calendar day; YAML may hand us a date object when the value is unquoted. */
-const day = z
-  .union([z.string(), z.date()])
-  .transform((v) => (v instanceof Date ? dayOf(v.getTime()) : v))
-  .refine((v) => /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(v) && dayStartMs(v) !== null, { error: 'expected a date such as 2026-09-15' });
 const personSchema = z.strictObject({
   from: day.optional(),
   to: day.optional(),
@@ -467,6 +474,13 @@ function exactMoneyText(doc: Document.Parsed, source: string, raw: unknown): voi
     const overrides = mapAt(markup.cost_centers);
     for (const code of Object.keys(overrides ?? {})) replace(overrides!, code, ['markup', 'cost_centers', code]);
   }
+  (Array.isArray(root.cost_centers) ? root.cost_centers : []).forEach((item, i) => {
+    const budgets = mapAt(item)?.budgets;
+    (Array.isArray(budgets) ? budgets : []).forEach((b, j) => {
+      const budget = mapAt(b);
+      if (budget) replace(budget, 'monthly', ['cost_centers', i, 'budgets', j, 'monthly']);
+    });
+  });
   (Array.isArray(root.pools) ? root.pools : []).forEach((item, i) => {
     const pool = mapAt(item);
     if (!pool) return;
@@ -670,11 +684,59 @@ function checkDirectory(text: string, file: string, source: string, plain: Plain
       add([...path, 'owner', 'email'], ownerProblem, 'write the owner\u2019s address alone, as name@domain (no name, list or comment: the statement mail is sent to exactly this address)');
       ok = false;
     }
+    const budgets = r.success ? budgetsOf(r.data.budgets ?? [], path) : [];
+    if (budgets === null) ok = false;
     if (ok && r.success) {
       const c = r.data;
-      costCenters.push({ code: c.code, name: c.name, parent: c.parent ?? null, owner: { name: c.owner.name, email: c.owner.email }, glAccount: c.gl_account === undefined || c.gl_account === null ? null : String(c.gl_account), legalEntity: c.legal_entity ?? null });
+      costCenters.push({ code: c.code, name: c.name, parent: c.parent ?? null, owner: { name: c.owner.name, email: c.owner.email }, glAccount: c.gl_account === undefined || c.gl_account === null ? null : String(c.gl_account), legalEntity: c.legal_entity ?? null, budgets: budgets ?? [] });
     }
   });
+  /** A cost center's budgets, each checked where it is written; null when one has a problem. */
+  function budgetsOf(list: ReadonlyArray<z.infer<typeof budgetSchema>>, path: Path): Budget[] | null {
+    const out: Budget[] = [];
+    let good = true;
+    list.forEach((b, j) => {
+      const at = [...path, 'budgets', j];
+      const textValue = String(b.monthly);
+      if (!/^\d+(\.\d{1,2})?$/.test(textValue)) {
+        add([...at, 'monthly'], `found ${found(b.monthly)}, expected a USD amount with at most two decimals, such as "5000.00"`, 'write the monthly budget in dollars and cents (0 for a cost center that should spend nothing)');
+        good = false;
+        return;
+      }
+      const limit = beyondLimit(textValue, 'dollars');
+      if (limit !== null) {
+        add([...at, 'monthly'], limit, 'write the monthly budget in dollars and cents, such as "5000.00"');
+        good = false;
+        return;
+      }
+      const from = b.from ?? null;
+      const to = b.to ?? null;
+      if (from !== null && !from.endsWith('-01')) {
+        add([...at, 'from'], `found from: ${from}, expected the first day of a month`, `budgets are monthly: start it on ${from.slice(0, 8)}01 or on the first day of the next month`);
+        good = false;
+        return;
+      }
+      if (to !== null && lastDayOfMonth(to) !== to) {
+        add([...at, 'to'], `found to: ${to}, expected the last day of a month`, `budgets are monthly: end it on ${lastDayOfMonth(to)} or on the last day of the month before`);
+        good = false;
+        return;
+      }
+      if (from !== null && to !== null && to < from) {
+        add([...at, 'to'], `found to: ${to} before from: ${from}`, 'to: is the last day the budget applies and cannot come before from:');
+        good = false;
+        return;
+      }
+      const clash = out.findIndex((o) => (o.from === null || to === null || o.from <= to) && (from === null || o.to === null || from <= o.to));
+      if (clash >= 0) {
+        add(at, `overlapping budgets: budgets[${clash}] (${out[clash]!.from ?? 'open'} to ${out[clash]!.to ?? 'open'}) and budgets[${j}] (${from ?? 'open'} to ${to ?? 'open'})`, 'give each month one budget: end the earlier one (to: the last day of a month) the day before the next starts');
+        good = false;
+        return;
+      }
+      const [whole, fraction = ''] = textValue.split('.');
+      out.push({ monthlyCents: BigInt(whole!) * 100n + BigInt(fraction.padEnd(2, '0')), from, to });
+    });
+    return good ? out : null;
+  }
   const knownCode = (path: Path, code: string) => {
     if (codeSet.has(code)) return true;
     add(path, `unknown cost center ${found(code)}${didYouMean(code, codes)}`, `use a code defined under cost_centers, or add ${clip(code)} there`);

@@ -6,14 +6,15 @@ import { latestIssue } from './issues.js';
 import { CHARGEBACK_FILE, readChargeback } from './layout.js';
 
 /**
- * Earlier published months for the trend: the latest issue of each of the five months before
- * this one that exists in out/. Kept with the month as inputs/history.json (HISTORY_COPY), so
+ * Earlier published months for the trend and the budget's year to date: the latest issue of each
+ * of the five months before this one, and of every earlier month of its year, that exists in out/. Kept with the month as inputs/history.json (HISTORY_COPY), so
  * verify re-derives the trend from the same figures even after later revisions of those months.
  */
 export async function readHistory(outDir: string, period: Period): Promise<HistoryMonth[]> {
   const months: HistoryMonth[] = [];
   let p = period;
-  for (let i = 1; i < TREND_MONTHS; i++) {
+  const back = Math.max(TREND_MONTHS - 1, period.month - 1);
+  for (let i = 1; i <= back; i++) {
     p = previousPeriod(p);
     const issue = await latestIssue(outDir, p.label);
     if (!issue) continue;

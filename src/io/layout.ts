@@ -1,3 +1,4 @@
+import type { BudgetView } from '../core/budget.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -261,7 +262,7 @@ export const CHARGEBACK_SCHEMA = 'claude-chargeback/allocation@1';
  * The canonical allocation as written: every array built lazily, so the month is streamed to
  * disk in pieces (see jsonPieces) without a second copy of its lines.
  */
-export function chargebackRecord(a: Allocation, rec: Reconciliation, month: { readonly status: string; readonly dataRefreshedAt: string | null; readonly directorySha256: string }) {
+export function chargebackRecord(a: Allocation, rec: Reconciliation, month: { readonly status: string; readonly dataRefreshedAt: string | null; readonly directorySha256: string; readonly budgets?: ReadonlyArray<{ readonly number: string; readonly code: string; readonly kind: string; readonly view: BudgetView }> }) {
   return {
     schema: CHARGEBACK_SCHEMA,
     period: a.period.label,
@@ -271,6 +272,20 @@ export function chargebackRecord(a: Allocation, rec: Reconciliation, month: { re
     directorySha256: month.directorySha256,
     sourceTotalUnroundedCents: decimalText(a.sourceTotalUnroundedCents),
     sourceTotalCents: a.sourceTotalCents.toString(),
+    // Budget against actual of every statement that has one (the e-mail reads them from here).
+    budgets: (month.budgets ?? []).map((b) => ({
+      statement: b.number,
+      code: b.code,
+      kind: b.kind,
+      budgetCents: b.view.budgetCents.toString(),
+      actualCents: b.view.actualCents.toString(),
+      varianceCents: b.view.varianceCents.toString(),
+      ytdBudgetCents: b.view.ytdBudgetCents.toString(),
+      ytdActualCents: b.view.ytdActualCents.toString(),
+      ytdFrom: b.view.ytdFrom,
+      ytdMonths: b.view.ytdMonths,
+      fromChildren: b.view.fromChildren,
+    })),
     costCenters: lazyArray(a.costCenters, (cc) => ({
       code: cc.code,
       name: cc.name,

@@ -1,3 +1,4 @@
+import type { BudgetView } from '../core/budget.js';
 import { sumCounts, type EngagementLine, type StatementInsights } from '../core/insights.js';
 import { perUnitCents } from '../core/money.js';
 import { changedSentence, CHARGES_TITLE, differenceSentence, revisionOpening, whatChanged, type Breakdown, type Statement } from '../core/statements.js';
@@ -115,7 +116,22 @@ function header(ctx: Ctx): void {
   const what = chargeSentence(ctx);
   if (what) paragraph(ctx, what, { size: 9, colour: theme.primary });
   else if (t.payment) paragraph(ctx, t.payment, { size: 8.5, colour: theme.muted });
+  const budget = s.insights?.budget;
+  if (budget) paragraph(ctx, budgetSentence(ctx, budget), { size: 9, colour: budget.varianceCents < 0n ? '#C0392B' : theme.primary });
   doc.moveDown(0.4);
+}
+
+/** "Budget for October 2026: $5,000.00; this month's charges $5,284.12, over budget by $284.12 (5.7%). Year to date …" */
+export function budgetSentence(ctx: Pick<Ctx, 's' | 'f'>, b: BudgetView): string {
+  const { s, f } = ctx;
+  const whose = b.fromChildren ? ' (the sum of its cost centers\u2019 budgets)' : '';
+  const standing = b.varianceCents < 0n
+    ? `over budget by ${f.money(-b.varianceCents)} (${f.percent(-b.varianceCents, b.budgetCents, 1)})`
+    : b.varianceCents === 0n ? 'exactly on budget' : `under budget by ${f.money(b.varianceCents)}`;
+  const carried = s.insights && s.insights.trend.carriedCents !== 0n ? ' (corrections of earlier months it carries count in those months)' : '';
+  const months = b.ytdMonths === 1 ? `${f.month(s.periodLabel)}, the first month issued this year` : `${b.ytdMonths} months issued, ${f.month(b.ytdFrom)} to ${f.month(s.periodLabel)}`;
+  const ytd = `Year to date (${months}): ${f.money(b.ytdActualCents)} of ${f.money(b.ytdBudgetCents)} budgeted (${f.percent(b.ytdActualCents, b.ytdBudgetCents, 1)}).`;
+  return `Budget for ${f.month(s.periodLabel)}: ${f.money(b.budgetCents)}${whose}. This month\u2019s charges${carried}: ${f.money(b.actualCents)}, ${standing}. ${ytd}`;
 }
 
 /** Page 1's sentence for a revision or a roll-up (null for a first issue's direct statement). */

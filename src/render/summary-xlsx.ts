@@ -1,3 +1,4 @@
+import type { BudgetView } from '../core/budget.js';
 import type ExcelJS from 'exceljs';
 import type { Allocation } from '../core/allocate.js';
 import { UNALLOCATED } from '../core/directory.js';
@@ -17,6 +18,8 @@ export interface SummaryContext {
   readonly issuedAt: string;
   /** The direct statements with their insights (trend, engagement). */
   readonly statements: readonly Statement[];
+  /** Every statement with a budget this month (direct and roll-up), in statement order. */
+  readonly budgets?: ReadonlyArray<{ readonly number: string; readonly code: string; readonly name: string; readonly kind: 'direct' | 'rollup'; readonly view: BudgetView }>;
   /** A person as the organization-wide outputs show them (opaque ids with --pseudonymize). */
   readonly person: (actorKey: string, actorType: string, fields: { id: string; email: string; name: string }) => { id: string; email: string; name: string };
 }
@@ -26,6 +29,19 @@ export interface SummaryContext {
  * Written row by row (one row per person on the Engagement sheet at most), so its memory does
  * not grow with the organization.
  */
+/** Budget against actual per statement with a budget: the month and the year to date, as the statements say it. */
+function budgetSheet(wb: WorkbookStream, rows: NonNullable<SummaryContext['budgets']>): void {
+  const columns = ['Statement', 'Cost center', 'Name', 'Kind', 'Budget (USD)', 'Actual (USD)', 'Variance (USD)', 'Over budget', 'Year-to-date budget (USD)', 'Year-to-date actual (USD)', 'Months in year to date'];
+  const ws = wb.sheet('Budgets', { columns: [{ width: 30 }, { width: 14 }, { width: 30 }, { width: 9 }, { width: 16, numFmt: USD_FORMAT }, { width: 16, numFmt: USD_FORMAT }, { width: 16, numFmt: USD_FORMAT }, { width: 12 }, { width: 24, numFmt: USD_FORMAT }, { width: 24, numFmt: USD_FORMAT }, { width: 12 }], frozen: { ySplit: 1 } });
+  styleHeaderRow(ws.add(columns));
+  for (const r of rows) {
+    const v = r.view;
+    ws.add([r.number, r.code, r.name, r.kind === 'rollup' ? 'roll-up' : 'direct', sheetDollars(v.budgetCents), sheetDollars(v.actualCents), sheetDollars(v.varianceCents), v.varianceCents < 0n ? 'yes' : 'no', sheetDollars(v.ytdBudgetCents), sheetDollars(v.ytdActualCents), v.ytdMonths]);
+  }
+  // Roll-ups hold their children's figures again: no totals row, which would count them twice.
+  ws.table({ name: 'Budgets', headerRow: 1, columns, dataRows: rows.length });
+}
+
 export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliation, ctx: SummaryContext, clock: Date): Promise<Buffer> {
   const p = allocation.period;
   const wb = new WorkbookStream(clock, `Chargeback summary ${p.label}`, ctx.company);
@@ -51,6 +67,8 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
   cc.table({ name: 'CostCenters', headerRow: 1, columns, dataRows: rows.length, totals: [{ column: 8, cents: statementsTotal }, { column: 9, cents: sharedTotal }, { column: 10, cents: carriedTotal }] });
   // The sum of the table's amounts, not its totals row (which a filter changes).
   const statementsTotalRef = `SUM('Cost centers'!H2:H${rows.length + 1})`;
+
+  if (ctx.budgets && ctx.budgets.length > 0) budgetSheet(wb, ctx.budgets);
 
   const recSheet = wb.sheet('Reconciliation', { columns: [{ width: 64 }, { width: 30 }] });
   styleHeaderRow(recSheet.add([`Reconciliation ${periodTitle(p.year, p.month)} (${ctx.status})`, 'Value']));

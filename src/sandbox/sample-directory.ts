@@ -1,4 +1,4 @@
-import { COMPANY, COST_CENTERS, PEOPLE, SAMPLE_GL, SAMPLE_POOLS, SAMPLE_RULES } from './synthetic-org.js';
+import { COMPANY, COST_CENTERS, PEOPLE, SAMPLE_BUDGETS, SAMPLE_GL, SAMPLE_POOLS, SAMPLE_RULES } from './synthetic-org.js';
 
 const q = (value: string) => JSON.stringify(value);
 
@@ -33,6 +33,11 @@ export function sampleDirectoryYaml(): string {
     out.push(`    owner: { name: ${q(c.owner.name)}, email: ${c.owner.email} }`);
     out.push(`    gl_account: "${c.glAccount}"`);
     if (c.legalEntity) out.push(`    legal_entity: ${q(c.legalEntity)}   # Acme Robotics Inc.; its children inherit it`);
+    const budgets = SAMPLE_BUDGETS[c.code];
+    if (budgets) {
+      out.push(`    budgets:${c.code === 'GTM' ? '   # the whole division\'s (its roll-up\'s)' : ''}`);
+      for (const b of budgets) out.push(`      - { monthly: ${q(b.monthly)}${b.from ? `, from: ${b.from}` : ''}${b.to ? `, to: ${b.to}` : ''} }`);
+    }
   }
   out.push('', '# People, matched by user_id first, then by e-mail (case-insensitive).', 'people:');
   for (const p of PEOPLE) {
