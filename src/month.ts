@@ -1,6 +1,7 @@
 import { ANTHROPIC_VERSION, CHARGEBACK_GROUP_BY, COST_BETA, COST_PATH, PREMIUM_GROUP_BY, USAGE_GROUP_BY, USAGE_PATH, USERS_PATH, type Attempt, type RawPage } from './api/client.js';
 import type { EngagementRow } from './core/engagement.js';
 import { joinQuantities, type Quantities, type UsageRow } from './core/usage.js';
+import { adoptionByCostCenter, idleSeatCents, sumAdoption } from './core/adoption.js';
 import { buildInsights, type EngagementRange, type HistoryMonth } from './core/insights.js';
 import type { Template } from './core/template.js';
 import {
@@ -119,6 +120,8 @@ export interface Month {
   readonly adjustments: readonly AdjustmentLine[];
   /** Every file written, by path under out/<period>/, manifest included. */
   readonly files: ReadonlyMap<string, FileRecord>;
+  /** How the usage listing joined the cost (gaps included); null for a month without quantities. */
+  readonly quantities: Pick<Quantities, 'unmatched' | 'unmeasured' | 'rows'> | null;
 }
 
 /**
@@ -194,6 +197,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     seatPriceCents: directory.seatPriceCents,
     revisions,
     quantities,
+    budgeted: directory.costCenters.some((c) => (c.budgets ?? []).length > 0),
   }, { lines: false });
   // Asserted where the sums are made (reconcile) and again here, on what is about to be published.
   const published = statements.reduce((acc, s) => acc + s.totalCents, 0n);
@@ -241,9 +245,21 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     });
     await sink.write(JOURNAL_FILE, toCsv(JOURNAL_COLUMNS, journal.map((l) => JOURNAL_COLUMNS.map((c) => l[c]))));
     await writeFocus(sink, allocation, focus, directory, person, input.pseudonyms, quantities);
+    // Seats and activity of every cost center (spend or not: a cost center of idle seats has no statement), the company first.
+    const perCostCenter = adoptionByCostCenter(allocation, directory, period, input.engagement?.rows ?? null);
+    const seatCentsOf = new Map(allocation.costCenters.map((cc) => [cc.code, cc.seatCents]));
+    const priced = directory.seatPriceCents !== null;
+    const company = sumAdoption(perCostCenter.values());
+    const adoption = [
+      { code: '', name: `${directory.company} (all cost centers)`, view: { ...company, idleSeatCents: idleSeatCents(company, priced ? allocation.seatsCents : null) } },
+      ...directory.costCenters.map((cc) => {
+        const counts = perCostCenter.get(cc.code)!;
+        return { code: cc.code, name: cc.name, view: { ...counts, idleSeatCents: idleSeatCents(counts, priced ? (seatCentsOf.get(cc.code) ?? 0n) : null) } };
+      }),
+    ];
     const budgets = withInsights.filter((s) => s.insights?.budget).map((s) => ({ number: s.number, code: s.code, name: s.name, kind: s.kind, view: s.insights!.budget! }));
     await writePieces(sink, CHARGEBACK_FILE, jsonPieces(chargebackRecord(allocation, rec, { status: input.status, dataRefreshedAt: input.dataRefreshedAt, directorySha256: directory.sha256, budgets })), '\n');
-    await sink.write(SUMMARY_FILE, await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt, statements: direct, person, budgets }, clock));
+    await sink.write(SUMMARY_FILE, await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt, statements: direct, person, budgets, adoption }, clock));
   } catch (error) {
     // The statements not rendered yet are dropped, and the rest awaited, so nothing is written after the month fails.
     await documents.stop();
@@ -340,7 +356,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     outputs: [...sink.records.keys()].filter((path) => !inputPaths.has(path)).sort((a, b) => (a < b ? -1 : 1)).map((path) => ({ path, sha256: recordFor(path).sha256, bytes: recordFor(path).bytes })),
   };
   await sink.write(MANIFEST_FILE, manifestJson(manifest));
-  return { allocation, rec, statements: direct, rollups, adjustments, files: sink.records };
+  return { allocation, rec, statements: direct, rollups, adjustments, files: sink.records, quantities: quantities ? { unmatched: quantities.unmatched, unmeasured: quantities.unmeasured, rows: quantities.rows } : null };
 }
 
 /**

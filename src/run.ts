@@ -1,6 +1,6 @@
 import { formatUsd } from './core/money.js';
 import { basename, join } from 'node:path';
-import { AnalyticsClient, CHARGEBACK_GROUP_BY, ListingError, PREMIUM_GROUP_BY, USAGE_GROUP_BY } from './api/client.js';
+import { AnalyticsClient, CHARGEBACK_GROUP_BY, ListingError, PREMIUM_GROUP_BY, USAGE_GROUP_BY, type Attempt } from './api/client.js';
 import { listingBounds, PAGE_LIMIT, type RowBound } from './api/listing-bounds.js';
 import { PullProgress } from './api/progress.js';
 import { readHistory } from './io/history.js';
@@ -15,11 +15,12 @@ import type { DocumentStatus, Statement } from './core/statements.js';
 import { ChargebackError, dataError, tempfailError, upstreamError, usageError } from './errors.js';
 import { loadDirectory } from './io/directory-file.js';
 import { ENGAGEMENT_LISTING, PREMIUM_LISTING, rawStartingAt, readRawListings, USAGE_LISTING } from './io/raw.js';
+import type { UsageRow } from './core/usage.js';
 import type { OrgDirectory } from './core/directory.js';
 import { accruedBefore, carriedInto, isClosed, journalToReverse, latestIssue, latestIssuesBefore, monthCarrying, type Issue } from './io/issues.js';
 import { checkOutDir, exists, openStaging, pointLatest } from './io/publish.js';
 import type { MonthSink } from './io/month-sink.js';
-import { deriveMonth, oldestRefresh, type MonthInput, type MonthTemplate, type PreviousIssue } from './month.js';
+import { deriveMonth, oldestRefresh, type MonthInput, type MonthTemplate, type PreviousIssue, type PulledListing } from './month.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
 export interface ApiTarget {
@@ -236,6 +237,13 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
     if (unchanged && engagement && !(await exists(join(previous.folder, RAW_DIR, rawPageName(ENGAGEMENT_LISTING, 1))))) {
       warnings.push(`${previous.folder} was published without engagement, which the provider serves now; its figures are unchanged, so nothing was written. Re-issue it with --force to add engagement (not possible once it is closed or e-mailed).`);
     }
+    if (unchanged && month.quantities && !(await exists(join(previous.folder, RAW_DIR, rawPageName(USAGE_LISTING, 1))))) {
+      warnings.push(`${previous.folder} was published without usage quantities, which the provider serves now; its figures are unchanged, so nothing was written. Re-issue it with --force to add them (not possible once it is closed or e-mailed).`);
+    }
+    // Quantities that could not be matched to cost are said, not dropped silently.
+    const q = month.quantities;
+    if (q && q.unmeasured.lines > 0) warnings.push(`${q.unmeasured.lines} cost line(s) of ${period.label} have no quantity in the usage listing; statements leave their cost out of the price per million tokens and mark it.`);
+    if (q && q.unmatched.rows > 0) warnings.push(`${q.unmatched.rows} usage group(s) of ${period.label} (${q.unmatched.tokens.toString()} tokens) have no cost line of their own; they are counted in the manifest, not on any statement.`);
     // Every statement over its budget, by how much (the statements, summary and e-mail say it too).
     for (const s of [...statements, ...month.rollups]) {
       const b = s.insights?.budget;
@@ -287,9 +295,10 @@ interface MonthPlan {
 async function pullAndDerive(options: RunOptions, plan: MonthPlan, sink: MonthSink, warnings: string[]) {
   const { period, finalByDate, directory, directoryBytes, template, previous, carried, history } = plan;
   const pulled = options.fromRaw ? await fromRaw(options.fromRaw, period, sink) : await pullMonth(options, period, directory, warnings, sink);
-  const { grouped, total, daily, premium, engagement, usage, unusedAttempts, apiLabel } = pulled;
+  const { grouped, total, daily, premium, engagement, apiLabel } = pulled;
   // Every cost listing must come from an export that covers the month; the oldest one decides.
   const dataRefreshedAt = oldestRefresh([grouped, total, ...daily, ...(premium ? [premium] : [])]);
+  const { usage, unusedAttempts } = await usableUsage(pulled, dataRefreshedAt, period, sink, warnings);
   if (dataRefreshedAt === null) {
     // Recorded pages never catch up: from raw/ this is the month's data, not "try later".
     throw (options.fromRaw ? dataError : tempfailError)(`The provider reports no data export covering ${period.label} yet (data_refreshed_at is null).`, [
@@ -337,6 +346,33 @@ async function pullAndDerive(options: RunOptions, plan: MonthPlan, sink: MonthSi
     ...(options.renderWorkers !== undefined ? { renderWorkers: options.renderWorkers } : {}),
   });
   return { ...month, status, engagement };
+}
+
+/**
+ * The usage listing, when its export is as fresh as the cost's: quantities from an older export
+ * than the money's (or from none) would price the month's cost with another month's tokens. A stale
+ * listing's pages are kept as exchanges not used, the month is published without quantities, and
+ * the run says why; --from-raw decides the same from the same pages.
+ */
+async function usableUsage(pulled: { usage: PulledListing<UsageRow> | null; unusedAttempts: readonly Attempt[] }, costRefreshedAt: string | null, period: Period, sink: MonthSink, warnings: string[]) {
+  const { usage, unusedAttempts } = pulled;
+  if (usage === null || costRefreshedAt === null) return { usage, unusedAttempts };
+  const at = usage.dataRefreshedAt === null ? null : instantMs(usage.dataRefreshedAt);
+  const needed = Math.min(instantMs(costRefreshedAt) ?? 0, period.endExclusiveMs);
+  if (at !== null && at >= needed) return { usage, unusedAttempts };
+  const why = `its export (data_refreshed_at ${usage.dataRefreshedAt ?? 'null'}) is older than the cost's (${costRefreshedAt})${at !== null && at < period.endExclusiveMs ? ' and does not cover the month' : ''}`;
+  warnings.push(`usage quantities for ${period.label} were not used: ${why}; the month is published without tokens and unit prices.`);
+  const discarded: Attempt[] = [];
+  for (const a of usage.attempts) {
+    if (a.keptAs === null) {
+      discarded.push(a);
+      continue;
+    }
+    // The page leaves raw/'s used pages and is kept as a discarded exchange, with why.
+    const body = (await sink.take(rawPath(a.keptAs))).toString('utf8');
+    discarded.push({ query: a.query, request: a.request, status: a.status, outcome: `not used: ${why}`, body, keptAs: null });
+  }
+  return { usage: null, unusedAttempts: [...unusedAttempts, ...discarded] };
 }
 
 /** The month's listings from the API: grouped, the org total, and daily rows of the movers. */
@@ -390,7 +426,9 @@ async function pullUsage(client: AnalyticsClient, period: Period, options: RunOp
   try {
     return { listing: await client.pullUsage({ name: USAGE_LISTING, startingAt: period.startIso, endingAt: period.endExclusiveIso, groupBy: USAGE_GROUP_BY, bound }), failed: [] };
   } catch (error) {
-    if (!(error instanceof ChargebackError) || error.kind === 'tempfail') throw error;
+    // "Come back later" stops the run; so does data that breaks the report's rules (a row outside
+    // the month, a count that is not a whole number): that is an error to report, not an absence.
+    if (!(error instanceof ChargebackError) || error.kind === 'tempfail' || error.kind === 'data') throw error;
     warnings.push(`usage quantities for ${period.label} are not available (${error.message}); the month is published without tokens and unit prices.`);
     return { listing: null, failed: error instanceof ListingError ? error.attempts : [] };
   }

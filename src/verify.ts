@@ -10,7 +10,7 @@ import { readRawListings } from './io/raw.js';
 import { TOOL_VERSION } from './version.js';
 import { DEFAULT_MONTH_TEMPLATE } from './io/month-template.js';
 import { readRecordedInputs } from './io/recorded.js';
-import { CHARGEBACK_FILE, closedMarker, DIRECTORY_COPY, FIGURE_FILES, isDeliveryPath, issueFolder, MANIFEST_FILE, PREVIOUS_COPY, PREVIOUS_JOURNAL_COPY, JOURNAL_FILE, RAW_DIR, readClosed, readManifest, type Manifest } from './io/layout.js';
+import { CHARGEBACK_FILE, closedMarker, DIRECTORY_COPY, FIGURE_FILES, isDeliveryPath, issueFolder, MANIFEST_FILE, PREVIOUS_COPY, PREVIOUS_JOURNAL_COPY, JOURNAL_FILE, RAW_DIR, readClosed, readManifest, type Manifest, LEDGER_FILE, FOCUS_FILE, FOCUS_PARQUET_FILE } from './io/layout.js';
 import { hashRecordedFile, readRecordedBytes } from './io/read-recorded.js';
 import { HashingSink, type MonthSink } from './io/month-sink.js';
 import { fsCause, isFsError } from './io/fs-cause.js';
@@ -107,7 +107,12 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
   // workbooks, manifest) were laid out by that version, so only their hashes are checked.
   const older = manifest.tool?.version !== undefined && manifest.tool.version !== TOOL_VERSION ? manifest.tool.version : null;
   // journal.csv took its accrual layout (entities, posting and document dates, reversals) in 0.6.0.
-  const figureFiles = older !== null && versionBelow(older, JOURNAL_LAYOUT_SINCE) ? new Set([...FIGURE_FILES].filter((f) => f !== JOURNAL_FILE)) : FIGURE_FILES;
+  // ledger.csv, focus.csv and focus.parquet took their quantity columns in 0.7.0.
+  const laidOutBefore = new Set([
+    ...(older !== null && versionBelow(older, JOURNAL_LAYOUT_SINCE) ? [JOURNAL_FILE] : []),
+    ...(older !== null && versionBelow(older, QUANTITY_LAYOUT_SINCE) ? [LEDGER_FILE, FOCUS_FILE, FOCUS_PARQUET_FILE] : []),
+  ]);
+  const figureFiles = new Set([...FIGURE_FILES].filter((f) => !laidOutBefore.has(f)));
   try {
     const sink = new HashingSink(new Set([MANIFEST_FILE]));
     await rederive(dir, manifest, env, sink, options.renderWorkers);
@@ -142,6 +147,8 @@ export async function verifyMonth(dir: string, env: NodeJS.ProcessEnv = process.
 
 /** The version whose journal.csv layout this one writes. */
 const JOURNAL_LAYOUT_SINCE = '0.6.0';
+/** The version whose ledger.csv and FOCUS layout (quantity columns) this one writes. */
+const QUANTITY_LAYOUT_SINCE = '0.7.0';
 
 /** Whether version text a.b.c is below b (numeric parts; anything unreadable counts as below). */
 export function versionBelow(version: string, than: string): boolean {

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { joinQuantities, type UsageRow } from '../src/core/usage.js';
+import { joinQuantities, pricePerMillion, type UsageRow } from '../src/core/usage.js';
+import { modelQuantities } from '../src/core/statements.js';
 import { usageRowOf } from '../src/sandbox/usage-data.js';
 import type { Allocation } from '../src/core/allocate.js';
 import { Money } from '../src/core/money.js';
@@ -103,10 +104,14 @@ describe('quantities and unit prices on the statements', () => {
         const e = expected.get(r.model)!;
         expect({ input: r.input, write: r.write, read: r.read, output: r.output, requests: r.requests }, `${cc.code} ${r.model}`).toEqual({ input: e.input, write: e.write, read: e.read, output: e.output, requests: e.requests });
       }
-      // Each price is its row's cents over its tokens, per million, rounded half up to the cent; the total row too.
+      // Each price is the exact cost of its token lines (the ledger's unrounded cents) over their tokens,
+      // per million, rounded half up to the cent once; the total row too.
+      const tokenLines = ledger.filter((l) => l.statement_number === cc.statementNumber && l.line_type === 'usage' && l.cost_type === 'tokens');
       for (const r of table) {
+        const lines = r.model === 'Total' ? tokenLines : tokenLines.filter((l) => l.model === r.model);
+        const exactCents = lines.reduce((a, l) => a.plus(l.unrounded_cents!), new Money(0));
         const tokens = r.input + r.write + r.read + r.output;
-        const exact = new Money(r.cents.toString()).times(10_000).times(100).dividedBy(tokens.toString());
+        const exact = exactCents.times(10_000).times(100).dividedBy(tokens.toString());
         expect(r.perMillion, `${cc.code} ${r.model}`).toBe(BigInt(exact.toDecimalPlaces(0, Money.ROUND_HALF_UP).toFixed(0)));
       }
       // The token cost adds up to the statement's "Tokens" cost-type line.
@@ -249,13 +254,55 @@ describe('a month whose usage listing is refused', () => {
   }, 120_000);
 });
 
+describe('usage the month cannot use', () => {
+  it('a usage page that breaks the report\'s rules (a row outside the month) stops the run: exit 1, nothing published', async () => {
+    // Requests: grouped, total, premium, engagement, then usage (5).
+    const { out, error } = await runMonthAgainst({ byRequest: { 5: { kind: 'row-outside' } } });
+    expect(error?.kind).toBe('data');
+    expect(error?.message).toMatch(/Page 1 of usage, row 0 covers .* it starts before the requested/);
+    expect(existsSync(join(out, '2026-09'))).toBe(false);
+  }, 60_000);
+
+  it('usage from an export older than the cost\'s is not used: published without quantities, its page kept as not used, and verify agrees', async () => {
+    const { out, result, error } = await runMonthAgainst({ usageStaleHours: 24 * 60 });
+    expect(error).toBeNull();
+    expect(result!.warnings.join('\n')).toMatch(/usage quantities for 2026-09 were not used: its export \(data_refreshed_at .*\) is older than the cost's .* and does not cover the month/);
+    const dir = join(out, '2026-09');
+    const requests = JSON.parse(readFileSync(join(dir, 'raw', 'requests.json'), 'utf8')) as Array<{ query: string; used: boolean; outcome: string; file: string | null }>;
+    expect(requests.filter((r) => r.query === 'usage')).toEqual([expect.objectContaining({ used: false, outcome: expect.stringMatching(/^not used: /), file: expect.stringMatching(/^discarded\//) })]);
+    expect(existsSync(join(dir, 'raw', 'usage-p001.json'))).toBe(false);
+    expect(readCsv(join(dir, 'focus.csv')).filter((r) => r.ConsumedQuantity !== '')).toHaveLength(0);
+    const v = await runCli(['verify', dir]);
+    expect(v.code, v.stderr).toBe(0);
+  }, 120_000);
+});
+
 describe('joining quantities to cost lines', () => {
+  it('adds cache writes as whole numbers past 2^53 exactly', () => {
+    const big: UsageRow = { ...row(0), cacheWrite5m: Number.MAX_SAFE_INTEGER, cacheWrite1h: Number.MAX_SAFE_INTEGER - 1 };
+    const q = joinQuantities(allocationOf(['1.000']), [big]);
+    expect(q.byRow.get('r0')!.cacheWrite).toBe(2n * BigInt(Number.MAX_SAFE_INTEGER) - 1n);
+  });
+
+  it('prices a model by the exact cost of its measured token lines only, and counts the others', () => {
+    const allocation = allocationOf(['300.000000', '100.000000']);
+    // Only the first line's group has a usage row: the second line is another workspace.
+    (allocation.costCenters[0]!.actors[0]!.lines[1] as { workspaceId: string | null }).workspaceId = 'wrkspc_other';
+    Object.assign(allocation.costCenters[0]!, { directCents: 400n });
+    const q = joinQuantities(allocation, [{ ...row(250_000), cacheRead: 0, output: 0, cacheWrite5m: 0 }]);
+    const [m] = modelQuantities(allocation.costCenters[0]!, q);
+    expect(m!.unmeasuredLines).toBe(1);
+    // 300 cents over 250,000 tokens: $12.00 per million, whatever the other line costs.
+    expect(pricePerMillion(m!)!.toFixed(2)).toBe('12.00');
+    expect(m!.tokenCents).toBe(400n);
+  });
+
   /** An allocation with one spender whose token group is billed as `weights.length` lines (a move mid-month). */
   function allocationOf(weights: readonly string[]): Allocation {
     const lines = weights.map((w, i) => ({ lineKey: `l${i}`, rowId: `r${i}`, costCenter: `CC${i}`, actorKey: 'user:u1', actorType: 'user_actor', actorId: 'u1', email: null, product: 'chat', model: 'm', contextWindow: '0-200k', costType: 'tokens', workspaceId: null, unroundedCents: new Money(w), billedCents: 0n, rule: 'r' }));
     return { costCenters: [{ actors: [{ actorKey: 'user:u1', lines }] }], pools: [] } as unknown as Allocation;
   }
-  const row = (t: number): UsageRow => ({ rowId: 'u#0', startingAt: 's', endingAt: 'e', actor: { type: 'user_actor', userId: 'u1', email: null, name: null, deleted: false }, product: 'chat', model: 'm', contextWindow: '0-200k', workspaceId: null, uncachedInput: t, cacheRead: 2 * t, cacheWrite: 3, output: t + 1, webSearches: 0, requests: 7 });
+  const row = (t: number): UsageRow => ({ rowId: 'u#0', startingAt: 's', endingAt: 'e', actor: { type: 'user_actor', userId: 'u1', email: null, name: null, deleted: false }, product: 'chat', model: 'm', contextWindow: '0-200k', workspaceId: null, uncachedInput: t, cacheRead: 2 * t, cacheWrite5m: 3, cacheWrite1h: 0, output: t + 1, webSearches: 0, requests: 7 });
 
   it('splits a group over its lines so every kind adds up to the group exactly', () => {
     fc.assert(

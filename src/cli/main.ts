@@ -367,7 +367,7 @@ export function buildProgram(io: Io, json: { asked: boolean }): Command {
 
   program
     .command('sandbox')
-    .description('serve the synthetic organization on loopback, like the Analytics API cost endpoint')
+    .description('serve the synthetic organization on loopback, like the Analytics API cost, usage and user activity endpoints')
     .option('--port <n>', 'port (0: any free port)', '8787')
     .option('--now <ISO-8601>', 'the sandbox clock (data_refreshed_at follows it)')
     .addOption(new Option('--fault <spec...>', 'inject faults by request number: 429@2:5, 500@3, 529@1, 410@4, slow@1:5000, trickle@1:100 (a byte every 100 ms), row-outside@1, long-amount@1:80 (digits), bad-amount@1, refreshed@2'))

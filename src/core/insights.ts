@@ -1,3 +1,4 @@
+import { adoptionByCostCenter, idleSeatCents, sumAdoption, type AdoptionCounts, type AdoptionView } from './adoption.js';
 import { Budgets, type BudgetView } from './budget.js';
 import { actorKey, type CostRow } from './cost-row.js';
 import { mapRow, UNALLOCATED, type DirectoryIndex } from './directory.js';
@@ -32,6 +33,8 @@ export const LONG_CONTEXT = '200k-1M';
 export const TREND_MONTHS = 6;
 const MOVERS = 3;
 const BIGGEST = 5;
+/** Top spenders with their Opus and long-context shares. */
+export const TOP_SPENDERS = 10;
 
 export interface EngagementLine extends EngagementCounts {
   readonly actorKey: string;
@@ -75,6 +78,8 @@ export interface SpendMix {
   /** People and spenders with long-context usage: their usage, the long-context part. */
   readonly longContextUsers: ReadonlyArray<{ readonly label: string; readonly cents: bigint; readonly longContextCents: bigint }>;
   readonly biggestUsers: readonly MixRow[];
+  /** The biggest spenders with the part of their usage on Opus models and in the 200k–1M context tier (facts, not advice). */
+  readonly topSpenders: ReadonlyArray<{ readonly label: string; readonly cents: bigint; readonly opusCents: bigint; readonly longContextCents: bigint }>;
   /** Direct usage by speed and by inference region, exact splits; null unless a premium value occurs. */
   readonly premium: { readonly speed: readonly MixRow[]; readonly region: readonly MixRow[] } | null;
 }
@@ -114,6 +119,8 @@ export interface StatementInsights {
   readonly trend: Trend;
   /** Budget against actual, this month and year to date; null when the statement has no budget. */
   readonly budget: BudgetView | null;
+  /** Seats and activity: people with a seat, active by surface, and the seat cost of those with none. */
+  readonly adoption: AdoptionView;
 }
 
 export interface InsightsInput {
@@ -294,6 +301,13 @@ function premiumRows(m: ReadonlyMap<string, bigint>): MixRow[] {
 const PREMIUM_VALUES = new Set(['fast', 'us']);
 
 /** Long-context cents per spender of a cost center, from its allocated lines. */
+/** Usage on Opus models per spender of a direct statement. */
+export function opusByActor(cc: CostCenterAllocation): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  for (const a of cc.actors) for (const l of a.lines) if (l.model?.startsWith('claude-opus')) out.set(a.actorKey, (out.get(a.actorKey) ?? 0n) + l.billedCents);
+  return out;
+}
+
 export function longContextByActor(cc: CostCenterAllocation): Map<string, bigint> {
   const out = new Map<string, bigint>();
   for (const a of cc.actors) for (const l of a.lines) if (l.contextWindow === LONG_CONTEXT) out.set(a.actorKey, (out.get(a.actorKey) ?? 0n) + l.billedCents);
@@ -301,10 +315,12 @@ export function longContextByActor(cc: CostCenterAllocation): Map<string, bigint
 }
 
 /** `longContext`: long-context cents per spender (a roll-up's: the sum over its direct statements). */
-export function spendMix(s: Statement, premium: PremiumCents | null, longContext: ReadonlyMap<string, bigint>): SpendMix {
+export function spendMix(s: Statement, premium: PremiumCents | null, longContext: ReadonlyMap<string, bigint>, opus: ReadonlyMap<string, bigint> = new Map()): SpendMix {
   const tier = s.breakdowns.find((b) => b.title === 'Direct usage by context window tier');
   const longContextCents = tier?.rows.find((r) => r.label === LONG_CONTEXT)?.cents ?? 0n;
   const perUser = new Map<string, { label: string; cents: bigint; longContextCents: bigint }>();
+  const opusOf = new Map<string, bigint>();
+  for (const [key, cents] of opus) opusOf.set(key, cents);
   for (const u of s.users) {
     const e = perUser.get(u.actorKey) ?? { label: u.label, cents: 0n, longContextCents: 0n };
     e.cents += u.cents;
@@ -316,13 +332,17 @@ export function spendMix(s: Statement, premium: PremiumCents | null, longContext
   }
   const longContextUsers = [...perUser.values()].filter((u) => u.longContextCents !== 0n).sort((a, b) => (a.longContextCents === b.longContextCents ? byText(a.label, b.label) : a.longContextCents > b.longContextCents ? -1 : 1));
   const biggestUsers = [...perUser.values()].map((u) => ({ label: u.label, cents: u.cents })).sort(byCentsDesc).slice(0, BIGGEST);
+  const topSpenders = [...perUser.entries()]
+    .map(([key, u]) => ({ label: u.label, cents: u.cents, opusCents: opusOf.get(key) ?? 0n, longContextCents: u.longContextCents }))
+    .sort(byCentsDesc)
+    .slice(0, TOP_SPENDERS);
   let split: SpendMix['premium'] = null;
   if (premium) {
     const speed = premiumRows(premium.speed);
     const region = premiumRows(premium.region);
     if ([...speed, ...region].some((r) => PREMIUM_VALUES.has(r.label))) split = { speed, region };
   }
-  return { directCents: s.directCents, longContextCents, longContextUsers, biggestUsers, premium: split };
+  return { directCents: s.directCents, longContextCents, longContextUsers, biggestUsers, topSpenders, premium: split };
 }
 
 /** The six months ending with `period`, oldest first. */
@@ -380,6 +400,10 @@ export function trend(s: Statement, codes: ReadonlySet<string>, period: Period, 
   };
 }
 
+function adoptionView(counts: AdoptionCounts, seatCents: bigint | null): AdoptionView {
+  return { ...counts, idleSeatCents: idleSeatCents(counts, seatCents) };
+}
+
 /** Insights for every statement (direct and roll-up), by statement number. */
 export function buildInsights(statements: readonly Statement[], input: InsightsInput, subtree: (code: string) => readonly string[]): Map<string, StatementInsights> {
   // Engagement lines by cost center once, so a statement reads only its own (no pass over all per statement).
@@ -402,6 +426,14 @@ export function buildInsights(statements: readonly Statement[], input: InsightsI
   // Long-context cents per spender of each direct statement; a roll-up adds its statements' up.
   const costCenters = new Map(input.allocation.costCenters.map((cc) => [cc.code, cc]));
   const longContext = new Map(statements.filter((s) => s.kind === 'direct').map((s) => [s.code, longContextByActor(costCenters.get(s.code)!)]));
+  const opus = new Map(statements.filter((s) => s.kind === 'direct').map((s) => [s.code, opusByActor(costCenters.get(s.code)!)]));
+  const opusOf = (codes: ReadonlySet<string>): ReadonlyMap<string, bigint> => {
+    const sum = new Map<string, bigint>();
+    for (const code of codes) for (const [key, cents] of opus.get(code) ?? []) sum.set(key, (sum.get(key) ?? 0n) + cents);
+    return sum;
+  };
+  const adoption = adoptionByCostCenter(input.allocation, input.index.directory, input.period, input.engagement);
+  const seatsPriced = input.index.directory.seatPriceCents !== null;
   const longContextOf = (codes: ReadonlySet<string>): ReadonlyMap<string, bigint> => {
     if (codes.size === 1) return longContext.get([...codes][0]!) ?? new Map<string, bigint>();
     const sum = new Map<string, bigint>();
@@ -415,9 +447,10 @@ export function buildInsights(statements: readonly Statement[], input: InsightsI
     const trendView = trend(s, codes, input.period, input.history, [...codes].reduce((t, c) => t + (carried.get(c) ?? 0n), 0n));
     out.set(s.number, {
       engagement: engagement ? engagementView([...codes].flatMap((c) => engagement.get(c) ?? []), codes, input.engagementRange ?? null) : null,
-      mix: spendMix(s, premiumOf(codes), s.kind === 'direct' ? (longContext.get(s.code) ?? new Map<string, bigint>()) : longContextOf(codes)),
+      mix: spendMix(s, premiumOf(codes), s.kind === 'direct' ? (longContext.get(s.code) ?? new Map<string, bigint>()) : longContextOf(codes), opusOf(codes)),
       trend: trendView,
       budget: budgets.view(s.kind, s.code, codes, input.period, trendView.currentCents, input.history),
+      adoption: adoptionView(sumAdoption([...codes].map((c) => adoption.get(c)).filter((x) => x !== undefined)), seatsPriced ? [...codes].reduce((t, c) => t + (costCenters.get(c)?.seatCents ?? 0n), 0n) : null),
     });
   }
   return out;

@@ -23,6 +23,8 @@ export interface StatementContext {
   readonly revisions?: Readonly<Record<string, StatementRevision>>;
   /** The month's quantities by cost line; null when the month was published without them. */
   readonly quantities?: Quantities | null;
+  /** Whether the directory sets any budget (the notes then say how budgets are read). */
+  readonly budgeted?: boolean;
 }
 
 /** What a revised statement replaces, and where its difference is charged. */
@@ -267,6 +269,10 @@ function methodNotes(ctx: StatementContext, allocation: Allocation): string[] {
       ? [`Shared costs: ${allocation.pools.map((p) => `${p.name} (${p.kind === 'usage' ? 'provider spend' : 'fixed monthly amount'}, ${p.basis})`).join('; ')}. Each pool is split exactly by largest remainder.`]
       : []),
     `Mapping: people by user id or email, then the directory's rules in order; unmapped spend is shown under ${UNALLOCATED}. Org directory sha256 ${ctx.directorySha256.slice(0, 16)}\u2026`,
+    ...(ctx.quantities
+      ? ['Tokens and requests: from the provider\u2019s usage report (GET /v1/organizations/analytics/usage) for the same month, grouped like the cost; each group\u2019s tokens go with its token cost (split by cost over the days of someone who moved). The price per million tokens is the token cost over all tokens, rounded once to the cent.']
+      : []),
+    ...(ctx.budgeted ? ['Budgets: from the org directory, by month; a roll-up without one of its own takes the sum of its cost centers\u2019 (a cost center without one counts as zero). Charges compared are the month\u2019s own, without corrections of earlier months; the year to date counts the months of the year issued so far.'] : []),
   ];
 }
 
@@ -363,17 +369,22 @@ export function modelQuantities(cc: CostCenterAllocation, quantities: Quantities
     for (const l of a.lines) {
       const type = l.costType ?? '(combined)';
       (byCostType.get(type) ?? byCostType.set(type, []).get(type)!).push(l.unroundedCents);
-      const q = quantities.byRow.get(l.rowId);
-      if (!q || q.measure !== 'tokens') continue;
+      if (l.costType !== 'tokens') continue;
       const model = l.model ?? '';
       let m = byModel.get(model);
-      if (!m) byModel.set(model, (m = { q: { model, uncachedInput: 0n, cacheWrite: 0n, cacheRead: 0n, output: 0n, requests: 0n, tokenCents: 0n }, cents: [] }));
+      if (!m) byModel.set(model, (m = { q: { model, uncachedInput: 0n, cacheWrite: 0n, cacheRead: 0n, output: 0n, requests: 0n, tokenCents: 0n, measuredCents: new Money(0), unmeasuredLines: 0 }, cents: [] }));
+      m.cents.push(l.unroundedCents);
+      const q = quantities.byRow.get(l.rowId);
+      if (!q || q.measure !== 'tokens') {
+        m.q.unmeasuredLines += 1;
+        continue;
+      }
       m.q.uncachedInput += q.uncachedInput;
       m.q.cacheWrite += q.cacheWrite;
       m.q.cacheRead += q.cacheRead;
       m.q.output += q.output;
       m.q.requests += q.requests;
-      m.cents.push(l.unroundedCents);
+      m.q.measuredCents = m.q.measuredCents.plus(l.unroundedCents);
     }
   }
   if (byModel.size === 0) return [];

@@ -10,6 +10,7 @@ export const SECTIONS = [
   'charges', // direct usage, pool shares, seats, markup, carried adjustments
   'trend', // month-over-month change and the six-month trend chart, with the biggest movers
   'engagement', // Claude Code sessions, commits, pull requests, lines, chat conversations; cost per unit
+  'adoption', // people with a seat, active by surface, utilization, seat cost of people with no activity
   'spend-mix', // long-context share, model mix, cost types, biggest users, premium dimensions
   'quantities', // tokens, requests and the price per million tokens, by model
   'breakdowns', // the exact breakdowns by product, model, cost type and context window

@@ -19,8 +19,9 @@ export interface UsageRow {
   readonly workspaceId: string | null;
   readonly uncachedInput: number;
   readonly cacheRead: number;
-  /** Cache writes, 5-minute and 1-hour together. */
-  readonly cacheWrite: number;
+  /** Cache writes, 5-minute and 1-hour (each a safe integer; added up as bigint). */
+  readonly cacheWrite5m: number;
+  readonly cacheWrite1h: number;
   readonly output: number;
   readonly webSearches: number;
   /** Requests (for sandbox rows, execution spans); null when the provider gives none. */
@@ -136,7 +137,7 @@ export function joinQuantities(allocation: Allocation, usage: readonly UsageRow[
     const key = usageGroupKey(actorKey(u.actor), u.product, u.model, u.contextWindow, u.workspaceId);
     const t = totals.get(key) ?? { uncachedInput: 0n, cacheWrite: 0n, cacheRead: 0n, output: 0n, requests: 0n, webSearches: 0n };
     t.uncachedInput += BigInt(u.uncachedInput);
-    t.cacheWrite += BigInt(u.cacheWrite);
+    t.cacheWrite += BigInt(u.cacheWrite5m) + BigInt(u.cacheWrite1h);
     t.cacheRead += BigInt(u.cacheRead);
     t.output += BigInt(u.output);
     t.requests += BigInt(u.requests ?? 0);
@@ -189,16 +190,20 @@ export interface ModelQuantity {
   readonly cacheRead: bigint;
   readonly output: bigint;
   readonly requests: bigint;
-  /** Billed cents of the model's token lines (what the price per million tokens is computed from). */
+  /** The statement's token cost of the model: its "Tokens" amount split over the models by their exact token cost. */
   readonly tokenCents: bigint;
+  /** The exact (unrounded) cost of the token lines that have quantities: what the price per million tokens is computed from. */
+  readonly measuredCents: Money;
+  /** Token lines of the model with no quantity in the usage listing (their cost is left out of the price). */
+  readonly unmeasuredLines: number;
 }
 
 /** The effective price per million tokens in USD, exact (cents over tokens), as a Money; null without tokens. */
 export function pricePerMillion(q: ModelQuantity): Money | null {
   const tokens = tokensOf(q);
   if (tokens === 0n) return null;
-  // cents / tokens × 1,000,000 tokens / 100 cents per dollar.
-  return new Money(q.tokenCents.toString()).times(10_000).dividedBy(tokens.toString());
+  // Exact cents of the measured lines / tokens × 1,000,000 tokens / 100 cents per dollar: rounded only for display.
+  return q.measuredCents.times(10_000).dividedBy(tokens.toString());
 }
 
 /** Adds model quantities up by model (a roll-up, or lines of one statement); sorted by billed cents, then model. */
@@ -216,6 +221,8 @@ export function sumModelQuantities(parts: Iterable<ModelQuantity>): ModelQuantit
     m.output += p.output;
     m.requests += p.requests;
     m.tokenCents += p.tokenCents;
+    m.measuredCents = m.measuredCents.plus(p.measuredCents);
+    m.unmeasuredLines += p.unmeasuredLines;
   }
   return [...by.values()].sort((a, b) => (a.tokenCents === b.tokenCents ? (a.model < b.model ? -1 : a.model > b.model ? 1 : 0) : a.tokenCents > b.tokenCents ? -1 : 1));
 }

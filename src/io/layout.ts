@@ -272,8 +272,8 @@ export function chargebackRecord(a: Allocation, rec: Reconciliation, month: { re
     directorySha256: month.directorySha256,
     sourceTotalUnroundedCents: decimalText(a.sourceTotalUnroundedCents),
     sourceTotalCents: a.sourceTotalCents.toString(),
-    // Budget against actual of every statement that has one (the e-mail reads them from here).
-    budgets: (month.budgets ?? []).map((b) => ({
+    // Budget against actual of every statement that has one (the e-mail reads them from here); absent without budgets.
+    ...((month.budgets ?? []).length === 0 ? {} : { budgets: month.budgets!.map((b) => ({
       statement: b.number,
       code: b.code,
       kind: b.kind,
@@ -285,7 +285,7 @@ export function chargebackRecord(a: Allocation, rec: Reconciliation, month: { re
       ytdFrom: b.view.ytdFrom,
       ytdMonths: b.view.ytdMonths,
       fromChildren: b.view.fromChildren,
-    })),
+    })) }),
     costCenters: lazyArray(a.costCenters, (cc) => ({
       code: cc.code,
       name: cc.name,

@@ -1,3 +1,4 @@
+import type { AdoptionView } from '../core/adoption.js';
 import type { BudgetView } from '../core/budget.js';
 import { sumCounts, type EngagementLine, type StatementInsights } from '../core/insights.js';
 import { perUnitCents } from '../core/money.js';
@@ -310,20 +311,13 @@ function spendMixSection(ctx: Ctx, insight: StatementInsights): void {
   paragraph(ctx, `Long context (200k\u20131M tokens): ${f.money(m.longContextCents)} of ${f.money(m.directCents)} direct usage, ${f.percent(m.longContextCents, m.directCents, 1)}. Long-context requests are billed at a higher rate per token.`);
   for (const b of s.breakdowns.filter((x) => chartedHere(ctx, x))) barChart(ctx, b.title, named(b.title, b.rows));
   barChart(ctx, 'Biggest spenders', m.biggestUsers);
-  if (m.longContextUsers.length > 0) {
-    const shown = m.longContextUsers.slice(0, MAX_PEOPLE_ROWS);
-    const rest = m.longContextUsers.slice(MAX_PEOPLE_ROWS);
-    const rows = shown.map((u) => [u.label, f.money(u.cents), f.money(u.longContextCents), f.percent(u.longContextCents, u.cents, 1)]);
-    if (rest.length > 0) {
-      const cents = rest.reduce((a, u) => a + u.cents, 0n);
-      const longContextCents = rest.reduce((a, u) => a + u.longContextCents, 0n);
-      rows.push([`Other (${f.integer(rest.length)} more)`, f.money(cents), f.money(longContextCents), f.percent(longContextCents, cents, 1)]);
-    }
-    tableHeading(doc, 'Long-context share per person', rows.length);
-    drawTable(doc, [{ title: 'Person or spender', width: 205 }, { title: 'Usage', width: 95, align: 'right' }, { title: 'Long context', width: 110, align: 'right' }, { title: 'Share', width: 85, align: 'right' }], rows);
-    if (rest.length > 0) {
-      paragraph(ctx, `The ${f.integer(shown.length)} with the most long-context usage are shown, the other ${f.integer(rest.length)} summed as Other; every line, with its context window tier, is in the workbook ${workbookName(s)}, sheet Lines.`, { colour: themeOf(doc).muted });
-    }
+  // The biggest spenders' usage on Opus models and in the long-context tier, as shares of their own usage: facts, not advice.
+  const top = m.topSpenders.filter((u) => u.cents > 0n);
+  if (top.length > 0 && top.some((u) => u.opusCents !== 0n || u.longContextCents !== 0n)) {
+    const rows = top.map((u) => [u.label, f.money(u.opusCents), f.percent(u.opusCents, u.cents, 1), f.money(u.longContextCents), f.percent(u.longContextCents, u.cents, 1)]);
+    tableHeading(doc, 'Biggest spenders: Opus models and long context', rows.length);
+    paragraph(ctx, `The ${f.integer(top.length)} biggest spenders' usage on Opus models and in the 200k\u20131M token context tier, each as a share of their own usage; every line, with its model and context window tier, is in the workbook ${workbookName(s)}, sheet Lines.`, { size: 8.5, colour: themeOf(doc).muted });
+    drawTable(doc, [{ title: 'Person or spender', width: 175 }, { title: 'Opus', width: 80, align: 'right' }, { title: 'Opus share', width: 70, align: 'right' }, { title: 'Long context', width: 90, align: 'right' }, { title: 'Share', width: 80, align: 'right' }], rows);
   }
   if (m.premium) {
     for (const [title, rows] of [['Direct usage by speed', m.premium.speed], ['Direct usage by inference region', m.premium.region]] as const) {
@@ -367,6 +361,22 @@ function peopleSection(ctx: Ctx): void {
   drawTable(doc, [{ title: 'Name', width: 165 }, { title: 'E-mail or id', width: 185 }, { title: 'Amount', width: 85, align: 'right' }, { title: 'Share', width: 60, align: 'right' }], userRows, { boldLast: true });
 }
 
+/** Seats are paid whether used or not: who has one here, who used Claude, and what the unused seats cost. */
+function adoptionSection(ctx: Ctx, a: AdoptionView): void {
+  const { doc, s, f } = ctx;
+  heading(doc, 'Seats and activity', 60);
+  if (a.seated === 0) {
+    paragraph(ctx, `The org directory gives no one a seat in ${s.kind === 'rollup' ? `${s.code} or below it` : s.code} this month.`, { colour: themeOf(doc).muted });
+    return;
+  }
+  const where = s.kind === 'rollup' ? `${s.code} and the cost centers below it` : s.code;
+  const idle = a.seated - a.active;
+  const cost = a.idleSeatCents === null ? ' The directory sets no seat price, so no seat charge is made.' : idle === 0 ? '' : ` Their part of this statement's seat charge (by their seat-days) is ${f.money(a.idleSeatCents)}.`;
+  paragraph(ctx, `${f.integer(a.seated)} ${a.seated === 1 ? 'person has' : 'people have'} a seat in ${where} this month (by the org directory). ${f.integer(a.active)} of them (${f.percent(BigInt(a.active), BigInt(a.seated), 1)}) were active: ${f.integer(a.claude)} on Claude, ${f.integer(a.code)} on Claude Code, ${f.integer(a.cowork)} on Cowork. ${f.integer(idle)} had no activity at all.${cost}`);
+  drawTable(doc, [{ title: 'Seats', width: 80, align: 'right' }, { title: 'Active', width: 80, align: 'right' }, { title: 'Utilization', width: 80, align: 'right' }, { title: 'Claude', width: 60, align: 'right' }, { title: 'Claude Code', width: 70, align: 'right' }, { title: 'Cowork', width: 60, align: 'right' }, { title: 'Idle seats', width: 65, align: 'right' }],
+    [[f.integer(a.seated), f.integer(a.active), f.percent(BigInt(a.active), BigInt(a.seated), 1), f.integer(a.claude), f.integer(a.code), f.integer(a.cowork), f.integer(idle)]]);
+}
+
 /**
  * Quantity × unit price: per model, the tokens by kind and the requests behind the direct token
  * cost, and what a million tokens cost on this statement (its token cents over its tokens, exact,
@@ -384,18 +394,22 @@ function quantitiesSection(ctx: Ctx): void {
     paragraph(ctx, 'No token usage is charged directly on this statement.', { colour: themeOf(doc).muted });
     return;
   }
+  // Exact cost of the measured lines over their tokens, rounded once to the cent here; a model with
+  // token lines the usage listing has no quantity for is marked, and those lines are left out of its price.
   const price = (m: ModelQuantity) => {
     const p = pricePerMillion(m);
-    return p === null ? '\u2014' : f.money(BigInt(p.times(100).toDecimalPlaces(0, Money.ROUND_HALF_UP).toFixed(0)));
+    return p === null ? '\u2014' : `${f.money(BigInt(p.times(100).toDecimalPlaces(0, Money.ROUND_HALF_UP).toFixed(0)))}${m.unmeasuredLines > 0 ? '*' : ''}`;
   };
   const total = sumModelQuantities(q.map((m) => ({ ...m, model: 'Total' })))[0]!;
-  const rows = [...q, total].map((m) => [m.model === 'Total' && m === total ? 'Total' : m.model || '(no model)', f.integer(m.uncachedInput), f.integer(m.cacheWrite), f.integer(m.cacheRead), f.integer(m.output), f.integer(m.requests), f.money(m.tokenCents), price(m)]);
-  paragraph(ctx, `Direct token usage by model: tokens as the provider's usage report counts them, and what a million tokens cost on this statement (token cost over tokens, all kinds together). Input is uncached input; cache write and read are prompt-cache tokens.`, { size: 8.5, colour: themeOf(doc).muted });
-  tableHeading(doc, 'Tokens by model', rows.length);
+  const rows = [...q, total].map((m) => [m === total ? 'Total' : m.model || '(no model)', f.integer(m.uncachedInput), f.integer(m.cacheWrite), f.integer(m.cacheRead), f.integer(m.output), f.integer(m.requests), f.money(m.tokenCents), price(m)]);
+  const whose = s.kind === 'rollup' ? 'Token usage of the statements this roll-up adds up, by model' : 'Direct token usage by model';
+  paragraph(ctx, `${whose}: tokens as the provider's usage report counts them, and what a million tokens cost (the exact token cost over all tokens, every kind together, rounded once). Input is uncached input; cache write and read are prompt-cache tokens. Token cost is the statement's token amount split over the models.`, { size: 8.5, colour: themeOf(doc).muted });
+  tableHeading(doc, 'Tokens by model', rows.length + (total.unmeasuredLines > 0 ? 1 : 0));
   drawTable(doc, [
-    { title: 'Model', width: 100 }, { title: 'Input', width: 58, align: 'right' }, { title: 'Cache write', width: 56, align: 'right' }, { title: 'Cache read', width: 60, align: 'right' },
-    { title: 'Output', width: 56, align: 'right' }, { title: 'Requests', width: 48, align: 'right' }, { title: 'Token cost', width: 62, align: 'right' }, { title: 'Per 1M', width: 55, align: 'right' },
+    { title: 'Model', width: 88 }, { title: 'Input', width: 62, align: 'right' }, { title: 'Cache write', width: 60, align: 'right' }, { title: 'Cache read', width: 64, align: 'right' },
+    { title: 'Output', width: 58, align: 'right' }, { title: 'Requests', width: 50, align: 'right' }, { title: 'Token cost', width: 60, align: 'right' }, { title: 'Per 1M', width: 53, align: 'right' },
   ], rows, { boldLast: true });
+  if (total.unmeasuredLines > 0) paragraph(ctx, `* ${f.integer(total.unmeasuredLines)} token ${total.unmeasuredLines === 1 ? 'line has' : 'lines have'} no quantity in the provider's usage report; ${total.unmeasuredLines === 1 ? 'its' : 'their'} cost is in Token cost but not in the price per million tokens.`, { size: 8, colour: themeOf(doc).muted });
 }
 
 function notesSection(ctx: Ctx): void {
@@ -439,6 +453,8 @@ function section(ctx: Ctx, name: Section): void {
       return insight ? spendMixSection(ctx, insight) : undefined;
     case 'quantities':
       return quantitiesSection(ctx);
+    case 'adoption':
+      return insight ? adoptionSection(ctx, insight.adoption) : undefined;
     case 'breakdowns':
       for (const b of ctx.s.breakdowns.filter((x) => x.title !== CHARGES_TITLE && x.title !== 'By cost center' && !chartedHere(ctx, x))) breakdownTable(ctx, b);
       return;

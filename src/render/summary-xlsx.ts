@@ -1,3 +1,4 @@
+import type { AdoptionView } from '../core/adoption.js';
 import type { BudgetView } from '../core/budget.js';
 import type ExcelJS from 'exceljs';
 import type { Allocation } from '../core/allocate.js';
@@ -9,7 +10,7 @@ import { trendPeriods } from '../core/insights.js';
 import { periodTitle } from '../core/statements.js';
 import { lastDay } from '../core/period.js';
 import { summaryRows } from '../core/summary.js';
-import { addTotalRow, DATE_TIME_FORMAT, sheetDate, sheetDecimal, sheetDollars, styleHeaderRow, totalFormula, USD_FORMAT, WorkbookStream } from './spreadsheet.js';
+import { addTotalRow, DATE_TIME_FORMAT, PERCENT_FORMAT, sheetDate, sheetDecimal, sheetDollars, sheetRatio, styleHeaderRow, totalFormula, USD_FORMAT, WorkbookStream } from './spreadsheet.js';
 
 export interface SummaryContext {
   readonly company: string;
@@ -18,6 +19,8 @@ export interface SummaryContext {
   readonly issuedAt: string;
   /** The direct statements with their insights (trend, engagement). */
   readonly statements: readonly Statement[];
+  /** Seats and activity per cost center of the directory, and the company's (first row). */
+  readonly adoption?: ReadonlyArray<{ readonly code: string; readonly name: string; readonly view: AdoptionView }>;
   /** Every statement with a budget this month (direct and roll-up), in statement order. */
   readonly budgets?: ReadonlyArray<{ readonly number: string; readonly code: string; readonly name: string; readonly kind: 'direct' | 'rollup'; readonly view: BudgetView }>;
   /** A person as the organization-wide outputs show them (opaque ids with --pseudonymize). */
@@ -29,6 +32,19 @@ export interface SummaryContext {
  * Written row by row (one row per person on the Engagement sheet at most), so its memory does
  * not grow with the organization.
  */
+/** Seats and activity per cost center, the company first: utilization as a number the sheet formats as a percentage. */
+function adoptionSheet(wb: WorkbookStream, rows: NonNullable<SummaryContext['adoption']>): void {
+  const columns = ['Cost center', 'Name', 'Seats', 'Active', 'Utilization', 'Claude', 'Claude Code', 'Cowork', 'Idle seats', 'Idle seat cost (USD)'];
+  const ws = wb.sheet('Adoption', { columns: [{ width: 16 }, { width: 34 }, { width: 10 }, { width: 10 }, { width: 12, numFmt: PERCENT_FORMAT }, { width: 10 }, { width: 12 }, { width: 10 }, { width: 11 }, { width: 20, numFmt: USD_FORMAT }], frozen: { ySplit: 1 } });
+  styleHeaderRow(ws.add(columns));
+  for (const r of rows) {
+    const v = r.view;
+    ws.add([r.code, r.name, v.seated, v.active, v.seated === 0 ? null : sheetRatio(BigInt(v.active), BigInt(v.seated)), v.claude, v.code, v.cowork, v.seated - v.active, v.idleSeatCents === null ? null : sheetDollars(v.idleSeatCents)]);
+  }
+  // The company row adds up the rest: no totals row, which would count everything twice.
+  ws.table({ name: 'Adoption', headerRow: 1, columns, dataRows: rows.length });
+}
+
 /** Budget against actual per statement with a budget: the month and the year to date, as the statements say it. */
 function budgetSheet(wb: WorkbookStream, rows: NonNullable<SummaryContext['budgets']>): void {
   const columns = ['Statement', 'Cost center', 'Name', 'Kind', 'Budget (USD)', 'Actual (USD)', 'Variance (USD)', 'Over budget', 'Year-to-date budget (USD)', 'Year-to-date actual (USD)', 'Months in year to date'];
@@ -69,6 +85,7 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
   const statementsTotalRef = `SUM('Cost centers'!H2:H${rows.length + 1})`;
 
   if (ctx.budgets && ctx.budgets.length > 0) budgetSheet(wb, ctx.budgets);
+  if (ctx.adoption && ctx.adoption.length > 0) adoptionSheet(wb, ctx.adoption);
 
   const recSheet = wb.sheet('Reconciliation', { columns: [{ width: 64 }, { width: 30 }] });
   styleHeaderRow(recSheet.add([`Reconciliation ${periodTitle(p.year, p.month)} (${ctx.status})`, 'Value']));

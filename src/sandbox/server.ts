@@ -68,6 +68,8 @@ export interface SandboxFaults {
   readonly endless?: 'rows' | 'empty';
   /** Answer the usage endpoint with this HTTP status (e.g. 403 for a key without access to it). */
   readonly usageStatus?: number;
+  /** Serve the usage endpoint from an export this many hours older than the cost endpoint's. */
+  readonly usageStaleHours?: number;
 }
 
 export interface SandboxOptions {
@@ -415,7 +417,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (usage && asked.groupBy.some((g) => g === 'cost_type' || g === 'token_type')) throw new BadRequest('group_by[]: cost_type and token_type are dimensions of the cost report only');
       // Usage is derived from the cost of the same groups, with each cost type as its own row.
       const query = usage ? { ...asked, groupBy: [...asked.groupBy, 'cost_type'] } : asked;
-      const refreshedMs = addHours(startOfHourMs(addHours(nowMs, -(faults.refreshLagHours ?? 3))), refreshBumpHours);
+      const refreshedMs = addHours(startOfHourMs(addHours(nowMs, -(faults.refreshLagHours ?? 3))), refreshBumpHours - (usage ? (faults.usageStaleHours ?? 0) : 0));
       const size = Math.min(query.limit, faults.pageUnits ?? query.limit);
       let data: unknown[];
       let hasMore: boolean;
