@@ -106,9 +106,9 @@ describe('budgets on a month\'s documents, after a mid-year change', () => {
     const july = own('2026-07', ['ENG-PLAT']);
     const text = pdfText(join(out, '2026-07', 'statements', 'ENG-PLAT.pdf')).replace(/\s+/g, ' ');
     const usd = (c: bigint) => `$${(Number(c < 0n ? -c : c) / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`;
-    const variance = 500000n - july;
-    expect(text).toContain(`Budget for July 2026: $5,000.00. This month’s charges: ${usd(july)}, ${variance < 0n ? `over budget by ${usd(variance)} (` : `under budget by ${usd(variance)}.`}`);
-    expect(text).toContain(`Year to date (2 months issued, June 2026 to July 2026): ${usd(june + july)} of $9,500.00 budgeted`);
+    const variance = 550000n - july;
+    expect(text).toContain(`Budget for July 2026: $5,500.00. This month’s charges: ${usd(july)}, ${variance < 0n ? `over budget by ${usd(variance)} (` : `under budget by ${usd(variance)}.`}`);
+    expect(text).toContain(`Year to date (2 months issued, June 2026 to July 2026): ${usd(june + july)} of $10,000.00 budgeted`);
     const juneText = pdfText(join(out, '2026-06', 'statements', 'ENG-PLAT.pdf')).replace(/\s+/g, ' ');
     expect(juneText).toContain('Budget for June 2026: $4,500.00.');
   });
@@ -116,12 +116,14 @@ describe('budgets on a month\'s documents, after a mid-year change', () => {
   it('the roll-up takes its children\'s budgets, the summary lists every budget, and the run warns of each one over', () => {
     const july = chargeback('2026-07');
     const eng = july.budgets.find((b) => b.statement === 'CB-2026-07-ENG-ROLLUP')!;
-    expect(eng).toMatchObject({ budgetCents: '2000000', fromChildren: true, actualCents: own('2026-07', ENG).toString(), ytdBudgetCents: String(2000000 + 1950000), ytdActualCents: (own('2026-06', ENG) + own('2026-07', ENG)).toString() });
+    expect(eng).toMatchObject({ budgetCents: '2150000', fromChildren: true, actualCents: own('2026-07', ENG).toString(), ytdBudgetCents: String(2150000 + 2050000), ytdActualCents: (own('2026-06', ENG) + own('2026-07', ENG)).toString() });
     expect(july.budgets.find((b) => b.statement === 'CB-2026-07-GTM-ROLLUP')).toMatchObject({ budgetCents: '250000', fromChildren: false });
-    // Every statement over its budget gets a warning, and only those.
-    const over = july.budgets.filter((b) => BigInt(String(b.varianceCents)) < 0n).map((b) => String(b.statement)).sort();
-    expect(over.length).toBeGreaterThan(0);
-    expect(warnings.get('2026-07')!.filter((w) => w.includes('over its 2026-07 budget')).map((w) => w.split(' ')[0]).sort()).toEqual(over);
+    // Every statement over its budget gets a warning, and only those (June: Platform Engineering).
+    for (const month of ['2026-06', '2026-07']) {
+      const over = chargeback(month).budgets.filter((b) => BigInt(String(b.varianceCents)) < 0n).map((b) => String(b.statement)).sort();
+      expect(warnings.get(month)!.filter((w) => w.includes(`over its ${month} budget`)).map((w) => w.split(' ')[0]).sort(), month).toEqual(over);
+    }
+    expect(chargeback('2026-06').budgets.filter((b) => BigInt(String(b.varianceCents)) < 0n).map((b) => b.statement)).toEqual(['CB-2026-06-ENG-PLAT']);
     // summary.xlsx, read back by openpyxl: the Budgets table holds every statement with a budget.
     const sheet = readXlsx(join(out, '2026-07', 'summary.xlsx')).find((s) => s.name === 'Budgets')!;
     expect(sheet.tables.map((t) => t.name)).toEqual(['Budgets']);
@@ -144,7 +146,7 @@ describe('budgets on a month\'s documents, after a mid-year change', () => {
     const composed = await composeMessage(message, message.attachments.map(() => Buffer.from('x')), { period: parsePeriod('2026-07')!, company: 'Acme', email: { subject: 'Statement {period}', body: 'Hello {owner}.', from: null }, from: null, now: new Date(NOW) } as never);
     const body = composed.bytes.toString('utf8').replace(/=\r\n/g, '');
     const b = budgets.get('CB-2026-07-ENG-PLAT')!;
-    expect(body).toContain(`Budget ENG-PLAT (ENG-PLAT): $5,000.00; charges $${(Number(b.actualCents) / 100).toLocaleString('en-GB', { minimumFractionDigits: 2 })}`);
-    expect(dollarsToCents('$5,000.00')).toBe(b.budgetCents);
+    expect(body).toContain(`Budget ENG-PLAT (ENG-PLAT): $5,500.00; charges $${(Number(b.actualCents) / 100).toLocaleString('en-GB', { minimumFractionDigits: 2 })}`);
+    expect(dollarsToCents("$5,500.00")).toBe(b.budgetCents);
   });
 });

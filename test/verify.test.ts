@@ -88,7 +88,7 @@ describe('verify of a month published by another version', () => {
     const manifestPath = join(month, 'manifest.json');
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { tool: { version: string }; outputs: Array<{ path: string; sha256: string; bytes: number }> };
     // As an older version would have laid it out: other PDF bytes, recorded in its manifest.
-    manifest.tool.version = '0.1.0';
+    manifest.tool.version = '0.6.9';
     const pdf = join(month, 'statements', 'ENG-APP.pdf');
     const relaid = Buffer.concat([readFileSync(pdf), Buffer.from('\n% laid out by 0.1.0\n')]);
     writeFileSync(pdf, relaid);
@@ -98,20 +98,22 @@ describe('verify of a month published by another version', () => {
     writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
     const ok = await runCli(['verify', month]);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toContain('note: published by version 0.1.0');
-    // journal.csv took its accrual layout in 0.6.0: a month from before is checked by hash there.
-    expect(ok.stdout).toContain('the figures (chargeback.json, ledger.csv, focus.csv, focus.parquet) were re-derived and compared');
+    expect(ok.stdout).toContain('note: published by version 0.6.9');
+    // ledger.csv and FOCUS took their quantity columns in 0.7.0: a month from before is checked by hash there.
+    expect(ok.stdout).toContain('the figures (chargeback.json, journal.csv) were re-derived and compared');
     // A changed figure is still caught.
-    const ledger = join(month, 'ledger.csv');
-    const edited = readFileSync(ledger, 'utf8').replace(/,823,8\.23,/, ',824,8.24,');
+    const ledger = join(month, 'chargeback.json');
+    const text = readFileSync(ledger, 'utf8');
+    const edited = text.replace(/"sourceTotalCents": ?"(\d+)"/, (whole, d: string) => whole.replace(d, String(BigInt(d) + 1n)));
+    expect(edited).not.toBe(text);
     writeFileSync(ledger, edited);
-    const l = manifest.outputs.find((o) => o.path === 'ledger.csv')!;
+    const l = manifest.outputs.find((o) => o.path === 'chargeback.json')!;
     l.sha256 = createHash('sha256').update(edited).digest('hex');
     l.bytes = Buffer.byteLength(edited);
     writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
     const bad = await runCli(['verify', month]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('re-derived ledger.csv differs from the published file');
+    expect(bad.stderr).toContain('re-derived chargeback.json differs from the published file');
   });
 });
 

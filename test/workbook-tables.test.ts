@@ -98,7 +98,7 @@ describe('workbooks ready for a pivot table', () => {
   it('the summary, the spenders and engagement are tables too, and the checks compare rounded cents', () => {
     const summary = readXlsx(join(out, '2026-10', 'summary.xlsx'));
     const tables = summary.flatMap((s) => s.tables.map((t) => `${s.name}:${t.name}`));
-    expect(tables).toEqual(['Cost centers:CostCenters', 'Unmapped:UnmappedSpenders', 'Engagement:EngagementByCostCenter']);
+    expect(tables).toEqual(['Cost centers:CostCenters', 'Unmapped:UnmappedSpenders', 'Engagement:EngagementByCostCenter', 'Budgets:Budgets', 'Adoption:Adoption']);
     const centers = tableRows(summary.find((s) => s.name === 'Cost centers')!, 'CostCenters');
     const billed = costCenters(join(out, '2026-10')).reduce((a, c) => a + BigInt(c.billedCents), 0n);
     expect(centers.reduce((a, r) => a + cents(r.get('Statement total (USD)')), 0n)).toBe(billed);

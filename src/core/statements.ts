@@ -372,7 +372,7 @@ export function modelQuantities(cc: CostCenterAllocation, quantities: Quantities
       if (l.costType !== 'tokens') continue;
       const model = l.model ?? '';
       let m = byModel.get(model);
-      if (!m) byModel.set(model, (m = { q: { model, uncachedInput: 0n, cacheWrite: 0n, cacheRead: 0n, output: 0n, requests: 0n, tokenCents: 0n, measuredCents: new Money(0), unmeasuredLines: 0 }, cents: [] }));
+      if (!m) byModel.set(model, (m = { q: { model, uncachedInput: 0n, cacheWrite: 0n, cacheRead: 0n, output: 0n, requests: 0n, tokenCents: 0n, measuredCents: '0', unmeasuredLines: 0 }, cents: [] }));
       m.cents.push(l.unroundedCents);
       const q = quantities.byRow.get(l.rowId);
       if (!q || q.measure !== 'tokens') {
@@ -384,7 +384,7 @@ export function modelQuantities(cc: CostCenterAllocation, quantities: Quantities
       m.q.cacheRead += q.cacheRead;
       m.q.output += q.output;
       m.q.requests += q.requests;
-      m.q.measuredCents = m.q.measuredCents.plus(l.unroundedCents);
+      m.q.measuredCents = decimalText(new Money(m.q.measuredCents).plus(l.unroundedCents));
     }
   }
   if (byModel.size === 0) return [];

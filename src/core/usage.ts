@@ -1,6 +1,6 @@
 import type { Allocation } from './allocate.js';
 import { actorKey, type Actor } from './cost-row.js';
-import { Money, splitLargestRemainder, type WeightedPart } from './money.js';
+import { decimalText, Money, splitLargestRemainder, type WeightedPart } from './money.js';
 
 /**
  * Quantities from the Analytics usage listing (GET /v1/organizations/analytics/usage), grouped
@@ -192,8 +192,8 @@ export interface ModelQuantity {
   readonly requests: bigint;
   /** The statement's token cost of the model: its "Tokens" amount split over the models by their exact token cost. */
   readonly tokenCents: bigint;
-  /** The exact (unrounded) cost of the token lines that have quantities: what the price per million tokens is computed from. */
-  readonly measuredCents: Money;
+  /** The exact (unrounded) cost in cents of the token lines that have quantities, as decimal text (a statement crosses to the render threads): what the price per million tokens is computed from. */
+  readonly measuredCents: string;
   /** Token lines of the model with no quantity in the usage listing (their cost is left out of the price). */
   readonly unmeasuredLines: number;
 }
@@ -203,7 +203,7 @@ export function pricePerMillion(q: ModelQuantity): Money | null {
   const tokens = tokensOf(q);
   if (tokens === 0n) return null;
   // Exact cents of the measured lines / tokens × 1,000,000 tokens / 100 cents per dollar: rounded only for display.
-  return q.measuredCents.times(10_000).dividedBy(tokens.toString());
+  return new Money(q.measuredCents).times(10_000).dividedBy(tokens.toString());
 }
 
 /** Adds model quantities up by model (a roll-up, or lines of one statement); sorted by billed cents, then model. */
@@ -221,7 +221,7 @@ export function sumModelQuantities(parts: Iterable<ModelQuantity>): ModelQuantit
     m.output += p.output;
     m.requests += p.requests;
     m.tokenCents += p.tokenCents;
-    m.measuredCents = m.measuredCents.plus(p.measuredCents);
+    m.measuredCents = decimalText(new Money(m.measuredCents).plus(p.measuredCents));
     m.unmeasuredLines += p.unmeasuredLines;
   }
   return [...by.values()].sort((a, b) => (a.tokenCents === b.tokenCents ? (a.model < b.model ? -1 : a.model > b.model ? 1 : 0) : a.tokenCents > b.tokenCents ? -1 : 1));

@@ -12,7 +12,7 @@ import { assetClashesWithInputs, templateAssetCopy } from './layout.js';
 import { FileRefusal, MiB, readRegularFile } from './read-file.js';
 
 /** The placeholders the delivery e-mail's subject and body may use. */
-export const EMAIL_PLACEHOLDERS = ['company', 'period', 'period_title', 'owner', 'cost_centers', 'statements', 'total'] as const;
+export const EMAIL_PLACEHOLDERS = ['company', 'period', 'period_title', 'owner', 'cost_centers', 'statements', 'total', 'budget'] as const;
 
 export const LOGO_MAX_BYTES = 1024 * 1024;
 /** The largest template file read: 1 MiB (a template is a few hundred bytes to a few KB). */

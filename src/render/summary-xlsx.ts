@@ -84,8 +84,6 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
   // The sum of the table's amounts, not its totals row (which a filter changes).
   const statementsTotalRef = `SUM('Cost centers'!H2:H${rows.length + 1})`;
 
-  if (ctx.budgets && ctx.budgets.length > 0) budgetSheet(wb, ctx.budgets);
-  if (ctx.adoption && ctx.adoption.length > 0) adoptionSheet(wb, ctx.adoption);
 
   const recSheet = wb.sheet('Reconciliation', { columns: [{ width: 64 }, { width: 30 }] });
   styleHeaderRow(recSheet.add([`Reconciliation ${periodTitle(p.year, p.month)} (${ctx.status})`, 'Value']));
@@ -140,6 +138,9 @@ export async function renderSummaryXlsx(allocation: Allocation, rec: Reconciliat
   trendSheet(wb, allocation, ctx);
   engagementSheet(wb, ctx);
 
+  // After the sheets finance reads first, so their order stays as it was.
+  if (ctx.budgets && ctx.budgets.length > 0) budgetSheet(wb, ctx.budgets);
+  if (ctx.adoption && ctx.adoption.length > 0) adoptionSheet(wb, ctx.adoption);
   return wb.bytes();
 }
 

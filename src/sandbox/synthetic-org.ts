@@ -34,16 +34,18 @@ const cc = (code: string, name: string, parent: string | null, ownerName: string
 export const SAMPLE_GL = { payingEntity: 'DE01', dueToAccount: '2410', dueFromAccount: '1410' } as const;
 
 /**
- * The sample's monthly budgets (USD): Platform Engineering's rises in July; Go-to-Market has one
+ * The sample's monthly budgets (USD): Platform Engineering's rises in July (June is over budget); Go-to-Market has one
  * for the whole division (its roll-up's); Engineering's and G&A's roll-ups add up their children's.
  */
 export const SAMPLE_BUDGETS: Readonly<Record<string, ReadonlyArray<{ readonly monthly: string; readonly from?: string; readonly to?: string }>>> = {
-  'ENG-PLAT': [{ monthly: '4500.00', from: '2026-01-01', to: '2026-06-30' }, { monthly: '5000.00', from: '2026-07-01' }],
+  'ENG-PLAT': [{ monthly: '4500.00', from: '2026-01-01', to: '2026-06-30' }, { monthly: '5500.00', from: '2026-07-01' }],
   'ENG-APP': [{ monthly: '6000.00' }],
-  'ENG-DATA': [{ monthly: '5500.00' }],
+  'ENG-DATA': [{ monthly: '6500.00' }],
   'ENG-SEC': [{ monthly: '3500.00' }],
   GTM: [{ monthly: '2500.00' }],
+  'GA-FIN': [{ monthly: '400.00' }],
   'GA-LEGAL': [{ monthly: '1000.00' }],
+  'GA-PEOPLE': [{ monthly: '400.00' }],
   'GA-IT': [{ monthly: '2000.00' }],
 };
 
