@@ -21,7 +21,7 @@ import { entityBalances, journalId, journalLines, JOURNAL_COLUMNS, type AccruedM
 import { decimalText, formatUsd, sumMoney } from './core/money.js';
 import { addDays, dayOf, dayStartMs, instantMs, isoSeconds, parsePeriod, periodDays, type Period } from './core/period.js';
 import { reconcile, type Reconciliation } from './core/reconcile.js';
-import { buildRollups, buildStatements, chargeLines, numberFor, periodTitle, statementLines, statementNumber, type DocumentStatus, type Statement, type StatementRevision } from './core/statements.js';
+import { buildRollups, buildStatements, type StatementLanguage, chargeLines, numberFor, periodTitle, statementLines, statementNumber, type DocumentStatus, type Statement, type StatementRevision } from './core/statements.js';
 import { dataError, usageError } from './errors.js';
 import { csvLine, parseCsv, toCsv } from './render/csv.js';
 import { jsonPieces, lazyArray } from './render/json-stream.js';
@@ -32,6 +32,8 @@ import { recordOf, type FileRecord, type MonthSink } from './io/month-sink.js';
 import { renderSummaryXlsx } from './render/summary-xlsx.js';
 import { writeFocusParquet } from './render/focus-parquet.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
+import { Formatter } from './render/locale.js';
+import { messagesFor } from './i18n/messages.js';
 
 /** One listing as pulled (or as read back from raw/): rows, the pages used, every exchange. */
 export interface PulledListing<R = CostRow> {
@@ -186,6 +188,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     ]);
   }
   const issuedAt = isoSeconds(input.clock.getTime());
+  const language = statementLanguage(input.template.template.locale);
   const statements = buildStatements(allocation, {
     company: directory.company,
     status: input.status,
@@ -198,6 +201,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     revisions,
     quantities,
     budgeted: directory.costCenters.some((c) => (c.budgets ?? []).length > 0),
+    language,
   }, { lines: false });
   // Asserted where the sums are made (reconcile) and again here, on what is about to be published.
   const published = statements.reduce((acc, s) => acc + s.totalCents, 0n);
@@ -205,7 +209,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     throw new Error(`statement totals ${published} do not add up to the source total ${allocation.sourceTotalCents} plus fixed charges ${allocation.extraCents}`);
   }
 
-  const bare = [...statements, ...buildRollups(allocation, statements)];
+  const bare = [...statements, ...buildRollups(allocation, statements, language)];
   if (large) collectGarbage();
   const insights = buildInsights(bare, {
     period,
@@ -390,6 +394,12 @@ function allocateRows(input: MonthInput, index: ReturnType<typeof indexDirectory
   letGo(input.grouped);
   for (const d of input.daily) letGo(d);
   return { allocation, focus, movers };
+}
+
+/** The statements' language: the message catalog the template's locale picks, and its formats. */
+function statementLanguage(locale: string): StatementLanguage {
+  const f = new Formatter(locale);
+  return { m: messagesFor(locale), money: (c) => f.money(c), month: (label) => f.month(label), day: (iso) => f.date(iso.slice(0, 10)), integer: (n) => f.integer(n) };
 }
 
 /**

@@ -149,7 +149,7 @@ describe('template details', () => {
     expect(problems.map((p) => `${p.line}:${p.column} ${p.path}: ${p.message}`)).toEqual([
       '3:9 footer: found 2 lines, expected one line',
       '7:12 email.subject: found 2 lines, expected one line',
-      '10:5 email.body: found unknown placeholder {statment} (did you mean {statements}?), expected one of {company} {period} {period_title} {owner} {cost_centers} {statements} {total}',
+      '10:5 email.body: found unknown placeholder {statment} (did you mean {statements}?), expected one of {company} {period} {period_title} {owner} {cost_centers} {statements} {total} {budget}',
     ]);
   });
 

@@ -2,7 +2,8 @@ import { hasStatement, type Allocation, type CostCenterAllocation } from './allo
 import { UNALLOCATED } from './directory.js';
 import type { StatementInsights } from './insights.js';
 import { decimalText, formatUsd, Money, percentText, splitLargestRemainder, sumMoney } from './money.js';
-import { dayOf, finalFromMs } from './period.js';
+import { dayOf, finalFromMs, parsePeriod } from './period.js';
+import { en, type Messages } from '../i18n/en.js';
 import { sumModelQuantities, type LineQuantity, type ModelQuantity, type Quantities } from './usage.js';
 
 export type DocumentStatus = 'FINAL' | 'PROVISIONAL';
@@ -25,7 +26,39 @@ export interface StatementContext {
   readonly quantities?: Quantities | null;
   /** Whether the directory sets any budget (the notes then say how budgets are read). */
   readonly budgeted?: boolean;
+  /** The statements' language (the template's locale picks it; English by default) and how it writes amounts, months and days. */
+  readonly language?: StatementLanguage;
 }
+
+/** What the text a statement carries is written with: the message catalog and the locale's formats. */
+export interface StatementLanguage {
+  readonly m: Messages;
+  readonly money: (cents: bigint) => string;
+  readonly month: (label: string) => string;
+  readonly day: (iso: string) => string;
+  readonly integer: (n: number | bigint) => string;
+}
+
+/** English, with amounts as "$1,234.56" and days as written: what a statement says without a template. */
+export const ENGLISH: StatementLanguage = {
+  m: en,
+  money: formatUsd,
+  month: (label) => {
+    const p = parsePeriod(label);
+    return p ? periodTitle(p.year, p.month) : label;
+  },
+  day: (iso) => iso.slice(0, 10),
+  integer: (n) => n.toLocaleString('en-US'),
+};
+
+/** A pool's basis ("by direct spend", "even over 3 cost centers", "fixed percentages") in the statement's language. */
+export function basisText(m: Messages, basis: string): string {
+  const even = /^even over (\d+) cost centers$/.exec(basis);
+  if (even) return m.charges.basis.even(Number(even[1]));
+  return basis === 'by direct spend' || basis === 'fixed percentages' ? m.charges.basis[basis] : basis;
+}
+
+
 
 /** What a revised statement replaces, and where its difference is charged. */
 export interface StatementRevision {
@@ -49,35 +82,34 @@ export interface StatementRevision {
   readonly reasons: readonly string[];
 }
 
-/** The revision in one sentence, in US dollars and ISO dates (the statement's notes; page 1 says it in the template's locale). */
-export function revisionNote(r: StatementRevision, periodTitle: string): string {
-  return `${revisionOpening(r, periodTitle, formatUsd, (iso) => iso.slice(0, 10))} ${differenceSentence(r, formatUsd)}${changedSentence(r)}`;
+/** The revision in one sentence, in the statement's language (its notes; page 1 says it too). */
+export function revisionNote(r: StatementRevision, periodLabel: string, language: StatementLanguage = ENGLISH): string {
+  const { m, money, day, month } = language;
+  return `${revisionOpening(r, month(periodLabel), money, day, m)} ${differenceSentence(r, money, m, month)}${changedSentence(r, m)}`;
 }
 
 /** "Revision 2 of CB-…: replaces CB-… ($X, STATUS, issued DATE)." or, for a cost center the revised issue had no statement for, says so. */
-export function revisionOpening(r: StatementRevision, periodTitle: string, money: (cents: bigint) => string, day: (iso: string) => string): string {
-  if (r.replaces === null) return `Revision ${r.revision} of the ${periodTitle} statements: the first statement of this cost center for the month (the issue it revises had none).`;
-  return `Revision ${r.revision} of ${r.of}: replaces ${r.replaces} (${money(r.previousCents)}, ${r.previousStatus}${r.previousIssuedAt ? `, issued ${day(r.previousIssuedAt)}` : ''}).`;
+export function revisionOpening(r: StatementRevision, periodTitle: string, money: (cents: bigint) => string, day: (iso: string) => string, m: Messages = en): string {
+  if (r.replaces === null) return m.pdf.revision.firstOfCostCenter(r.revision, periodTitle);
+  return m.pdf.revision.replaces(r.revision, r.of, r.replaces, money(r.previousCents), m.pdf.status[r.previousStatus] ?? r.previousStatus, r.previousIssuedAt ? day(r.previousIssuedAt) : null);
 }
 
 /** " What changed: …." after the difference; empty when diff finds no reason. */
-export function changedSentence(r: StatementRevision): string {
-  return whatChanged(r.reasons);
+export function changedSentence(r: StatementRevision, m: Messages = en): string {
+  return whatChanged(r.reasons, m);
 }
 
 /** " What changed: a; b." from diff's reasons (a revision's, or a carried adjustment's); empty without any. */
-export function whatChanged(reasons: readonly string[]): string {
-  return reasons.length > 0 ? ` What changed: ${reasons.join('; ')}.` : '';
+export function whatChanged(reasons: readonly string[], m: Messages = en): string {
+  return reasons.length > 0 ? m.pdf.revision.whatChanged(reasons.join('; ')) : '';
 }
 
 /** Where the difference goes: charged, credited, or nothing when the figures did not change. */
-export function differenceSentence(r: StatementRevision, money: (cents: bigint) => string): string {
+export function differenceSentence(r: StatementRevision, money: (cents: bigint) => string, m: Messages = en, month: (label: string) => string = (label) => (label === r.chargedOn.periodLabel ? r.chargedOn.periodTitle : label)): string {
   const d = r.differenceCents;
-  if (d === 0n) return `The total is unchanged; nothing further is charged.`;
-  // The next month not yet issued carries it, unless a month issued since is revised first (carriedInto).
-  const where = `on the ${r.chargedOn.periodTitle} statement (${r.chargedOn.number})`;
-  const unless = r.laterMonthsIssued ? ' (or on a revision of a month issued since, if that is issued first)' : '';
-  return `The difference, ${d > 0n ? '+' : ''}${money(d)}, is ${d > 0n ? 'charged' : 'credited'} ${where}${unless}; this statement is not charged again.`;
+  if (d === 0n) return m.pdf.revision.unchanged;
+  // The next month not yet issued carries it, unless a month issued since is revised first (laterMonthsIssued).
+  return m.pdf.revision.difference(`${d > 0n ? '+' : ''}${money(d)}`, d > 0n, month(r.chargedOn.periodLabel), r.chargedOn.number, r.laterMonthsIssued);
 }
 
 export interface BreakdownRow {
@@ -135,6 +167,10 @@ export interface ChargeLine {
   readonly rule: string;
   /** The month it charges for: an earlier month for a carried adjustment; absent for this month's. */
   readonly period?: string;
+  /** A pool share's pool; a carried adjustment's reference and reasons (to say them in the statement's language). */
+  readonly pool?: string;
+  readonly reference?: string;
+  readonly reasons?: readonly string[];
 }
 
 export interface Statement {
@@ -239,40 +275,37 @@ function hasCharges(cc: CostCenterAllocation): boolean {
 /** Pool shares, seats, markup and carried adjustments, with the ledger's line types and rules. */
 export function chargeLines(cc: CostCenterAllocation): ChargeLine[] {
   return [
-    ...cc.poolShares.map((p) => ({ lineType: 'pool_share' as const, label: `Shared: ${p.pool}`, cents: p.cents, rule: `pool ${p.pool}: ${p.basis}` })),
+    ...cc.poolShares.map((p) => ({ lineType: 'pool_share' as const, label: `Shared: ${p.pool}`, cents: p.cents, rule: `pool ${p.pool}: ${p.basis}`, pool: p.pool })),
     ...(cc.seatCents !== 0n ? [{ lineType: 'seats' as const, label: 'Seats', cents: cc.seatCents, rule: `seats: ${cc.seatPersonDays} person-days (${cc.seatMonths} seat-months)` }] : []),
     ...(cc.markupCents !== 0n ? [{ lineType: 'markup' as const, label: 'Overhead markup', cents: cc.markupCents, rule: `markup ${cc.markupPercent}%` }] : []),
-    ...cc.adjustments.map((a) => ({ lineType: 'carried_adjustment' as const, label: `Adjustment of an earlier month: ${a.reference}${whatChanged(a.reasons ?? [])}`, cents: a.cents, rule: `adjustment of ${a.fromPeriod}: ${a.reference}`, period: a.fromPeriod })),
+    ...cc.adjustments.map((a) => ({ lineType: 'carried_adjustment' as const, label: `Adjustment of an earlier month: ${a.reference}${whatChanged(a.reasons ?? [])}`, cents: a.cents, rule: `adjustment of ${a.fromPeriod}: ${a.reference}`, period: a.fromPeriod, reference: a.reference, reasons: a.reasons ?? [] })),
   ];
 }
 
 /** Direct usage, each pool share, seats and markup: the lines that make up the statement total. */
-function charges(cc: CostCenterAllocation, seatPriceCents: string | null): Breakdown {
+function charges(cc: CostCenterAllocation, seatPriceCents: string | null, language: StatementLanguage): Breakdown {
+  const { m, money } = language;
   const rows = [
-    { label: 'Direct usage', cents: cc.directCents },
-    ...cc.poolShares.map((p) => ({ label: `Shared: ${p.pool} (${p.basis})`, cents: p.cents })),
-    ...(cc.seatCents !== 0n ? [{ label: `Seats (${new Money(cc.seatMonths).toFixed(2)} seat-months at ${formatUsd(BigInt(new Money(seatPriceCents ?? 0).toFixed(0)))}, prorated by day)`, cents: cc.seatCents }] : []),
-    ...(cc.markupCents !== 0n ? [{ label: `Overhead markup (${cc.markupPercent}%)`, cents: cc.markupCents }] : []),
-    ...cc.adjustments.map((a) => ({ label: `Adjustment of an earlier month: ${a.reference}`, cents: a.cents })),
+    { label: m.charges.directUsage, cents: cc.directCents },
+    ...cc.poolShares.map((p) => ({ label: m.charges.pool(p.pool, basisText(m, p.basis)), cents: p.cents })),
+    ...(cc.seatCents !== 0n ? [{ label: m.charges.seats(new Money(cc.seatMonths).toFixed(2), money(BigInt(new Money(seatPriceCents ?? 0).toFixed(0)))), cents: cc.seatCents }] : []),
+    ...(cc.markupCents !== 0n ? [{ label: m.charges.markup(cc.markupPercent), cents: cc.markupCents }] : []),
+    ...cc.adjustments.map((a) => ({ label: m.charges.carried(a.reference), cents: a.cents })),
   ];
   return { title: CHARGES_TITLE, of: 'total', rows: rows.map((r) => ({ ...r, share: percentText(r.cents, cc.billedCents) })) };
 }
 
 function methodNotes(ctx: StatementContext, allocation: Allocation): string[] {
+  const { m, integer } = ctx.language ?? ENGLISH;
+  const n = m.pdf.notes;
   return [
-    `Source: Claude Enterprise Analytics API, ${ctx.sourceEndpoint}, grouped by actor, product, model, context window, workspace and cost type; amounts are the provider's post-discount, pre-credit cost in USD.`,
-    ctx.status === 'FINAL'
-      ? 'Status FINAL: the month ended at least 30 days before the data was pulled, past the provider\u2019s 30-day revision window, and the provider\u2019s data refresh covers the whole month.'
-      : 'Status PROVISIONAL: the provider may still revise these values (30-day revision window). A final statement will follow; differences are carried as adjustments.',
-    `Rounding: unrounded cent amounts are summed exactly; the month total (${allocation.rowCount} source rows) is rounded once to whole cents, then split to cost centers, shared-cost pools, people and lines by largest remainder, so every level adds up exactly.`,
-    ...(allocation.pools.length > 0
-      ? [`Shared costs: ${allocation.pools.map((p) => `${p.name} (${p.kind === 'usage' ? 'provider spend' : 'fixed monthly amount'}, ${p.basis})`).join('; ')}. Each pool is split exactly by largest remainder.`]
-      : []),
-    `Mapping: people by user id or email, then the directory's rules in order; unmapped spend is shown under ${UNALLOCATED}. Org directory sha256 ${ctx.directorySha256.slice(0, 16)}\u2026`,
-    ...(ctx.quantities
-      ? ['Tokens and requests: from the provider\u2019s usage report (GET /v1/organizations/analytics/usage) for the same month, grouped like the cost; each group\u2019s tokens go with its token cost (split by cost over the days of someone who moved). The price per million tokens is the token cost over all tokens, rounded once to the cent.']
-      : []),
-    ...(ctx.budgeted ? ['Budgets: from the org directory, by month; a roll-up without one of its own takes the sum of its cost centers\u2019 (a cost center without one counts as zero). Charges compared are the month\u2019s own, without corrections of earlier months; the year to date counts the months of the year issued so far.'] : []),
+    n.source(ctx.sourceEndpoint),
+    ctx.status === 'FINAL' ? n.final : n.provisional,
+    n.rounding(integer(allocation.rowCount)),
+    ...(allocation.pools.length > 0 ? [n.pools(allocation.pools.map((p) => n.pool(p.name, p.kind === 'usage', basisText(m, p.basis))).join('; '))] : []),
+    n.mapping(UNALLOCATED, ctx.directorySha256.slice(0, 16)),
+    ...(ctx.quantities ? [n.quantities] : []),
+    ...(ctx.budgeted ? [n.budgets] : []),
   ];
 }
 
@@ -308,6 +341,7 @@ export function statementLines(cc: CostCenterAllocation, quantities: Quantities 
  */
 export function buildStatements(allocation: Allocation, ctx: StatementContext, options: { readonly lines?: boolean } = {}): Statement[] {
   const p = allocation.period;
+  const language = ctx.language ?? ENGLISH;
   return allocation.costCenters
     .filter(hasStatement)
     .map((cc): Statement => {
@@ -343,12 +377,12 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext, o
         totalCents: cc.billedCents,
         directCents: cc.directCents,
         unroundedTotalCents: decimalText(cc.unroundedCents),
-        breakdowns: [...(hasCharges(cc) ? [charges(cc, ctx.seatPriceCents)] : []), ...DIMENSIONS.map((d) => breakdown(cc, d))],
+        breakdowns: [...(hasCharges(cc) ? [charges(cc, ctx.seatPriceCents, language)] : []), ...DIMENSIONS.map((d) => breakdown(cc, d))],
         users,
         lines,
         chargeLines: chargeLines(cc),
         lineCount,
-        notes: [...(ctx.revisions?.[cc.code] ? [revisionNote(ctx.revisions[cc.code]!, periodTitle(p.year, p.month))] : []), ...methodNotes(ctx, allocation)],
+        notes: [...(ctx.revisions?.[cc.code] ? [revisionNote(ctx.revisions[cc.code]!, p.label, language)] : []), ...methodNotes(ctx, allocation)],
         revision: ctx.revisions?.[cc.code] ?? null,
         carried: cc.adjustments.map((a) => ({ reference: a.reference, cents: a.cents, reasons: a.reasons ?? [] })),
         finalDueOn: ctx.status === 'PROVISIONAL' ? dayOf(finalFromMs(p)) : null,
@@ -398,7 +432,8 @@ export function modelQuantities(cc: CostCenterAllocation, quantities: Quantities
  * descendant's, as subtotals. Every figure is a sum of the direct statements' exact cents, so a
  * roll-up agrees with the statements it summarises to the cent. Pure.
  */
-export function buildRollups(allocation: Allocation, direct: readonly Statement[]): Statement[] {
+export function buildRollups(allocation: Allocation, direct: readonly Statement[], language: StatementLanguage = ENGLISH): Statement[] {
+  const { m } = language;
   const byCode = new Map(direct.map((s) => [s.code, s]));
   const children = new Map<string, string[]>();
   for (const cc of allocation.costCenters) if (cc.parent) children.set(cc.parent, [...(children.get(cc.parent) ?? []), cc.code]);
@@ -415,12 +450,12 @@ export function buildRollups(allocation: Allocation, direct: readonly Statement[
         of: 'total',
         // Own spend, then each direct child with everything below it, so deeper levels nest.
         rows: [
-          ...(byCode.has(cc.code) ? [{ code: cc.code, name: `${byCode.get(cc.code)!.name} (own spend)`, cents: byCode.get(cc.code)!.totalCents }] : []),
+          ...(byCode.has(cc.code) ? [{ code: cc.code, name: m.charges.ownSpend(byCode.get(cc.code)!.name), cents: byCode.get(cc.code)!.totalCents }] : []),
           ...[...(children.get(cc.code) ?? [])].sort().flatMap((child) => {
             const below = subtree(child).flatMap((code) => (byCode.has(code) ? [byCode.get(code)!] : []));
             if (below.length === 0) return [];
             const name = allocation.costCenters.find((c) => c.code === child)!.name;
-            return [{ code: child, name: below.length > 1 || below[0]!.code !== child ? `${name} and below (${below.length} statements)` : name, cents: below.reduce((a, s) => a + s.totalCents, 0n) }];
+            return [{ code: child, name: below.length > 1 || below[0]!.code !== child ? m.charges.andBelow(name, below.length) : name, cents: below.reduce((a, s) => a + s.totalCents, 0n) }];
           }),
         ].map((r) => ({ label: `${r.code} \u2014 ${r.name}`, cents: r.cents, share: percentText(r.cents, total) })),
       };
@@ -431,7 +466,7 @@ export function buildRollups(allocation: Allocation, direct: readonly Statement[
         for (const s of parts) {
           const b = s.breakdowns.find((x) => x.title === title);
           // A part without pool shares has no Charges view: all of it is direct usage.
-          const rows = b?.rows ?? (title === CHARGES_TITLE ? [{ label: 'Direct usage', cents: s.totalCents, share: '' }] : []);
+          const rows = b?.rows ?? (title === CHARGES_TITLE ? [{ label: m.charges.directUsage, cents: s.totalCents, share: '' }] : []);
           for (const r of rows) {
             // Pool shares merge by pool: each part's label also carries its own basis.
             const label = title === CHARGES_TITLE ? r.label.replace(/ \(.*\)$/, '') : r.label;
@@ -462,7 +497,7 @@ export function buildRollups(allocation: Allocation, direct: readonly Statement[
           chargeLines: [],
           lineCount: parts.reduce((n, s) => n + s.lineCount, 0),
           notes: [
-            `Roll-up of ${parts.length} statement(s): ${parts.map((s) => s.number).join(', ')}. Each subtotal is the total of that statement; the roll-up adds them exactly and bills nothing of its own.`,
+            m.pdf.notes.rollup(parts.length, parts.map((s) => s.number).join(', ')),
             // The method notes the parts share, not the first part's own revision.
             ...(first.revision ? first.notes.slice(1) : first.notes),
           ],

@@ -1,3 +1,4 @@
+import { messagesFor, type Messages } from '../i18n/messages.js';
 import { Formatter } from '../render/locale.js';
 import { createHash } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
@@ -161,7 +162,8 @@ export interface ComposedMessage {
 
 export function placeholders(message: PlannedMessage, ctx: Pick<ComposeContext, 'period' | 'company' | 'locale'>): Record<string, string> {
   const f = new Formatter(ctx.locale ?? 'en-GB');
-  const statements = message.statements.map((s) => (s.kind === 'rollup' ? `${s.number} (roll-up of ${s.name}, ${f.money(s.cents)}, for information)` : s.number));
+  const m = messagesFor(ctx.locale ?? 'en-GB');
+  const statements = message.statements.map((s) => (s.kind === 'rollup' ? m.email.rollupStatement(s.number, s.name, f.money(s.cents)) : s.number));
   return {
     company: ctx.company,
     period: ctx.period.label,
@@ -170,17 +172,17 @@ export function placeholders(message: PlannedMessage, ctx: Pick<ComposeContext, 
     cost_centers: message.costCenters.map((cc) => `${cc.name} (${cc.code})`).join(', '),
     statements: statements.join(', '),
     total: f.money(message.totalCents),
-    budget: budgetLines(message, f).join('\n'),
+    budget: budgetLines(message, f, m).join('\n'),
   };
 }
 
 /** One line per statement with a budget: budget, this month's charges, over or under, year to date. */
-export function budgetLines(message: PlannedMessage, f: Formatter): string[] {
+export function budgetLines(message: PlannedMessage, f: Formatter, m: Messages): string[] {
   return message.statements.flatMap((s) => {
     const b = s.budget;
     if (!b) return [];
-    const standing = b.varianceCents < 0n ? `over budget by ${f.money(-b.varianceCents)}` : b.varianceCents === 0n ? 'on budget' : `under budget by ${f.money(b.varianceCents)}`;
-    return [`Budget ${s.name} (${s.kind === 'rollup' ? 'roll-up' : s.code}): ${f.money(b.budgetCents)}; charges ${f.money(b.actualCents)}, ${standing}; year to date ${f.money(b.ytdActualCents)} of ${f.money(b.ytdBudgetCents)}.`];
+    const standing = b.varianceCents < 0n ? { over: f.money(-b.varianceCents) } : b.varianceCents === 0n ? ('on' as const) : { under: f.money(b.varianceCents) };
+    return [m.email.budgetLine({ name: s.name, which: s.kind === 'rollup' ? m.email.rollup : s.code, budget: f.money(b.budgetCents), actual: f.money(b.actualCents), standing, ytdActual: f.money(b.ytdActualCents), ytdBudget: f.money(b.ytdBudgetCents) })];
   });
 }
 
@@ -197,11 +199,10 @@ export async function composeMessage(message: PlannedMessage, contents: readonly
   const values = placeholders(message, ctx);
   const revised = message.revision > 1;
   const filled = fill(ctx.email.subject, values).replace(/[\r\n]+/g, ' ').trim();
-  const subject = revised ? `Revised (revision ${message.revision}): ${filled}` : filled;
+  const m = messagesFor(ctx.locale ?? 'en-GB');
+  const subject = revised ? m.email.revised(message.revision, filled) : filled;
   // A revision replaces what the owner already holds: said first, before the template's text.
-  const notice = revised
-    ? `Revised statement: revision ${message.revision} of ${values.period_title}. It replaces the statement sent earlier for the same month; only the difference is charged, on a later month's statement. Page 1 of each statement says what it replaces, the difference and the statement that charges it.\n\n`
-    : '';
+  const notice = revised ? `${m.email.revisedNotice(message.revision, values.period_title!)}\n\n` : '';
   // Budgets follow the template's text, unless it places {budget} itself.
   const budgets = values.budget && !ctx.email.body.includes('{budget}') ? `\n\n${values.budget}` : '';
   const body = `${notice}${fill(ctx.email.body, values).replace(/\n*$/, '')}${budgets}`.replace(/\r\n?/g, '\n').replace(/\n*$/, '\n');

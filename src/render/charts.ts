@@ -42,6 +42,8 @@ export interface TrendPoint {
 export interface TrendOptions {
   /** When given, gridlines are labelled with formatAxis(cents) at their exact cent values. */
   readonly formatAxis?: (cents: bigint) => string;
+  /** The words of a null point's placeholder, in the statement's language (default "no data"). */
+  readonly noData?: string;
 }
 
 /** The words printed in a null point's placeholder. */
@@ -246,10 +248,11 @@ const ceilDiv = (a: bigint, b: bigint): bigint => -floorDiv(-a, b);
 export function drawTrendChart(doc: Doc, box: Box, titleText: string, points: readonly TrendPoint[], colours: ChartColours, options: TrendOptions = {}): number {
   return drawing(doc, box, () => {
     title(doc, box, titleText, colours);
+    const noData = options.noData ?? NO_DATA;
     const shown = points.slice(-MAX_TREND_POINTS);
     if (shown.length === 0) {
       doc.font('regular').fontSize(SMALL_SIZE).fillColor(colours.muted);
-      line(doc, NO_DATA, box.x, box.y + TITLE_H + 3, box.width);
+      line(doc, noData, box.x, box.y + TITLE_H + 3, box.width);
       return TITLE_H + BAR_ROW_H + GAP;
     }
     const values = shown.flatMap((p) => (p.cents === null ? [] : [p.cents]));
@@ -314,8 +317,8 @@ export function drawTrendChart(doc: Doc, box: Box, titleText: string, points: re
         doc.rect(colX, phTop, colW, h).stroke();
         doc.undash();
         doc.font('regular').fontSize(Math.min(SMALL_SIZE, displaySize)).fillColor(colours.muted);
-        line(doc, NO_DATA, slotX + 1, phTop + (h - doc.currentLineHeight()) / 2, slot - 2, 'center');
-        if (p.display !== '' && p.display !== NO_DATA) {
+        line(doc, noData, slotX + 1, phTop + (h - doc.currentLineHeight()) / 2, slot - 2, 'center');
+        if (p.display !== '' && p.display !== noData) {
           doc.font('regular').fontSize(displaySize).fillColor(colours.muted);
           line(doc, p.display, slotX + 1, up ? phTop - textH - 1 : phTop + h + 1, slot - 2, 'center');
         }

@@ -40,7 +40,7 @@ export { MAX_RENDER_WORKERS, RENDER_WORKERS_ENV, renderWorkerCount } from './wor
 export async function renderStatement(job: RenderJob): Promise<RenderedStatement> {
   return {
     pdf: await renderStatementPdf(job.statement, job.clock, job.template),
-    xlsx: await renderStatementXlsx(job.statement, job.clock),
+    xlsx: await renderStatementXlsx(job.statement, job.clock, job.template.locale),
   };
 }
 

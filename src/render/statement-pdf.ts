@@ -331,7 +331,7 @@ export function newDocument(title: string, company: string, clock: Date, colours
 }
 
 /** Footer "number · Page i of n" (and the provisional mark) on every page, then the bytes. */
-export function finishDocument(doc: Doc, footer: string, provisional: boolean, pageLabel: (page: number, pages: number) => string = (i, n) => `Page ${i} of ${n}`, note: string | null = null): Promise<Buffer> {
+export function finishDocument(doc: Doc, footer: string, provisional: boolean | string, pageLabel: (page: number, pages: number) => string = (i, n) => `Page ${i} of ${n}`, note: string | null = null): Promise<Buffer> {
   const theme = themeOf(doc);
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -355,7 +355,7 @@ export function finishDocument(doc: Doc, footer: string, provisional: boolean, p
       doc.save();
       doc.rotate(-35, { origin: [doc.page.width / 2, doc.page.height / 2] });
       doc.font('bold').fontSize(72).fillColor('#C0392B').fillOpacity(0.12);
-      doc.text('PROVISIONAL', 0, doc.page.height / 2 - 40, { width: doc.page.width, align: 'center', lineBreak: false });
+      doc.text(typeof provisional === 'string' ? provisional : 'PROVISIONAL', 0, doc.page.height / 2 - 40, { width: doc.page.width, align: 'center', lineBreak: false });
       doc.restore();
       doc.fillOpacity(1);
     }

@@ -1,0 +1,256 @@
+import type { Messages } from './en.js';
+
+/**
+ * Der deutsche Nachrichtenkatalog (de-DE): dieselben Schlüssel wie en.ts, Werte auf Deutsch.
+ * Namen, Codes, Beträge und Datumsangaben sind Argumente, vom Aufrufer im Gebietsschema formatiert.
+ */
+export const de: Messages = {
+  names: {
+    product: {
+      chat: 'Claude (Chat)',
+      chat_cowork_unified: 'Claude und Cowork',
+      claude_code: 'Claude Code',
+      claude_console: 'Claude Console',
+      claude_design: 'Claude Design',
+      claude_in_chrome: 'Claude in Chrome',
+      claude_tag: 'Claude in Slack',
+      'claude-tag': 'Claude in Slack',
+      'claude-in-slack': 'Claude in Slack',
+      claude_in_slack: 'Claude in Slack',
+      cowork: 'Cowork',
+      office_agent: 'Claude für Office',
+      managed_agents_api: 'Managed Agents (API)',
+      message_batches_api: 'Message Batches (API)',
+      messages_api: 'Messages (API)',
+      api: 'API',
+      cc_security_autopatch: 'Claude Security',
+      other: 'Sonstiges (keinem Produkt zugeordnet)',
+    } as Record<string, string>,
+    costType: { tokens: 'Tokens', web_search: 'Websuche', code_execution: 'Codeausführung', session_usage: 'Agentensitzungen' } as Record<string, string>,
+    contextWindow: { '0-200k': 'Standardkontext (bis 200.000 Tokens)', '200k-1M': 'Langer Kontext (200.000 bis 1 Mio. Tokens)' } as Record<string, string>,
+    speed: { standard: 'Standard', fast: 'Schnellmodus' } as Record<string, string>,
+    region: { global: 'Weltweit', us: 'Nur USA', not_available: 'Nicht verfügbar' } as Record<string, string>,
+  },
+
+  titles: {
+    Charges: 'Belastungen',
+    'By cost center': 'Nach Kostenstelle',
+    'Direct usage by product': 'Direkte Nutzung nach Produkt',
+    'Direct usage by model': 'Direkte Nutzung nach Modell',
+    'Direct usage by cost type': 'Direkte Nutzung nach Kostenart',
+    'Direct usage by context window tier': 'Direkte Nutzung nach Kontextfenster-Stufe',
+    'Direct usage by speed': 'Direkte Nutzung nach Geschwindigkeit',
+    'Direct usage by inference region': 'Direkte Nutzung nach Inferenzregion',
+  } as Record<string, string>,
+  columns: {
+    Charges: 'Position',
+    'By cost center': 'Kostenstelle',
+    'Direct usage by product': 'Produkt',
+    'Direct usage by model': 'Modell',
+    'Direct usage by cost type': 'Kostenart',
+    'Direct usage by context window tier': 'Kontextfenster-Stufe',
+    'Direct usage by speed': 'Geschwindigkeit',
+    'Direct usage by inference region': 'Inferenzregion',
+  } as Record<string, string>,
+  none: {
+    '(no product)': '(kein Produkt)',
+    '(no model, e.g. code execution)': '(kein Modell, z.\u00a0B. Codeausführung)',
+    '(combined)': '(zusammengefasst)',
+    '(no tier)': '(keine Stufe)',
+    '(not applicable)': '(nicht zutreffend)',
+  } as Record<string, string>,
+
+  charges: {
+    directUsage: 'Direkte Nutzung',
+    pool: (pool: string, basis: string) => `Umlage: ${pool} (${basis})`,
+    seats: (months: string, price: string) => `Lizenzen (${months} Lizenzmonate zu je ${price}, taggenau anteilig)`,
+    markup: (percent: string) => `Gemeinkostenzuschlag (${percent}\u00a0%)`,
+    carried: (reference: string) => `Korrektur eines Vormonats: ${reference}`,
+    basis: {
+      'by direct spend': 'nach direkten Kosten',
+      'fixed percentages': 'feste Prozentsätze',
+      even: (n: number) => `gleichmäßig auf ${n} ${n === 1 ? 'Kostenstelle' : 'Kostenstellen'}`,
+    },
+    ownSpend: (name: string) => `${name} (eigene Kosten)`,
+    andBelow: (name: string, n: number) => `${name} mit untergeordneten Kostenstellen (${n} ${n === 1 ? 'Abrechnung' : 'Abrechnungen'})`,
+  },
+
+  pdf: {
+    chargebackStatement: 'Leistungsverrechnung',
+    rollupStatement: 'Konsolidierte Übersicht',
+    documentTitle: (rollup: boolean, number: string) => `${rollup ? 'Konsolidierte Übersicht' : 'Leistungsverrechnung'} ${number}`,
+    status: { FINAL: 'ENDGÜLTIG', PROVISIONAL: 'VORLÄUFIG' } as Record<string, string>,
+    facts: {
+      costCenter: 'Kostenstelle',
+      parent: 'Übergeordnet',
+      owner: 'Verantwortlich',
+      finance: 'Finanzen (nicht zugeordnete Kosten)',
+      period: 'Zeitraum (UTC)',
+      periodValue: (month: string, from: string, to: string) => `${month} (${from} bis ${to})`,
+      number: 'Abrechnungsnr.',
+      status: 'Abrechnungsstatus',
+      finalDue: 'Endabrechnung',
+      finalDueValue: (day: string) => `frühestens am ${day} (nach Ablauf der Korrekturfrist des Anbieters)`,
+      dataAsOf: 'Datenstand',
+      unknown: 'unbekannt',
+      issued: 'Ausgestellt am',
+    },
+    box: { rollup: 'Zur Information, keine Belastung', revised: 'Korrigierte Summe des Zeitraums', first: 'Summe des Zeitraums', total: (amount: string) => `Gesamt ${amount}` },
+    rollupCharge: (code: string) => `Zur Information, keine Belastung: Diese konsolidierte Übersicht fasst die Abrechnungen von ${code} und der untergeordneten Kostenstellen zusammen; belastet werden diese Beträge mit den Abrechnungen der jeweiligen Kostenstellen.`,
+    budget: (p: { month: string; budget: string; fromChildren: boolean; carried: boolean; actual: string; standing: { over: string; percent: string } | { under: string } | 'on'; ytdMonths: number; ytdFrom: string; ytdActual: string; ytdBudget: string; ytdPercent: string }) => {
+      const whose = p.fromChildren ? ' (Summe der Budgets der untergeordneten Kostenstellen)' : '';
+      const carried = p.carried ? ' (enthaltene Korrekturen früherer Monate zählen in den betreffenden Monaten)' : '';
+      const standing = p.standing === 'on' ? 'genau im Budget' : 'over' in p.standing ? `Budget um ${p.standing.over} (${p.standing.percent}) überschritten` : `Budget um ${p.standing.under} unterschritten`;
+      const months = p.ytdMonths === 1 ? `${p.month}, der erste abgerechnete Monat dieses Jahres` : `${p.ytdMonths} abgerechnete Monate, ${p.ytdFrom} bis ${p.month}`;
+      return `Budget für ${p.month}: ${p.budget}${whose}. Belastungen dieses Monats${carried}: ${p.actual}, ${standing}. Seit Jahresbeginn (${months}): ${p.ytdActual} von budgetierten ${p.ytdBudget} (${p.ytdPercent}).`;
+    },
+    table: { total: 'Summe', directUsageTotal: 'Summe direkte Nutzung', amount: 'Betrag', share: 'Anteil', other: (n: string) => `Sonstige (${n} weitere)` },
+    carriedLine: (reference: string, amount: string, changed: string) => `${reference}: ${amount}, die bisher nicht belastete Änderung der Zahlen eines Vormonats.${changed}`,
+    trend: {
+      heading: 'Entwicklung',
+      firstMonth: (month: string) => `Dies ist in den sechs Monaten bis ${month} der erste Monat mit einer Abrechnung für diese Kostenstelle; die Entwicklung beginnt hier.`,
+      noPrevious: (month: string) => `Für ${month} wurde keine Abrechnung veröffentlicht, daher gibt es keine Veränderung zum Vormonat.`,
+      compared: (month: string, previous: string, change: string, percent: string | null) => `Im Vergleich zu ${month} (${previous}): ${change}${percent === null ? '' : ` (${percent})`}.`,
+      carried: (own: string, total: string, carried: string) => `Die eigenen Belastungen dieses Monats betragen ${own}; die Summe von ${total} enthält zusätzlich ${carried} an Korrekturen früherer Monate, die in der Entwicklung den korrigierten Monaten zugerechnet werden.`,
+      chartTitle: (from: string, to: string) => `Belastungen pro Monat, ${from} bis ${to}`,
+      noData: 'keine Daten',
+      month: 'Monat',
+      charges: 'Belastungen',
+      change: 'Veränderung',
+      changePercent: 'Veränderung in %',
+      missing: (months: string) => `Für ${months} wurde keine Abrechnung veröffentlicht.`,
+      movers: (month: string) => `Größte Veränderungen seit ${month}`,
+      person: 'Person oder Verursacher',
+      new: 'neu',
+    },
+    engagement: {
+      heading: 'Nutzen: Aktivität in Claude Code und im Chat',
+      none: 'Es wird keine Aktivität ausgewiesen: Der Nutzeraktivitätsbericht des Anbieters war beim Abruf dieses Monats nicht verfügbar.',
+      empty: 'Für diesen Monat wurde keine Aktivität von Personen gemeldet, die dieser Kostenstelle zugeordnet sind.',
+      range: (from: string, to: string, partial: boolean) => `Aktivität vom ${from} bis ${to}${partial ? ', nicht der ganze Monat: Der Bericht des Anbieters reicht noch nicht bis zum Monatsende, daher teilen die Kosten pro Einheit die Nutzung des Monats durch nur einen Teil seiner Aktivität' : ''}. `,
+      summary: (p: { people: string; sessions: string; commits: string; pullRequests: string; added: string; removed: string; conversations: string; usage: string; perSession: string; perCommit: string; perPullRequest: string }) =>
+        `${p.people} Personen: ${p.sessions} Claude-Code-Sitzungen, ${p.commits} Commits, ${p.pullRequests} Pull-Requests, +${p.added} / \u2212${p.removed} Zeilen, ${p.conversations} Chat-Unterhaltungen. Ihre Nutzung von ${p.usage} entspricht ${p.perSession} pro Sitzung, ${p.perCommit} pro Commit und ${p.perPullRequest} pro Pull-Request.`,
+      person: 'Nutzer',
+      costCenter: 'Kostenstelle',
+      columns: ['Sitzungen', 'Commits', 'PRs', 'Zeilen +', 'Zeilen \u2212', 'Chats', 'Nutzung', 'Je Sitzung', 'Je Commit', 'Je PR'],
+      shown: (shown: string, rollup: boolean, rest: string, workbook: string) => `Angezeigt werden die ${shown} ${rollup ? 'Zeilen' : 'Personen'} mit der höchsten Nutzung, die übrigen ${rest} sind unter Sonstige zusammengefasst; alle stehen in der Arbeitsmappe ${workbook}, Blatt Aktivität.`,
+    },
+    adoption: {
+      heading: 'Lizenzen und Aktivität',
+      noSeats: (where: string) => `Laut Organisationsverzeichnis ist in diesem Monat niemandem eine Lizenz in ${where} zugewiesen.`,
+      whereRollup: (code: string) => `${code} und den untergeordneten Kostenstellen`,
+      whereRollupNone: (code: string) => `${code} oder einer untergeordneten Kostenstelle`,
+      summary: (p: { seated: number; seatedText: string; where: string; active: string; percent: string; claude: string; code: string; cowork: string; idle: string }) =>
+        `${p.seatedText} ${p.seated === 1 ? 'Person hat' : 'Personen haben'} in diesem Monat eine Lizenz in ${p.where} (laut Organisationsverzeichnis). Davon aktiv: ${p.active} (${p.percent}), und zwar ${p.claude} in Claude, ${p.code} in Claude Code und ${p.cowork} in Cowork. Ohne jede Aktivität: ${p.idle}.`,
+      noPrice: ' Das Verzeichnis legt keinen Lizenzpreis fest, daher werden keine Lizenzkosten belastet.',
+      idleCost: (amount: string) => ` Ihr Anteil an den Lizenzkosten dieser Abrechnung (nach Lizenztagen) beträgt ${amount}.`,
+      columns: ['Lizenzen', 'Aktiv', 'Auslastung', 'Claude', 'Claude Code', 'Cowork', 'Ungenutzt'],
+    },
+    mix: {
+      heading: 'Wohin die Kosten fließen',
+      longContext: (long: string, direct: string, percent: string) => `Langer Kontext (200.000 bis 1 Mio. Tokens): ${long} von ${direct} direkter Nutzung, ${percent}. Anfragen mit langem Kontext werden zu einem höheren Preis pro Token abgerechnet.`,
+      biggest: 'Größte Verursacher',
+      topHeading: 'Größte Verursacher: Opus-Modelle und langer Kontext',
+      topAbout: (n: string, workbook: string) => `Nutzung der ${n} größten Verursacher mit Opus-Modellen und in der Kontextstufe 200.000 bis 1 Mio. Tokens, jeweils als Anteil an ihrer eigenen Nutzung; jede Zeile mit Modell und Kontextfenster-Stufe steht in der Arbeitsmappe ${workbook}, Blatt Positionen.`,
+      topColumns: ['Person oder Verursacher', 'Opus', 'Opus-Anteil', 'Langer Kontext', 'Anteil'],
+    },
+    quantities: {
+      heading: 'Tokens und Preis pro Million Tokens',
+      none: 'Dieser Monat wurde ohne Mengen veröffentlicht: Der Nutzungsbericht des Anbieters war beim Abruf nicht verfügbar. Die Beträge sind davon nicht betroffen.',
+      empty: 'Mit dieser Abrechnung wird keine Token-Nutzung direkt belastet.',
+      about: (rollup: boolean) =>
+        `${rollup ? 'Token-Nutzung der in dieser Übersicht zusammengefassten Abrechnungen, nach Modell' : 'Direkte Token-Nutzung nach Modell'}: Tokens, wie der Nutzungsbericht des Anbieters sie zählt, und was eine Million Tokens kostet (die exakten Token-Kosten geteilt durch alle Tokens aller Arten zusammen, einmal gerundet). Eingabe ist nicht zwischengespeicherte Eingabe; Cache-Einträge und Cache-Treffer sind Tokens, die in den Prompt-Cache geschrieben bzw. aus ihm gelesen werden. Token-Kosten sind der Token-Betrag der Abrechnung, aufgeteilt auf die Modelle.`,
+      tableHeading: 'Tokens nach Modell',
+      noModel: '(kein Modell)',
+      columns: ['Modell', 'Eingabe', 'Cache-Einträge', 'Cache-Treffer', 'Ausgabe', 'Anfragen', 'Token-Kosten', 'Pro 1 Mio.'],
+      unmeasured: (n: number, text: string) => `* ${text} Token-${n === 1 ? 'Zeile hat' : 'Zeilen haben'} keine Menge im Nutzungsbericht des Anbieters; ihre Kosten sind in den Token-Kosten enthalten, aber nicht im Preis pro Million Tokens.`,
+    },
+    people: {
+      heading: 'Direkte Nutzung nach Person und Verursacher',
+      whoRollup: (n: string, one: boolean) => `${n} ${one ? 'Zeile' : 'Zeilen'}, je eine pro Person oder Verursacher und Kostenstelle`,
+      whoDirect: (n: string, one: boolean) => `${n} ${one ? 'Person oder Verursacher' : 'Personen und Verursacher'}`,
+      top: (shown: string, rest: string, workbook: string) => ` Angezeigt werden die ${shown} höchsten, die übrigen ${rest} sind zusammengefasst; jede Zeile steht in der Arbeitsmappe ${workbook}, Blatt Nutzer.`,
+      lines: (n: string) => `${n}, aufgeschlüsselt nach Produkt, Modell, Kontextfenster und Kostenart`,
+      whereRollup: 'den Arbeitsmappen der zusammengefassten direkten Abrechnungen (Blatt Positionen) und in ledger.csv',
+      whereDirect: (workbook: string) => `der Arbeitsmappe ${workbook}, Blatt Positionen`,
+      about: (who: string, top: string, lines: string, where: string) => `${who}, nach Kosten absteigend.${top} Jede Zeile hinter diesen Beträgen (${lines}) steht in ${where}.`,
+      noEmail: '(keine E-Mail)',
+      columns: ['Name', 'E-Mail oder ID', 'Betrag', 'Anteil'],
+    },
+    notes: {
+      heading: 'Hinweise zur Methodik',
+      engagement:
+        'Die Aktivitätsdaten stammen aus dem Nutzeraktivitätsbericht des Anbieters für den Monat (GET /v1/organizations/analytics/users, rollup). Die Aktivität einer Person wird zusammen mit der Nutzung ausgewiesen, die dieser Kostenstelle belastet wird; wer mehreren Kostenstellen belastet wird (Wechsel im Laufe des Monats), erscheint bei jeder, wobei die Zählwerte im Verhältnis der dort belasteten Nutzung aufgeteilt werden (Methode des größten Restes); wer Aktivität, aber keine Nutzung hat, erscheint dort, wo das Verzeichnis die Person am letzten Tag des Monats führt. Die Kosten pro Sitzung, Commit und Pull-Request teilen diese Nutzung durch die jeweiligen Zählwerte, kaufmännisch auf den Cent gerundet; vom Anbieter nicht gemeldete Zählwerte erscheinen als \u2014.',
+      trend: 'Entwicklung und größte Veränderungen beziehen sich auf die jeweils zuletzt veröffentlichte Ausgabe jedes früheren Monats, wie in inputs/history.json dieses Monats festgehalten.',
+      source: (endpoint: string) => `Quelle: Claude Enterprise Analytics API, ${endpoint}, gruppiert nach Akteur, Produkt, Modell, Kontextfenster, Arbeitsbereich und Kostenart; die Beträge sind die Kosten des Anbieters nach Rabatten und vor Gutschriften, in USD.`,
+      final: 'Status ENDGÜLTIG: Der Monat endete mindestens 30 Tage vor dem Datenabruf, also nach Ablauf der 30-tägigen Korrekturfrist des Anbieters, und die Datenaktualisierung des Anbieters deckt den ganzen Monat ab.',
+      provisional: 'Status VORLÄUFIG: Der Anbieter kann diese Werte noch korrigieren (30-tägige Korrekturfrist). Eine endgültige Abrechnung folgt; Differenzen werden als Korrekturen in einem späteren Monat verrechnet.',
+      rounding: (rows: string) => `Rundung: Ungerundete Centbeträge werden exakt summiert; die Monatssumme (${rows} Quellzeilen) wird einmal auf ganze Cent gerundet und dann nach der Methode des größten Restes auf Kostenstellen, Umlagen, Personen und Zeilen aufgeteilt, sodass jede Ebene exakt aufgeht.`,
+      pools: (list: string) => `Umlagen: ${list}. Jede Umlage wird exakt nach der Methode des größten Restes aufgeteilt.`,
+      pool: (name: string, usage: boolean, basis: string) => `${name} (${usage ? 'Kosten beim Anbieter' : 'fester Monatsbetrag'}, ${basis})`,
+      mapping: (unallocated: string, sha: string) => `Zuordnung: Personen nach Benutzer-ID oder E-Mail, danach die Regeln des Verzeichnisses in ihrer Reihenfolge; nicht zugeordnete Kosten erscheinen unter ${unallocated}. Organisationsverzeichnis sha256 ${sha}\u2026`,
+      quantities:
+        'Tokens und Anfragen: aus dem Nutzungsbericht des Anbieters (GET /v1/organizations/analytics/usage) für denselben Monat, gruppiert wie die Kosten; die Tokens jeder Gruppe gehören zu deren Token-Kosten (bei einem Kostenstellenwechsel nach Kosten auf die Tage aufgeteilt). Der Preis pro Million Tokens ergibt sich aus den Token-Kosten geteilt durch alle Tokens, einmal auf den Cent gerundet.',
+      budgets:
+        'Budgets: aus dem Organisationsverzeichnis, monatsweise; eine übergeordnete Kostenstelle ohne eigenes Budget übernimmt die Summe der Budgets ihrer Kostenstellen (eine Kostenstelle ohne Budget zählt als null). Verglichen werden die eigenen Belastungen des Monats ohne Korrekturen früherer Monate; seit Jahresbeginn zählen die bisher abgerechneten Monate des Jahres.',
+      rollup: (n: number, list: string) => `Konsolidierung von ${n} ${n === 1 ? 'Abrechnung' : 'Abrechnungen'}: ${list}. Jede Zwischensumme ist die Summe der jeweiligen Abrechnung; die Übersicht addiert sie exakt und belastet selbst nichts.`,
+    },
+    revision: {
+      firstOfCostCenter: (revision: number, month: string) => `Fassung ${revision} der Abrechnungen für ${month}: die erste Abrechnung dieser Kostenstelle für den Monat (die ersetzte Ausgabe enthielt keine).`,
+      replaces: (revision: number, of: string, replaces: string, amount: string, status: string, issued: string | null) => `Fassung ${revision} von ${of}: ersetzt ${replaces} (${amount}, ${status}${issued ? `, ausgestellt am ${issued}` : ''}).`,
+      unchanged: 'Die Summe ist unverändert; es wird nichts weiter belastet.',
+      difference: (amount: string, charged: boolean, month: string, number: string, laterIssued: boolean) =>
+        `Die Differenz von ${amount} wird mit der Abrechnung für ${month} (${number}) ${charged ? 'belastet' : 'gutgeschrieben'}${laterIssued ? ' (oder mit der Korrektur eines inzwischen abgerechneten Monats, falls diese zuerst ausgestellt wird)' : ''}; diese Abrechnung wird nicht erneut belastet.`,
+      whatChanged: (reasons: string) => ` Was sich geändert hat: ${reasons}.`,
+    },
+    page: (page: number, pages: number) => `Seite ${page} von ${pages}`,
+    workbook: (number: string, file: string) => `${number}.xlsx (${file} im Ordner des Monats)`,
+  },
+
+  xlsx: {
+    sheets: { summary: 'Übersicht', users: 'Nutzer', lines: 'Positionen', engagement: 'Aktivität', trend: 'Verlauf' },
+    facts: {
+      company: 'Unternehmen',
+      costCenter: 'Kostenstelle',
+      parent: 'Übergeordnete Kostenstelle',
+      owner: 'Verantwortlich',
+      finance: '\u2014 (nicht zugeordnete Kosten prüft die Finanzabteilung)',
+      period: 'Zeitraum (UTC)',
+      periodValue: (month: string, from: string, to: string) => `${month}: ${from} bis ${to}`,
+      status: 'Abrechnungsstatus',
+      dataAsOf: 'Datenstand',
+      unknown: 'unbekannt',
+      issued: 'Ausgestellt am',
+      total: 'Gesamtbetrag (USD)',
+      directUsage: 'Direkte Nutzung (USD)',
+      method: 'Methodik',
+    },
+    breakdown: { amount: 'Betrag (USD)', share: 'Anteil', total: 'Summe', tiesToTotal: 'stimmt mit Gesamtbetrag überein', tiesToDirect: 'stimmt mit direkter Nutzung überein', check: 'PRÜFEN' },
+    users: ['Kostenstelle', 'Name', 'E-Mail', 'Akteurtyp', 'Akteur-ID', 'Betrag (USD)', 'Anteil an der Abteilung'],
+    lines: [
+      'Abrechnung', 'Positionsart', 'Kostenstelle', 'Person oder Verursacher', 'E-Mail', 'Akteur-ID', 'Produkt', 'Produktcode', 'Modell', 'Kontextfenster', 'Kostenart',
+      'Zeitraum von', 'Zeitraum bis', 'Ungerundet (Cent)', 'Betrag (USD)', 'Anteil an der Abrechnung', 'Quellzeile', 'Regel',
+      'Eingabe (Tokens)', 'Cache-Einträge (Tokens)', 'Cache-Treffer (Tokens)', 'Ausgabe (Tokens)', 'Anfragen', 'Websuchen',
+    ],
+    chargeLabel: {
+      pool: (pool: string) => `Umlage: ${pool}`,
+      seats: 'Lizenzen',
+      markup: 'Gemeinkostenzuschlag',
+      carried: (reference: string) => `Korrektur eines Vormonats: ${reference}`,
+    },
+    engagement: ['Kostenstelle', 'Person', 'E-Mail', 'Sitzungen', 'Commits', 'Pull-Requests', 'Zeilen hinzugefügt', 'Zeilen entfernt', 'Chat-Unterhaltungen', 'Nutzung (USD)', 'Je Sitzung (USD)', 'Je Commit (USD)', 'Je Pull-Request (USD)'],
+    engagementTotal: 'Summe',
+    activity: (from: string, to: string, partial: boolean) => `Aktivität vom ${from} bis ${to}${partial ? ' (nicht der ganze Monat: Der Bericht des Anbieters reicht noch nicht bis zum Monatsende)' : ''}`,
+    trend: { month: 'Monat', charges: 'Belastungen (USD)', change: 'Veränderung (USD)', notPublished: 'nicht veröffentlicht', person: 'Person oder Verursacher', monthUsd: (month: string) => `${month} (USD)` },
+  },
+
+  email: {
+    revised: (revision: number, subject: string) => `Korrigiert (Fassung ${revision}): ${subject}`,
+    revisedNotice: (revision: number, month: string) =>
+      `Korrigierte Abrechnung: Fassung ${revision} für ${month}. Sie ersetzt die zuvor für denselben Monat versandte Abrechnung; belastet wird nur die Differenz, und zwar mit der Abrechnung eines späteren Monats. Seite 1 jeder Abrechnung nennt, was sie ersetzt, die Differenz und die Abrechnung, mit der diese belastet wird.`,
+    rollupStatement: (number: string, name: string, amount: string) => `${number} (konsolidierte Übersicht für ${name}, ${amount}, zur Information)`,
+    budgetLine: (p: { name: string; which: string; budget: string; actual: string; standing: { over: string } | { under: string } | 'on'; ytdActual: string; ytdBudget: string }) =>
+      `Budget ${p.name} (${p.which}): ${p.budget}; Belastungen ${p.actual}, ${p.standing === 'on' ? 'im Budget' : 'over' in p.standing ? `Budget um ${p.standing.over} überschritten` : `Budget um ${p.standing.under} unterschritten`}; seit Jahresbeginn ${p.ytdActual} von ${p.ytdBudget}.`,
+    rollup: 'konsolidiert',
+  },
+};

@@ -1,0 +1,256 @@
+import type { Messages } from './en.js';
+
+/**
+ * El catálogo de mensajes en español (es-ES): las mismas claves que en.ts, valores en español.
+ * Nombres, códigos, importes y fechas son argumentos, con el formato de la configuración regional.
+ */
+export const es: Messages = {
+  names: {
+    product: {
+      chat: 'Claude (chat)',
+      chat_cowork_unified: 'Claude y Cowork',
+      claude_code: 'Claude Code',
+      claude_console: 'Claude Console',
+      claude_design: 'Claude Design',
+      claude_in_chrome: 'Claude in Chrome',
+      claude_tag: 'Claude in Slack',
+      'claude-tag': 'Claude in Slack',
+      'claude-in-slack': 'Claude in Slack',
+      claude_in_slack: 'Claude in Slack',
+      cowork: 'Cowork',
+      office_agent: 'Claude para Office',
+      managed_agents_api: 'Managed Agents (API)',
+      message_batches_api: 'Message Batches (API)',
+      messages_api: 'Messages (API)',
+      api: 'API',
+      cc_security_autopatch: 'Claude Security',
+      other: 'Otros (no atribuido a ningún producto)',
+    } as Record<string, string>,
+    costType: { tokens: 'Tokens', web_search: 'Búsqueda web', code_execution: 'Ejecución de código', session_usage: 'Sesiones de agente' } as Record<string, string>,
+    contextWindow: { '0-200k': 'Contexto estándar (hasta 200.000 tokens)', '200k-1M': 'Contexto largo (de 200.000 a 1 millón de tokens)' } as Record<string, string>,
+    speed: { standard: 'Estándar', fast: 'Modo rápido' } as Record<string, string>,
+    region: { global: 'Mundial', us: 'Solo EE.\u00a0UU.', not_available: 'No disponible' } as Record<string, string>,
+  },
+
+  titles: {
+    Charges: 'Cargos',
+    'By cost center': 'Por centro de coste',
+    'Direct usage by product': 'Uso directo por producto',
+    'Direct usage by model': 'Uso directo por modelo',
+    'Direct usage by cost type': 'Uso directo por tipo de coste',
+    'Direct usage by context window tier': 'Uso directo por nivel de ventana de contexto',
+    'Direct usage by speed': 'Uso directo por velocidad',
+    'Direct usage by inference region': 'Uso directo por región de inferencia',
+  } as Record<string, string>,
+  columns: {
+    Charges: 'Concepto',
+    'By cost center': 'Centro de coste',
+    'Direct usage by product': 'Producto',
+    'Direct usage by model': 'Modelo',
+    'Direct usage by cost type': 'Tipo de coste',
+    'Direct usage by context window tier': 'Nivel de ventana de contexto',
+    'Direct usage by speed': 'Velocidad',
+    'Direct usage by inference region': 'Región de inferencia',
+  } as Record<string, string>,
+  none: {
+    '(no product)': '(sin producto)',
+    '(no model, e.g. code execution)': '(sin modelo, p.\u00a0ej., ejecución de código)',
+    '(combined)': '(agregado)',
+    '(no tier)': '(sin nivel)',
+    '(not applicable)': '(no aplicable)',
+  } as Record<string, string>,
+
+  charges: {
+    directUsage: 'Uso directo',
+    pool: (pool: string, basis: string) => `Costes compartidos: ${pool} (${basis})`,
+    seats: (months: string, price: string) => `Licencias (${months} meses-licencia a ${price}, prorrateadas por días)`,
+    markup: (percent: string) => `Recargo por gastos generales (${percent}\u00a0%)`,
+    carried: (reference: string) => `Ajuste de un mes anterior: ${reference}`,
+    basis: {
+      'by direct spend': 'según el gasto directo',
+      'fixed percentages': 'porcentajes fijos',
+      even: (n: number) => `a partes iguales entre ${n} ${n === 1 ? 'centro de coste' : 'centros de coste'}`,
+    },
+    ownSpend: (name: string) => `${name} (gasto propio)`,
+    andBelow: (name: string, n: number) => `${name} y centros de coste dependientes (${n} ${n === 1 ? 'extracto' : 'extractos'})`,
+  },
+
+  pdf: {
+    chargebackStatement: 'Extracto de imputación',
+    rollupStatement: 'Extracto consolidado',
+    documentTitle: (rollup: boolean, number: string) => `${rollup ? 'Extracto consolidado' : 'Extracto de imputación'} ${number}`,
+    status: { FINAL: 'DEFINITIVO', PROVISIONAL: 'PRELIMINAR' } as Record<string, string>,
+    facts: {
+      costCenter: 'Centro de coste',
+      parent: 'Centro superior',
+      owner: 'Responsable',
+      finance: 'Finanzas (gasto no asignado)',
+      period: 'Periodo (UTC)',
+      periodValue: (month: string, from: string, to: string) => `${month} (del ${from} al ${to})`,
+      number: 'N.º de extracto',
+      status: 'Estado',
+      finalDue: 'Extracto final',
+      finalDueValue: (day: string) => `a partir del ${day} (al vencer el plazo de revisión del proveedor)`,
+      dataAsOf: 'Datos a fecha',
+      unknown: 'desconocido',
+      issued: 'Emitido el',
+    },
+    box: { rollup: 'A título informativo, sin cargo', revised: 'Total revisado del periodo', first: 'Total del periodo', total: (amount: string) => `Total ${amount}` },
+    rollupCharge: (code: string) => `A título informativo, sin cargo: este extracto consolidado suma los extractos de ${code} y de los centros de coste que dependen de él, que imputan estos importes a cada centro de coste.`,
+    budget: (p: { month: string; budget: string; fromChildren: boolean; carried: boolean; actual: string; standing: { over: string; percent: string } | { under: string } | 'on'; ytdMonths: number; ytdFrom: string; ytdActual: string; ytdBudget: string; ytdPercent: string }) => {
+      const whose = p.fromChildren ? ' (la suma de los presupuestos de sus centros de coste)' : '';
+      const carried = p.carried ? ' (las correcciones de meses anteriores que incluye cuentan en esos meses)' : '';
+      const standing = p.standing === 'on' ? 'exactamente ajustado al presupuesto' : 'over' in p.standing ? `por encima del presupuesto en ${p.standing.over} (${p.standing.percent})` : `por debajo del presupuesto en ${p.standing.under}`;
+      const months = p.ytdMonths === 1 ? `${p.month}, el primer mes emitido este año` : `${p.ytdMonths} meses emitidos, de ${p.ytdFrom} a ${p.month}`;
+      return `Presupuesto de ${p.month}: ${p.budget}${whose}. Cargos de este mes${carried}: ${p.actual}, ${standing}. En lo que va de año (${months}): ${p.ytdActual} de ${p.ytdBudget} presupuestados (${p.ytdPercent}).`;
+    },
+    table: { total: 'Total general', directUsageTotal: 'Total de uso directo', amount: 'Importe', share: 'Porcentaje', other: (n: string) => `Otros (${n} más)` },
+    carriedLine: (reference: string, amount: string, changed: string) => `${reference}: ${amount}, la variación de las cifras de un mes anterior aún no imputada.${changed}`,
+    trend: {
+      heading: 'Evolución',
+      firstMonth: (month: string) => `Es el primer mes con extracto para este centro de coste en los seis meses hasta ${month}; la evolución empieza aquí.`,
+      noPrevious: (month: string) => `No se publicó ningún extracto de ${month}, por lo que no hay variación respecto al mes anterior.`,
+      compared: (month: string, previous: string, change: string, percent: string | null) => `En comparación con ${month} (${previous}): ${change}${percent === null ? '' : ` (${percent})`}.`,
+      carried: (own: string, total: string, carried: string) => `Los cargos propios de este mes ascienden a ${own}; el total de ${total} incluye además ${carried} en correcciones de meses anteriores, que la evolución computa en los meses que corrigen.`,
+      chartTitle: (from: string, to: string) => `Cargos por mes, de ${from} a ${to}`,
+      noData: 'sin datos',
+      month: 'Mes',
+      charges: 'Cargos',
+      change: 'Variación',
+      changePercent: 'Variación %',
+      missing: (months: string) => `No se publicó ningún extracto de ${months}.`,
+      movers: (month: string) => `Mayores variaciones desde ${month}`,
+      person: 'Persona o generador de gasto',
+      new: 'nuevo',
+    },
+    engagement: {
+      heading: 'Valor: actividad en Claude Code y en el chat',
+      none: 'No se muestra actividad: el informe de actividad de usuarios del proveedor no estaba disponible cuando se extrajeron los datos de este mes.',
+      empty: 'No se registró actividad de personas asignadas a este centro de coste durante el mes.',
+      range: (from: string, to: string, partial: boolean) => `Actividad del ${from} al ${to}${partial ? ', no del mes completo: el informe del proveedor aún no llega a su final, por lo que el coste por unidad divide el uso del mes entre solo una parte de su actividad' : ''}. `,
+      summary: (p: { people: string; sessions: string; commits: string; pullRequests: string; added: string; removed: string; conversations: string; usage: string; perSession: string; perCommit: string; perPullRequest: string }) =>
+        `${p.people} personas: ${p.sessions} sesiones de Claude Code, ${p.commits} commits, ${p.pullRequests} pull requests, +${p.added} / \u2212${p.removed} líneas, ${p.conversations} conversaciones de chat. Su uso, ${p.usage}, equivale a ${p.perSession} por sesión, ${p.perCommit} por commit y ${p.perPullRequest} por pull request.`,
+      person: 'Persona',
+      costCenter: 'Centro de coste',
+      columns: ['Sesiones', 'Commits', 'PR', 'Líneas +', 'Líneas \u2212', 'Chats', 'Uso', 'Por sesión', 'Por commit', 'Por PR'],
+      shown: (shown: string, rollup: boolean, rest: string, workbook: string) => `Se muestran las ${shown} ${rollup ? 'líneas' : 'personas'} con mayor uso y las otras ${rest} se suman como Otros; todas figuran en el libro ${workbook}, hoja Actividad.`,
+    },
+    adoption: {
+      heading: 'Licencias y actividad',
+      noSeats: (where: string) => `Este mes, el directorio de la organización no asigna ninguna licencia en ${where}.`,
+      whereRollup: (code: string) => `${code} y los centros de coste que dependen de él`,
+      whereRollupNone: (code: string) => `${code} ni en los centros de coste que dependen de él`,
+      summary: (p: { seated: number; seatedText: string; where: string; active: string; percent: string; claude: string; code: string; cowork: string; idle: string }) =>
+        `${p.seatedText} ${p.seated === 1 ? 'persona tiene' : 'personas tienen'} licencia en ${p.where} este mes (según el directorio de la organización). Personas activas: ${p.active} (${p.percent}), de las cuales ${p.claude} en Claude, ${p.code} en Claude Code y ${p.cowork} en Cowork. Sin ninguna actividad: ${p.idle}.`,
+      noPrice: ' El directorio no fija ningún precio de licencia, por lo que no se imputa ningún cargo por licencias.',
+      idleCost: (amount: string) => ` Su parte del cargo por licencias de este extracto (según sus días de licencia) asciende a ${amount}.`,
+      columns: ['Licencias', 'Activas', 'Utilización', 'Claude', 'Claude Code', 'Cowork', 'Sin uso'],
+    },
+    mix: {
+      heading: 'Distribución del gasto',
+      longContext: (long: string, direct: string, percent: string) => `Contexto largo (de 200.000 a 1 millón de tokens): ${long} de ${direct} de uso directo, ${percent}. Las solicitudes de contexto largo se facturan a una tarifa por token más alta.`,
+      biggest: 'Mayores generadores de gasto',
+      topHeading: 'Mayores generadores de gasto: modelos Opus y contexto largo',
+      topAbout: (n: string, workbook: string) => `Uso de modelos Opus y del nivel de contexto de 200.000 a 1 millón de tokens por parte de los ${n} mayores generadores de gasto, cada uno como porcentaje de su propio uso; cada línea, con su modelo y su nivel de ventana de contexto, figura en el libro ${workbook}, hoja Líneas.`,
+      topColumns: ['Persona o generador de gasto', 'Opus', 'Porcentaje Opus', 'Contexto largo', 'Porcentaje'],
+    },
+    quantities: {
+      heading: 'Tokens y precio por millón de tokens',
+      none: 'Este mes se publicó sin cantidades: el informe de uso del proveedor no estaba disponible cuando se extrajeron los datos. Los importes no se ven afectados.',
+      empty: 'En este extracto no se imputa directamente ningún uso de tokens.',
+      about: (rollup: boolean) =>
+        `${rollup ? 'Uso de tokens de los extractos que suma este extracto consolidado, por modelo' : 'Uso directo de tokens por modelo'}: los tokens tal como los cuenta el informe de uso del proveedor y lo que cuesta un millón de tokens (el coste exacto de los tokens dividido entre todos los tokens, de todos los tipos juntos, redondeado una sola vez). La entrada es la entrada no almacenada en caché; la escritura y la lectura de caché son tokens de la caché de prompts. El coste de tokens es el importe de tokens del extracto repartido entre los modelos.`,
+      tableHeading: 'Tokens por modelo',
+      noModel: '(sin modelo)',
+      columns: ['Modelo', 'Entrada', 'Escritura caché', 'Lectura caché', 'Salida', 'Solicitudes', 'Coste tokens', 'Por millón'],
+      unmeasured: (n: number, text: string) => `* ${text} ${n === 1 ? 'línea de tokens no tiene' : 'líneas de tokens no tienen'} cantidad en el informe de uso del proveedor; su coste figura en la columna Coste tokens, pero no en el precio por millón de tokens.`,
+    },
+    people: {
+      heading: 'Uso directo por persona y generador de gasto',
+      whoRollup: (n: string, one: boolean) => `${n} ${one ? 'fila' : 'filas'}, una por persona o generador de gasto y centro de coste`,
+      whoDirect: (n: string, one: boolean) => `${n} ${one ? 'persona o generador de gasto' : 'personas y generadores de gasto'}`,
+      top: (shown: string, rest: string, workbook: string) => ` Se muestran las ${shown} más altas y las otras ${rest} se suman; cada fila figura en el libro ${workbook}, hoja Usuarios.`,
+      lines: (n: string) => `${n}, por producto, modelo, ventana de contexto y tipo de coste`,
+      whereRollup: 'los libros de los extractos directos que suma (hoja Líneas) y en ledger.csv',
+      whereDirect: (workbook: string) => `el libro ${workbook}, hoja Líneas`,
+      about: (who: string, top: string, lines: string, where: string) => `${who}, de mayor a menor gasto.${top} Cada línea que compone estos importes (${lines}) figura en ${where}.`,
+      noEmail: '(sin correo electrónico)',
+      columns: ['Nombre', 'Correo electrónico o id.', 'Importe', 'Porcentaje'],
+    },
+    notes: {
+      heading: 'Notas metodológicas',
+      engagement:
+        'Los datos de actividad proceden del informe de actividad de usuarios del proveedor para el mes (GET /v1/organizations/analytics/users, rollup). La actividad de una persona se muestra junto con el uso imputado a este centro de coste; quien se imputa a varios (por un cambio durante el mes) aparece en cada uno, con sus recuentos repartidos en proporción al uso imputado en cada uno (método del mayor resto), y quien tiene actividad pero no uso aparece donde lo sitúa el directorio el último día del mes. El coste por sesión, commit y pull request divide ese uso entre dichos recuentos, redondeado al céntimo (la mitad hacia arriba); los recuentos que el proveedor no informa se muestran como \u2014.',
+      trend: 'La evolución y las mayores variaciones se comparan con la última emisión publicada de cada mes anterior, según consta en el inputs/history.json de este mes.',
+      source: (endpoint: string) => `Fuente: API Claude Enterprise Analytics, ${endpoint}, agrupada por actor, producto, modelo, ventana de contexto, espacio de trabajo y tipo de coste; los importes son el coste del proveedor después de descuentos y antes de créditos, en USD.`,
+      final: 'Estado DEFINITIVO: el mes terminó al menos 30 días antes de la extracción de los datos, superado el plazo de revisión de 30 días del proveedor, y la actualización de datos del proveedor cubre el mes completo.',
+      provisional: 'Estado PRELIMINAR: el proveedor aún puede revisar estos valores (plazo de revisión de 30 días). Se emitirá un extracto definitivo; las diferencias se trasladarán como ajustes.',
+      rounding: (rows: string) => `Redondeo: los importes en céntimos sin redondear se suman de forma exacta; el total del mes (${rows} filas de origen) se redondea una sola vez a céntimos enteros y luego se reparte entre centros de coste, bolsas de costes compartidos, personas y líneas por el método del mayor resto, de modo que cada nivel cuadra exactamente.`,
+      pools: (list: string) => `Costes compartidos: ${list}. Cada bolsa se reparte exactamente por el método del mayor resto.`,
+      pool: (name: string, usage: boolean, basis: string) => `${name} (${usage ? 'gasto del proveedor' : 'importe mensual fijo'}, ${basis})`,
+      mapping: (unallocated: string, sha: string) => `Asignación: personas por id. de usuario o correo electrónico y, después, según las reglas del directorio, por orden; el gasto no asignado figura en ${unallocated}. Directorio de la organización sha256 ${sha}\u2026`,
+      quantities:
+        'Tokens y solicitudes: del informe de uso del proveedor (GET /v1/organizations/analytics/usage) del mismo mes, agrupados como el coste; los tokens de cada grupo acompañan a su coste de tokens (repartidos según el coste entre los días de quien cambió de centro de coste). El precio por millón de tokens es el coste de tokens dividido entre todos los tokens, redondeado una sola vez al céntimo.',
+      budgets:
+        'Presupuestos: del directorio de la organización, por mes; una agrupación sin presupuesto propio toma la suma de los de sus centros de coste (un centro de coste sin presupuesto cuenta como cero). Los cargos comparados son los propios del mes, sin correcciones de meses anteriores; el acumulado del año cuenta los meses del año emitidos hasta ahora.',
+      rollup: (n: number, list: string) => `Consolidación de ${n} ${n === 1 ? 'extracto' : 'extractos'}: ${list}. Cada subtotal es el total de ese extracto; el extracto consolidado los suma exactamente y no imputa nada por sí mismo.`,
+    },
+    revision: {
+      firstOfCostCenter: (revision: number, month: string) => `Revisión ${revision} de los extractos de ${month}: el primer extracto de este centro de coste para el mes (la emisión que revisa no incluía ninguno).`,
+      replaces: (revision: number, of: string, replaces: string, amount: string, status: string, issued: string | null) => `Revisión ${revision} de ${of}: sustituye a ${replaces} (${amount}, ${status}${issued ? `, emitido el ${issued}` : ''}).`,
+      unchanged: 'El total no varía; no se imputa nada más.',
+      difference: (amount: string, charged: boolean, month: string, number: string, laterIssued: boolean) =>
+        `La diferencia, ${amount}, se ${charged ? 'imputa' : 'abona'} en el extracto de ${month} (${number})${laterIssued ? ' (o en una revisión de un mes emitido desde entonces, si esta se emite antes)' : ''}; este extracto no se vuelve a imputar.`,
+      whatChanged: (reasons: string) => ` Qué ha cambiado: ${reasons}.`,
+    },
+    page: (page: number, pages: number) => `Página ${page} de ${pages}`,
+    workbook: (number: string, file: string) => `${number}.xlsx (${file} en la carpeta del mes)`,
+  },
+
+  xlsx: {
+    sheets: { summary: 'Resumen', users: 'Usuarios', lines: 'Líneas', engagement: 'Actividad', trend: 'Tendencia' },
+    facts: {
+      company: 'Empresa',
+      costCenter: 'Centro de coste',
+      parent: 'Centro de coste superior',
+      owner: 'Responsable',
+      finance: '\u2014 (Finanzas revisa el gasto no asignado)',
+      period: 'Periodo (UTC)',
+      periodValue: (month: string, from: string, to: string) => `${month}: del ${from} al ${to}`,
+      status: 'Estado',
+      dataAsOf: 'Datos a fecha',
+      unknown: 'desconocido',
+      issued: 'Emitido el',
+      total: 'Total (USD)',
+      directUsage: 'Uso directo (USD)',
+      method: 'Método',
+    },
+    breakdown: { amount: 'Importe (USD)', share: 'Porcentaje', total: 'Total', tiesToTotal: 'cuadra con el total', tiesToDirect: 'cuadra con el uso directo', check: 'REVISAR' },
+    users: ['Centro de coste', 'Nombre', 'Correo electrónico', 'Tipo de actor', 'Id. de actor', 'Importe (USD)', 'Porcentaje del departamento'],
+    lines: [
+      'Extracto', 'Tipo de línea', 'Centro de coste', 'Persona o generador de gasto', 'Correo electrónico', 'Id. de actor', 'Producto', 'Código de producto', 'Modelo', 'Ventana de contexto', 'Tipo de coste',
+      'Inicio del periodo', 'Fin del periodo', 'Sin redondear (céntimos)', 'Importe (USD)', 'Porcentaje del extracto', 'Fila de origen', 'Regla',
+      'Tokens de entrada', 'Tokens de escritura en caché', 'Tokens de lectura de caché', 'Tokens de salida', 'Solicitudes', 'Búsquedas web',
+    ],
+    chargeLabel: {
+      pool: (pool: string) => `Costes compartidos: ${pool}`,
+      seats: 'Licencias',
+      markup: 'Recargo por gastos generales',
+      carried: (reference: string) => `Ajuste de un mes anterior: ${reference}`,
+    },
+    engagement: ['Centro de coste', 'Persona', 'Correo electrónico', 'Sesiones', 'Commits', 'Pull requests', 'Líneas añadidas', 'Líneas eliminadas', 'Conversaciones de chat', 'Uso (USD)', 'Por sesión (USD)', 'Por commit (USD)', 'Por pull request (USD)'],
+    engagementTotal: 'Total',
+    activity: (from: string, to: string, partial: boolean) => `Actividad del ${from} al ${to}${partial ? ' (no del mes completo: el informe del proveedor aún no llega a su final)' : ''}`,
+    trend: { month: 'Mes', charges: 'Cargos (USD)', change: 'Variación (USD)', notPublished: 'no publicado', person: 'Persona o generador de gasto', monthUsd: (month: string) => `${month} (USD)` },
+  },
+
+  email: {
+    revised: (revision: number, subject: string) => `Revisado (revisión ${revision}): ${subject}`,
+    revisedNotice: (revision: number, month: string) =>
+      `Extracto revisado: revisión ${revision} de ${month}. Sustituye al extracto enviado anteriormente para el mismo mes; solo se imputa la diferencia, en el extracto de un mes posterior. La página 1 de cada extracto indica qué sustituye, la diferencia y el extracto que la imputa.`,
+    rollupStatement: (number: string, name: string, amount: string) => `${number} (consolidado de ${name}, ${amount}, a título informativo)`,
+    budgetLine: (p: { name: string; which: string; budget: string; actual: string; standing: { over: string } | { under: string } | 'on'; ytdActual: string; ytdBudget: string }) =>
+      `Presupuesto ${p.name} (${p.which}): ${p.budget}; cargos ${p.actual}, ${p.standing === 'on' ? 'dentro del presupuesto' : 'over' in p.standing ? `por encima del presupuesto en ${p.standing.over}` : `por debajo del presupuesto en ${p.standing.under}`}; en lo que va de año, ${p.ytdActual} de ${p.ytdBudget}.`,
+    rollup: 'consolidado',
+  },
+};
