@@ -255,7 +255,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     const priced = directory.seatPriceCents !== null;
     const company = sumAdoption(perCostCenter.values());
     const adoption = [
-      { code: '', name: `${directory.company} (all cost centers)`, view: { ...company, idleSeatCents: idleSeatCents(company, priced ? allocation.seatsCents : null) } },
+      { code: '', name: directory.company, view: { ...company, idleSeatCents: idleSeatCents(company, priced ? allocation.seatsCents : null) } },
       ...directory.costCenters.map((cc) => {
         const counts = perCostCenter.get(cc.code)!;
         return { code: cc.code, name: cc.name, view: { ...counts, idleSeatCents: idleSeatCents(counts, priced ? (seatCentsOf.get(cc.code) ?? 0n) : null) } };
@@ -263,7 +263,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     ];
     const budgets = withInsights.filter((s) => s.insights?.budget).map((s) => ({ number: s.number, code: s.code, name: s.name, kind: s.kind, view: s.insights!.budget! }));
     await writePieces(sink, CHARGEBACK_FILE, jsonPieces(chargebackRecord(allocation, rec, { status: input.status, dataRefreshedAt: input.dataRefreshedAt, directorySha256: directory.sha256, budgets })), '\n');
-    await sink.write(SUMMARY_FILE, await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt, statements: direct, person, budgets, adoption }, clock));
+    await sink.write(SUMMARY_FILE, await renderSummaryXlsx(allocation, rec, { company: directory.company, status: input.status, dataAsOf: input.dataRefreshedAt, issuedAt, statements: direct, person, budgets, adoption, locale: input.template.template.locale }, clock));
   } catch (error) {
     // The statements not rendered yet are dropped, and the rest awaited, so nothing is written after the month fails.
     await documents.stop();
@@ -399,7 +399,7 @@ function allocateRows(input: MonthInput, index: ReturnType<typeof indexDirectory
 /** The statements' language: the message catalog the template's locale picks, and its formats. */
 function statementLanguage(locale: string): StatementLanguage {
   const f = new Formatter(locale);
-  return { m: messagesFor(locale), money: (c) => f.money(c), month: (label) => f.month(label), day: (iso) => f.date(iso.slice(0, 10)), integer: (n) => f.integer(n) };
+  return { m: messagesFor(locale), money: (c) => f.money(c), month: (label) => f.month(label), day: (iso) => f.date(iso.slice(0, 10)), integer: (n) => f.integer(n), percent: (part, whole, digits) => f.percent(part, whole, digits) };
 }
 
 /**

@@ -190,13 +190,14 @@ describe('templates', () => {
     const month = join(german, '2026-09');
     const total = BigInt(chargeback(month).costCenters.find((c) => c.code === 'ENG-PLAT')!.billedCents);
     const text = flat(pdfText(join(month, 'statements', 'ENG-PLAT.pdf')));
-    expect(text).toContain(`Total ${eur(total)}`);
-    expect(text).toContain('1. September 2026 to 30. September 2026');
+    // In German: the catalog's words, the locale's numbers and dates.
+    expect(text).toContain(`Gesamt ${eur(total)}`);
+    expect(text).toContain('1. September 2026 bis 30. September 2026');
     expect(text).toContain('Acme GmbH');
     expect(text).toContain('Interne Leistungsverrechnung');
     expect(text).toContain('Die Belastung erfolgt per interner Verrechnung');
     // acme-de leaves out the spend mix.
-    expect(text).not.toContain('Where the money goes');
+    expect(text).not.toContain('Wohin die Kosten fließen');
     expect(execFileSync('pdfimages', ['-list', join(month, 'statements', 'ENG-PLAT.pdf')], { encoding: 'utf8' })).toMatch(/\n\s*1\s+0\s+image\s+360\s+96/);
     const r = await runCli(['verify', month]);
     expect(r.code, r.stderr).toBe(0);

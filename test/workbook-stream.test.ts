@@ -105,7 +105,7 @@ describe('a statement workbook written row by row', () => {
     expect(cellCents(users.get(`F${USERS + 2}`))).toBe(s.directCents);
     const summary = sheet('Summary');
     const at = (label: string) => summary.cells.find((c) => c.ref.startsWith('B') && summary.cells.some((k) => k.ref === `A${c.ref.slice(1)}` && k.value === label))!;
-    expect(at('Direct usage (USD)').formula).toBe(`=SUM(Users!F2:F${USERS + 1})`);
+    expect(at('Direct usage (USD)').formula).toBe(`=SUM('Users'!F2:F${USERS + 1})`);
     expect(cellCents(at('Direct usage (USD)'))).toBe(s.directCents);
     const total = at('Total (USD)');
     const chargesTotal = summary.cells.filter((c) => c.value === 'Total').at(-1)!;

@@ -37,6 +37,7 @@ export interface StatementLanguage {
   readonly month: (label: string) => string;
   readonly day: (iso: string) => string;
   readonly integer: (n: number | bigint) => string;
+  readonly percent: (part: bigint, whole: bigint, digits: number) => string;
 }
 
 /** English, with amounts as "$1,234.56" and days as written: what a statement says without a template. */
@@ -49,7 +50,16 @@ export const ENGLISH: StatementLanguage = {
   },
   day: (iso) => iso.slice(0, 10),
   integer: (n) => n.toLocaleString('en-US'),
+  percent: (part, whole) => percentText(part, whole),
 };
+
+/** A pool share's basis as the allocation records it ("20.99% of $390.08, by direct spend"), in the statement's language. */
+export function shareBasisText(language: StatementLanguage, shareCents: bigint, basis: string): string {
+  const m = /^-?[\d.]+% of -?\$([\d,]+)\.(\d\d), (.*)$/.exec(basis);
+  if (!m) return basisText(language.m, basis);
+  const poolCents = BigInt(m[1]!.replace(/,/g, '')) * 100n + BigInt(m[2]!);
+  return language.m.charges.shareOf(language.percent(shareCents, poolCents, 2), language.money(poolCents), basisText(language.m, m[3]!));
+}
 
 /** A pool's basis ("by direct spend", "even over 3 cost centers", "fixed percentages") in the statement's language. */
 export function basisText(m: Messages, basis: string): string {
@@ -287,7 +297,7 @@ function charges(cc: CostCenterAllocation, seatPriceCents: string | null, langua
   const { m, money } = language;
   const rows = [
     { label: m.charges.directUsage, cents: cc.directCents },
-    ...cc.poolShares.map((p) => ({ label: m.charges.pool(p.pool, basisText(m, p.basis)), cents: p.cents })),
+    ...cc.poolShares.map((p) => ({ label: m.charges.pool(p.pool, shareBasisText(language, p.cents, p.basis)), cents: p.cents })),
     ...(cc.seatCents !== 0n ? [{ label: m.charges.seats(new Money(cc.seatMonths).toFixed(2), money(BigInt(new Money(seatPriceCents ?? 0).toFixed(0)))), cents: cc.seatCents }] : []),
     ...(cc.markupCents !== 0n ? [{ label: m.charges.markup(cc.markupPercent), cents: cc.markupCents }] : []),
     ...cc.adjustments.map((a) => ({ label: m.charges.carried(a.reference), cents: a.cents })),

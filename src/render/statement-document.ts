@@ -425,7 +425,7 @@ function quantitiesSection(ctx: Ctx): void {
   const rows = [...q, total].map((m) => [m === total ? ctx.m.pdf.table.total : m.model || w.noModel, f.integer(m.uncachedInput), f.integer(m.cacheWrite), f.integer(m.cacheRead), f.integer(m.output), f.integer(m.requests), f.money(m.tokenCents), price(m)]);
   paragraph(ctx, w.about(s.kind === 'rollup'), { size: 8.5, colour: themeOf(doc).muted });
   tableHeading(doc, w.tableHeading, rows.length + (total.unmeasuredLines > 0 ? 1 : 0));
-  const widths = [88, 62, 60, 64, 58, 50, 60, 53];
+  const widths = [84, 66, 62, 66, 62, 47, 57, 51];
   drawTable(doc, w.columns.map((title, i): Column => ({ title, width: widths[i]!, ...(i > 0 ? { align: 'right' as const } : {}) })), rows, { boldLast: true });
   if (total.unmeasuredLines > 0) paragraph(ctx, w.unmeasured(total.unmeasuredLines, f.integer(total.unmeasuredLines)), { size: 8, colour: themeOf(doc).muted });
 }
