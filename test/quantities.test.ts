@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { joinQuantities, pricePerMillion, type UsageRow } from '../src/core/usage.js';
 import { modelQuantities } from '../src/core/statements.js';
 import { usageRowOf } from '../src/sandbox/usage-data.js';
+import { acceptedUsageRow, checkedUsageRow, usageRowSchema } from '../src/api/usage-schema.js';
 import type { Allocation } from '../src/core/allocate.js';
 import { Money } from '../src/core/money.js';
 import { publishTrueUp, runCli, tempDir } from './helpers/cli.js';
@@ -275,6 +276,26 @@ describe('usage the month cannot use', () => {
     const v = await runCli(['verify', dir]);
     expect(v.code, v.stderr).toBe(0);
   }, 120_000);
+});
+
+describe('the usage row check', () => {
+  it('the fast check accepts a row only when zod accepts it, and refuses what zod refuses', () => {
+    const count = fc.oneof(fc.nat(), fc.integer({ min: -5, max: -1 }), fc.double({ noNaN: true }), fc.constant('12'), fc.constant(null), fc.constant(undefined), fc.constant(2 ** 60));
+    const row = fc.record({
+      starting_at: fc.constant('2026-09-01T00:00:00Z'),
+      ending_at: fc.oneof(fc.constant('2026-10-01T00:00:00Z'), fc.constant(7)),
+      group: fc.oneof(fc.constant(null), fc.record({ actor: fc.oneof(fc.constant(null), fc.constant({ type: 'api_actor', api_key_id: 'apikey_1' }), fc.constant({ type: 'user_actor' })), product: fc.oneof(fc.constant('chat'), fc.constant(null), fc.constant(3)), model: fc.constant('claude-opus-4-6') })),
+      usage: fc.record({ uncached_input_tokens: count, cache_read_input_tokens: count, output_tokens: count, cache_creation: fc.oneof(fc.constant(null), fc.record({ ephemeral_5m_input_tokens: count, ephemeral_1h_input_tokens: count })), server_tool_use: fc.oneof(fc.constant(null), fc.record({ web_search_requests: count })), requests: count }),
+    });
+    fc.assert(
+      fc.property(row, (value) => {
+        const zod = usageRowSchema.safeParse(value).success;
+        expect(acceptedUsageRow(value) !== undefined && !zod).toBe(false);
+        expect(checkedUsageRow(value) !== undefined).toBe(zod);
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
 
 describe('joining quantities to cost lines', () => {

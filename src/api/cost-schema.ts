@@ -139,13 +139,21 @@ export function acceptedCostRow(value: unknown): RawRow | undefined {
   return value as RawRow;
 }
 
-/** A row as costRowSchema returns it, or undefined when the schema refuses it: the fast check first, zod for the rest. */
-export function checkedCostRow(value: unknown): RawRow | undefined {
-  const fast = acceptedCostRow(value);
-  if (fast !== undefined) return fast;
-  const parsed = costRowSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
+/**
+ * A row check of a listing: the fast check first (it accepts only what the schema accepts, and
+ * copies nothing), the schema for the rest; undefined when the schema refuses the row.
+ */
+export function fastThenSchema<T>(fast: (value: unknown) => T | undefined, schema: z.ZodType<T>): (value: unknown) => T | undefined {
+  return (value) => {
+    const accepted = fast(value);
+    if (accepted !== undefined) return accepted;
+    const parsed = schema.safeParse(value);
+    return parsed.success ? parsed.data : undefined;
+  };
 }
+
+/** A row as costRowSchema returns it, or undefined when the schema refuses it: the fast check first, zod for the rest. */
+export const checkedCostRow = fastThenSchema(acceptedCostRow, costRowSchema);
 
 export function normaliseActor(raw: RawActor | undefined): Actor | null {
   if (raw === null || raw === undefined) return null;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { flatText, sharedInterner, type Interner } from '../core/intern.js';
 import { isIsoInstant } from '../core/period.js';
 import type { UsageRow } from '../core/usage.js';
-import { actorSchema, isKnownActor, isOptText, isRecord, normaliseActor } from './cost-schema.js';
+import { actorSchema, fastThenSchema, isKnownActor, isOptText, isRecord, normaliseActor } from './cost-schema.js';
 
 /**
  * The boundary of GET /v1/organizations/analytics/usage (beta). The counters the statements and
@@ -64,12 +64,7 @@ export function acceptedUsageRow(value: unknown): RawUsageRow | undefined {
   return value as RawUsageRow;
 }
 
-export function checkedUsageRow(value: unknown): RawUsageRow | undefined {
-  const fast = acceptedUsageRow(value);
-  if (fast !== undefined) return fast;
-  const parsed = usageRowSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
-}
+export const checkedUsageRow = fastThenSchema(acceptedUsageRow, usageRowSchema);
 
 export function toUsageRow(raw: RawUsageRow, rowId: string, interner: Interner = sharedInterner): UsageRow {
   const g = raw.group ?? {};

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fastThenSchema } from './cost-schema.js';
 import type { EngagementRow } from '../core/engagement.js';
 import { flatText, sharedInterner, type Interner } from '../core/intern.js';
 
@@ -68,12 +69,7 @@ export function acceptedUserActivity(value: unknown): RawUserActivity | undefine
 }
 
 /** A row as userActivitySchema returns it, or undefined when the schema refuses it: the fast check first, zod for the rest. */
-export function checkedUserActivity(value: unknown): RawUserActivity | undefined {
-  const fast = acceptedUserActivity(value);
-  if (fast !== undefined) return fast;
-  const parsed = userActivitySchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
-}
+export const checkedUserActivity = fastThenSchema(acceptedUserActivity, userActivitySchema);
 
 /**
  * A row to the counters the statements show; null for an aggregated row (no user). The user id
