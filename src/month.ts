@@ -396,10 +396,15 @@ function allocateRows(input: MonthInput, index: ReturnType<typeof indexDirectory
   return { allocation, focus, movers };
 }
 
+/** The locale's decimal separator ("," in de-DE and fr-FR, "." in en-GB). */
+function decimalSeparator(locale: string): string {
+  return new Intl.NumberFormat(locale).formatToParts(1.5).find((p) => p.type === 'decimal')?.value ?? '.';
+}
+
 /** The statements' language: the message catalog the template's locale picks, and its formats. */
 function statementLanguage(locale: string): StatementLanguage {
   const f = new Formatter(locale);
-  return { m: messagesFor(locale), money: (c) => f.money(c), month: (label) => f.month(label), day: (iso) => f.date(iso.slice(0, 10)), integer: (n) => f.integer(n), percent: (part, whole, digits) => f.percent(part, whole, digits) };
+  return { m: messagesFor(locale), money: (c) => f.money(c), month: (label) => f.month(label), day: (iso) => f.date(iso.slice(0, 10)), integer: (n) => f.integer(n), percent: (part, whole, digits) => f.percent(part, whole, digits), decimal: (text) => text.replace('.', decimalSeparator(locale)) };
 }
 
 /**

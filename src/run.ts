@@ -244,8 +244,8 @@ export async function runMonth(options: RunOptions): Promise<RunResult> {
     const q = month.quantities;
     if (q && q.unmeasured.lines > 0) warnings.push(`${q.unmeasured.lines} cost line(s) of ${period.label} have no quantity in the usage listing; statements leave their cost out of the price per million tokens and mark it.`);
     if (q && q.unmatched.rows > 0) warnings.push(`${q.unmatched.rows} usage group(s) of ${period.label} (${q.unmatched.tokens.toString()} tokens) have no cost line of their own; they are counted in the manifest, not on any statement.`);
-    // Every statement over its budget, by how much (the statements, summary and e-mail say it too).
-    for (const s of [...statements, ...month.rollups]) {
+    // Every statement over its budget, by how much (the statements, summary and e-mail say it too); none when nothing is written.
+    for (const s of unchanged ? [] : [...statements, ...month.rollups]) {
       const b = s.insights?.budget;
       if (b && b.varianceCents < 0n) warnings.push(`${s.number} (${s.name}) is over its ${period.label} budget of ${formatUsd(b.budgetCents)} by ${formatUsd(-b.varianceCents)} (charges ${formatUsd(b.actualCents)}).`);
     }

@@ -79,6 +79,33 @@ describe('budgets in the org directory', () => {
   });
 });
 
+describe('budgets that start mid-year, and their limits', () => {
+  it('the year to date compares only the months issued with a budget', () => {
+    const { directory } = parseDirectory(`${HEAD}    budgets: [{ monthly: "100.00", from: 2026-09-01 }]
+`, 'org.yaml');
+    const b = new Budgets(directory!.costCenters);
+    // June and August were issued without a budget, September with one.
+    const history = ['2026-06', '2026-08'].map((period) => ({ period, revision: 1, status: 'FINAL', costCenters: new Map([['ENG-A', 50_000n]]), actors: new Map() }));
+    const view = b.view('direct', 'ENG-A', new Set(['ENG-A']), parsePeriod('2026-09')!, 9_000n, history)!;
+    expect(view).toMatchObject({ budgetCents: 10_000n, ytdBudgetCents: 10_000n, ytdActualCents: 9_000n, ytdMonths: 1, ytdFrom: '2026-09' });
+  });
+
+  it('refuses a budget too large to stay exact in a workbook, and names overlaps by their place in the file', () => {
+    const big = parseDirectory(`${HEAD}    budgets: [{ monthly: "999999999999.99" }]
+`, 'org.yaml');
+    expect(big.problems.map((p) => [p.line, p.message])).toEqual([[10, expect.stringContaining('expected a monthly budget of at most 11 digits before the decimal point')]]);
+    const overlap = parseDirectory(`${HEAD}    budgets:
+      - { monthly: "x" }
+      - { monthly: "10.00" }
+      - { monthly: "20.00", from: 2026-07-01 }
+`, 'org.yaml');
+    expect(overlap.problems.map((p) => p.message)).toEqual([expect.stringContaining('found "x"'), expect.stringContaining('overlapping budgets: budgets[1] (open to open) and budgets[2] (2026-07-01 to open)')]);
+    const unknown = parseDirectory(`${HEAD}    budgets: [{ monthly: "10.00", form: 2026-07-01 }]
+`, 'org.yaml');
+    expect(unknown.problems[0]!.fix).toContain('allowed here: monthly, from, to');
+  });
+});
+
 describe('budgets on a month\'s documents, after a mid-year change', () => {
   let out: string;
   const warnings = new Map<string, readonly string[]>();

@@ -16,9 +16,9 @@ export interface BudgetView {
   readonly varianceCents: bigint;
   readonly ytdBudgetCents: bigint;
   readonly ytdActualCents: bigint;
-  /** The first month of the year counted (YYYY-MM): the earliest published this year. */
+  /** The first month of the year counted (YYYY-MM): the earliest issued this year with a budget. */
   readonly ytdFrom: string;
-  /** Months of the year counted: those published up to this one (a month the tool did not issue has no actual to compare). */
+  /** Months of the year counted: those issued up to this one that had a budget (a month the tool did not issue has no actual to compare, one without a budget nothing to compare with). */
   readonly ytdMonths: number;
   /** Whether the budget is the sum of its children's (a roll-up without one of its own). */
   readonly fromChildren: boolean;
@@ -68,8 +68,10 @@ export class Budgets {
     for (let m = period.month - 1; m >= 1; m--) {
       const p = periodOf(period.year, m);
       const h = byPeriod.get(p.label);
-      if (!h) continue;
-      ytdBudgetCents += this.monthly(kind, code, p)?.cents ?? 0n;
+      // Only months issued with a budget are compared: a month without one has nothing to be over.
+      const budget = this.monthly(kind, code, p);
+      if (!h || budget === null) continue;
+      ytdBudgetCents += budget.cents;
       for (const c of codes) ytdActualCents += h.costCenters.get(c) ?? 0n;
       ytdFrom = p.label;
       ytdMonths += 1;

@@ -38,6 +38,8 @@ export interface StatementLanguage {
   readonly day: (iso: string) => string;
   readonly integer: (n: number | bigint) => string;
   readonly percent: (part: bigint, whole: bigint, digits: number) => string;
+  /** A decimal written with a point ("18.63", "2.5") in the locale's decimal separator. */
+  readonly decimal: (text: string) => string;
 }
 
 /** English, with amounts as "$1,234.56" and days as written: what a statement says without a template. */
@@ -51,6 +53,7 @@ export const ENGLISH: StatementLanguage = {
   day: (iso) => iso.slice(0, 10),
   integer: (n) => n.toLocaleString('en-US'),
   percent: (part, whole) => percentText(part, whole),
+  decimal: (text) => text,
 };
 
 /** A pool share's basis as the allocation records it ("20.99% of $390.08, by direct spend"), in the statement's language. */
@@ -298,8 +301,8 @@ function charges(cc: CostCenterAllocation, seatPriceCents: string | null, langua
   const rows = [
     { label: m.charges.directUsage, cents: cc.directCents },
     ...cc.poolShares.map((p) => ({ label: m.charges.pool(p.pool, shareBasisText(language, p.cents, p.basis)), cents: p.cents })),
-    ...(cc.seatCents !== 0n ? [{ label: m.charges.seats(new Money(cc.seatMonths).toFixed(2), money(BigInt(new Money(seatPriceCents ?? 0).toFixed(0)))), cents: cc.seatCents }] : []),
-    ...(cc.markupCents !== 0n ? [{ label: m.charges.markup(cc.markupPercent), cents: cc.markupCents }] : []),
+    ...(cc.seatCents !== 0n ? [{ label: m.charges.seats(language.decimal(new Money(cc.seatMonths).toFixed(2)), money(BigInt(new Money(seatPriceCents ?? 0).toFixed(0)))), cents: cc.seatCents }] : []),
+    ...(cc.markupCents !== 0n ? [{ label: m.charges.markup(language.decimal(cc.markupPercent)), cents: cc.markupCents }] : []),
     ...cc.adjustments.map((a) => ({ label: m.charges.carried(a.reference), cents: a.cents })),
   ];
   return { title: CHARGES_TITLE, of: 'total', rows: rows.map((r) => ({ ...r, share: percentText(r.cents, cc.billedCents) })) };

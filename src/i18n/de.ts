@@ -144,7 +144,7 @@ export const de: Messages = {
       summary: (p: { seated: number; seatedText: string; where: string; active: string; percent: string; claude: string; code: string; cowork: string; idle: string }) =>
         `${p.seatedText} ${p.seated === 1 ? 'Person hat' : 'Personen haben'} in diesem Monat eine Lizenz in ${p.where} (laut Organisationsverzeichnis). Davon aktiv: ${p.active} (${p.percent}), und zwar ${p.claude} in Claude, ${p.code} in Claude Code und ${p.cowork} in Cowork. Ohne jede Aktivität: ${p.idle}.`,
       noPrice: ' Das Verzeichnis legt keinen Lizenzpreis fest, daher werden keine Lizenzkosten belastet.',
-      idleCost: (amount: string) => ` Ihr Anteil an den Lizenzkosten dieser Abrechnung (nach Lizenztagen) beträgt ${amount}.`,
+      idleCost: (amount: string) => ` Auf sie entfallen ${amount} der Lizenzkosten dieser Abrechnung (nach Lizenztagen).`,
       columns: ['Lizenzen', 'Aktiv', 'Auslastung', 'Claude', 'Claude Code', 'Cowork', 'Ungenutzt'],
     },
     mix: {
@@ -160,10 +160,10 @@ export const de: Messages = {
       none: 'Dieser Monat wurde ohne Mengen veröffentlicht: Der Nutzungsbericht des Anbieters war beim Abruf nicht verfügbar. Die Beträge sind davon nicht betroffen.',
       empty: 'Mit dieser Abrechnung wird keine Token-Nutzung direkt belastet.',
       about: (rollup: boolean) =>
-        `${rollup ? 'Token-Nutzung der in dieser Übersicht zusammengefassten Abrechnungen, nach Modell' : 'Direkte Token-Nutzung nach Modell'}: Tokens, wie der Nutzungsbericht des Anbieters sie zählt, und was eine Million Tokens kostet (die exakten Token-Kosten geteilt durch alle Tokens aller Arten zusammen, einmal gerundet). Eingabe ist nicht zwischengespeicherte Eingabe; Cache-Einträge und Cache-Treffer sind Tokens, die in den Prompt-Cache geschrieben bzw. aus ihm gelesen werden. Token-Kosten sind der Token-Betrag der Abrechnung, aufgeteilt auf die Modelle.`,
+        `${rollup ? 'Token-Nutzung der in dieser Übersicht zusammengefassten Abrechnungen, nach Modell' : 'Direkte Token-Nutzung nach Modell'}: Tokens, wie der Nutzungsbericht des Anbieters sie zählt, und was eine Million Tokens kostet (die exakten Token-Kosten geteilt durch alle Tokens aller Arten zusammen, einmal gerundet). Eingabe ist nicht zwischengespeicherte Eingabe; „Cache neu“ und „Cache lesen“ sind Tokens, die in den Prompt-Cache geschrieben bzw. aus ihm gelesen werden. Tokenkosten sind der Token-Betrag der Abrechnung, aufgeteilt auf die Modelle.`,
       tableHeading: 'Tokens nach Modell',
       noModel: '(kein Modell)',
-      columns: ['Modell', 'Eingabe', 'Cache-Einträge', 'Cache-Treffer', 'Ausgabe', 'Anfragen', 'Token-Kosten', 'Pro 1 Mio.'],
+      columns: ['Modell', 'Eingabe', 'Cache neu', 'Cache lesen', 'Ausgabe', 'Anfragen', 'Tokenkosten', 'Pro 1 Mio.'],
       unmeasured: (n: number, text: string) => `* ${text} Token-${n === 1 ? 'Zeile hat' : 'Zeilen haben'} keine Menge im Nutzungsbericht des Anbieters; ihre Kosten sind in den Token-Kosten enthalten, aber nicht im Preis pro Million Tokens.`,
     },
     people: {

@@ -102,7 +102,7 @@ export const fr: Messages = {
     budget: (p: { month: string; budget: string; fromChildren: boolean; carried: boolean; actual: string; standing: { over: string; percent: string } | { under: string } | 'on'; ytdMonths: number; ytdFrom: string; ytdActual: string; ytdBudget: string; ytdPercent: string }) => {
       const whose = p.fromChildren ? ' (somme des budgets de ses centres de coûts)' : '';
       const carried = p.carried ? ' (les corrections de mois antérieurs qu’il reporte comptent dans ces mois-là)' : '';
-      const standing = p.standing === 'on' ? 'exactement dans le budget' : 'over' in p.standing ? `budget dépassé de ${p.standing.over} (${p.standing.percent})` : `en deçà du budget de ${p.standing.under}`;
+      const standing = p.standing === 'on' ? 'exactement dans le budget' : 'over' in p.standing ? `budget dépassé de ${p.standing.over} (${p.standing.percent})` : `inférieures de ${p.standing.under} au budget`;
       const months = p.ytdMonths === 1 ? `${p.month}, premier mois facturé cette année` : `${p.ytdMonths} mois facturés, entre ${p.ytdFrom} et ${p.month}`;
       return `Budget pour ${p.month}\u00a0: ${p.budget}${whose}. Refacturations de ce mois${carried}\u00a0: ${p.actual}, ${standing}. Depuis le début de l’année (${months})\u00a0: ${p.ytdActual} sur ${p.ytdBudget} budgétés (${p.ytdPercent}).`;
     },
@@ -306,7 +306,7 @@ export const fr: Messages = {
       `Relevé révisé\u00a0: révision ${revision} pour ${month}. Il remplace le relevé envoyé précédemment pour le même mois\u00a0; seule la différence est refacturée, sur le relevé d’un mois ultérieur. La page 1 de chaque relevé indique ce qu’il remplace, la différence et le relevé qui la refacture.`,
     rollupStatement: (number: string, name: string, amount: string) => `${number} (relevé consolidé – ${name}, ${amount}, pour information)`,
     budgetLine: (p: { name: string; which: string; budget: string; actual: string; standing: { over: string } | { under: string } | 'on'; ytdActual: string; ytdBudget: string }) =>
-      `Budget ${p.name} (${p.which})\u00a0: ${p.budget}\u00a0; refacturations ${p.actual}, ${p.standing === 'on' ? 'dans le budget' : 'over' in p.standing ? `budget dépassé de ${p.standing.over}` : `en deçà du budget de ${p.standing.under}`}\u00a0; depuis le début de l’année ${p.ytdActual} sur ${p.ytdBudget}.`,
+      `Budget ${p.name} (${p.which})\u00a0: ${p.budget}\u00a0; refacturations ${p.actual}, ${p.standing === 'on' ? 'dans le budget' : 'over' in p.standing ? `budget dépassé de ${p.standing.over}` : `inférieures de ${p.standing.under} au budget`}\u00a0; depuis le début de l’année ${p.ytdActual} sur ${p.ytdBudget}.`,
     rollup: 'consolidé',
   },
 };

@@ -36,8 +36,10 @@ const day = z
   .transform((v) => (v instanceof Date ? dayOf(v.getTime()) : v))
   .refine((v) => /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(v) && dayStartMs(v) !== null, { error: 'expected a date such as 2026-09-15' });
 /** A monthly budget in USD, effective from the first day of a month to the last day of one (open ends allowed). */
+/** Digits before the decimal point of a monthly budget: twelve months of it stay exact as spreadsheet numbers. */
+const BUDGET_DIGITS = 11;
 const budgetSchema = z.strictObject({
-  monthly: z.union([z.string(), z.number()]),
+  monthly: z.union([z.string(), z.number()], { error: 'expected a monthly USD amount such as "5000.00"' }),
   from: day.optional(),
   to: day.optional(),
 });
@@ -116,6 +118,7 @@ function allowedKeys(path: Path): string[] {
   const last = named[named.length - 1];
   if (last === 'owner') return Object.keys(ownerSchema.shape);
   if (last === 'match') return named.includes('pools') ? [...POOL_MATCHERS] : [...RULE_MATCHERS];
+  if (last === 'budgets') return Object.keys(budgetSchema.shape);
   if (last === 'cost_centers') return Object.keys(costCenterSchema.shape);
   if (last === 'people') return Object.keys(personSchema.shape);
   if (last === 'rules') return Object.keys(ruleSchema.shape);
@@ -694,6 +697,7 @@ function checkDirectory(text: string, file: string, source: string, plain: Plain
   /** A cost center's budgets, each checked where it is written; null when one has a problem. */
   function budgetsOf(list: ReadonlyArray<z.infer<typeof budgetSchema>>, path: Path): Budget[] | null {
     const out: Budget[] = [];
+    const at_: number[] = [];
     let good = true;
     list.forEach((b, j) => {
       const at = [...path, 'budgets', j];
@@ -703,7 +707,9 @@ function checkDirectory(text: string, file: string, source: string, plain: Plain
         good = false;
         return;
       }
-      const limit = beyondLimit(textValue, 'dollars');
+      // A year of budgets, and the charges set against it, must stay exact in a spreadsheet cell (below 2^53 cents).
+      const whole = textValue.split('.')[0]!.replace(/^0+/, '');
+      const limit = whole.length > BUDGET_DIGITS ? `found ${found(b.monthly)} (${whole.length} digits before the decimal point), expected a monthly budget of at most ${BUDGET_DIGITS} digits before the decimal point` : null;
       if (limit !== null) {
         add([...at, 'monthly'], limit, 'write the monthly budget in dollars and cents, such as "5000.00"');
         good = false;
@@ -728,12 +734,13 @@ function checkDirectory(text: string, file: string, source: string, plain: Plain
       }
       const clash = out.findIndex((o) => (o.from === null || to === null || o.from <= to) && (from === null || o.to === null || from <= o.to));
       if (clash >= 0) {
-        add(at, `overlapping budgets: budgets[${clash}] (${out[clash]!.from ?? 'open'} to ${out[clash]!.to ?? 'open'}) and budgets[${j}] (${from ?? 'open'} to ${to ?? 'open'})`, 'give each month one budget: end the earlier one (to: the last day of a month) the day before the next starts');
+        add(at, `overlapping budgets: budgets[${at_[clash]}] (${out[clash]!.from ?? 'open'} to ${out[clash]!.to ?? 'open'}) and budgets[${j}] (${from ?? 'open'} to ${to ?? 'open'})`, 'give each month one budget: end the earlier one (to: the last day of a month) the day before the next starts');
         good = false;
         return;
       }
-      const [whole, fraction = ''] = textValue.split('.');
-      out.push({ monthlyCents: BigInt(whole!) * 100n + BigInt(fraction.padEnd(2, '0')), from, to });
+      const [dollarsPart, fraction = ''] = textValue.split('.');
+      out.push({ monthlyCents: BigInt(dollarsPart!) * 100n + BigInt(fraction.padEnd(2, '0')), from, to });
+      at_.push(j);
     });
     return good ? out : null;
   }

@@ -181,7 +181,7 @@ function breakdownTable(ctx: Ctx, b: Breakdown): void {
   const whole = b.of === 'total' ? s.totalCents : s.directCents;
   const rows = named(m, b.title, b.rows).map((r) => [r.label, f.money(r.cents), f.percent(r.cents, whole, 2)]);
   rows.push([b.of === 'total' ? m.pdf.table.total : m.pdf.table.directUsageTotal, f.money(b.rows.reduce((a, r) => a + r.cents, 0n)), f.percent(whole, whole, 2)]);
-  drawTable(doc, [{ title: Object.hasOwn(m.columns, b.title) ? m.columns[b.title]! : b.title, width: 335 }, { title: m.pdf.table.amount, width: 95, align: 'right' }, { title: m.pdf.table.share, width: 65, align: 'right' }], rows, { boldLast: true });
+  drawTable(doc, [{ title: Object.hasOwn(m.columns, b.title) ? m.columns[b.title]! : b.title, width: 360 }, { title: m.pdf.table.amount, width: 80, align: 'right' }, { title: m.pdf.table.share, width: 55, align: 'right' }], rows, { boldLast: true });
 }
 
 /** The views "Where the money goes" draws as bar charts. */
