@@ -135,6 +135,28 @@ describe('a statement in German, French and Spanish', () => {
     expect(englishLeft(labels.join('\n'), lang), lang).toEqual([]);
   });
 
+  it('a German revision says what changed in German, and so does the month that carries it', async () => {
+    // The provider's clock moves with each run: September provisional in October, final in November.
+    let clock = NOW;
+    const sandbox = await startSandbox({ now: () => clock, requestsPerMinute: 10_000 });
+    const time = fakeTime();
+    const dir = join(out, 'de-revision');
+    try {
+      for (const [period, provisional, now] of [['2026-09', true, '2026-10-05T09:00:00Z'], ['2026-09', false, '2026-11-25T09:00:00Z'], ['2026-10', true, '2026-11-25T09:00:00Z']] as const) {
+        clock = Date.parse(now);
+        await runMonth({ period, provisional, now: new Date(now), outDir: dir, force: false, directoryPath: 'mappings/org.yaml', templatePath: join(out, 'de.yaml'), api: { baseUrl: sandbox.url, apiKey: SANDBOX_API_KEY, label: 'sandbox' }, sleep: time.sleep, clientNow: time.now, log: () => {} });
+      }
+    } finally {
+      await sandbox.close();
+    }
+    const revision = pdfText(join(dir, '2026-09.r2', 'statements', 'ENG-APP.pdf'));
+    const carrying = pdfText(join(dir, '2026-10', 'statements', 'ENG-APP.pdf'));
+    // The reasons are there (diff found some), in German words.
+    expect(revision).toContain(LANGUAGES.de.pdf.revision.whatChanged('').trim().replace(/\.$/, ''));
+    expect(englishLeft(revision, 'de')).toEqual([]);
+    expect(englishLeft(carrying, 'de')).toEqual([]);
+  }, 120_000);
+
   it('the German statement reads German: its total, its budget line and its tokens table', () => {
     const text = pdfText(join(dirs.de!, 'statements', 'ENG-PLAT.pdf')).replace(/\s+/g, ' ');
     const m = LANGUAGES.de;

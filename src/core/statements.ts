@@ -98,7 +98,7 @@ export interface StatementRevision {
 /** The revision in one sentence, in the statement's language (its notes; page 1 says it too). */
 export function revisionNote(r: StatementRevision, periodLabel: string, language: StatementLanguage = ENGLISH): string {
   const { m, money, day, month } = language;
-  return `${revisionOpening(r, month(periodLabel), money, day, m)} ${differenceSentence(r, money, m, month)}${changedSentence(r, m)}`;
+  return `${revisionOpening(r, month(periodLabel), money, day, m)} ${differenceSentence(r, money, m, month)}${changedSentence(r, m, money)}`;
 }
 
 /** "Revision 2 of CB-…: replaces CB-… ($X, STATUS, issued DATE)." or, for a cost center the revised issue had no statement for, says so. */
@@ -108,13 +108,50 @@ export function revisionOpening(r: StatementRevision, periodTitle: string, money
 }
 
 /** " What changed: …." after the difference; empty when diff finds no reason. */
-export function changedSentence(r: StatementRevision, m: Messages = en): string {
-  return whatChanged(r.reasons, m);
+export function changedSentence(r: StatementRevision, m: Messages = en, money: (cents: bigint) => string = formatUsd): string {
+  return whatChanged(r.reasons, m, money);
 }
 
-/** " What changed: a; b." from diff's reasons (a revision's, or a carried adjustment's); empty without any. */
-export function whatChanged(reasons: readonly string[], m: Messages = en): string {
-  return reasons.length > 0 ? m.pdf.revision.whatChanged(reasons.join('; ')) : '';
+/** " What changed: a; b." from diff's reasons (a revision's, or a carried adjustment's), in the statement's language; empty without any. */
+export function whatChanged(reasons: readonly string[], m: Messages = en, money: (cents: bigint) => string = formatUsd): string {
+  return reasons.length > 0 ? m.pdf.revision.whatChanged(reasons.map((r) => reasonIn(m, money, r)).join('; ')) : '';
+}
+
+/** "$1,234.56" or "+$12.00" / "-$3.00" (diff's amounts) to cents; null when it is not one. */
+function usdCents(text: string): bigint | null {
+  const m = /^([+-]?)\$([\d,]+)\.(\d\d)$/.exec(text);
+  if (!m) return null;
+  const cents = BigInt(m[2]!.replace(/,/g, '')) * 100n + BigInt(m[3]!);
+  return m[1] === '-' ? -cents : cents;
+}
+
+/**
+ * One of diff's reasons (recorded in English with US amounts, as `chargeback diff` prints them and
+ * chargeback.json keeps them) in the statement's language and formats; a reason of a shape this
+ * does not know is shown as recorded.
+ */
+export function reasonIn(m: Messages, money: (cents: bigint) => string, reason: string): string {
+  // English statements print the reasons as recorded (English amounts read the same in every English locale).
+  if (m === en) return reason;
+  const r = m.pdf.reasons;
+  const amount = (text: string, signed = false) => {
+    const cents = usdCents(text);
+    if (cents === null) return text;
+    return signed && cents >= 0n ? `+${money(cents)}` : money(cents);
+  };
+  const chargeName = (name: string) => (name === 'seats' ? r.seats : name === 'markup' ? r.markup : name === 'adjustments of earlier months' ? r.carried : name.startsWith('shared: ') ? r.shared(name.slice(8)) : name);
+  let x: RegExpExecArray | null;
+  if ((x = /^cost center added(?: \((.*)\))?$/.exec(reason))) return r.ccAdded(x[1] ?? null);
+  if ((x = /^cost center removed \((.*)\)$/.exec(reason))) return r.ccRemoved(x[1]!);
+  if ((x = /^renamed from "(.*)" to "(.*)"$/.exec(reason))) return r.renamed(x[1]!, x[2]!);
+  if ((x = /^owner changed from (.*) to (.*)$/.exec(reason))) return r.owner(x[1] === 'nobody' ? r.nobody : x[1]!, x[2] === 'nobody' ? r.nobody : x[2]!);
+  if ((x = /^(.*) moved in from (\S+) \((\$[\d,.]+)\)$/.exec(reason))) return r.movedIn(x[1]!, x[2]!, amount(x[3]!));
+  if ((x = /^(.*) moved out to (\S+) \(was (\$[\d,.]+)\)$/.exec(reason))) return r.movedOut(x[1]!, x[2]!, amount(x[3]!));
+  if ((x = /^(.*) no longer spends here \(was (\$[\d,.]+)\)$/.exec(reason))) return r.gone(x[1]!, amount(x[2]!));
+  if ((x = /^(.*) added \((\$[\d,.]+)\)$/.exec(reason))) return r.added(x[1]!, amount(x[2]!));
+  if ((x = /^(.*): spend (up|down) ([+-]?\$[\d,.]+)$/.exec(reason))) return r.spend(x[1]!, x[2] === 'up', amount(x[3]!, true));
+  if ((x = /^(.*): ([+-]?\$[\d,.]+)$/.exec(reason))) return r.charge(chargeName(x[1]!), amount(x[2]!, true));
+  return reason;
 }
 
 /** Where the difference goes: charged, credited, or nothing when the figures did not change. */

@@ -150,7 +150,7 @@ function chargeSentence(ctx: Ctx): string | null {
   const r = s.revision;
   if (!r) return null;
   const money = (cents: bigint) => f.money(cents);
-  return `${revisionOpening(r, f.month(s.periodLabel), money, (iso) => f.date(iso.slice(0, 10)), m)} ${differenceSentence(r, money, m, (label) => f.month(label))}${changedSentence(r, m)}`;
+  return `${revisionOpening(r, f.month(s.periodLabel), money, (iso) => f.date(iso.slice(0, 10)), m)} ${differenceSentence(r, money, m, (label) => f.month(label))}${changedSentence(r, m, money)}`;
 }
 
 /** Which catalog names the rows of a view (their labels are the provider's codes). */
@@ -457,7 +457,7 @@ function section(ctx: Ctx, name: Section): void {
       if (charges) breakdownTable(ctx, charges);
       // Each adjustment of an earlier month, and why its revision differs from what was billed.
       for (const a of ctx.s.carried) {
-        paragraph(ctx, ctx.m.pdf.carriedLine(a.reference, `${a.cents > 0n ? '+' : ''}${ctx.f.money(a.cents)}`, whatChanged(a.reasons, ctx.m)), { size: 8.5 });
+        paragraph(ctx, ctx.m.pdf.carriedLine(a.reference, `${a.cents > 0n ? '+' : ''}${ctx.f.money(a.cents)}`, whatChanged(a.reasons, ctx.m, (c) => ctx.f.money(c))), { size: 8.5 });
       }
       // A roll-up's subtotals per cost center belong with its charges.
       for (const b of ctx.s.breakdowns.filter((x) => x.title === 'By cost center')) breakdownTable(ctx, b);

@@ -98,18 +98,18 @@ export async function renderStatementXlsx(s: Statement, clock: Date, locale = 'e
   else addTotalRow(users, 6, 0, s.directCents);
 
   // A roll-up's lines are its direct statements' (each one's Lines sheet), not repeated at every level above.
-  if (s.kind === 'direct') linesSheet(wb, s, m);
+  if (s.kind === 'direct') linesSheet(wb, s, m, (c) => f.money(c));
   if (s.insights?.engagement) engagementSheet(wb, s.insights.engagement, m);
   if (s.insights) trendSheet(wb, s.insights.trend, m);
   return wb.bytes();
 }
 
 /** A charge line's label in the workbook's language: pool shares, seats, markup, carried adjustments. */
-function chargeLabel(m: Messages, c: Statement['chargeLines'][number]): string {
+function chargeLabel(m: Messages, c: Statement['chargeLines'][number], money: (cents: bigint) => string): string {
   if (c.lineType === 'pool_share') return m.xlsx.chargeLabel.pool(c.pool ?? c.label);
   if (c.lineType === 'seats') return m.xlsx.chargeLabel.seats;
   if (c.lineType === 'markup') return m.xlsx.chargeLabel.markup;
-  return `${m.xlsx.chargeLabel.carried(c.reference ?? c.label)}${whatChanged(c.reasons ?? [], m)}`;
+  return `${m.xlsx.chargeLabel.carried(c.reference ?? c.label)}${whatChanged(c.reasons ?? [], m, money)}`;
 }
 
 /** Every charge line of the statement, usage and the rest, as one table that adds up to its total (the English column names; the workbook writes its language's). */
@@ -127,7 +127,7 @@ function quantityCells(q: LineQuantity | null | undefined): CellInput[] {
   return [Number(q.uncachedInput), Number(q.cacheWrite), Number(q.cacheRead), Number(q.output), Number(q.requests), null];
 }
 
-function linesSheet(wb: WorkbookStream, s: Statement, m: Messages): void {
+function linesSheet(wb: WorkbookStream, s: Statement, m: Messages, money: (cents: bigint) => string): void {
   const x = m.xlsx;
   const widths = [26, 18, 14, 30, 34, 32, 26, 16, 22, 16, 16, 12, 12, 18, 16, 12, 26, 44, 14, 14, 14, 14, 12, 12];
   const formats: Record<number, string> = { 12: DATE_FORMAT, 13: DATE_FORMAT, 15: USD_FORMAT, 16: PERCENT_FORMAT, 19: COUNT_FORMAT, 20: COUNT_FORMAT, 21: COUNT_FORMAT, 22: COUNT_FORMAT, 23: COUNT_FORMAT, 24: COUNT_FORMAT };
@@ -147,7 +147,7 @@ function linesSheet(wb: WorkbookStream, s: Statement, m: Messages): void {
     const corrected = c.period ? parsePeriod(c.period) : null;
     const from = corrected ? sheetDate(corrected.startIso.slice(0, 10)) : start;
     const to = corrected ? sheetDate(lastDay(corrected)) : end;
-    const row: CellInput[] = [s.number, c.lineType, s.code, chargeLabel(m, c), null, null, null, null, null, null, null, from, to, null, sheetDollars(c.cents), sheetRatio(c.cents, s.totalCents), null, c.rule, ...quantityCells(null)];
+    const row: CellInput[] = [s.number, c.lineType, s.code, chargeLabel(m, c, money), null, null, null, null, null, null, null, from, to, null, sheetDollars(c.cents), sheetRatio(c.cents, s.totalCents), null, c.rule, ...quantityCells(null)];
     lines.add(row);
   }
   if (sum !== s.totalCents) throw new Error(`statement ${s.number}: its lines add up to ${sum} cents, its total is ${s.totalCents}`);
