@@ -211,6 +211,8 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
 
   const bare = [...statements, ...buildRollups(allocation, statements, language)];
   if (large) collectGarbage();
+  // Seats and activity of every cost center (spend or not: a cost center of idle seats has no statement), once for the statements and the summary.
+  const perCostCenter = adoptionByCostCenter(allocation, directory, period, input.engagement?.rows ?? null);
   const insights = buildInsights(bare, {
     period,
     index,
@@ -219,6 +221,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     engagementRange: input.engagement ? engagementRange(input.engagement, period) : null,
     premium: input.premium?.rows ?? null,
     history: input.history,
+    adoption: perCostCenter,
   }, subtreeOf(allocation));
   // Engagement and the premium view are in the statements' insights now.
   letGo(input.premium);
@@ -249,8 +252,7 @@ export async function deriveMonth(input: MonthInput): Promise<Month> {
     });
     await sink.write(JOURNAL_FILE, toCsv(JOURNAL_COLUMNS, journal.map((l) => JOURNAL_COLUMNS.map((c) => l[c]))));
     await writeFocus(sink, allocation, focus, directory, person, input.pseudonyms, quantities);
-    // Seats and activity of every cost center (spend or not: a cost center of idle seats has no statement), the company first.
-    const perCostCenter = adoptionByCostCenter(allocation, directory, period, input.engagement?.rows ?? null);
+    // The summary's seats and activity: the company first, then every cost center.
     const seatCentsOf = new Map(allocation.costCenters.map((cc) => [cc.code, cc.seatCents]));
     const priced = directory.seatPriceCents !== null;
     const company = sumAdoption(perCostCenter.values());
@@ -404,7 +406,8 @@ function decimalSeparator(locale: string): string {
 /** The statements' language: the message catalog the template's locale picks, and its formats. */
 function statementLanguage(locale: string): StatementLanguage {
   const f = new Formatter(locale);
-  return { m: messagesFor(locale), money: (c) => f.money(c), month: (label) => f.month(label), day: (iso) => f.date(iso.slice(0, 10)), integer: (n) => f.integer(n), percent: (part, whole, digits) => f.percent(part, whole, digits), decimal: (text) => text.replace('.', decimalSeparator(locale)) };
+  const separator = decimalSeparator(locale);
+  return { m: messagesFor(locale), money: (c) => f.money(c), month: (label) => f.month(label), day: (iso) => f.date(iso.slice(0, 10)), integer: (n) => f.integer(n), percent: (part, whole, digits) => f.percent(part, whole, digits), decimal: (text) => text.replace('.', separator) };
 }
 
 /**

@@ -13,14 +13,6 @@ import { periodDays, type Period } from './period.js';
  * center) or, where the month has engagement, the provider's activity report counts their chat
  * conversations (Claude) or Claude Code sessions or commits (Claude Code).
  */
-export type Surface = 'claude' | 'code' | 'cowork';
-
-const SURFACES_OF: Readonly<Record<string, readonly Surface[]>> = {
-  chat: ['claude'],
-  chat_cowork_unified: ['claude', 'cowork'],
-  claude_code: ['code'],
-  cowork: ['cowork'],
-};
 
 export interface AdoptionCounts {
   /** People with a seat in the cost center (or below it, for a roll-up) on at least one day of the month. */
@@ -40,30 +32,32 @@ export interface AdoptionView extends AdoptionCounts {
   readonly idleSeatCents: bigint | null;
 }
 
-/** Activity per person key ("user:<id>" and "email:<address>"), from the month's usage and engagement. */
-function activity(allocation: Allocation, engagement: readonly EngagementRow[] | null): Map<string, Set<Surface | 'any'>> {
-  const out = new Map<string, Set<Surface | 'any'>>();
-  const mark = (keys: ReadonlyArray<string | null>, what: ReadonlyArray<Surface | 'any'>) => {
-    for (const key of keys) {
-      if (key === null) continue;
-      let set = out.get(key);
-      if (!set) out.set(key, (set = new Set()));
-      for (const w of what) set.add(w);
-    }
+/** Activity as bits: any usage or activity, and each surface. */
+const ANY = 1;
+const CLAUDE = 2;
+const CODE = 4;
+const COWORK = 8;
+const SURFACE_BITS: Readonly<Record<string, number>> = { chat: CLAUDE, chat_cowork_unified: CLAUDE | COWORK, claude_code: CODE, cowork: COWORK };
+
+/** Activity bits per person key ("user:<id>" and "email:<address>"), from the month's usage and engagement. */
+function activity(allocation: Allocation, engagement: readonly EngagementRow[] | null): Map<string, number> {
+  const out = new Map<string, number>();
+  const mark = (key: string | null, bits: number) => {
+    if (key !== null && bits !== 0) out.set(key, (out.get(key) ?? 0) | bits);
   };
   for (const cc of allocation.costCenters) {
     for (const a of cc.actors) {
       if (a.actorType !== 'user_actor') continue;
-      const keys = [a.actorKey, a.email ? `email:${a.email.toLowerCase()}` : null];
-      for (const l of a.lines) if (!l.unroundedCents.isZero()) mark(keys, ['any', ...(SURFACES_OF[l.product ?? ''] ?? [])]);
+      let bits = 0;
+      for (const l of a.lines) if (!l.unroundedCents.isZero()) bits |= ANY | (SURFACE_BITS[l.product ?? ''] ?? 0);
+      mark(a.actorKey, bits);
+      mark(a.email ? `email:${a.email.toLowerCase()}` : null, bits);
     }
   }
   for (const r of engagement ?? []) {
-    const keys = [`user:${r.userId}`, r.email ? `email:${r.email.toLowerCase()}` : null];
-    const what: Array<Surface | 'any'> = [];
-    if ((r.conversations ?? 0) > 0) what.push('claude', 'any');
-    if ((r.sessions ?? 0) > 0 || r.commits > 0) what.push('code', 'any');
-    if (what.length > 0) mark(keys, what);
+    const bits = ((r.conversations ?? 0) > 0 ? ANY | CLAUDE : 0) | ((r.sessions ?? 0) > 0 || r.commits > 0 ? ANY | CODE : 0);
+    mark(`user:${r.userId}`, bits);
+    mark(r.email ? `email:${r.email.toLowerCase()}` : null, bits);
   }
   return out;
 }
@@ -72,34 +66,33 @@ function activity(allocation: Allocation, engagement: readonly EngagementRow[] |
 export function adoptionByCostCenter(allocation: Allocation, directory: OrgDirectory, period: Period, engagement: readonly EngagementRow[] | null): Map<string, AdoptionCounts> {
   const active = activity(allocation, engagement);
   const days = periodDays(period);
-  // The keys a person's activity may be found under, by cost center and person.
-  const keysOf = new Map<string, ReadonlyArray<string | null>>();
-  // A person is one seat per cost center they belong to in the month, however many entries say so.
-  const seen = new Map<string, Map<string, number>>();
+  // A person is one seat per cost center they belong to in the month, however many entries say so:
+  // their days there, and their activity under their user id or e-mail.
+  const seats = new Map<string, Map<string, { days: number; bits: number }>>();
   for (const p of directory.people) {
     const inMonth = days.filter((d) => activeOn(p, d)).length;
     if (inMonth === 0) continue;
     const id = p.userId ? `user:${p.userId}` : `email:${p.email!.toLowerCase()}`;
-    const byCc = seen.get(p.costCenter) ?? new Map<string, number>();
-    seen.set(p.costCenter, byCc);
-    byCc.set(id, (byCc.get(id) ?? 0) + inMonth);
-    const keys = [p.userId ? `user:${p.userId}` : null, p.email ? `email:${p.email.toLowerCase()}` : null];
-    keysOf.set(`${p.costCenter}\u0000${id}`, keys);
+    const bits = (p.userId ? (active.get(`user:${p.userId}`) ?? 0) : 0) | (p.email ? (active.get(`email:${p.email.toLowerCase()}`) ?? 0) : 0);
+    let byId = seats.get(p.costCenter);
+    if (!byId) seats.set(p.costCenter, (byId = new Map()));
+    const seat = byId.get(id);
+    if (seat) {
+      seat.days += inMonth;
+      seat.bits |= bits;
+    } else byId.set(id, { days: inMonth, bits });
   }
   const counts = new Map<string, AdoptionCounts>();
   for (const cc of directory.costCenters) {
     const c = { seated: 0, active: 0, claude: 0, code: 0, cowork: 0, idleSeatDays: 0, seatDays: 0 };
-    for (const [id, personDays] of seen.get(cc.code) ?? []) {
-      const keys = keysOf.get(`${cc.code}\u0000${id}`)!;
-      const what = new Set<Surface | 'any'>();
-      for (const k of keys) if (k !== null) for (const w of active.get(k) ?? []) what.add(w);
+    for (const { days: personDays, bits } of seats.get(cc.code)?.values() ?? []) {
       c.seated += 1;
       c.seatDays += personDays;
-      if (what.has('any')) c.active += 1;
+      if (bits & ANY) c.active += 1;
       else c.idleSeatDays += personDays;
-      if (what.has('claude')) c.claude += 1;
-      if (what.has('code')) c.code += 1;
-      if (what.has('cowork')) c.cowork += 1;
+      if (bits & CLAUDE) c.claude += 1;
+      if (bits & CODE) c.code += 1;
+      if (bits & COWORK) c.cowork += 1;
     }
     counts.set(cc.code, c);
   }

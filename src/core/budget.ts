@@ -33,11 +33,6 @@ export class Budgets {
     for (const c of costCenters) if (c.parent !== null) this.children.set(c.parent, [...(this.children.get(c.parent) ?? []), c.code]);
   }
 
-  /** Whether any cost center has a budget (no budget anywhere: statements say nothing of budgets). */
-  any(): boolean {
-    return [...this.byCode.values()].some((c) => (c.budgets ?? []).length > 0);
-  }
-
   /** A subtree's budget for a month: its own, else its children's summed (null when none has one). */
   private tree(code: string, monthStart: string): { cents: bigint; fromChildren: boolean } | null {
     const own = this.byCode.has(code) ? budgetFor(this.byCode.get(code)!, monthStart) : null;

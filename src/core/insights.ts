@@ -134,6 +134,8 @@ export interface InsightsInput {
   readonly premium: readonly CostRow[] | null;
   /** Earlier published months, any order. */
   readonly history: readonly HistoryMonth[];
+  /** Seats and activity per cost center, when the caller has them already (the month computes them once, for the summary too). */
+  readonly adoption?: ReadonlyMap<string, AdoptionCounts>;
 }
 
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -432,7 +434,7 @@ export function buildInsights(statements: readonly Statement[], input: InsightsI
     for (const code of codes) for (const [key, cents] of opus.get(code) ?? []) sum.set(key, (sum.get(key) ?? 0n) + cents);
     return sum;
   };
-  const adoption = adoptionByCostCenter(input.allocation, input.index.directory, input.period, input.engagement);
+  const adoption = input.adoption ?? adoptionByCostCenter(input.allocation, input.index.directory, input.period, input.engagement);
   const seatsPriced = input.index.directory.seatPriceCents !== null;
   const longContextOf = (codes: ReadonlySet<string>): ReadonlyMap<string, bigint> => {
     if (codes.size === 1) return longContext.get([...codes][0]!) ?? new Map<string, bigint>();

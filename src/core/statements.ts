@@ -447,7 +447,8 @@ export function buildStatements(allocation: Allocation, ctx: StatementContext, o
  * make it) split over the models by their exact token cost, so the table adds up to that line.
  */
 export function modelQuantities(cc: CostCenterAllocation, quantities: Quantities): ModelQuantity[] {
-  const byModel = new Map<string, { q: { -readonly [K in keyof ModelQuantity]: ModelQuantity[K] }; cents: Money[] }>();
+  // Per model: the quantities, every token line's exact cents, and those of the lines with a quantity (summed once at the end).
+  const byModel = new Map<string, { q: { -readonly [K in keyof ModelQuantity]: ModelQuantity[K] }; cents: Money[]; measured: Money[] }>();
   const byCostType = new Map<string, Money[]>();
   for (const a of cc.actors) {
     for (const l of a.lines) {
@@ -456,7 +457,7 @@ export function modelQuantities(cc: CostCenterAllocation, quantities: Quantities
       if (l.costType !== 'tokens') continue;
       const model = l.model ?? '';
       let m = byModel.get(model);
-      if (!m) byModel.set(model, (m = { q: { model, uncachedInput: 0n, cacheWrite: 0n, cacheRead: 0n, output: 0n, requests: 0n, tokenCents: 0n, measuredCents: '0', unmeasuredLines: 0 }, cents: [] }));
+      if (!m) byModel.set(model, (m = { q: { model, uncachedInput: 0n, cacheWrite: 0n, cacheRead: 0n, output: 0n, requests: 0n, tokenCents: 0n, measuredCents: '0', unmeasuredLines: 0 }, cents: [], measured: [] }));
       m.cents.push(l.unroundedCents);
       const q = quantities.byRow.get(l.rowId);
       if (!q || q.measure !== 'tokens') {
@@ -468,13 +469,13 @@ export function modelQuantities(cc: CostCenterAllocation, quantities: Quantities
       m.q.cacheRead += q.cacheRead;
       m.q.output += q.output;
       m.q.requests += q.requests;
-      m.q.measuredCents = decimalText(new Money(m.q.measuredCents).plus(l.unroundedCents));
+      m.measured.push(l.unroundedCents);
     }
   }
   if (byModel.size === 0) return [];
   const typeCents = splitLargestRemainder(cc.directCents, [...byCostType].map(([key, list]) => ({ key, weight: sumMoney(list) })));
   const modelCents = splitLargestRemainder(typeCents.get('tokens') ?? 0n, [...byModel].map(([key, m]) => ({ key, weight: sumMoney(m.cents) })));
-  return sumModelQuantities([...byModel].map(([key, m]) => ({ ...m.q, tokenCents: modelCents.get(key)! })));
+  return sumModelQuantities([...byModel].map(([key, m]) => ({ ...m.q, tokenCents: modelCents.get(key)!, measuredCents: decimalText(sumMoney(m.measured)) })));
 }
 
 /**
